@@ -1,0 +1,29 @@
+#include "ops/logging.h"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace vomsrepl::ops {
+
+Status SetupLogging(const std::string& level, const std::string& file) {
+  auto lvl = spdlog::level::from_str(level);
+  if (lvl == spdlog::level::off && level != "off")
+    return InvalidArgument("log level '" + level + "' is not one of trace, debug, info, warn, error, critical, off");
+  try {
+    std::shared_ptr<spdlog::logger> logger;
+    if (file.empty()) {
+      logger = spdlog::stderr_color_mt("vomsrepl");
+    } else {
+      logger = spdlog::basic_logger_mt("vomsrepl", file);
+    }
+    logger->set_level(lvl);
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    spdlog::set_default_logger(logger);
+  } catch (const spdlog::spdlog_ex& e) {
+    return InvalidArgument(std::string("cannot set up logging: ") + e.what());
+  }
+  return Status::OK();
+}
+
+}  // namespace vomsrepl::ops

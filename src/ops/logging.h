@@ -1,0 +1,13 @@
+// Logging setup: spdlog to stderr or to a file, with a level.
+#pragma once
+
+#include <string>
+
+#include <vomsrepl/status.h>
+
+namespace vomsrepl::ops {
+
+// level: trace, debug, info, warn, error, critical, off. file: empty = stderr.
+Status SetupLogging(const std::string& level, const std::string& file);
+
+}  // namespace vomsrepl::ops
