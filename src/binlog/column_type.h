@@ -103,6 +103,10 @@ struct Cell {
   const ColumnDesc* column = nullptr;
   uint32_t index = 0;  // column position in the table (0-based)
   bool is_null = false;
+  // PARTIAL_UPDATE_ROWS after-image of a JSON column sent as a diff
+  // (binlog_row_value_options=PARTIAL_JSON): `bytes` holds the diff list, not
+  // a whole binary JSON document.
+  bool is_partial_json = false;
   Bytes bytes;         // exactly the bytes this value occupies in the row image
 };
 
