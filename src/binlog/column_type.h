@@ -80,8 +80,27 @@ struct ColumnDesc {
   bool visible = true;
   uint32_t vector_dimensions = 0;  // MySQL 9 VECTOR
 
+  // Added for the rows decoder (DecodeTableMap fills them):
+  // The 0..2 metadata bytes exactly as the TABLE_MAP sent them, combined the
+  // way the server's table_def does (STRING: byte0 << 8 | byte1; VARCHAR:
+  // little-endian; BIT: bytes << 8 | bits; NEWDECIMAL: precision << 8 | scale).
+  uint16_t wire_meta = 0;
+  // CHAR/BINARY (type kString), VARCHAR, VAR_STRING: maximum length in bytes
+  // (for CHAR the real length after undoing the > 255 trick). 0 otherwise.
+  uint32_t max_length = 0;
+
   bool IsNumeric() const;
   bool IsString() const;  // CHAR/VARCHAR/TEXT/BLOB/ENUM/SET
+};
+
+// How a value of one column is laid out in a row image, chosen once per
+// TABLE_MAP (DecodeTableMap / BuildRowLayout) so the row walker never
+// switches on the column type per value.
+struct ValueLayout {
+  uint8_t length_bytes = 0;  // 0: fixed size; 1..4: little-endian length prefix, then that many bytes
+  bool supported = true;     // false: a type whose row format we do not decode (NotSupported if present)
+  bool is_json = false;      // counts in the PARTIAL_UPDATE_ROWS partial-JSON bitmap
+  uint16_t fixed_size = 0;   // value size when length_bytes == 0
 };
 
 // The decoded form of one TABLE_MAP: database, table, columns. Owned copy,
@@ -95,6 +114,11 @@ struct TableSchema {
   std::vector<ColumnDesc> columns;
   bool has_primary_key_metadata = false;
   std::vector<uint32_t> primary_key;  // column indices, in key order
+
+  // Added for the rows decoder (DecodeTableMap fills them):
+  std::vector<ValueLayout> layout;     // one per column, same order as `columns`
+  uint32_t json_column_count = 0;      // columns of wire type JSON
+  uint32_t unknown_metadata_fields = 0;  // optional-metadata TLVs of a type we do not know (skipped)
 };
 
 // One value of one row image: a view into the event buffer (valid until the
