@@ -70,7 +70,11 @@ Result<RowsEventView> DecodeRowsEvent(EventType type, Bytes body, const FormatDe
   RowsTypeInfo info = Classify(type);
   if (!info.valid) return NotSupported(std::string(EventTypeName(type)) + " is not a rows event");
   uint8_t post_header = fde.PostHeaderLength(type);
-  if (post_header == 0) post_header = info.default_post_header;
+  if (post_header == 0) post_header = info.default_post_header;  // not listed (MariaDB types) or 0 (5.1 FDEs for pre-GA types)
+  if (post_header != 6 && post_header != 8 && post_header != 10)
+    return NotSupported(std::string(EventTypeName(type)) + ": the FDE (server " + fde.server_version +
+                        ") gives this type a post-header of " + std::to_string(post_header) +
+                        " bytes, not a rows event layout (6, 8 or 10)");
 
   RowsEventView ev;
   ev.type = type;

@@ -48,9 +48,11 @@ bool IsSignednessColumn(ColumnType t) {
       return false;
   }
 }
+// MySQL 9 counts VECTOR (binary charset) among them: vector.binlog's
+// DEFAULT_CHARSET for (BIGINT, VECTOR, TEXT, VECTOR) is 63 with exception #1 = 255.
 bool IsCharacterColumn(ColumnType t) {
   switch (t) {
-    case ColumnType::kString: case ColumnType::kVarString: case ColumnType::kVarchar:
+    case ColumnType::kString: case ColumnType::kVarString: case ColumnType::kVarchar: case ColumnType::kVector:
     case ColumnType::kTinyBlob: case ColumnType::kBlob: case ColumnType::kMediumBlob: case ColumnType::kLongBlob:
       return true;
     default:

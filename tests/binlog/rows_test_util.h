@@ -115,7 +115,11 @@ inline FormatDescription ParseFdeForTest(Bytes event) {
   size_t end = body.size();
   if (event.size() >= 19 + 57 + 5) {
     uint32_t stored = uint32_t(LoadLE<4>(event.data() + event.size() - 4));
-    uint32_t crc = uint32_t(crc32(0, reinterpret_cast<const Bytef*>(event.data()), uInt(event.size() - 4)));
+    // The server computes the FDE's CRC with LOG_EVENT_BINLOG_IN_USE_F (0x1
+    // of the flags at offset 17) cleared: a binlog still open has it set.
+    std::vector<std::byte> copy(event.begin(), event.end() - 4);
+    copy[17] &= std::byte{0xfe};
+    uint32_t crc = uint32_t(crc32(0, reinterpret_cast<const Bytef*>(copy.data()), uInt(copy.size())));
     if (stored == crc) {
       fde.checksum = static_cast<ChecksumAlg>(std::to_integer<uint8_t>(event[event.size() - 5]));
       end -= 5;
