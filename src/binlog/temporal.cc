@@ -129,7 +129,7 @@ Result<TimeValue> DecodeTime2(Bytes bytes, unsigned fsp) {
       packed = intpart * (int64_t(1) << 24);
       break;
     case 1: {
-      int64_t frac = int8_t(LoadBE<1>(p + 3));
+      int64_t frac = int64_t(LoadBE<1>(p + 3));  // unsigned, as my_time.cc reads it
       if (intpart < 0 && frac != 0) {
         intpart += 1;
         frac -= 0x100;
@@ -138,7 +138,7 @@ Result<TimeValue> DecodeTime2(Bytes bytes, unsigned fsp) {
       break;
     }
     case 2: {
-      int64_t frac = int16_t(LoadBE<2>(p + 3));
+      int64_t frac = int64_t(LoadBE<2>(p + 3));
       if (intpart < 0 && frac != 0) {
         intpart += 1;
         frac -= 0x10000;
