@@ -5,7 +5,8 @@
 // policy (see STYLE.md): kUnavailable is retried (reconnect), kCorruption and
 // kDataLoss stop the stream and alert, kNotSupported names a feature we do not
 // handle, kInvalidArgument is a configuration or CLI error, kFailedPrecondition
-// is an environment problem that retrying will not fix.
+// is an environment problem that retrying will not fix, kBinlogPurged means the
+// master purged the binlog a stream needs (the way back is a bootstrap).
 //
 // Thread-safety: a Status is a value; distinct objects may be used from
 // distinct threads without synchronisation.
@@ -33,6 +34,7 @@ enum class StatusCode : int {
   kOutOfRange = 8,          // end of input, position past the end
   kInternal = 9,            // a bug of ours
   kAborted = 10,            // cancelled by the operator or a signal
+  kBinlogPurged = 11,       // the master no longer has the binlog file/GTID to stream from
 };
 
 std::string_view StatusCodeName(StatusCode code);

@@ -24,6 +24,7 @@ inline int ExitCodeFor(const Status& s) {
     case StatusCode::kNotSupported: return kExitNotSupported;
     case StatusCode::kUnavailable: return kExitUnavailable;
     case StatusCode::kFailedPrecondition: return kExitPrecondition;
+    case StatusCode::kBinlogPurged: return kExitBinlogPurged;
     default: return kExitError;
   }
 }

@@ -15,6 +15,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kOutOfRange: return "OutOfRange";
     case StatusCode::kInternal: return "Internal";
     case StatusCode::kAborted: return "Aborted";
+    case StatusCode::kBinlogPurged: return "BinlogPurged";
   }
   return "Unknown";
 }

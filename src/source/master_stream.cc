@@ -1,0 +1,451 @@
+#include "source/master_stream.h"
+
+#include <mysql.h>  // before mariadb_rpl.h, which needs MYSQL
+#include <mariadb_rpl.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "binlog/byte_cursor.h"
+#include "source/master_preflight.h"
+#include "source/master_session.h"
+#include "source/reconnect_backoff.h"
+#include "source/transaction_boundary.h"
+
+namespace vomsrepl::source {
+namespace {
+
+constexpr std::string_view kRestartPrefix = "transaction restarted after reconnect";
+constexpr uint64_t kFirstEventOffset = 4;  // after the 4-byte binlog magic
+
+// FORMAT_DESCRIPTION body: binlog_version 2, server_version 50, timestamp 4,
+// header_length 1, post-header lengths, then (MySQL >= 5.6.1, MariaDB >= 5.3)
+// the checksum algorithm byte and the CRC32 (libbinlogevents control_events.cpp).
+constexpr size_t kFdeFixedPart = 2 + 50 + 4 + 1;
+
+uint32_t ChecksumLengthFromFde(binlog::Bytes body) {
+  if (body.size() < kFdeFixedPart + 5) return 0;
+  uint8_t alg = std::to_integer<uint8_t>(body[body.size() - 5]);
+  return alg == 1 ? 4 : 0;
+}
+
+std::string Quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+struct MasterStream::Impl {
+  explicit Impl(MasterConfig c)
+      : config(std::move(c)),
+        backoff(config.backoff_initial, config.backoff_max,
+                config.backoff_seed != 0 ? config.backoff_seed
+                                         : static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {}
+  ~Impl() { CloseStream(); }
+
+  MasterConfig config;
+  MasterSession session;
+  MARIADB_RPL* rpl = nullptr;
+  MARIADB_RPL_EVENT* event = nullptr;
+  bool event_pending = false;  // `event` fetched by OpenStream, not yet handed out
+  bool connected = false;      // Connect() succeeded
+  bool stream_open = false;
+
+  std::atomic<bool> cancelled{false};
+  std::mutex cancel_mu;
+  std::condition_variable cancel_cv;
+
+  std::string server_version;
+  uint32_t master_server_id = 0;
+  uint32_t default_crc_len = 4;  // from @@global.binlog_checksum, until an FDE says otherwise
+  uint32_t crc_len = 4;
+
+  std::string cur_file;  // the binlog the stream is in
+  uint64_t cur_pos = 0;  // position after the last event
+  std::string event_file;
+
+  TransactionBoundaryTracker tracker;
+  ReconnectBackoff backoff;
+  uint64_t reconnects = 0;
+  bool restart_pending = false;
+  Status last_error;
+
+  // Opens a session and the dump at the tracker's resume point (or the
+  // configured start for the first open), then fetches the first event so that
+  // a refused dump (purged binlog, bad position) surfaces here.
+  Status OpenStream(bool first);
+  void CloseStream();
+  Status FetchError(std::string_view wanted);
+  Status Reconnect(const Status& cause);
+  Status Deliver(SourceEvent* out);
+  std::string WantedText(bool first) const;
+  bool UseGtid() const { return config.start_from == StartFrom::kGtid; }
+};
+
+MasterStream::MasterStream(MasterConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+MasterStream::~MasterStream() = default;
+
+bool MasterStream::IsTransactionRestart(const Status& s) {
+  return s.code() == StatusCode::kAborted && s.message().substr(0, kRestartPrefix.size()) == kRestartPrefix;
+}
+
+BinlogPosition MasterStream::position() const { return BinlogPosition{impl_->cur_file, impl_->cur_pos}; }
+const BinlogPosition& MasterStream::resume_position() const { return impl_->tracker.safe_position(); }
+const MariadbGtidList& MasterStream::resume_gtids() const { return impl_->tracker.safe_gtids(); }
+bool MasterStream::in_transaction() const { return impl_->tracker.in_transaction(); }
+uint64_t MasterStream::reconnect_count() const { return impl_->reconnects; }
+const Status& MasterStream::last_error() const { return impl_->last_error; }
+const std::string& MasterStream::server_version() const { return impl_->server_version; }
+uint32_t MasterStream::master_server_id() const { return impl_->master_server_id; }
+
+void MasterStream::Cancel() {
+  impl_->cancelled.store(true);
+  impl_->session.Cancel();
+  std::lock_guard<std::mutex> lock(impl_->cancel_mu);
+  impl_->cancel_cv.notify_all();
+}
+
+Result<PreflightReport> MasterStream::Preflight() {
+  VOMSREPL_RETURN_IF_ERROR(impl_->config.Validate());
+  PreflightReport report;
+  MasterSession s;
+  Status st = s.Open(impl_->config);
+  if (!st.ok()) {
+    if (st.code() == StatusCode::kInvalidArgument) return st;
+    report.checks.push_back(PreflightCheck{
+        "reachable", CheckOutcome::kFail, std::string(st.message()),
+        st.code() == StatusCode::kUnavailable
+            ? "start the master or fix host/port/socket in the option file or configuration"
+            : "check user and password in " + impl_->config.defaults_file + " and the account's host",
+        st.code()});
+    return report;
+  }
+  RunPreflightChecks(s, impl_->config, &report);
+  impl_->server_version = report.server_version;
+  impl_->master_server_id = report.master_server_id;
+  return report;
+}
+
+Status MasterStream::Connect() {
+  Impl& m = *impl_;
+  if (m.connected) return FailedPrecondition("MasterStream::Connect called twice");
+  VOMSREPL_ASSIGN_OR_RETURN(PreflightReport report, Preflight());
+  for (const PreflightCheck& c : report.checks) {
+    if (c.outcome == CheckOutcome::kWarn) {
+      spdlog::warn("master preflight: {}: {}{}{}", c.name, c.detail, c.fix.empty() ? "" : "; fix: ", c.fix);
+    }
+  }
+  Status st = report.ToStatus();
+  if (!st.ok()) {
+    m.last_error = st;
+    return st;
+  }
+  MariadbGtidList gtids = m.UseGtid() ? m.config.start_gtids : MariadbGtidList();
+  BinlogPosition start = m.config.start_from == StartFrom::kPosition ? m.config.start_position : BinlogPosition();
+  m.tracker.Reset(start, gtids);
+  st = m.OpenStream(/*first=*/true);
+  if (!st.ok()) {
+    m.last_error = st;
+    m.CloseStream();
+    return st;
+  }
+  m.connected = true;
+  spdlog::info("master stream: {} ({}) from {}, server_id {}", m.session.HostInfo(), m.server_version,
+               m.WantedText(true), m.config.server_id);
+  return Status::OK();
+}
+
+std::string MasterStream::Impl::WantedText(bool first) const {
+  if (UseGtid()) {
+    const MariadbGtidList& g = first ? config.start_gtids : tracker.safe_gtids();
+    return "GTID " + (g.empty() ? std::string("(start of history)") : g.ToString());
+  }
+  if (!first && !tracker.safe_position().empty()) return tracker.safe_position().ToString();
+  switch (config.start_from) {
+    case StartFrom::kOldestBinlog: return "the oldest binlog";
+    case StartFrom::kMasterCurrent: return "the master's current position";
+    default: return config.start_position.ToString();
+  }
+}
+
+void MasterStream::Impl::CloseStream() {
+  if (event != nullptr) {
+    mariadb_free_rpl_event(event);
+    event = nullptr;
+  }
+  event_pending = false;
+  if (rpl != nullptr) {
+    mariadb_rpl_close(rpl);
+    rpl = nullptr;
+  }
+  session.Close();
+  stream_open = false;
+}
+
+Status MasterStream::Impl::OpenStream(bool first) {
+  CloseStream();
+  VOMSREPL_RETURN_IF_ERROR(session.Open(config));
+  if (cancelled.load()) return Aborted("master stream cancelled");
+
+  auto vars = session.Query("SELECT VERSION(), @@server_id, @@global.binlog_checksum");
+  if (!vars.ok()) return vars.status();
+  if (vars->empty() || vars->front().size() < 3) return Internal("master variables query returned no row");
+  const SqlRow& row = vars->front();
+  server_version = row[0].value_or("");
+  master_server_id = static_cast<uint32_t>(std::strtoul(row[1].value_or("0").c_str(), nullptr, 10));
+  default_crc_len = row[2].value_or("NONE") == "CRC32" ? 4 : 0;
+  crc_len = default_crc_len;
+  bool mariadb = server_version.find("MariaDB") != std::string::npos;
+
+  // The connector does not announce itself checksum-aware, and without
+  // capability 4 MariaDB rewrites GTID events as BEGIN queries (FACTS.md).
+  VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @master_binlog_checksum = @@global.binlog_checksum"));
+  VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @source_binlog_checksum = @@global.binlog_checksum"));
+  VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @mariadb_slave_capability = 4"));
+  if (config.heartbeat_period.count() > 0) {
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(config.heartbeat_period).count();
+    VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @master_heartbeat_period = " + std::to_string(ns)));
+  }
+
+  std::string file;
+  uint64_t pos = kFirstEventOffset;
+  if (UseGtid()) {
+    if (!mariadb) {
+      return NotSupported("starting from a GTID on MySQL needs COM_BINLOG_DUMP_GTID, which MariaDB Connector/C 3.3 "
+                          "cannot send; start from a file:pos");
+    }
+    const MariadbGtidList& g = first ? config.start_gtids : tracker.safe_gtids();
+    VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @slave_connect_state = " + Quote(g.ToString())));
+    VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @slave_gtid_strict_mode = 1"));
+    VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @slave_gtid_ignore_duplicates = 0"));
+  } else if (!first && !tracker.safe_position().empty()) {
+    file = tracker.safe_position().file;
+    pos = tracker.safe_position().offset;
+  } else if (config.start_from == StartFrom::kPosition) {
+    file = config.start_position.file;
+    pos = config.start_position.offset;
+  } else if (config.start_from == StartFrom::kMasterCurrent) {
+    auto st = session.Query("SHOW MASTER STATUS");
+    if (!st.ok()) return st.status().WithContext("reading the master's current position (needs BINLOG MONITOR)");
+    if (st->empty() || st->front().size() < 2 || !st->front()[0] || !st->front()[1])
+      return FailedPrecondition("SHOW MASTER STATUS returned nothing: is log_bin on?");
+    file = *st->front()[0];
+    pos = std::strtoull(st->front()[1]->c_str(), nullptr, 10);
+  }
+  // kOldestBinlog: an empty file name makes the master start at its first binlog.
+
+  rpl = mariadb_rpl_init(session.handle());
+  if (rpl == nullptr) return Internal("mariadb_rpl_init failed: " + session.error_message());
+  unsigned int flags = config.blocking ? 0 : MARIADB_RPL_BINLOG_DUMP_NON_BLOCK;
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(config.server_id));
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_FLAGS, flags);
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_FILENAME, file.c_str(), file.size());
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_START, static_cast<unsigned long>(pos));
+  // A report host makes the connector send COM_REGISTER_SLAVE: the stream then
+  // shows in SHOW SLAVE HOSTS under our server_id.
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_HOST, config.report_host.c_str());
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_PORT, static_cast<uint32_t>(0));
+  if (config.connector_verifies_checksums) mariadb_rpl_optionsv(rpl, MARIADB_RPL_VERIFY_CHECKSUM, static_cast<uint32_t>(1));
+  if (mariadb_rpl_open(rpl) != 0) {
+    unsigned int e = session.error_number();
+    std::string msg = "cannot start the binlog dump from " + WantedText(first) + ": error " + std::to_string(e) +
+                      ": " + session.error_message();
+    if (IsTransientConnectionError(e)) return Unavailable(std::move(msg));
+    if (e == 1236) return StatusForDumpError(e, session.error_message(), WantedText(first));
+    return FailedPrecondition(std::move(msg));
+  }
+  if (!file.empty()) {
+    cur_file = file;
+    cur_pos = pos;
+  }
+  stream_open = true;
+
+  event = mariadb_rpl_fetch(rpl, event);
+  if (event == nullptr) return FetchError(WantedText(first));
+  event_pending = true;
+  return Status::OK();
+}
+
+// mariadb_rpl_fetch returned NULL: end of a non-blocking stream (no error set),
+// a lost connection (2006/2013), an error packet from the master (1236 ...),
+// or the connector's own framing error.
+Status MasterStream::Impl::FetchError(std::string_view wanted) {
+  if (cancelled.load()) return Aborted("master stream cancelled");
+  unsigned int e = session.error_number();
+  uint32_t re = rpl ? mariadb_rpl_errno(rpl) : 0;
+  std::string where = cur_file.empty() ? std::string(wanted) : cur_file + ":" + std::to_string(cur_pos);
+  if (e == 0 && re == 0) {
+    if (!config.blocking) return OutOfRange("end of the master's binlog at " + where);
+    return Unavailable("the master ended the dump at " + where);
+  }
+  if (e == 1236) return StatusForDumpError(e, session.error_message(), wanted);
+  if (e != 0 && IsTransientConnectionError(e)) {
+    return Unavailable("connection to the master lost at " + where + ": error " + std::to_string(e) + ": " +
+                       session.error_message());
+  }
+  if (re != 0) {
+    return Corruption("the connector could not read the event after " + where + ": error " + std::to_string(re) +
+                      ": " + mariadb_rpl_error(rpl));
+  }
+  return FailedPrecondition("binlog dump failed at " + where + ": error " + std::to_string(e) + ": " +
+                            session.error_message());
+}
+
+Status MasterStream::Impl::Reconnect(const Status& cause) {
+  last_error = cause;
+  bool cut = tracker.in_transaction();
+  CloseStream();
+  uint32_t failures = 0;
+  Status why = cause;
+  while (true) {
+    if (config.max_reconnects != 0 && failures >= config.max_reconnects) {
+      return Unavailable("master unreachable after " + std::to_string(failures) + " reconnect attempt(s); last: " +
+                         std::string(why.message()));
+    }
+    auto delay = backoff.NextDelay();
+    spdlog::warn("master stream: {} ({}); reconnect attempt {} in {} ms, resuming at {}{}", why.message(),
+                 StatusCodeName(why.code()), failures + 1, delay.count(), WantedText(false),
+                 cut ? " (discarding a partly received transaction)" : "");
+    {
+      std::unique_lock<std::mutex> lock(cancel_mu);
+      cancel_cv.wait_for(lock, delay, [this] { return cancelled.load(); });
+    }
+    if (cancelled.load()) return Aborted("master stream cancelled");
+    Status st = OpenStream(/*first=*/false);
+    if (st.ok()) break;
+    CloseStream();
+    last_error = st;
+    if (st.code() != StatusCode::kUnavailable) return st;  // purged, denied, ...: not retried
+    why = st;
+    ++failures;
+  }
+  ++reconnects;
+  if (cut) {
+    tracker.AbandonOpenTransaction();
+    restart_pending = true;
+  }
+  spdlog::info("master stream: reconnected ({} so far) to {}, resuming at {}", reconnects, session.HostInfo(),
+               WantedText(false));
+  return Status::OK();
+}
+
+Status MasterStream::Next(SourceEvent* out) {
+  Impl& m = *impl_;
+  if (!m.connected) return FailedPrecondition("MasterStream::Next before Connect");
+  while (true) {
+    if (m.cancelled.load()) return Aborted("master stream cancelled");
+    if (m.restart_pending) {
+      m.restart_pending = false;
+      return Aborted(std::string(kRestartPrefix) +
+                     ": discard the partial transaction received so far; it is sent again whole, from " +
+                     m.WantedText(false));
+    }
+    if (!m.stream_open) {
+      VOMSREPL_RETURN_IF_ERROR(m.Reconnect(m.last_error));
+      continue;
+    }
+    if (!m.event_pending) {
+      m.event = mariadb_rpl_fetch(m.rpl, m.event);
+      if (m.event == nullptr) {
+        Status st = m.FetchError(m.WantedText(false));
+        if (st.code() != StatusCode::kUnavailable) {
+          if (st.code() != StatusCode::kOutOfRange) m.last_error = st;
+          return st;
+        }
+        VOMSREPL_RETURN_IF_ERROR(m.Reconnect(st));
+        continue;
+      }
+    }
+    m.event_pending = false;
+    m.backoff.Reset();
+    Status st = m.Deliver(out);
+    if (st.ok()) return st;
+    if (st.code() == StatusCode::kOutOfRange) continue;  // swallowed heartbeat
+    m.last_error = st;
+    return st;
+  }
+}
+
+// Frames the fetched event, tracks file/position and transaction boundaries,
+// and fills `out`. kOutOfRange (internal) means "swallowed, fetch the next".
+Status MasterStream::Impl::Deliver(SourceEvent* out) {
+  if (event->raw_data_ofs > event->raw_data_size) return Corruption("connector reported an event offset past its data");
+  const auto* p = reinterpret_cast<const std::byte*>(event->raw_data + event->raw_data_ofs);
+  size_t n = event->raw_data_size - event->raw_data_ofs;
+  std::string where = cur_file + ":" + std::to_string(cur_pos);
+  if (n < EventHeader::kSize) {
+    return Corruption("event after " + where + " is " + std::to_string(n) + " bytes, shorter than its header");
+  }
+  EventHeader h;
+  h.timestamp = static_cast<uint32_t>(binlog::LoadLE<4>(p));
+  h.type = static_cast<EventType>(std::to_integer<uint8_t>(p[4]));
+  h.server_id = static_cast<uint32_t>(binlog::LoadLE<4>(p + 5));
+  h.event_length = static_cast<uint32_t>(binlog::LoadLE<4>(p + 9));
+  h.next_position = static_cast<uint32_t>(binlog::LoadLE<4>(p + 13));
+  h.flags = static_cast<uint16_t>(binlog::LoadLE<2>(p + 17));
+  if (h.event_length != n) {
+    return Corruption(std::string(EventTypeName(h.type)) + " event after " + where + ": header length " +
+                      std::to_string(h.event_length) + " but " + std::to_string(n) + " bytes received");
+  }
+  binlog::Bytes raw(p, n);
+  if (h.type == EventType::kFormatDescription) crc_len = ChecksumLengthFromFde(raw.subspan(EventHeader::kSize));
+  size_t body_len = n - EventHeader::kSize;
+  binlog::Bytes body = raw.subspan(EventHeader::kSize, body_len >= crc_len ? body_len - crc_len : 0);
+
+  bool artificial = (h.flags & kEventFlagArtificial) != 0 || h.next_position == 0 ||
+                    h.type == EventType::kHeartbeat || h.type == EventType::kHeartbeatV2;
+  uint64_t offset = cur_pos;
+  if (event_file != cur_file) event_file.assign(cur_file);
+
+  if (h.type == EventType::kRotate) {
+    auto r = ParseRotateBody(body);
+    if (!r.ok()) return r.status().WithContext("ROTATE after " + where);
+    if (!artificial) {
+      if (h.next_position < h.event_length) return Corruption("ROTATE at " + where + " ends before it starts");
+      offset = h.next_position - h.event_length;
+    } else {
+      event_file.assign(r->file);
+      offset = r->position;
+    }
+    if (cur_file != r->file) cur_file.assign(r->file);
+    cur_pos = r->position;
+  } else if (h.type == EventType::kHeartbeat || h.type == EventType::kHeartbeatV2) {
+    // Not in the file; its log_pos is the master's position in the current file.
+  } else if (artificial) {
+    if (h.type == EventType::kFormatDescription) offset = kFirstEventOffset;
+    // At a GTID start the master sends an artificial GTID_LIST whose log_pos
+    // is where it really starts in the file (it skipped what the GTIDs cover).
+    if (h.type == EventType::kMariaGtidList && h.next_position > cur_pos) cur_pos = h.next_position;
+  } else {
+    if (h.next_position < h.event_length) {
+      return Corruption(std::string(EventTypeName(h.type)) + " event after " + where + ": end position " +
+                        std::to_string(h.next_position) + " is below its length " + std::to_string(h.event_length));
+    }
+    offset = h.next_position - h.event_length;
+    cur_pos = h.next_position;
+  }
+  if (Status st = tracker.Feed(h.type, h.server_id, body, cur_file, cur_pos); !st.ok()) {
+    return Corruption(std::string(st.message()) + " at " + event_file + ":" + std::to_string(offset));
+  }
+  if ((h.type == EventType::kHeartbeat || h.type == EventType::kHeartbeatV2) && !config.deliver_heartbeats) {
+    return OutOfRange("heartbeat");
+  }
+  out->header = h;
+  out->raw = raw;
+  out->file = event_file;
+  out->offset = offset;
+  out->artificial = artificial;
+  return Status::OK();
+}
+
+}  // namespace vomsrepl::source

@@ -1,0 +1,210 @@
+// MasterStream: the binlog of a live MariaDB (or MySQL) master, read as a
+// replica over MariaDB Connector/C's rpl API (COM_REGISTER_SLAVE +
+// COM_BINLOG_DUMP), handed on as raw events to our own decoder.
+//
+// What it does
+//   * Preflight(): one-line checks with a fix hint each (reachable, TLS, log_bin,
+//     binlog_format=ROW, binlog_row_image=FULL, server ids, privileges, start
+//     position still in the binlog).
+//   * Connect(): runs the preflight (any failure stops it), registers as a
+//     replica with `server_id`, agrees on checksums with the master
+//     (@master_binlog_checksum), asks for MariaDB GTID events
+//     (@mariadb_slave_capability=4), sets the heartbeat period, and starts the
+//     dump at a file:pos, a MariaDB GTID position (@slave_connect_state, strict
+//     mode), the master's oldest binlog or its current end.
+//   * Next(): one raw event (EventSource contract), with the binlog file and
+//     the event's offset in it. ROTATE events (real and artificial) are parsed
+//     here from the raw bytes (the connector misparses real ones); a new FDE per
+//     file decides whether events carry a CRC32.
+//   * Reconnect: a lost connection (errors 2006/2013), a master restart, or a
+//     read timeout (no event and no heartbeat for `read_timeout`) reconnects with
+//     capped exponential backoff plus jitter, and resumes after the last
+//     *complete* transaction. Each reconnect is logged (spdlog, with its cause)
+//     and counted. Configuration, authentication, privilege and purged-binlog
+//     errors are never retried.
+//
+// Contract of Next() (in addition to EventSource's)
+//   * OK: `out` holds the next event. `out->raw` is header + body (+ CRC32),
+//     without the connector's leading OK byte. `out->file`/`out->offset` locate
+//     the event in the master's binlog; `out->artificial` marks events the
+//     master made up for this stream (fake ROTATE, the FDE repeated at a start
+//     position past 4, heartbeats when delivered): their offset is the current
+//     position, or 4 for the repeated FDE.
+//   * kAborted with IsTransactionRestart(status) true: the connection was lost
+//     in the middle of a transaction and the stream has been re-opened at the
+//     start of that transaction. The consumer MUST discard the events it got
+//     since the last transaction boundary (the last XID / COMMIT / standalone
+//     QUERY) and call Next() again: the transaction comes again, whole. It is
+//     returned once per such reconnect; losing the connection exactly at a
+//     boundary returns nothing special. (No whole-transaction buffering here:
+//     memory stays bounded by one event.)
+//   * kAborted otherwise: Cancel() was called.
+//   * kOutOfRange: the end of a non-blocking stream (`blocking = false`).
+//   * kBinlogPurged: the master no longer has the file or GTID to start or
+//     resume from; the message names it and says to run `vomsrepl bootstrap`.
+//   * kUnavailable: the master stayed unreachable for `max_reconnects`
+//     consecutive attempts (never when max_reconnects is 0).
+//   * kFailedPrecondition / kInvalidArgument / kNotSupported: not retried.
+//   * kCorruption: an event the connector or we could not frame.
+//
+// Lifetime of views: `out->raw` and `out->file` stay valid until the next
+// call to Next() or the destruction of the stream, whichever comes first.
+//
+// Thread-safety: one thread calls Connect()/Next()/Preflight() and reads the
+// accessors. Cancel() alone may be called from any thread at any time (a
+// signal-handling thread): it makes a blocked or later Next() return kAborted.
+//
+// Credentials: user and password come from `defaults_file` ([client] group of
+// a MySQL option file, mode 0600) or, for the password only, from the
+// environment variable named by `password_env`. They are never logged, and
+// neither is SHOW GRANTS output (it carries password hashes).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <vomsrepl/event_source.h>
+#include <vomsrepl/position.h>
+#include <vomsrepl/status.h>
+
+namespace vomsrepl::source {
+
+struct MasterTlsConfig {
+  bool enabled = false;            // use TLS (required once enabled)
+  std::string ca_file;             // MYSQL_OPT_SSL_CA
+  std::string cert_file;           // client certificate (optional)
+  std::string key_file;            // its key (optional)
+  bool verify_server_cert = true;  // MYSQL_OPT_SSL_VERIFY_SERVER_CERT
+};
+
+enum class StartFrom {
+  kOldestBinlog,   // the first binlog file the master still has, position 4
+  kMasterCurrent,  // the master's current end (SHOW MASTER STATUS): new events only
+  kPosition,       // start_position (file:pos)
+  kGtid,           // start_gtids (MariaDB only), strict mode
+};
+
+struct MasterConfig {
+  // Where. Empty host / port 0 / empty socket: taken from defaults_file, then
+  // the connector's defaults.
+  std::string host;
+  uint16_t port = 0;
+  std::string socket;
+  // MySQL option file with a [client] group (user, password, host, port, ssl-*).
+  std::string defaults_file;
+  std::string defaults_group = "client";
+  // User name override (not a secret); empty: from defaults_file.
+  std::string user;
+  // Name of an environment variable holding the password (e.g.
+  // "VOMSREPL_MASTER_PASSWORD"); empty: not used. Never a password itself.
+  std::string password_env;
+
+  // Replica identity: must differ from the master's and every other replica's.
+  uint32_t server_id = 0;
+  std::string report_host = "vomsrepl";  // shown in SHOW SLAVE HOSTS
+
+  StartFrom start_from = StartFrom::kOldestBinlog;
+  BinlogPosition start_position;  // kPosition
+  MariadbGtidList start_gtids;    // kGtid (empty: from the start of GTID history)
+
+  std::chrono::milliseconds heartbeat_period{5000};  // 0: no heartbeat (non-blocking only)
+  std::chrono::seconds read_timeout{30};            // > heartbeat_period
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::milliseconds backoff_initial{250};
+  std::chrono::milliseconds backoff_max{30000};
+  uint64_t backoff_seed = 0;     // 0: seeded from the clock
+  uint32_t max_reconnects = 0;   // consecutive failed attempts before kUnavailable; 0 = forever
+
+  // false: stop at the master's current end with kOutOfRange (`dump --master`
+  // without --follow). Reconnects still resume a cut stream.
+  bool blocking = true;
+  // Deliver HEARTBEAT events (artificial) so that an idle consumer regains
+  // control every heartbeat_period; off: they are swallowed here.
+  bool deliver_heartbeats = false;
+  // Ask the connector to verify every CRC32 as well (our decoder does anyway).
+  bool connector_verifies_checksums = false;
+
+  MasterTlsConfig tls;
+
+  // InvalidArgument naming the first bad field; never touches the network.
+  Status Validate() const;
+  // "user@host:port" / "user@socket" as far as the config knows (no secrets).
+  std::string Describe() const;
+};
+
+enum class CheckOutcome { kOk, kWarn, kFail };
+std::string_view CheckOutcomeName(CheckOutcome outcome);  // "ok", "warn", "FAIL"
+
+struct PreflightCheck {
+  std::string name;     // "binlog_format", "privileges", ...
+  CheckOutcome outcome = CheckOutcome::kOk;
+  std::string detail;   // what was found
+  std::string fix;      // how to fix it (empty when ok)
+  StatusCode code = StatusCode::kFailedPrecondition;  // the status a failure becomes
+};
+
+struct PreflightReport {
+  std::vector<PreflightCheck> checks;
+  std::string server_version;
+  uint32_t master_server_id = 0;
+
+  bool ok() const;  // no kFail
+  // OK, or the first failure as a one-line Status ("<name>: <detail>; fix: <fix>")
+  // with that check's code.
+  Status ToStatus() const;
+  // One line per check: "ok   binlog_format: ROW".
+  std::string ToString() const;
+};
+
+class MasterStream final : public EventSource {
+ public:
+  explicit MasterStream(MasterConfig config);
+  ~MasterStream() override;
+  MasterStream(const MasterStream&) = delete;
+  MasterStream& operator=(const MasterStream&) = delete;
+
+  // Connects a session of its own, runs every check, disconnects. A master that
+  // cannot be reached gives a report with a failed "reachable" check (code
+  // kUnavailable), not an error; an error only for an invalid config.
+  Result<PreflightReport> Preflight();
+
+  // Validates the config, runs the preflight (first failure returned), and
+  // starts the dump. Called once; reconnects happen inside Next().
+  Status Connect();
+
+  Status Next(SourceEvent* out) override;
+
+  // Thread-safe: stops a blocked or later Next() with kAborted.
+  void Cancel();
+
+  // True for the one-shot status Next() returns after a reconnect cut a
+  // transaction (see the contract above).
+  static bool IsTransactionRestart(const Status& status);
+
+  // Position just after the last event returned by Next().
+  BinlogPosition position() const;
+  // Where a new stream would resume: after the last complete transaction.
+  const BinlogPosition& resume_position() const;
+  // MariaDB GTID position including the last complete transaction (GTIDs seen
+  // on this stream, on top of start_gtids).
+  const MariadbGtidList& resume_gtids() const;
+  // True while the events returned so far end inside a transaction.
+  bool in_transaction() const;
+  // Times the stream was re-opened after losing its connection.
+  uint64_t reconnect_count() const;
+  // The last error met, retried or not (OK if none).
+  const Status& last_error() const;
+  // Master's version string (after Preflight or Connect), "" before.
+  const std::string& server_version() const;
+  uint32_t master_server_id() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vomsrepl::source
