@@ -4,20 +4,89 @@
 // Status into a one-line message and a documented exit code (exit_codes.h).
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "app/dump_command.h"
 #include "app/exit_codes.h"
+#include "app/stats_command.h"
 #include "app/version.h"
 
+namespace {
+
+using namespace vomsrepl;
+
+// Options shared by `dump` and `stats` over files.
+struct FileArgs {
+  std::vector<std::string> files;
+  uint64_t start_position = 0, stop_position = 0;
+  std::string start_datetime, stop_datetime, start_gtid, stop_gtid;
+  std::vector<std::string> databases, tables, exclude_databases, exclude_tables;
+  std::string format = "text";
+  bool no_verify_checksum = false;
+
+  void Add(CLI::App* cmd) {
+    cmd->add_option("files", files, "Binlog or relay-log files, read in the order given")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--start-position", start_position, "Start at this offset of the first file (an event boundary)");
+    cmd->add_option("--stop-position", stop_position, "Stop at the first event at or past this offset of the last file");
+    cmd->add_option("--start-datetime", start_datetime, "Skip events before 'YYYY-MM-DD HH:MM:SS' (UTC)");
+    cmd->add_option("--stop-datetime", stop_datetime, "Stop at the first event at or after 'YYYY-MM-DD HH:MM:SS' (UTC)");
+    cmd->add_option("--start-gtid", start_gtid, "MariaDB GTID list: start after these transactions (e.g. 0-1-41)");
+    cmd->add_option("--stop-gtid", stop_gtid, "MariaDB GTID list: stop after these transactions");
+    cmd->add_option("--database", databases, "Only these databases (glob, repeatable), e.g. 'voms_*'");
+    cmd->add_option("--table", tables, "Only these tables (glob on 'table' or 'db.table', repeatable)");
+    cmd->add_option("--exclude-database", exclude_databases, "Skip these databases (glob, repeatable)");
+    cmd->add_option("--exclude-table", exclude_tables, "Skip these tables (glob, repeatable)");
+    cmd->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    cmd->add_flag("--no-verify-checksum", no_verify_checksum, "Do not verify event CRC32 checksums");
+  }
+
+  Status Build(source::FileStreamOptions* stream, app::WalkFilters* filters, app::OutputFormat* fmt) const {
+    stream->files = files;
+    if (start_position) stream->start_position = start_position;
+    if (stop_position) stream->stop_position = stop_position;
+    if (!start_datetime.empty()) {
+      VOMSREPL_ASSIGN_OR_RETURN(stream->start_datetime, source::ParseUtcDatetime(start_datetime));
+    }
+    if (!stop_datetime.empty()) {
+      VOMSREPL_ASSIGN_OR_RETURN(stream->stop_datetime, source::ParseUtcDatetime(stop_datetime));
+    }
+    VOMSREPL_ASSIGN_OR_RETURN(stream->start_gtids, MariadbGtidList::Parse(start_gtid));
+    VOMSREPL_ASSIGN_OR_RETURN(stream->stop_gtids, MariadbGtidList::Parse(stop_gtid));
+    stream->verify_checksum = !no_verify_checksum;
+    for (const auto* list : {&databases, &tables, &exclude_databases, &exclude_tables})
+      for (const auto& p : *list) VOMSREPL_RETURN_IF_ERROR(txn::NameFilter::ValidatePattern(p));
+    filters->databases = txn::NameFilter(databases, exclude_databases);
+    filters->tables = txn::NameFilter(tables, exclude_tables);
+    *fmt = format == "json" ? app::OutputFormat::kJson : app::OutputFormat::kText;
+    return Status::OK();
+  }
+};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "vomsrepl: %s\n", s.ToString().c_str());
+  return app::ExitCodeFor(s);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace vomsrepl;
   CLI::App cli{"vomsrepl: binlog streaming replicator for the MariaDB/MySQL databases of VOMS servers"};
   cli.require_subcommand(1);
   cli.set_version_flag("--version", std::string(app::kVersion));
+  cli.footer("Exit codes: 0 ok, 1 error, 2 usage/config, 3 corrupt input, 4 not supported, 5 server unavailable,\n"
+             "6 precondition failed, 7 binlog purged on the master, 8 verify found differences.");
 
-  auto* version = cli.add_subcommand("version", "Print the version and exit");
-  (void)version;
+  cli.add_subcommand("version", "Print the version and exit");
+
+  FileArgs dump_args;
+  auto* dump = cli.add_subcommand("dump", "Print every event of binlog files (mariadb-binlog -vv style, or JSON lines)");
+  dump_args.Add(dump);
+
+  FileArgs stats_args;
+  auto* stats = cli.add_subcommand("stats", "Summarise binlog files: per table rows and bytes, event types, transactions");
+  stats_args.Add(stats);
 
   try {
     cli.parse(argc, argv);
@@ -29,6 +98,18 @@ int main(int argc, char** argv) {
   if (cli.got_subcommand("version")) {
     std::printf("vomsrepl %s\n", app::kVersion);
     return app::kExitOk;
+  }
+  if (dump->parsed()) {
+    app::DumpOptions o;
+    Status s = dump_args.Build(&o.stream, &o.filters, &o.format);
+    if (s.ok()) s = app::RunDump(o, stdout);
+    return s.ok() ? app::kExitOk : Fail(s);
+  }
+  if (stats->parsed()) {
+    app::StatsOptions o;
+    Status s = stats_args.Build(&o.stream, &o.filters, &o.format);
+    if (s.ok()) s = app::RunStats(o, stdout);
+    return s.ok() ? app::kExitOk : Fail(s);
   }
   return app::kExitOk;
 }

@@ -1,0 +1,117 @@
+// BinlogWalk: the loop shared by `dump` and `stats`: reads events from a
+// FileStream, keeps the table maps, applies --database/--table filters at
+// TABLE_MAP (rows events of filtered tables are skipped by table id before any
+// row is decoded), decodes rows events, and hands everything to a sink.
+//
+// Sink interface (a template parameter, no virtual call per event):
+//   Status OnEvent(const source::FileEvent& ev);                 // every event delivered
+//   Status OnTableMap(const source::FileEvent& ev, const binlog::TableSchema& schema, bool wanted);
+//   Status OnRows(const source::FileEvent& ev, const binlog::RowsEventView& rows,
+//                 const binlog::TableSchema& schema);           // wanted tables only
+//   bool WantsEvent(const source::FileEvent& ev);                // false: skip non-row event by filter
+// OnEvent is called first for every event, then the specific hook.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <vomsrepl/status.h>
+
+#include "binlog/rows_event.h"
+#include "binlog/table_map.h"
+#include "source/file_stream.h"
+#include "txn/name_filter.h"
+
+namespace vomsrepl::app {
+
+struct WalkFilters {
+  txn::NameFilter databases;
+  txn::NameFilter tables;  // matched against the table name alone and "db.table"
+
+  bool Wants(const std::string& db, const std::string& table) const {
+    if (!databases.Matches(db)) return false;
+    if (tables.empty()) return true;
+    return tables.Matches(table) || tables.Matches(db + "." + table);
+  }
+};
+
+inline std::string Where(const source::FileEvent& ev) {
+  return *ev.file + ":" + std::to_string(ev.event.offset) + (ev.event.inside_payload ? " (in payload)" : "");
+}
+
+class BinlogWalk {
+ public:
+  BinlogWalk(source::FileStream& stream, const WalkFilters& filters) : stream_(stream), filters_(filters) {}
+
+  template <class Sink>
+  Status Run(Sink& sink) {
+    source::FileEvent ev;
+    for (;;) {
+      Status s = stream_.Next(&ev);
+      if (s.code() == StatusCode::kOutOfRange && s.message() == "end of input") return Status::OK();
+      if (!s.ok()) return s;
+      const auto& h = ev.event.frame.header;
+      const auto& fde = *ev.format;
+      if (h.type == EventType::kFormatDescription || h.type == EventType::kRotate) {
+        if (!ev.event.inside_payload) Reset();
+      }
+      VOMSREPL_RETURN_IF_ERROR(sink.OnEvent(ev));
+      if (h.type == EventType::kTableMap) {
+        const binlog::TableSchema* schema = nullptr;
+        Status st = cache_.Update(ev.event.frame.body, fde, &schema);
+        if (!st.ok()) return st.WithContext("Table_map event at " + Where(ev));
+        bool wanted = Wanted(*schema);
+        VOMSREPL_RETURN_IF_ERROR(sink.OnTableMap(ev, *schema, wanted));
+      } else if (binlog::IsRowsEvent(h.type)) {
+        uint64_t table_id = 0;
+        if (!binlog::PeekTableId(h.type, ev.event.frame.body, fde, &table_id))
+          return Corruption(std::string(EventTypeName(h.type)) + " event at " + Where(ev) + " is too short");
+        const binlog::TableSchema* schema = cache_.Find(table_id);
+        if (schema == nullptr)
+          return Corruption(std::string(EventTypeName(h.type)) + " event at " + Where(ev) + " names table id " +
+                            std::to_string(table_id) + " without a preceding Table_map event");
+        if (Wanted(*schema)) {
+          auto rows = binlog::DecodeRowsEvent(h.type, ev.event.frame.body, fde, scratch_);
+          if (!rows.ok())
+            return rows.status().WithContext(std::string(EventTypeName(h.type)) + " event at " + Where(ev) +
+                                             " on `" + schema->database + "`.`" + schema->table + "`");
+          Status rs = sink.OnRows(ev, *rows, *schema);
+          if (!rs.ok())
+            return rs.WithContext(std::string(EventTypeName(h.type)) + " event at " + Where(ev) + " on `" +
+                                  schema->database + "`.`" + schema->table + "`");
+        }
+      }
+    }
+  }
+
+ private:
+  void Reset() {
+    cache_.Clear();
+    wanted_.clear();
+  }
+  // Filter decision per table id, re-evaluated when the id maps another table.
+  bool Wanted(const binlog::TableSchema& schema) {
+    Decision& d = wanted_[schema.table_id];
+    if (!d.valid || d.database != schema.database || d.table != schema.table) {
+      d.valid = true;
+      d.database = schema.database;
+      d.table = schema.table;
+      d.wanted = filters_.Wants(schema.database, schema.table);
+    }
+    return d.wanted;
+  }
+  struct Decision {
+    bool valid = false;
+    bool wanted = false;
+    std::string database, table;
+  };
+
+  source::FileStream& stream_;
+  const WalkFilters& filters_;
+  binlog::TableMapCache cache_;
+  std::unordered_map<uint64_t, Decision> wanted_;
+  std::vector<std::byte> scratch_;
+};
+
+}  // namespace vomsrepl::app

@@ -1,0 +1,592 @@
+#include "app/dump_command.h"
+
+#include <cinttypes>
+#include <cstring>
+#include <ctime>
+
+#include "apply/sql_identifier.h"
+#include "binlog/events.h"
+#include "binlog/json_binary.h"
+#include "binlog/value_text.h"
+
+namespace vomsrepl::app {
+namespace {
+
+using binlog::Cell;
+using binlog::RowImage;
+using binlog::RowsKind;
+using binlog::TextStyle;
+
+// Buffered writer: one fwrite per ~1 MiB.
+class Output {
+ public:
+  explicit Output(std::FILE* f) : f_(f) { buf_.reserve(kFlushAt + 4096); }
+  ~Output() { Flush().IgnoreError(); }  // RunDump flushes and reports; this is the error path
+  std::string& buf() { return buf_; }
+  Status MaybeFlush() { return buf_.size() >= kFlushAt ? Flush() : Status::OK(); }
+  Status Flush() {
+    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
+      return Unavailable(std::string("write to output failed: ") + std::strerror(errno));
+    buf_.clear();
+    return Status::OK();
+  }
+
+ private:
+  static constexpr size_t kFlushAt = 1 << 20;
+  std::FILE* f_;
+  std::string buf_;
+};
+
+void AppendU64(std::string& out, uint64_t v) {
+  char tmp[24];
+  int n = std::snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+  out.append(tmp, size_t(n));
+}
+
+void AppendTableName(std::string& out, const binlog::TableSchema& s) {
+  apply::AppendQuotedIdentifier(out, s.database);
+  out += '.';
+  apply::AppendQuotedIdentifier(out, s.table);
+}
+
+// "#251125  5:00:00 server id 1  end_log_pos 256 CRC32 0x1c9c7ab9 \t" as
+// mariadb-binlog prints it (times in UTC).
+void AppendEventHeaderLine(std::string& out, const source::FileEvent& ev) {
+  const auto& h = ev.event.frame.header;
+  std::time_t t = h.timestamp;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char tmp[128];
+  int n = std::snprintf(tmp, sizeof(tmp), "#%02d%02d%02d %2d:%02d:%02d server id %u  end_log_pos %u ",
+                        tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, h.server_id,
+                        h.next_position);
+  out.append(tmp, size_t(n));
+  const auto& raw = ev.event.frame.raw;
+  if (!ev.event.inside_payload && raw.size() >= ev.event.frame.body.size() + 19 + 4 &&
+      ev.format->HasChecksum()) {
+    n = std::snprintf(tmp, sizeof(tmp), "CRC32 0x%08x ",
+                      uint32_t(binlog::LoadLE<4>(raw.data() + raw.size() - 4)));
+    out.append(tmp, size_t(n));
+  }
+  out += '\t';
+  out += EventTypeName(h.type);
+}
+
+// Row visitor writing "###   @N=value /* name TYPE ... */" lines.
+class TextRowWriter {
+ public:
+  TextRowWriter(std::string& out, const binlog::TableSchema& schema, RowsKind kind)
+      : out_(out), schema_(schema), kind_(kind) {}
+
+  void BeginRow(RowImage image) {
+    if (image == RowImage::kBefore || kind_ == RowsKind::kWrite) {
+      out_ += kind_ == RowsKind::kWrite    ? "### INSERT INTO "
+              : kind_ == RowsKind::kDelete ? "### DELETE FROM "
+                                           : "### UPDATE ";
+      AppendTableName(out_, schema_);
+      out_ += '\n';
+    }
+    out_ += image == RowImage::kBefore ? "### WHERE\n" : "### SET\n";
+  }
+  void OnCell(const Cell& cell) {
+    if (!status_.ok()) return;
+    out_ += "###   @";
+    AppendU64(out_, cell.index + 1);
+    out_ += '=';
+    Status s = binlog::AppendCellText(cell, TextStyle::kMariadbBinlog, out_);
+    if (!s.ok()) {
+      status_ = s;
+      return;
+    }
+    out_ += " /* ";
+    if (!cell.column->name.empty()) {
+      out_ += cell.column->name;
+      out_ += ' ';
+    }
+    out_ += binlog::ColumnTypeName(cell.column->type);
+    out_ += " meta=";
+    AppendU64(out_, cell.column->meta);
+    out_ += cell.column->nullable ? " nullable=1" : " nullable=0";
+    out_ += cell.is_null ? " is_null=1 */\n" : " is_null=0 */\n";
+  }
+  void EndRow() {}
+  const Status& status() const { return status_; }
+
+ private:
+  std::string& out_;
+  const binlog::TableSchema& schema_;
+  RowsKind kind_;
+  Status status_;
+};
+
+// Row visitor writing JSON objects: {"before":{...},"after":{...}}.
+class JsonRowWriter {
+ public:
+  JsonRowWriter(std::string& out, RowsKind kind) : out_(out), kind_(kind) {}
+  void BeginRow(RowImage image) {
+    if (image == RowImage::kBefore || kind_ == RowsKind::kWrite) {
+      out_ += rows_ == 0 ? "{" : ",{";
+      ++rows_;
+    } else {
+      out_ += ',';
+    }
+    out_ += image == RowImage::kBefore ? "\"before\":{" : "\"after\":{";
+    first_cell_ = true;
+  }
+  void OnCell(const Cell& cell) {
+    if (!status_.ok()) return;
+    if (!first_cell_) out_ += ',';
+    first_cell_ = false;
+    if (!cell.column->name.empty()) {
+      binlog::AppendJsonString(cell.column->name, out_);
+    } else {
+      out_ += "\"@";
+      AppendU64(out_, cell.index + 1);
+      out_ += '"';
+    }
+    out_ += ':';
+    Status s = binlog::AppendCellText(cell, TextStyle::kJson, out_);
+    if (!s.ok()) status_ = s;
+  }
+  void EndRow() {
+    out_ += '}';
+    if (kind_ == RowsKind::kWrite || kind_ == RowsKind::kDelete || after_seen_) {
+      out_ += '}';
+      after_seen_ = false;
+    } else {
+      after_seen_ = true;
+    }
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  std::string& out_;
+  RowsKind kind_;
+  size_t rows_ = 0;
+  bool first_cell_ = true;
+  bool after_seen_ = false;
+  Status status_;
+};
+
+class DumpSink {
+ public:
+  DumpSink(const DumpOptions& options, Output& out) : options_(options), out_(out) {}
+
+  Status OnEvent(const source::FileEvent& ev) {
+    VOMSREPL_RETURN_IF_ERROR(out_.MaybeFlush());
+    const auto& h = ev.event.frame.header;
+    if (binlog::IsRowsEvent(h.type) || h.type == EventType::kTableMap) return Status::OK();  // printed in their hooks
+    if (!Visible(ev)) return Status::OK();
+    std::string& o = out_.buf();
+    const size_t mark = o.size();
+    Status s;
+    if (options_.format == OutputFormat::kJson) {
+      BeginJson(ev);
+      s = AppendEventDetailsJson(ev);
+      o += "}\n";
+    } else {
+      BeginText(ev);
+      s = AppendEventDetailsText(ev);
+    }
+    if (!s.ok()) {
+      o.resize(mark);  // never print half an event
+      return s.WithContext(std::string(EventTypeName(h.type)) + " event at " + Where(ev));
+    }
+    return Status::OK();
+  }
+
+  Status OnTableMap(const source::FileEvent& ev, const binlog::TableSchema& s, bool wanted) {
+    if (!wanted) return Status::OK();
+    std::string& o = out_.buf();
+    if (options_.format == OutputFormat::kJson) {
+      BeginJson(ev);
+      o += ",\"db\":";
+      binlog::AppendJsonString(s.database, o);
+      o += ",\"table\":";
+      binlog::AppendJsonString(s.table, o);
+      o += ",\"table_id\":";
+      AppendU64(o, s.table_id);
+      o += ",\"columns\":[";
+      for (size_t i = 0; i < s.columns.size(); ++i) {
+        const auto& c = s.columns[i];
+        if (i) o += ',';
+        o += "{\"name\":";
+        binlog::AppendJsonString(c.name, o);
+        o += ",\"type\":\"";
+        o += binlog::ColumnTypeName(c.type);
+        o += "\",\"meta\":";
+        AppendU64(o, c.meta);
+        o += c.nullable ? ",\"nullable\":true" : ",\"nullable\":false";
+        if (c.has_signedness) o += c.is_unsigned ? ",\"unsigned\":true" : ",\"unsigned\":false";
+        if (c.is_primary_key) o += ",\"primary_key\":true";
+        o += '}';
+      }
+      o += "]}\n";
+    } else {
+      BeginText(ev);
+      o += ": ";
+      AppendTableName(o, s);
+      o += " mapped to number ";
+      AppendU64(o, s.table_id);
+      o += '\n';
+    }
+    return Status::OK();
+  }
+
+  Status OnRows(const source::FileEvent& ev, const binlog::RowsEventView& rows, const binlog::TableSchema& s) {
+    const size_t mark = out_.buf().size();
+    Status st = AppendRows(ev, rows, s);
+    if (!st.ok()) out_.buf().resize(mark);  // never print half an event
+    return st;
+  }
+
+  Status AppendRows(const source::FileEvent& ev, const binlog::RowsEventView& rows, const binlog::TableSchema& s) {
+    std::string& o = out_.buf();
+    if (options_.format == OutputFormat::kJson) {
+      BeginJson(ev);
+      o += ",\"db\":";
+      binlog::AppendJsonString(s.database, o);
+      o += ",\"table\":";
+      binlog::AppendJsonString(s.table, o);
+      o += ",\"op\":\"";
+      o += rows.kind == RowsKind::kWrite ? "insert" : rows.kind == RowsKind::kDelete ? "delete" : "update";
+      o += "\",\"rows\":[";
+      JsonRowWriter w(o, rows.kind);
+      VOMSREPL_RETURN_IF_ERROR(binlog::ForEachRow(rows, s, w));
+      VOMSREPL_RETURN_IF_ERROR(w.status());
+      o += "]}\n";
+    } else {
+      BeginText(ev);
+      o += ": table id ";
+      AppendU64(o, rows.table_id);
+      if (rows.end_of_statement) o += " flags: STMT_END_F";
+      o += '\n';
+      TextRowWriter w(o, s, rows.kind);
+      VOMSREPL_RETURN_IF_ERROR(binlog::ForEachRow(rows, s, w));
+      VOMSREPL_RETURN_IF_ERROR(w.status());
+    }
+    return Status::OK();
+  }
+
+ private:
+  // Statements are attributed by their default database when a database
+  // filter is set; other non-row events are always shown.
+  bool Visible(const source::FileEvent& ev) {
+    const auto& h = ev.event.frame.header;
+    if (options_.filters.databases.empty()) return true;
+    if (h.type != EventType::kQuery && h.type != EventType::kQueryCompressed) return true;
+    auto q = binlog::DecodeQuery(h.type, ev.event.frame.body, *ev.format, scratch_);
+    return !q.ok() || q->query == "BEGIN" || q->query == "COMMIT" ||
+           options_.filters.databases.Matches(std::string(q->database));
+  }
+
+  void BeginText(const source::FileEvent& ev) {
+    std::string& o = out_.buf();
+    o += "# at ";
+    AppendU64(o, ev.event.offset);
+    if (ev.event.inside_payload) o += " (inside Transaction_payload)";
+    o += '\n';
+    AppendEventHeaderLine(o, ev);
+  }
+
+  void BeginJson(const source::FileEvent& ev) {
+    const auto& h = ev.event.frame.header;
+    std::string& o = out_.buf();
+    o += "{\"file\":";
+    binlog::AppendJsonString(*ev.file, o);
+    o += ",\"pos\":";
+    AppendU64(o, ev.event.offset);
+    if (ev.event.inside_payload) o += ",\"in_payload\":true";
+    o += ",\"end_log_pos\":";
+    AppendU64(o, h.next_position);
+    o += ",\"ts\":";
+    AppendU64(o, h.timestamp);
+    o += ",\"server_id\":";
+    AppendU64(o, h.server_id);
+    o += ",\"type\":\"";
+    o += EventTypeName(h.type);
+    o += '"';
+  }
+
+  Status AppendEventDetailsText(const source::FileEvent& ev) {
+    const auto& f = ev.event.frame;
+    const EventType t = f.header.type;
+    std::string& o = out_.buf();
+    switch (t) {
+      case EventType::kFormatDescription:
+        o += ": binlog v ";
+        AppendU64(o, ev.format->binlog_version);
+        o += ", server v ";
+        o += ev.format->server_version;
+        o += ev.format->HasChecksum() ? ", checksum CRC32\n" : ", checksum NONE\n";
+        return Status::OK();
+      case EventType::kQuery:
+      case EventType::kQueryCompressed: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto q, binlog::DecodeQuery(t, f.body, *ev.format, scratch_));
+        o += "\tthread_id=";
+        AppendU64(o, q.thread_id);
+        o += "\texec_time=";
+        AppendU64(o, q.exec_time);
+        o += "\terror_code=";
+        AppendU64(o, q.error_code);
+        o += '\n';
+        if (!q.database.empty()) {
+          o += "use ";
+          apply::AppendQuotedIdentifier(o, q.database);
+          o += "/*!*/;\n";
+        }
+        o += q.query;
+        o += "\n/*!*/;\n";
+        return Status::OK();
+      }
+      case EventType::kXid: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto x, binlog::DecodeXid(f.body));
+        o += " = ";
+        AppendU64(o, x.xid);
+        o += "\nCOMMIT/*!*/;\n";
+        return Status::OK();
+      }
+      case EventType::kRotate: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto r, binlog::DecodeRotate(f.body, *ev.format));
+        o += " to ";
+        o += r.next_file;
+        o += "  pos: ";
+        AppendU64(o, r.position);
+        o += '\n';
+        return Status::OK();
+      }
+      case EventType::kMariaGtid: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto g, binlog::DecodeMariaGtid(f.body, f.header.server_id));
+        o += ' ';
+        o += MariadbGtid{g.domain_id, g.server_id, g.seq_no}.ToString();
+        if (g.flags2 & binlog::kMariaGtidDdl) o += " ddl";
+        if (g.flags2 & binlog::kMariaGtidTransactional) o += " trans";
+        if (g.flags2 & binlog::kMariaGtidGroupCommitId) {
+          o += " cid=";
+          AppendU64(o, g.commit_id);
+        }
+        o += '\n';
+        return Status::OK();
+      }
+      case EventType::kMariaGtidList: {
+        VOMSREPL_RETURN_IF_ERROR(binlog::DecodeMariaGtidList(f.body, gtid_list_));
+        o += " [";
+        for (size_t i = 0; i < gtid_list_.size(); ++i) {
+          if (i) o += ',';
+          o += MariadbGtid{gtid_list_[i].domain_id, gtid_list_[i].server_id, gtid_list_[i].seq_no}.ToString();
+        }
+        o += "]\n";
+        return Status::OK();
+      }
+      case EventType::kGtid:
+      case EventType::kAnonymousGtid:
+      case EventType::kGtidTagged: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto g, binlog::DecodeMysqlGtid(t, f.body));
+        o += " SET @@SESSION.GTID_NEXT= '";
+        if (g.anonymous) {
+          o += "ANONYMOUS";
+        } else {
+          o += binlog::FormatUuid(g.sid);
+          if (!g.tag.empty()) {
+            o += ':';
+            o += g.tag;
+          }
+          o += ':';
+          AppendU64(o, g.gno);
+        }
+        o += "'";
+        if (g.has_logical_clock) {
+          o += " last_committed=";
+          AppendU64(o, g.last_committed);
+          o += " sequence_number=";
+          AppendU64(o, g.sequence_number);
+        }
+        o += '\n';
+        return Status::OK();
+      }
+      case EventType::kPreviousGtids: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto p, binlog::DecodePreviousGtids(f.body));
+        o += ' ';
+        for (size_t i = 0; i < p.size(); ++i) {
+          if (i) o += ',';
+          o += binlog::FormatUuid(p[i].sid);
+          if (!p[i].tag.empty()) {
+            o += ':';
+            o += p[i].tag;
+          }
+          for (const auto& iv : p[i].intervals) {
+            o += ':';
+            AppendU64(o, iv.start);
+            if (iv.end > iv.start + 1) {
+              o += '-';
+              AppendU64(o, iv.end - 1);
+            }
+          }
+        }
+        o += '\n';
+        return Status::OK();
+      }
+      case EventType::kAnnotateRows:
+      case EventType::kRowsQuery: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto text, binlog::DecodeRowsQuery(t, f.body));
+        o += ":\n#Q> ";
+        for (char c : text) {
+          o += c;
+          if (c == '\n') o += "#Q> ";
+        }
+        o += '\n';
+        return Status::OK();
+      }
+      case EventType::kIntvar: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto i, binlog::DecodeIntvar(f.body));
+        o += i.kind == 1 ? "\nSET LAST_INSERT_ID=" : "\nSET INSERT_ID=";
+        AppendU64(o, i.value);
+        o += "/*!*/;\n";
+        return Status::OK();
+      }
+      case EventType::kRand: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto r, binlog::DecodeRand(f.body));
+        o += "\nSET @@RAND_SEED1=";
+        AppendU64(o, r.seed1);
+        o += ", @@RAND_SEED2=";
+        AppendU64(o, r.seed2);
+        o += "/*!*/;\n";
+        return Status::OK();
+      }
+      case EventType::kUserVar: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto u, binlog::DecodeUserVar(f.body));
+        o += "\nSET @";
+        apply::AppendQuotedIdentifier(o, u.name);
+        o += u.is_null ? ":=NULL" : ":=<";
+        if (!u.is_null) {
+          AppendU64(o, u.value.size());
+          o += " bytes, type ";
+          AppendU64(o, u.value_type);
+          o += '>';
+        }
+        o += "/*!*/;\n";
+        return Status::OK();
+      }
+      case EventType::kIncident: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto i, binlog::DecodeIncident(f.body));
+        o += ": #";
+        AppendU64(o, i.incident);
+        o += ' ';
+        o += i.message;
+        o += "\nRELOAD DATABASE; # Shall generate syntax error\n";
+        return Status::OK();
+      }
+      case EventType::kBinlogCheckpoint: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto name, binlog::DecodeBinlogCheckpoint(f.body));
+        o += " ";
+        o += name;
+        o += '\n';
+        return Status::OK();
+      }
+      case EventType::kTransactionPayload: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto p, binlog::DecodeTransactionPayload(f.body));
+        o += p.compression == 0 ? "\tcompression_type=ZSTD" : "\tcompression_type=NONE";
+        o += "\tpayload_size=";
+        AppendU64(o, p.payload_size);
+        o += "\tuncompressed_size=";
+        AppendU64(o, p.uncompressed_size);
+        o += '\n';
+        return Status::OK();
+      }
+      default:
+        o += '\n';
+        return Status::OK();
+    }
+  }
+
+  Status AppendEventDetailsJson(const source::FileEvent& ev) {
+    const auto& f = ev.event.frame;
+    const EventType t = f.header.type;
+    std::string& o = out_.buf();
+    switch (t) {
+      case EventType::kQuery:
+      case EventType::kQueryCompressed: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto q, binlog::DecodeQuery(t, f.body, *ev.format, scratch_));
+        o += ",\"db\":";
+        binlog::AppendJsonString(q.database, o);
+        o += ",\"query\":";
+        binlog::AppendJsonString(q.query, o);
+        return Status::OK();
+      }
+      case EventType::kXid: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto x, binlog::DecodeXid(f.body));
+        o += ",\"xid\":";
+        AppendU64(o, x.xid);
+        return Status::OK();
+      }
+      case EventType::kRotate: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto r, binlog::DecodeRotate(f.body, *ev.format));
+        o += ",\"next_file\":";
+        binlog::AppendJsonString(r.next_file, o);
+        o += ",\"next_pos\":";
+        AppendU64(o, r.position);
+        return Status::OK();
+      }
+      case EventType::kMariaGtid: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto g, binlog::DecodeMariaGtid(f.body, f.header.server_id));
+        o += ",\"gtid\":\"";
+        o += MariadbGtid{g.domain_id, g.server_id, g.seq_no}.ToString();
+        o += "\",\"standalone\":";
+        o += g.standalone() ? "true" : "false";
+        return Status::OK();
+      }
+      case EventType::kGtid:
+      case EventType::kAnonymousGtid:
+      case EventType::kGtidTagged: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto g, binlog::DecodeMysqlGtid(t, f.body));
+        if (!g.anonymous) {
+          o += ",\"gtid\":\"";
+          o += binlog::FormatUuid(g.sid);
+          if (!g.tag.empty()) {
+            o += ':';
+            o += g.tag;
+          }
+          o += ':';
+          AppendU64(o, g.gno);
+          o += '"';
+        }
+        return Status::OK();
+      }
+      case EventType::kFormatDescription:
+        o += ",\"server_version\":";
+        binlog::AppendJsonString(ev.format->server_version, o);
+        o += ev.format->HasChecksum() ? ",\"checksum\":\"CRC32\"" : ",\"checksum\":\"NONE\"";
+        return Status::OK();
+      case EventType::kAnnotateRows:
+      case EventType::kRowsQuery: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto text, binlog::DecodeRowsQuery(t, f.body));
+        o += ",\"query\":";
+        binlog::AppendJsonString(text, o);
+        return Status::OK();
+      }
+      default:
+        return Status::OK();
+    }
+  }
+
+  const DumpOptions& options_;
+  Output& out_;
+  std::vector<std::byte> scratch_;
+  std::vector<binlog::MariaGtidListEntry> gtid_list_;
+};
+
+}  // namespace
+
+Status RunDump(const DumpOptions& options, std::FILE* out) {
+  source::FileStream stream(options.stream);
+  VOMSREPL_RETURN_IF_ERROR(stream.Validate());
+  Output output(out);
+  DumpSink sink(options, output);
+  BinlogWalk walk(stream, options.filters);
+  Status s = walk.Run(sink);
+  Status f = output.Flush();
+  if (!s.ok()) return s;
+  return f;
+}
+
+}  // namespace vomsrepl::app

@@ -1,0 +1,26 @@
+// `vomsrepl dump FILE...`: every event of binlog files as text (the form DBAs
+// know from `mariadb-binlog -vv`) or as JSON lines.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include <vomsrepl/status.h>
+
+#include "app/binlog_walk.h"
+#include "source/file_stream.h"
+
+namespace vomsrepl::app {
+
+enum class OutputFormat { kText, kJson };
+
+struct DumpOptions {
+  source::FileStreamOptions stream;
+  WalkFilters filters;
+  OutputFormat format = OutputFormat::kText;
+};
+
+// Writes to `out`; returns the status that ended the walk (OK at the end).
+Status RunDump(const DumpOptions& options, std::FILE* out);
+
+}  // namespace vomsrepl::app
