@@ -37,8 +37,10 @@ int MetadataBytes(ColumnType wire) {
 }
 
 // Column classes the optional metadata fields enumerate (MySQL
-// sql/log_event.cc Table_map_log_event::init_*_field).
-bool IsSignednessColumn(ColumnType t) {
+// sql/log_event.cc Table_map_log_event::init_*_field; MariaDB
+// sql/log_event_server.cc, from each Field's binlog_type_info()). The two
+// servers differ, so the predicates come in pairs picked by flavour.
+bool IsMySqlSignednessColumn(ColumnType t) {
   switch (t) {
     case ColumnType::kTiny: case ColumnType::kShort: case ColumnType::kInt24: case ColumnType::kLong:
     case ColumnType::kLongLong: case ColumnType::kNewDecimal: case ColumnType::kFloat: case ColumnType::kDouble:
@@ -48,9 +50,15 @@ bool IsSignednessColumn(ColumnType t) {
       return false;
   }
 }
+// MariaDB also counts YEAR (a Field_tiny, flagged UNSIGNED): in
+// mariadb-types/types-bin.000001 the SIGNEDNESS of vt.temporals (INT, DATE,
+// YEAR, ...) is 0x40, i.e. the second numeric column, YEAR, is unsigned.
+bool IsMariaDbSignednessColumn(ColumnType t) { return t == ColumnType::kYear || IsMySqlSignednessColumn(t); }
 // MySQL 9 counts VECTOR (binary charset) among them: vector.binlog's
 // DEFAULT_CHARSET for (BIGINT, VECTOR, TEXT, VECTOR) is 63 with exception #1 = 255.
-bool IsCharacterColumn(ColumnType t) {
+// MySQL leaves out GEOMETRY and JSON: json.binlog's (INT, JSON, VARCHAR, INT)
+// has DEFAULT_CHARSET 255 with no exception.
+bool IsMySqlCharacterColumn(ColumnType t) {
   switch (t) {
     case ColumnType::kString: case ColumnType::kVarString: case ColumnType::kVarchar: case ColumnType::kVector:
     case ColumnType::kTinyBlob: case ColumnType::kBlob: case ColumnType::kMediumBlob: case ColumnType::kLongBlob:
@@ -59,6 +67,12 @@ bool IsCharacterColumn(ColumnType t) {
       return false;
   }
 }
+// MariaDB counts GEOMETRY too (a Field_blob with the binary charset): in
+// types-bin.000001 vt.others (INT, GEOMETRY, POINT, INET4, INET6, UUID, JSON)
+// has DEFAULT_CHARSET 63 with exception #5 = 46, the JSON (LONGTEXT
+// utf8mb4_bin) column, sixth when both geometries count. INET4/INET6/UUID
+// arrive as binary STRING columns and count as strings.
+bool IsMariaDbCharacterColumn(ColumnType t) { return t == ColumnType::kGeometry || IsMySqlCharacterColumn(t); }
 bool IsEnumOrSet(ColumnType t) { return t == ColumnType::kEnum || t == ColumnType::kSet; }
 
 // The i-th (0-based) column of `schema` for which pred(type) holds, or nullptr.
@@ -149,7 +163,9 @@ Status ReadPrimaryKey(TableSchema& t, ByteCursor& v, bool with_prefix) {
 
 // Optional metadata TLVs.
 // Format: MySQL libbinlogevents rows_event.cpp Table_map_event::Optional_metadata_fields.
-Status DecodeOptionalMetadata(TableSchema& t, ByteCursor& c) {
+Status DecodeOptionalMetadata(TableSchema& t, ByteCursor& c, bool mariadb) {
+  auto is_signedness = mariadb ? IsMariaDbSignednessColumn : IsMySqlSignednessColumn;
+  auto is_character = mariadb ? IsMariaDbCharacterColumn : IsMySqlCharacterColumn;
   while (!c.empty()) {
     uint8_t type = c.ReadU8();
     Bytes value = c.ReadPackedBytes();
@@ -158,16 +174,16 @@ Status DecodeOptionalMetadata(TableSchema& t, ByteCursor& c) {
     Status st;
     switch (static_cast<TableMapMetadataField>(type)) {
       case TableMapMetadataField::kSignedness:
-        st = ReadMsbBitmap(t, v, "SIGNEDNESS", IsSignednessColumn, [](ColumnDesc& col, bool bit) {
+        st = ReadMsbBitmap(t, v, "SIGNEDNESS", is_signedness, [](ColumnDesc& col, bool bit) {
           col.has_signedness = true;
           col.is_unsigned = bit;
         });
         break;
       case TableMapMetadataField::kDefaultCharset:
-        st = ReadDefaultCharset(t, v, "DEFAULT_CHARSET", IsCharacterColumn);
+        st = ReadDefaultCharset(t, v, "DEFAULT_CHARSET", is_character);
         break;
       case TableMapMetadataField::kColumnCharset:
-        st = ReadPerColumnInt(t, v, "COLUMN_CHARSET", IsCharacterColumn,
+        st = ReadPerColumnInt(t, v, "COLUMN_CHARSET", is_character,
                               [](ColumnDesc& col, uint64_t x) { col.charset = uint32_t(x); });
         break;
       case TableMapMetadataField::kColumnName:
@@ -283,8 +299,10 @@ Status BuildRowLayout(TableSchema& t) {
       case ColumnType::kTimestamp2: st = fsp(4); break;
       case ColumnType::kNewDecimal: {
         // Format: MySQL strings/decimal.cc decimal_bin_size (9 digits per 4 bytes).
+        // Precision is at most 65 on both servers; scale at most 30 on MySQL
+        // but 38 on MariaDB (DECIMAL(38,38) is legal there), so accept 38.
         unsigned precision = c.meta >> 8, scale = c.meta & 0xff;
-        if (precision == 0 || precision > 65 || scale > precision || scale > 30)
+        if (precision == 0 || precision > 65 || scale > precision || scale > 38)
           return Bad(t, "column " + std::to_string(i) + " DECIMAL(" + std::to_string(precision) + "," +
                             std::to_string(scale) + ") is impossible");
         unsigned intg = precision - scale;
@@ -418,7 +436,7 @@ Status DecodeTableMap(Bytes body, const FormatDescription& fde, TableSchema& t) 
   for (size_t i = 0; i < n; ++i)
     t.columns[i].nullable = (std::to_integer<uint8_t>(nulls[i / 8]) >> (i % 8)) & 1;
 
-  VOMSREPL_RETURN_IF_ERROR(DecodeOptionalMetadata(t, c));
+  VOMSREPL_RETURN_IF_ERROR(DecodeOptionalMetadata(t, c, fde.IsMariaDB()));
   return BuildRowLayout(t);
 }
 

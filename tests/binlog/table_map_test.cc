@@ -424,3 +424,87 @@ TEST(TableMapCache, SkipsIdenticalBodiesAndForgetsOnClear) {
 
 }  // namespace
 }  // namespace vomsrepl::binlog
+
+namespace vomsrepl::binlog {
+namespace {
+
+FormatDescription MariaDbFde() {
+  FormatDescription fde = testing::TestFde();
+  fde.server_version = "10.11.19-MariaDB-0+deb12u1";
+  fde.flavor = ServerFlavor::kMariaDB;
+  return fde;
+}
+
+// vt.others of mariadb-types/types-bin.000001 (INT, GEOMETRY, POINT, INET4,
+// INET6, UUID, JSON), bytes as the server wrote them: MariaDB counts GEOMETRY
+// among the character columns, so DEFAULT_CHARSET exception #5 is the JSON.
+ByteBuilder MariaDbOthers() {
+  auto b = testing::ByteBuilder();
+  b.Int(42, 6).U16(1).U8(2).Raw("vt").U8(0).U8(6).Raw("others").U8(0);
+  b.Packed(7).Bytes1({3, 255, 255, 254, 254, 254, 252});
+  b.Packed(9).Bytes1({0x04, 0x04, 0xfe, 0x04, 0xfe, 0x10, 0xfe, 0x10, 0x04});
+  b.Bytes1({0xfe});
+  b.Tlv(1, ByteBuilder().Bytes1({0x00}));
+  b.Tlv(2, ByteBuilder().Bytes1({0x3f, 0x05, 0x2e}));
+  b.Tlv(7, ByteBuilder().Bytes1({0x00, 0x01}));
+  return b;
+}
+
+TEST(TableMap, MariaDbCountsGeometryAsCharacterColumn) {
+  TableSchema t;
+  Status st = DecodeTableMap(MariaDbOthers().span(), MariaDbFde(), t);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  for (size_t i = 1; i <= 5; ++i) EXPECT_EQ(t.columns[i].charset, 63u) << i;
+  EXPECT_EQ(t.columns[6].charset, 46u);
+  EXPECT_EQ(t.columns[0].charset, 0u);
+  EXPECT_EQ(t.columns[1].geometry_type, 0u);
+  EXPECT_EQ(t.columns[2].geometry_type, 1u);
+  // MySQL does not count GEOMETRY: exception #5 is past its 4 character columns.
+  EXPECT_EQ(DecodeTableMap(MariaDbOthers().span(), testing::TestFde(), t).code(), StatusCode::kCorruption);
+}
+
+TEST(TableMap, MariaDbCountsYearInSignedness) {
+  // vt.temporals of types-bin.000001 up to TIME: INT, DATE, YEAR, TIME2(0);
+  // SIGNEDNESS 0x40 marks the second numeric column, YEAR, UNSIGNED.
+  auto b = testing::ByteBuilder();
+  b.Int(7, 6).U16(1).U8(2).Raw("vt").U8(0).U8(9).Raw("temporals").U8(0);
+  b.Packed(4).Bytes1({3, 10, 13, 19}).Packed(1).Bytes1({0}).Bytes1({0x0e});
+  b.Tlv(1, ByteBuilder().Bytes1({0x40}));
+  TableSchema t;
+  Status st = DecodeTableMap(b.span(), MariaDbFde(), t);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_TRUE(t.columns[0].has_signedness);
+  EXPECT_FALSE(t.columns[0].is_unsigned);
+  EXPECT_FALSE(t.columns[1].has_signedness);
+  EXPECT_TRUE(t.columns[2].has_signedness);
+  EXPECT_TRUE(t.columns[2].is_unsigned);
+  EXPECT_FALSE(t.columns[3].has_signedness);
+  // MySQL leaves YEAR out: the same bitmap marks only the INT (signed).
+  st = DecodeTableMap(b.span(), testing::TestFde(), t);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_TRUE(t.columns[0].has_signedness);
+  EXPECT_FALSE(t.columns[0].is_unsigned);
+  EXPECT_FALSE(t.columns[2].has_signedness);
+}
+
+TEST(TableMap, DecimalScaleUpTo38) {
+  // DECIMAL(38,38) (MariaDB) is 17 bytes; DECIMAL(65,30) 30; scale 39 impossible.
+  TableSchema t;
+  auto one = [&](uint8_t precision, uint8_t scale) {
+    auto b = testing::ByteBuilder();
+    b.Int(1, 6).U16(1).U8(1).Raw("d").U8(0).U8(1).Raw("t").U8(0);
+    b.Packed(1).Bytes1({246}).Packed(2).Bytes1({precision, scale}).Bytes1({1});
+    return DecodeTableMap(b.span(), testing::TestFde(), t);
+  };
+  ASSERT_TRUE(one(38, 38).ok());
+  EXPECT_EQ(t.layout[0].fixed_size, 17);
+  ASSERT_TRUE(one(65, 38).ok());
+  EXPECT_EQ(t.layout[0].fixed_size, 29);
+  ASSERT_TRUE(one(65, 30).ok());
+  EXPECT_EQ(t.layout[0].fixed_size, 30);
+  EXPECT_EQ(one(39, 39).code(), StatusCode::kCorruption);
+  EXPECT_EQ(one(30, 31).code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace vomsrepl::binlog
