@@ -14,7 +14,8 @@ Status UncompressMariadbPayload(Bytes in, std::vector<std::byte>& out, size_t ma
   uint8_t head = std::to_integer<uint8_t>(in[0]);
   size_t lenlen = head & 0x07;
   if ((head & 0x80) == 0 || lenlen < 1 || lenlen > 4)
-    return Corruption("compressed event: bad header byte 0x" + std::to_string(head));
+    return Corruption("compressed event: bad header byte " + std::to_string(head) +
+                      " (expected 0x80 | n, n = 1..4 length bytes)");
   if (in.size() < 1 + lenlen) return Corruption("compressed event: truncated length field");
   uint64_t declared = 0;
   for (size_t i = 0; i < lenlen; ++i) declared = (declared << 8) | std::to_integer<uint8_t>(in[1 + i]);

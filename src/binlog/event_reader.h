@@ -13,6 +13,13 @@
 //
 // An unknown event type is skipped by size when its header carries
 // LOG_EVENT_IGNORABLE_F, else NotSupported naming type, file and offset.
+// A file of binlog format v1/v3 (first event START_V3, MySQL < 5.0) is
+// NotSupported naming the server version; an encrypted binlog
+// (START_ENCRYPTION) is NotSupported at that event.
+//
+// Performance: Next() allocates nothing (error messages excepted); a
+// TRANSACTION_PAYLOAD inflates into a buffer reused across payloads. CRC32
+// verification (ISA-L) can be turned off with verify_checksum = false.
 // Thread-safety: one thread at a time.
 #pragma once
 
@@ -41,22 +48,39 @@ bool IsKnownEventType(EventType type);
 
 class EventReader {
  public:
-  // `file` must outlive the reader. `start_offset` 0 means "after the magic";
-  // a later offset must be an event boundary (the FDE at offset 4 is still
-  // read first so that checksums are known, but not returned).
+  // `file` must outlive the reader (empty for a live stream fed through
+  // FeedEvent). Seek(offset) moves to an event boundary; the FDE at offset 4
+  // is still read first so that checksums are known, but not returned.
   EventReader(Bytes file, std::string file_name, bool verify_checksum = true);
 
   Status Seek(uint64_t offset);
   Status Next(ReadEvent* out);
 
+  // Live streams (no file buffer): frames one whole event `raw` (header,
+  // body, CRC32) that a master sent for `offset`, with the same FDE tracking,
+  // checks and payload expansion as Next(). `raw` must stay valid until the
+  // inner events of a TRANSACTION_PAYLOAD are read (they are copied into
+  // the reader's buffer, so in practice only until FeedEvent returns). Unlike
+  // a file, a stream may start with an artificial ROTATE before its FDE.
+  Status FeedEvent(Bytes raw, uint64_t offset, ReadEvent* out);
+  // After FeedEvent of a TRANSACTION_PAYLOAD: its inner events are pending.
+  bool HasInner() const { return !inner_.empty(); }
+  Status NextInner(ReadEvent* out) { return ReadInner(out); }
+  void set_file_name(std::string name) { file_name_ = std::move(name); }
+
   const FormatDescription& format() const { return fde_; }
   const std::string& file_name() const { return file_name_; }
   uint64_t offset() const { return pos_; }  // next outer event
+  bool inside_payload() const { return !inner_.empty(); }
   bool at_end() const { return at_end_; }
 
  private:
   std::string Where(uint64_t offset) const;
+  EventLocation Location(uint64_t offset, bool inside) const { return {file_name_, offset, inside}; }
   Status ReadOuter(ReadEvent* out);
+  // Checks and absorbs a framed outer event at `offset` (FDE, payload,
+  // unknown types); files must start with an FDE, live streams need not.
+  Status AcceptOuter(ReadEvent* out, uint64_t offset, bool require_fde_first = true);
   Status ReadInner(ReadEvent* out);
 
   Bytes file_;

@@ -39,6 +39,17 @@ FormatDescription FormatDescription::DefaultV4() {
   return f;
 }
 
+namespace {
+
+// The post-header lengths may be empty: memcpy must not see the null data()
+// of an empty span or vector (found by tests/fuzz).
+void CopyLengths(Bytes lens, std::vector<uint8_t>& out) {
+  out.resize(lens.size());
+  if (!lens.empty()) std::memcpy(out.data(), lens.data(), lens.size());
+}
+
+}  // namespace
+
 // MySQL libbinlogevents control_events.cpp Format_description_event; MariaDB
 // sql/log_event.cc Format_description_log_event.
 Result<FormatDescription> DecodeFormatDescription(Bytes body) {
@@ -55,6 +66,9 @@ Result<FormatDescription> DecodeFormatDescription(Bytes body) {
   if (f.common_header_length < EventHeader::kSize)
     return Corruption("FORMAT_DESCRIPTION common header length " + std::to_string(f.common_header_length) +
                       " is below 19");
+  if (f.common_header_length != EventHeader::kSize)
+    return NotSupported("FORMAT_DESCRIPTION common header length " + std::to_string(f.common_header_length) +
+                        " (only the 19-byte v4 header is supported)");
   size_t nul = raw_version.find('\0');
   f.server_version = std::string(raw_version.substr(0, nul));
   f.flavor = f.server_version.find("MariaDB") != std::string::npos ? ServerFlavor::kMariaDB : ServerFlavor::kMySQL;
@@ -74,14 +88,10 @@ Result<FormatDescription> DecodeFormatDescription(Bytes body) {
     } else {
       return Corruption("FORMAT_DESCRIPTION: unknown checksum algorithm " + std::to_string(alg));
     }
-    size_t n = rest - 5;
-    Bytes lens = c.ReadBytes(n);
-    f.post_header_lengths.resize(n);
-    std::memcpy(f.post_header_lengths.data(), lens.data(), n);
+    Bytes lens = c.ReadBytes(rest - 5);
+    CopyLengths(lens, f.post_header_lengths);
   } else {
-    Bytes lens = c.ReadRest();
-    f.post_header_lengths.resize(lens.size());
-    std::memcpy(f.post_header_lengths.data(), lens.data(), lens.size());
+    CopyLengths(c.ReadRest(), f.post_header_lengths);
     f.checksum = ChecksumAlg::kOff;
   }
   if (!c.ok()) return Corruption("FORMAT_DESCRIPTION truncated");
