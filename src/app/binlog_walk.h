@@ -12,6 +12,8 @@
 // OnEvent is called first for every event, then the specific hook.
 #pragma once
 
+#include <cstdio>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,6 +23,8 @@
 #include "binlog/rows_event.h"
 #include "binlog/table_map.h"
 #include "source/file_stream.h"
+#include "source/live_stream.h"
+#include "source/master_stream.h"
 #include "txn/name_filter.h"
 
 namespace vomsrepl::app {
@@ -40,9 +44,11 @@ inline std::string Where(const source::FileEvent& ev) {
   return *ev.file + ":" + std::to_string(ev.event.offset) + (ev.event.inside_payload ? " (in payload)" : "");
 }
 
+// `Stream` is source::FileStream or source::LiveStream (same Next contract).
+template <class Stream>
 class BinlogWalk {
  public:
-  BinlogWalk(source::FileStream& stream, const WalkFilters& filters) : stream_(stream), filters_(filters) {}
+  BinlogWalk(Stream& stream, const WalkFilters& filters) : stream_(stream), filters_(filters) {}
 
   template <class Sink>
   Status Run(Sink& sink) {
@@ -107,11 +113,38 @@ class BinlogWalk {
     std::string database, table;
   };
 
-  source::FileStream& stream_;
+  Stream& stream_;
   const WalkFilters& filters_;
   binlog::TableMapCache cache_;
   std::unordered_map<uint64_t, Decision> wanted_;
   std::vector<std::byte> scratch_;
 };
+
+// Where `dump` and `stats` read from: files, or a live master when `master`
+// is set.
+struct WalkInput {
+  source::FileStreamOptions files;
+  std::optional<source::MasterConfig> master;
+};
+
+// Runs `sink` over the input. For a master: connects (preflight first),
+// streams until the master's current end (or forever with blocking), and
+// reports a reconnect that cut a transaction on stderr.
+template <class Sink>
+Status WalkInputWith(const WalkInput& input, const WalkFilters& filters, Sink& sink) {
+  if (input.master) {
+    source::MasterStream master(*input.master);
+    VOMSREPL_RETURN_IF_ERROR(master.Connect());
+    source::LiveStream live(master, input.files.verify_checksum, [](const Status& s) {
+      std::fprintf(stderr, "vomsrepl: %s; the transaction is read again from its start\n", s.ToString().c_str());
+    });
+    BinlogWalk walk(live, filters);
+    return walk.Run(sink);
+  }
+  source::FileStream stream(input.files);
+  VOMSREPL_RETURN_IF_ERROR(stream.Validate());
+  BinlogWalk walk(stream, filters);
+  return walk.Run(sink);
+}
 
 }  // namespace vomsrepl::app

@@ -578,12 +578,9 @@ class DumpSink {
 }  // namespace
 
 Status RunDump(const DumpOptions& options, std::FILE* out) {
-  source::FileStream stream(options.stream);
-  VOMSREPL_RETURN_IF_ERROR(stream.Validate());
   Output output(out);
   DumpSink sink(options, output);
-  BinlogWalk walk(stream, options.filters);
-  Status s = walk.Run(sink);
+  Status s = WalkInputWith(options.input, options.filters, sink);
   Status f = output.Flush();
   if (!s.ok()) return s;
   return f;

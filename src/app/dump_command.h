@@ -15,7 +15,7 @@ namespace vomsrepl::app {
 enum class OutputFormat { kText, kJson };
 
 struct DumpOptions {
-  source::FileStreamOptions stream;
+  WalkInput input;  // files, or a live master
   WalkFilters filters;
   OutputFormat format = OutputFormat::kText;
 };

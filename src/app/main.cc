@@ -2,7 +2,9 @@
 //
 // main() parses the command line (CLI11), runs one subcommand and turns its
 // Status into a one-line message and a documented exit code (exit_codes.h).
+#include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "app/exit_codes.h"
 #include "app/stats_command.h"
 #include "app/version.h"
+#include "ops/logging.h"
 
 namespace {
 
@@ -25,9 +28,15 @@ struct FileArgs {
   std::vector<std::string> databases, tables, exclude_databases, exclude_tables;
   std::string format = "text";
   bool no_verify_checksum = false;
+  // Live mode.
+  bool master = false, follow = false;
+  std::string master_defaults_file;
+  uint32_t server_id = 4242;
 
   void Add(CLI::App* cmd) {
-    cmd->add_option("files", files, "Binlog or relay-log files, read in the order given")->required()->check(CLI::ExistingFile);
+    cmd->add_option("files", files,
+                    "Binlog or relay-log files, read in the order given (with --master: the master's binlog file "
+                    "to start at, default its oldest)");
     cmd->add_option("--start-position", start_position, "Start at this offset of the first file (an event boundary)");
     cmd->add_option("--stop-position", stop_position, "Stop at the first event at or past this offset of the last file");
     cmd->add_option("--start-datetime", start_datetime, "Skip events before 'YYYY-MM-DD HH:MM:SS' (UTC)");
@@ -40,11 +49,52 @@ struct FileArgs {
     cmd->add_option("--exclude-table", exclude_tables, "Skip these tables (glob, repeatable)");
     cmd->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--no-verify-checksum", no_verify_checksum, "Do not verify event CRC32 checksums");
+    cmd->add_flag("--master", master, "Read the binlog of a live master (registers as a replica) instead of files");
+    cmd->add_option("--master-defaults-file", master_defaults_file,
+                    "MySQL option file with a [client] group (user, password, host, port or socket) for --master; "
+                    "passwords are never taken from the command line")
+        ->envname("VOMSREPL_MASTER_DEFAULTS_FILE");
+    cmd->add_option("--server-id", server_id, "Replica server id used with --master (must be unique)")
+        ->capture_default_str();
+    cmd->add_flag("--follow", follow, "With --master: keep streaming new events until interrupted");
   }
 
-  Status Build(source::FileStreamOptions* stream, app::WalkFilters* filters, app::OutputFormat* fmt) const {
-    stream->files = files;
-    if (start_position) stream->start_position = start_position;
+  Status BuildMaster(std::optional<source::MasterConfig>* out) const {
+    if (!master) {
+      if (follow) return InvalidArgument("--follow needs --master");
+      if (files.empty()) return InvalidArgument("give binlog files, or --master to read a live master");
+      return Status::OK();
+    }
+    if (master_defaults_file.empty())
+      return InvalidArgument("--master needs --master-defaults-file (or VOMSREPL_MASTER_DEFAULTS_FILE)");
+    if (files.size() > 1) return InvalidArgument("--master takes at most one start file name");
+    if (!stop_gtid.empty() || stop_position || !start_datetime.empty() || !stop_datetime.empty())
+      return InvalidArgument("--stop-*/--start-datetime apply to files only; with --master use --start-position, "
+                             "--start-gtid and --follow");
+    source::MasterConfig m;
+    m.defaults_file = master_defaults_file;
+    m.server_id = server_id;
+    m.blocking = follow;
+    if (!follow) m.heartbeat_period = std::chrono::milliseconds(0);
+    if (!start_gtid.empty()) {
+      if (!files.empty()) return InvalidArgument("give either a start file or --start-gtid, not both");
+      m.start_from = source::StartFrom::kGtid;
+      VOMSREPL_ASSIGN_OR_RETURN(m.start_gtids, MariadbGtidList::Parse(start_gtid));
+    } else if (!files.empty()) {
+      m.start_from = source::StartFrom::kPosition;
+      m.start_position.file = files[0];
+      m.start_position.offset = start_position ? start_position : 4;
+    }
+    VOMSREPL_RETURN_IF_ERROR(m.Validate());
+    *out = std::move(m);
+    return Status::OK();
+  }
+
+  Status Build(app::WalkInput* input, app::WalkFilters* filters, app::OutputFormat* fmt) const {
+    VOMSREPL_RETURN_IF_ERROR(BuildMaster(&input->master));
+    source::FileStreamOptions* stream = &input->files;
+    if (!master) stream->files = files;
+    if (start_position && !master) stream->start_position = start_position;
     if (stop_position) stream->stop_position = stop_position;
     if (!start_datetime.empty()) {
       VOMSREPL_ASSIGN_OR_RETURN(stream->start_datetime, source::ParseUtcDatetime(start_datetime));
@@ -52,7 +102,9 @@ struct FileArgs {
     if (!stop_datetime.empty()) {
       VOMSREPL_ASSIGN_OR_RETURN(stream->stop_datetime, source::ParseUtcDatetime(stop_datetime));
     }
-    VOMSREPL_ASSIGN_OR_RETURN(stream->start_gtids, MariadbGtidList::Parse(start_gtid));
+    if (!master) {
+      VOMSREPL_ASSIGN_OR_RETURN(stream->start_gtids, MariadbGtidList::Parse(start_gtid));
+    }
     VOMSREPL_ASSIGN_OR_RETURN(stream->stop_gtids, MariadbGtidList::Parse(stop_gtid));
     stream->verify_checksum = !no_verify_checksum;
     for (const auto* list : {&databases, &tables, &exclude_databases, &exclude_tables})
@@ -78,14 +130,20 @@ int main(int argc, char** argv) {
   cli.footer("Exit codes: 0 ok, 1 error, 2 usage/config, 3 corrupt input, 4 not supported, 5 server unavailable,\n"
              "6 precondition failed, 7 binlog purged on the master, 8 verify found differences.");
 
+  std::string log_level = "info", log_file;
+  cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")->capture_default_str();
+  cli.add_option("--log-file", log_file, "Write the log to this file instead of stderr");
+
   cli.add_subcommand("version", "Print the version and exit");
 
   FileArgs dump_args;
-  auto* dump = cli.add_subcommand("dump", "Print every event of binlog files (mariadb-binlog -vv style, or JSON lines)");
+  auto* dump = cli.add_subcommand(
+      "dump", "Print every event of binlog files or a live master (mariadb-binlog -vv style, or JSON lines)");
   dump_args.Add(dump);
 
   FileArgs stats_args;
-  auto* stats = cli.add_subcommand("stats", "Summarise binlog files: per table rows and bytes, event types, transactions");
+  auto* stats = cli.add_subcommand(
+      "stats", "Summarise binlog files or a live master: per table rows and bytes, event types, transactions");
   stats_args.Add(stats);
 
   try {
@@ -95,19 +153,22 @@ int main(int argc, char** argv) {
     return rc == 0 ? app::kExitOk : app::kExitUsage;
   }
 
+  // Logs go to stderr (or a file), never into the data a command prints.
+  if (Status s = ops::SetupLogging(log_level, log_file); !s.ok()) return Fail(s);
+
   if (cli.got_subcommand("version")) {
     std::printf("vomsrepl %s\n", app::kVersion);
     return app::kExitOk;
   }
   if (dump->parsed()) {
     app::DumpOptions o;
-    Status s = dump_args.Build(&o.stream, &o.filters, &o.format);
+    Status s = dump_args.Build(&o.input, &o.filters, &o.format);
     if (s.ok()) s = app::RunDump(o, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
   }
   if (stats->parsed()) {
     app::StatsOptions o;
-    Status s = stats_args.Build(&o.stream, &o.filters, &o.format);
+    Status s = stats_args.Build(&o.input, &o.filters, &o.format);
     if (s.ok()) s = app::RunStats(o, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
   }

@@ -217,12 +217,9 @@ class StatsSink {
 }  // namespace
 
 Status RunStats(const StatsOptions& options, std::FILE* out) {
-  source::FileStream stream(options.stream);
-  VOMSREPL_RETURN_IF_ERROR(stream.Validate());
   StatsSink sink;
-  BinlogWalk walk(stream, options.filters);
   auto t0 = std::chrono::steady_clock::now();
-  Status s = walk.Run(sink);
+  Status s = WalkInputWith(options.input, options.filters, sink);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!s.ok()) return s;
   sink.Finish();

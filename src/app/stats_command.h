@@ -14,7 +14,7 @@
 namespace vomsrepl::app {
 
 struct StatsOptions {
-  source::FileStreamOptions stream;
+  WalkInput input;  // files, or a live master
   WalkFilters filters;
   OutputFormat format = OutputFormat::kText;
 };

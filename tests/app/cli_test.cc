@@ -36,7 +36,7 @@ Captured Capture(Fn fn) {
 
 Captured Dump(std::vector<std::string> files, OutputFormat format = OutputFormat::kText, WalkFilters filters = {}) {
   DumpOptions o;
-  for (auto& f : files) o.stream.files.push_back(Fixture(f));
+  for (auto& f : files) o.input.files.files.push_back(Fixture(f));
   o.format = format;
   o.filters = filters;
   return Capture([&](std::FILE* f) { return RunDump(o, f); });
@@ -44,7 +44,7 @@ Captured Dump(std::vector<std::string> files, OutputFormat format = OutputFormat
 
 Captured Stats(std::vector<std::string> files, WalkFilters filters = {}) {
   StatsOptions o;
-  for (auto& f : files) o.stream.files.push_back(Fixture(f));
+  for (auto& f : files) o.input.files.files.push_back(Fixture(f));
   o.format = OutputFormat::kJson;
   o.filters = filters;
   return Capture([&](std::FILE* f) { return RunStats(o, f); });
@@ -141,9 +141,9 @@ TEST(Dump, DatabaseAndTableFilters) {
 
 TEST(Dump, GtidRange) {
   DumpOptions o;
-  o.stream.files = {Fixture("mariadb-poc/domain_id_0/mariadb-repl-bin.000010")};
-  o.stream.start_gtids = *MariadbGtidList::Parse("0-10-292200");
-  o.stream.stop_gtids = *MariadbGtidList::Parse("0-10-292202");
+  o.input.files.files = {Fixture("mariadb-poc/domain_id_0/mariadb-repl-bin.000010")};
+  o.input.files.start_gtids = *MariadbGtidList::Parse("0-10-292200");
+  o.input.files.stop_gtids = *MariadbGtidList::Parse("0-10-292202");
   auto c = Capture([&](std::FILE* f) { return RunDump(o, f); });
   ASSERT_TRUE(c.status.ok()) << c.status.ToString();
   EXPECT_FALSE(Has(c.out, "Gtid 0-10-292200"));
@@ -154,9 +154,9 @@ TEST(Dump, GtidRange) {
 
 TEST(Dump, PositionRange) {
   DumpOptions o;
-  o.stream.files = {Fixture("rust_mysql_common/mariadb-bin.000001")};
-  o.stream.start_position = 702;
-  o.stream.stop_position = 1043;
+  o.input.files.files = {Fixture("rust_mysql_common/mariadb-bin.000001")};
+  o.input.files.start_position = 702;
+  o.input.files.stop_position = 1043;
   auto c = Capture([&](std::FILE* f) { return RunDump(o, f); });
   ASSERT_TRUE(c.status.ok()) << c.status.ToString();
   EXPECT_FALSE(Has(c.out, "@1=62 "));

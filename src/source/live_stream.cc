@@ -1,0 +1,33 @@
+#include "source/live_stream.h"
+
+namespace vomsrepl::source {
+
+Status LiveStream::Next(FileEvent* out) {
+  if (reader_.HasInner()) {
+    VOMSREPL_RETURN_IF_ERROR(reader_.NextInner(&out->event));
+  } else {
+    SourceEvent ev;
+    for (;;) {
+      Status s = master_.Next(&ev);
+      if (s.ok()) break;
+      if (MasterStream::IsTransactionRestart(s)) {
+        if (on_restart_) on_restart_(s);
+        continue;
+      }
+      if (s.code() == StatusCode::kOutOfRange) return OutOfRange("end of input");
+      return s;
+    }
+    if (ev.file != file_) {
+      file_.assign(ev.file);
+      reader_.set_file_name(file_);
+    }
+    VOMSREPL_RETURN_IF_ERROR(reader_.FeedEvent(ev.raw, ev.offset, &out->event));
+  }
+  out->file = &file_;
+  out->format = &reader_.format();
+  out->first_of_file = first_;
+  first_ = false;
+  return Status::OK();
+}
+
+}  // namespace vomsrepl::source
