@@ -50,8 +50,15 @@ std::string ColumnLabel(const TableSchema& t, uint32_t column) {
   std::string s = "column " + std::to_string(column);
   if (column < t.columns.size()) {
     const ColumnDesc& c = t.columns[column];
-    if (!c.name.empty()) s += " `" + c.name + "`";
-    s += " " + std::string(ColumnTypeName(c.type));
+    // Appended piecewise: GCC 12 at -O3 reports a false -Wrestrict on
+    // `" `" + name` temporaries.
+    if (!c.name.empty()) {
+      s += " `";
+      s += c.name;
+      s += '`';
+    }
+    s += ' ';
+    s += ColumnTypeName(c.type);
   }
   return s;
 }
