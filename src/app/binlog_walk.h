@@ -12,7 +12,11 @@
 // OnEvent is called first for every event, then the specific hook.
 #pragma once
 
+#include <signal.h>
+
+#include <atomic>
 #include <cstdio>
+#include <thread>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -130,16 +134,35 @@ struct WalkInput {
 // Runs `sink` over the input. For a master: connects (preflight first),
 // streams until the master's current end (or forever with blocking), and
 // reports a reconnect that cut a transaction on stderr.
+// SIGINT/SIGTERM while following a master: a thread waiting in sigwait()
+// cancels the stream, so the walk ends cleanly and the output is flushed.
+// The signals are blocked in the calling thread for the object's lifetime.
+class StopOnSignal {
+ public:
+  explicit StopOnSignal(source::MasterStream& master);
+  ~StopOnSignal();
+  bool signalled() const { return signalled_.load(); }
+
+ private:
+  sigset_t set_{}, old_{};
+  std::atomic<bool> signalled_{false};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 template <class Sink>
 Status WalkInputWith(const WalkInput& input, const WalkFilters& filters, Sink& sink) {
   if (input.master) {
     source::MasterStream master(*input.master);
+    StopOnSignal stop(master);
     VOMSREPL_RETURN_IF_ERROR(master.Connect());
     source::LiveStream live(master, input.files.verify_checksum, [](const Status& s) {
       std::fprintf(stderr, "vomsrepl: %s; the transaction is read again from its start\n", s.ToString().c_str());
     });
     BinlogWalk walk(live, filters);
-    return walk.Run(sink);
+    Status s = walk.Run(sink);
+    if (!s.ok() && s.code() == StatusCode::kAborted && stop.signalled()) return Status::OK();  // stopped by the operator
+    return s;
   }
   source::FileStream stream(input.files);
   VOMSREPL_RETURN_IF_ERROR(stream.Validate());

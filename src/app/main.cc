@@ -2,7 +2,11 @@
 //
 // main() parses the command line (CLI11), runs one subcommand and turns its
 // Status into a one-line message and a documented exit code (exit_codes.h).
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -29,7 +33,7 @@ struct FileArgs {
   std::string format = "text";
   bool no_verify_checksum = false;
   // Live mode.
-  bool master = false, follow = false;
+  bool master = false, follow = false, non_blocking = false;
   std::string master_defaults_file;
   uint32_t server_id = 4242;
 
@@ -50,13 +54,16 @@ struct FileArgs {
     cmd->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--no-verify-checksum", no_verify_checksum, "Do not verify event CRC32 checksums");
     cmd->add_flag("--master", master, "Read the binlog of a live master (registers as a replica) instead of files");
-    cmd->add_option("--master-defaults-file", master_defaults_file,
+    cmd->add_option("--master-defaults-file,--defaults-file", master_defaults_file,
                     "MySQL option file with a [client] group (user, password, host, port or socket) for --master; "
                     "passwords are never taken from the command line")
         ->envname("VOMSREPL_MASTER_DEFAULTS_FILE");
     cmd->add_option("--server-id", server_id, "Replica server id used with --master (must be unique)")
         ->capture_default_str();
-    cmd->add_flag("--follow", follow, "With --master: keep streaming new events until interrupted");
+    auto* follow_flag =
+        cmd->add_flag("--follow", follow, "With --master: keep streaming new events until SIGINT/SIGTERM");
+    cmd->add_flag("--non-blocking", non_blocking, "With --master: stop at the master's current end (the default)")
+        ->excludes(follow_flag);
   }
 
   Status BuildMaster(std::optional<source::MasterConfig>* out) const {
@@ -67,6 +74,8 @@ struct FileArgs {
     }
     if (master_defaults_file.empty())
       return InvalidArgument("--master needs --master-defaults-file (or VOMSREPL_MASTER_DEFAULTS_FILE)");
+    if (::access(master_defaults_file.c_str(), R_OK) != 0)
+      return InvalidArgument("cannot read the option file " + master_defaults_file + ": " + std::strerror(errno));
     if (files.size() > 1) return InvalidArgument("--master takes at most one start file name");
     if (!stop_gtid.empty() || stop_position || !start_datetime.empty() || !stop_datetime.empty())
       return InvalidArgument("--stop-*/--start-datetime apply to files only; with --master use --start-position, "
@@ -126,6 +135,7 @@ int Fail(const Status& s) {
 int main(int argc, char** argv) {
   CLI::App cli{"vomsrepl: binlog streaming replicator for the MariaDB/MySQL databases of VOMS servers"};
   cli.require_subcommand(1);
+  cli.fallthrough();  // global options (--log-level) may follow the subcommand
   cli.set_version_flag("--version", std::string(app::kVersion));
   cli.footer("Exit codes: 0 ok, 1 error, 2 usage/config, 3 corrupt input, 4 not supported, 5 server unavailable,\n"
              "6 precondition failed, 7 binlog purged on the master, 8 verify found differences.");
