@@ -43,6 +43,17 @@ void AppendU64(std::string& out, uint64_t v) {
   out.append(tmp, size_t(n));
 }
 
+// "uuid[:tag]:gno", as MySQL prints a GTID.
+void AppendMysqlGtid(std::string& out, const binlog::MysqlGtidEvent& g) {
+  out += binlog::FormatUuid(g.sid);
+  if (!g.tag.empty()) {
+    out += ':';
+    out += g.tag;
+  }
+  out += ':';
+  AppendU64(out, g.gno);
+}
+
 void AppendTableName(std::string& out, const binlog::TableSchema& s) {
   apply::AppendQuotedIdentifier(out, s.database);
   out += '.';
@@ -386,13 +397,7 @@ class DumpSink {
         if (g.anonymous) {
           o += "ANONYMOUS";
         } else {
-          o += binlog::FormatUuid(g.sid);
-          if (!g.tag.empty()) {
-            o += ':';
-            o += g.tag;
-          }
-          o += ':';
-          AppendU64(o, g.gno);
+          AppendMysqlGtid(o, g);
         }
         o += "'";
         if (g.has_logical_clock) {
@@ -541,13 +546,7 @@ class DumpSink {
         VOMSREPL_ASSIGN_OR_RETURN(auto g, binlog::DecodeMysqlGtid(t, f.body));
         if (!g.anonymous) {
           o += ",\"gtid\":\"";
-          o += binlog::FormatUuid(g.sid);
-          if (!g.tag.empty()) {
-            o += ':';
-            o += g.tag;
-          }
-          o += ':';
-          AppendU64(o, g.gno);
+          AppendMysqlGtid(o, g);
           o += '"';
         }
         return Status::OK();
