@@ -29,6 +29,7 @@ class BodyBuilder {
     for (char c : s) bytes_.push_back(static_cast<std::byte>(c));
     return *this;
   }
+  // A span into the builder: keep the builder alive while a result views it.
   Bytes bytes() const { return bytes_; }
 
  private:
@@ -96,16 +97,19 @@ TEST(GtidBodyTest, ParsesSeqDomainFlags) {
 }
 
 TEST(QueryTextTest, SkipsStatusVarsAndDb) {
-  auto q = ParseQueryText(QueryBody("COMMIT").bytes());
+  const BodyBuilder commit = QueryBody("COMMIT");
+  auto q = ParseQueryText(commit.bytes());
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   EXPECT_EQ(*q, "COMMIT");
-  auto empty_db = ParseQueryText(QueryBody("CREATE TABLE t (id INT)", "").bytes());
+  const BodyBuilder ddl = QueryBody("CREATE TABLE t (id INT)", "");
+  auto empty_db = ParseQueryText(ddl.bytes());
   ASSERT_TRUE(empty_db.ok());
   EXPECT_EQ(*empty_db, "CREATE TABLE t (id INT)");
 }
 
 TEST(QueryTextTest, TruncatedBodyIsCorruption) {
-  Bytes whole = QueryBody("COMMIT").bytes();
+  const BodyBuilder commit = QueryBody("COMMIT");
+  Bytes whole = commit.bytes();
   for (size_t n : {0, 5, 12, 13, 16, 20}) {
     EXPECT_EQ(ParseQueryText(whole.first(n)).status().code(), StatusCode::kCorruption) << n;
   }
