@@ -1,0 +1,409 @@
+#include "ops/config.h"
+
+#include <sys/stat.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "txn/name_filter.h"
+
+namespace vomsrepl::ops {
+namespace {
+
+// Walks one TOML table, reading known keys with a typed accessor each and
+// refusing the rest. Errors carry file:line and the dotted key.
+class Section {
+ public:
+  Section(const toml::table& table, std::string prefix, const std::string& file)
+      : table_(table), prefix_(std::move(prefix)), file_(file) {}
+
+  Status Error(const toml::node* node, std::string_view key, std::string_view what) const {
+    uint32_t line = node ? node->source().begin.line : table_.source().begin.line;
+    return InvalidArgument(file_ + ":" + std::to_string(line) + ": key '" + Key(key) + "': " + std::string(what));
+  }
+  std::string Key(std::string_view key) const { return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key); }
+
+  Status String(std::string_view key, std::string* out) {
+    const toml::node* n = Take(key);
+    if (!n) return Status::OK();
+    if (!n->is_string()) return Error(n, key, "expected a string");
+    *out = n->as_string()->get();
+    if (out->find('\0') != std::string::npos) return Error(n, key, "contains a NUL character");
+    return Status::OK();
+  }
+  Status Bool(std::string_view key, bool* out) {
+    const toml::node* n = Take(key);
+    if (!n) return Status::OK();
+    if (!n->is_boolean()) return Error(n, key, "expected true or false");
+    *out = n->as_boolean()->get();
+    return Status::OK();
+  }
+  template <class T>
+  Status Integer(std::string_view key, T* out, int64_t min, int64_t max) {
+    const toml::node* n = Take(key);
+    if (!n) return Status::OK();
+    if (!n->is_integer()) return Error(n, key, "expected an integer");
+    int64_t v = n->as_integer()->get();
+    if (v < min || v > max) {
+      return Error(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                               std::to_string(v));
+    }
+    *out = static_cast<T>(v);
+    return Status::OK();
+  }
+  Status StringList(std::string_view key, std::vector<std::string>* out) {
+    const toml::node* n = Take(key);
+    if (!n) return Status::OK();
+    if (!n->is_array()) return Error(n, key, "expected a list of strings");
+    out->clear();
+    for (const toml::node& e : *n->as_array()) {
+      if (!e.is_string()) return Error(&e, key, "expected a list of strings");
+      std::string s = e.as_string()->get();
+      Status valid = txn::NameFilter::ValidatePattern(s);
+      if (!valid.ok()) return Error(&e, key, valid.message());
+      out->push_back(std::move(s));
+    }
+    return Status::OK();
+  }
+  // Present but not a table/array-of-tables is an error; absent gives nullptr.
+  const toml::node* Node(std::string_view key) { return Take(key); }
+
+  // Every key not read is unknown.
+  Status Finish() const {
+    for (const auto& [k, v] : table_) {
+      if (!seen_.count(std::string(k.str()))) return Error(&v, k.str(), "unknown key");
+    }
+    return Status::OK();
+  }
+
+ private:
+  const toml::node* Take(std::string_view key) {
+    seen_.insert(std::string(key));
+    return table_.get(key);
+  }
+  const toml::table& table_;
+  std::string prefix_;
+  const std::string& file_;
+  std::set<std::string> seen_;
+};
+
+
+bool ValidReplicaName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+Status ReadStart(Section& s, const toml::node* node, source::MasterConfig& m) {
+  std::string start;
+  VOMSREPL_RETURN_IF_ERROR(s.String("start", &start));
+  if (start.empty() || start == "current") {
+    m.start_from = source::StartFrom::kMasterCurrent;
+  } else if (start == "oldest") {
+    m.start_from = source::StartFrom::kOldestBinlog;
+  } else if (start.rfind("gtid:", 0) == 0) {
+    auto g = MariadbGtidList::Parse(std::string_view(start).substr(5));
+    if (!g.ok()) return s.Error(node, "start", g.status().message());
+    m.start_from = source::StartFrom::kGtid;
+    m.start_gtids = *g;
+  } else {
+    auto p = BinlogPosition::Parse(start);
+    if (!p.ok()) {
+      return s.Error(node, "start",
+                     "expected \"current\", \"oldest\", \"FILE:POS\" or \"gtid:D-S-N[,...]\", got \"" + start + "\"");
+    }
+    m.start_from = source::StartFrom::kPosition;
+    m.start_position = *p;
+  }
+  return Status::OK();
+}
+
+Status ReadMaster(const toml::table& t, const std::string& file, Config& c) {
+  Section s(t, "master", file);
+  source::MasterConfig& m = c.master;
+  VOMSREPL_RETURN_IF_ERROR(s.String("host", &m.host));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("port", &m.port, 0, 65535));
+  VOMSREPL_RETURN_IF_ERROR(s.String("socket", &m.socket));
+  VOMSREPL_RETURN_IF_ERROR(s.String("defaults_file", &m.defaults_file));
+  VOMSREPL_RETURN_IF_ERROR(s.String("user", &m.user));
+  VOMSREPL_RETURN_IF_ERROR(s.String("password_env", &m.password_env));
+  VOMSREPL_RETURN_IF_ERROR(s.String("password", &c.master_password));
+  m.server_id = 4242;
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("server_id", &m.server_id, 1, UINT32_MAX));
+  VOMSREPL_RETURN_IF_ERROR(s.String("report_host", &m.report_host));
+  VOMSREPL_RETURN_IF_ERROR(ReadStart(s, &t, m));
+  int64_t heartbeat_ms = m.heartbeat_period.count(), read_timeout_s = m.read_timeout.count(),
+          connect_timeout_s = m.connect_timeout.count(), backoff_max_ms = m.backoff_max.count();
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("heartbeat_ms", &heartbeat_ms, 100, 3600000));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("read_timeout_s", &read_timeout_s, 1, 86400));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("connect_timeout_s", &connect_timeout_s, 1, 3600));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("backoff_max_ms", &backoff_max_ms, 100, 3600000));
+  m.heartbeat_period = std::chrono::milliseconds(heartbeat_ms);
+  m.read_timeout = std::chrono::seconds(read_timeout_s);
+  m.connect_timeout = std::chrono::seconds(connect_timeout_s);
+  m.backoff_max = std::chrono::milliseconds(backoff_max_ms);
+  if (const toml::node* tls = s.Node("tls")) {
+    if (!tls->is_table()) return s.Error(tls, "tls", "expected a table ([master.tls])");
+    Section ts(*tls->as_table(), "master.tls", file);
+    VOMSREPL_RETURN_IF_ERROR(ts.Bool("enabled", &m.tls.enabled));
+    VOMSREPL_RETURN_IF_ERROR(ts.String("ca_file", &m.tls.ca_file));
+    VOMSREPL_RETURN_IF_ERROR(ts.String("cert_file", &m.tls.cert_file));
+    VOMSREPL_RETURN_IF_ERROR(ts.String("key_file", &m.tls.key_file));
+    VOMSREPL_RETURN_IF_ERROR(ts.Bool("verify_server_cert", &m.tls.verify_server_cert));
+    VOMSREPL_RETURN_IF_ERROR(ts.Finish());
+  }
+  VOMSREPL_RETURN_IF_ERROR(s.Finish());
+  if (m.defaults_file.empty() && m.user.empty()) {
+    return s.Error(&t, "defaults_file", "the master needs defaults_file (a MySQL option file with a [client] group) or user");
+  }
+  if (m.read_timeout <= std::chrono::duration_cast<std::chrono::seconds>(m.heartbeat_period)) {
+    return s.Error(&t, "read_timeout_s", "must be longer than heartbeat_ms");
+  }
+  return Status::OK();
+}
+
+Status ReadFilter(const toml::table& t, const std::string& file, FilterSection& f) {
+  Section s(t, "filter", file);
+  VOMSREPL_RETURN_IF_ERROR(s.StringList("include_databases", &f.include_databases));
+  VOMSREPL_RETURN_IF_ERROR(s.StringList("exclude_databases", &f.exclude_databases));
+  VOMSREPL_RETURN_IF_ERROR(s.StringList("include_tables", &f.include_tables));
+  VOMSREPL_RETURN_IF_ERROR(s.StringList("exclude_tables", &f.exclude_tables));
+  if (const toml::node* r = s.Node("rename")) {
+    if (!r->is_table()) return s.Error(r, "rename", "expected a table of \"from\" = \"to\" pairs ([filter.rename])");
+    for (const auto& [from, to] : *r->as_table()) {
+      if (!to.is_string()) return s.Error(&to, "rename." + std::string(from.str()), "expected a database name");
+      f.renames.push_back({std::string(from.str()), to.as_string()->get()});
+    }
+  }
+  VOMSREPL_RETURN_IF_ERROR(s.Finish());
+  std::set<std::string> targets;
+  for (const auto& r : f.renames) {
+    for (const std::string* name : {&r.from, &r.to}) {
+      if (name->empty() || name->size() > 64) {
+        return s.Error(&t, "rename." + r.from, "database names are 1 to 64 characters");
+      }
+      for (char ch : *name) {
+        if (static_cast<unsigned char>(ch) < 0x20) return s.Error(&t, "rename." + r.from, "control character in a database name");
+      }
+    }
+    if (!targets.insert(r.to).second) {
+      return s.Error(&t, "rename." + r.from, "two databases renamed to \"" + r.to + "\"");
+    }
+  }
+  return Status::OK();
+}
+
+Status ReadJournal(const toml::table& t, const std::string& file, JournalSection& j) {
+  Section s(t, "journal", file);
+  std::string sync = std::string(SyncPolicyName(j.sync));
+  VOMSREPL_RETURN_IF_ERROR(s.String("sync", &sync));
+  if (sync == "every_commit") {
+    j.sync = SyncPolicy::kEveryCommit;
+  } else if (sync == "periodic") {
+    j.sync = SyncPolicy::kPeriodic;
+  } else if (sync == "none") {
+    j.sync = SyncPolicy::kNone;
+  } else {
+    return s.Error(t.get("sync"), "sync", "expected \"every_commit\", \"periodic\" or \"none\"");
+  }
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("sync_interval_ms", &j.sync_interval_ms, 1, 60000));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("retention_seconds", &j.retention_seconds, 0, int64_t(10) * 365 * 86400));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("max_transaction_bytes", &j.max_transaction_bytes, 1 << 16, int64_t(1) << 40));
+  return s.Finish();
+}
+
+Status ReadDivergence(Section& s, const toml::table& t, DivergencePolicy* out, bool* set) {
+  std::string text;
+  VOMSREPL_RETURN_IF_ERROR(s.String("on_divergence", &text));
+  if (text.empty()) return Status::OK();
+  auto p = ParseDivergencePolicy(text);
+  if (!p.ok()) return s.Error(t.get("on_divergence"), "on_divergence", p.status().message());
+  *out = *p;
+  if (set) *set = true;
+  return Status::OK();
+}
+
+Status ReadApply(const toml::table& t, const std::string& file, ApplySection& a) {
+  Section s(t, "apply", file);
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("group_transactions", &a.group_transactions, 1, 100000));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("group_rows", &a.group_rows, 1, 10000000));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("batch_rows", &a.batch_rows, 1, 100000));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("workers", &a.workers, 1, 64));
+  VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &a.on_divergence, nullptr));
+  return s.Finish();
+}
+
+Status ReadReplica(const toml::table& t, const std::string& prefix, const std::string& file, ReplicaSection& r) {
+  Section s(t, prefix, file);
+  VOMSREPL_RETURN_IF_ERROR(s.String("name", &r.name));
+  VOMSREPL_RETURN_IF_ERROR(s.String("host", &r.host));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("port", &r.port, 0, 65535));
+  VOMSREPL_RETURN_IF_ERROR(s.String("socket", &r.socket));
+  VOMSREPL_RETURN_IF_ERROR(s.String("defaults_file", &r.defaults_file));
+  VOMSREPL_RETURN_IF_ERROR(s.String("user", &r.user));
+  VOMSREPL_RETURN_IF_ERROR(s.String("password_env", &r.password_env));
+  VOMSREPL_RETURN_IF_ERROR(s.String("password", &r.password));
+  VOMSREPL_RETURN_IF_ERROR(s.Bool("enabled", &r.enabled));
+  VOMSREPL_RETURN_IF_ERROR(s.Bool("allow_writable", &r.allow_writable));
+  VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &r.on_divergence, &r.on_divergence_set));
+  VOMSREPL_RETURN_IF_ERROR(s.Finish());
+  if (!ValidReplicaName(r.name)) {
+    return s.Error(t.get("name"), "name", "a replica needs a name of 1 to 64 letters, digits, '_' or '-'");
+  }
+  if (r.defaults_file.empty() && r.user.empty()) {
+    return s.Error(&t, "defaults_file", "the replica needs defaults_file (a MySQL option file with a [client] group) or user");
+  }
+  return Status::OK();
+}
+
+Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, Config& c) {
+  Section s(root, "", file);
+  VOMSREPL_RETURN_IF_ERROR(s.String("state_dir", &c.state_dir));
+  if (c.state_dir.empty()) return s.Error(root.get("state_dir"), "state_dir", "must not be empty");
+
+  const toml::node* master = s.Node("master");
+  if (!master) return s.Error(&root, "master", "missing [master] section");
+  if (!master->is_table()) return s.Error(master, "master", "expected a table ([master])");
+  VOMSREPL_RETURN_IF_ERROR(ReadMaster(*master->as_table(), file, c));
+
+  if (const toml::node* f = s.Node("filter")) {
+    if (!f->is_table()) return s.Error(f, "filter", "expected a table ([filter])");
+    VOMSREPL_RETURN_IF_ERROR(ReadFilter(*f->as_table(), file, c.filter));
+  }
+  if (const toml::node* j = s.Node("journal")) {
+    if (!j->is_table()) return s.Error(j, "journal", "expected a table ([journal])");
+    VOMSREPL_RETURN_IF_ERROR(ReadJournal(*j->as_table(), file, c.journal));
+  }
+  if (const toml::node* a = s.Node("apply")) {
+    if (!a->is_table()) return s.Error(a, "apply", "expected a table ([apply])");
+    VOMSREPL_RETURN_IF_ERROR(ReadApply(*a->as_table(), file, c.apply));
+  }
+  const toml::node* replicas = s.Node("replica");
+  if (replicas) {
+    if (!replicas->is_array_of_tables()) return s.Error(replicas, "replica", "expected [[replica]] tables");
+    size_t i = 0;
+    std::set<std::string> names;
+    for (const toml::node& r : *replicas->as_array()) {
+      ReplicaSection rs;
+      rs.on_divergence = c.apply.on_divergence;
+      VOMSREPL_RETURN_IF_ERROR(ReadReplica(*r.as_table(), "replica[" + std::to_string(i) + "]", file, rs));
+      if (!rs.on_divergence_set) rs.on_divergence = c.apply.on_divergence;
+      if (!names.insert(rs.name).second) {
+        return s.Error(&r, "replica[" + std::to_string(i) + "].name", "duplicate replica name \"" + rs.name + "\"");
+      }
+      c.replicas.push_back(std::move(rs));
+      ++i;
+    }
+  }
+  if (const toml::node* h = s.Node("http")) {
+    if (!h->is_table()) return s.Error(h, "http", "expected a table ([http])");
+    Section hs(*h->as_table(), "http", file);
+    VOMSREPL_RETURN_IF_ERROR(hs.String("listen", &c.http.listen));
+    VOMSREPL_RETURN_IF_ERROR(hs.Finish());
+  }
+  if (const toml::node* l = s.Node("log")) {
+    if (!l->is_table()) return s.Error(l, "log", "expected a table ([log])");
+    Section ls(*l->as_table(), "log", file);
+    VOMSREPL_RETURN_IF_ERROR(ls.String("level", &c.log.level));
+    VOMSREPL_RETURN_IF_ERROR(ls.String("file", &c.log.file));
+    VOMSREPL_RETURN_IF_ERROR(ls.Finish());
+  }
+  VOMSREPL_RETURN_IF_ERROR(s.Finish());
+
+  bool has_password = !c.master_password.empty();
+  for (const auto& r : c.replicas) has_password = has_password || !r.password.empty();
+  if (has_password && (mode & 077) != 0) {
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
+    return InvalidArgument(file + ": holds a password but has mode " + octal +
+                           ": make it readable by its owner only (chmod 600 " + file +
+                           "), or move the password into a MySQL option file (defaults_file)");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string_view SyncPolicyName(SyncPolicy policy) {
+  switch (policy) {
+    case SyncPolicy::kEveryCommit: return "every_commit";
+    case SyncPolicy::kPeriodic: return "periodic";
+    case SyncPolicy::kNone: return "none";
+  }
+  return "?";
+}
+
+std::string_view DivergencePolicyName(DivergencePolicy policy) {
+  switch (policy) {
+    case DivergencePolicy::kStop: return "stop";
+    case DivergencePolicy::kOverwrite: return "overwrite";
+    case DivergencePolicy::kSkip: return "skip";
+  }
+  return "?";
+}
+
+Result<DivergencePolicy> ParseDivergencePolicy(std::string_view text) {
+  if (text == "stop") return DivergencePolicy::kStop;
+  if (text == "overwrite") return DivergencePolicy::kOverwrite;
+  if (text == "skip") return DivergencePolicy::kSkip;
+  return InvalidArgument("expected \"stop\", \"overwrite\" or \"skip\", got \"" + std::string(text) + "\"");
+}
+
+Result<Config> ParseConfig(std::string_view text, const std::string& name, unsigned file_mode) {
+  Config c;
+  c.path = name;
+  try {
+    toml::table root = toml::parse(text, name);
+    Status st = ReadTop(root, name, file_mode, c);
+    if (!st.ok()) return st;
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument(name + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  return c;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return InvalidArgument("cannot read the config file " + path + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return InvalidArgument("the config file " + path + " is not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument("cannot open the config file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path, unsigned(st.st_mode & 07777));
+}
+
+std::string Config::Describe() const {
+  std::ostringstream out;
+  out << "config " << path << "\n";
+  out << "state directory " << state_dir << "\n";
+  out << "master " << master.Describe() << " as replica server_id " << master.server_id << "\n";
+  out << "databases: include";
+  for (const auto& d : filter.include_databases) out << " " << d;
+  if (!filter.exclude_databases.empty()) {
+    out << ", exclude";
+    for (const auto& d : filter.exclude_databases) out << " " << d;
+  }
+  out << "\n";
+  for (const auto& r : filter.renames) out << "rename " << r.from << " -> " << r.to << "\n";
+  out << "journal sync " << SyncPolicyName(journal.sync) << ", retention " << journal.retention_seconds
+      << " s, transactions over " << journal.max_transaction_bytes << " bytes stream in chunks\n";
+  for (const auto& r : replicas) {
+    out << "replica " << r.name << (r.enabled ? "" : " (disabled)") << ": "
+        << (r.defaults_file.empty() ? r.user + "@" + r.host : r.defaults_file) << ", on divergence "
+        << DivergencePolicyName(r.on_divergence) << (r.allow_writable ? ", writable allowed" : "") << "\n";
+  }
+  out << "http " << (http.listen.empty() ? "off" : http.listen) << ", log " << log.level << " to "
+      << (log.file.empty() ? "stderr" : log.file) << "\n";
+  return out.str();
+}
+
+}  // namespace vomsrepl::ops

@@ -1,0 +1,111 @@
+// Config: the TOML configuration of `vomsrepl run` and `check-config`
+// (conf/vomsrepl.toml documents every key with its default).
+//
+// Contract
+//   * LoadConfig(path) parses and validates the whole file. Every error is one
+//     line naming the file, the line and the key ("vomsrepl.toml:12: key
+//     'replica[1].name': ..."), code kInvalidArgument. Unknown keys and wrong
+//     types are errors, never ignored (a typo must not silently fall back to a
+//     default).
+//   * Secrets: credentials come from MySQL option files (`defaults_file`,
+//     [client] group) or from environment variables named by `password_env`.
+//     A `password` key is accepted only when the config file is not readable
+//     or writable by group or others (mode 0600 or stricter); otherwise the
+//     file is refused. Passwords are never echoed back (Describe()).
+//   * ParseConfig(text, name) does the same on a string (tests).
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <vomsrepl/status.h>
+
+#include "source/master_stream.h"
+
+namespace vomsrepl::ops {
+
+struct DatabaseRename {
+  std::string from;
+  std::string to;
+};
+
+struct FilterSection {
+  std::vector<std::string> include_databases{"voms_*"};
+  std::vector<std::string> exclude_databases;
+  std::vector<std::string> include_tables;  // globs over "db.table" (source names)
+  std::vector<std::string> exclude_tables;
+  std::vector<DatabaseRename> renames;
+};
+
+enum class SyncPolicy { kEveryCommit, kPeriodic, kNone };
+std::string_view SyncPolicyName(SyncPolicy policy);
+
+struct JournalSection {
+  SyncPolicy sync = SyncPolicy::kEveryCommit;
+  uint32_t sync_interval_ms = 100;                   // kPeriodic
+  uint64_t retention_seconds = 7 * 24 * 3600;        // kept after every replica applied (point-in-time catch-up)
+  uint64_t max_transaction_bytes = 64ull << 20;      // larger transactions stream in chunks
+};
+
+enum class DivergencePolicy { kStop, kOverwrite, kSkip };
+std::string_view DivergencePolicyName(DivergencePolicy policy);
+Result<DivergencePolicy> ParseDivergencePolicy(std::string_view text);
+
+struct ApplySection {
+  uint32_t group_transactions = 100;  // source transactions per replica commit (at most)
+  uint32_t group_rows = 5000;         // row changes per replica commit (soft cap)
+  uint32_t batch_rows = 500;          // rows per multi-row statement
+  uint32_t workers = 1;               // connections per replica
+  DivergencePolicy on_divergence = DivergencePolicy::kStop;
+};
+
+struct ReplicaSection {
+  std::string name;                   // [A-Za-z0-9_-], unique: the progress channel and the metrics label
+  std::string host;
+  uint16_t port = 0;
+  std::string socket;
+  std::string defaults_file;
+  std::string user;
+  std::string password_env;
+  std::string password;               // only from a 0600 config file; prefer defaults_file
+  bool enabled = true;
+  bool allow_writable = false;        // apply even when read_only=OFF (never turns it off)
+  DivergencePolicy on_divergence = DivergencePolicy::kStop;
+  bool on_divergence_set = false;     // false: [apply] on_divergence
+};
+
+struct HttpSection {
+  std::string listen = "127.0.0.1:9321";  // empty: no HTTP endpoint
+};
+
+struct LogSection {
+  std::string level = "info";
+  std::string file;  // empty: stderr
+};
+
+struct Config {
+  std::string path;        // the file it came from
+  std::string state_dir = "/var/lib/vomsrepl";
+  source::MasterConfig master;
+  std::string master_password;  // only from a 0600 config file
+  FilterSection filter;
+  JournalSection journal;
+  ApplySection apply;
+  std::vector<ReplicaSection> replicas;
+  HttpSection http;
+  LogSection log;
+
+  // What the config says it will do, in a few lines, without secrets.
+  std::string Describe() const;
+};
+
+Result<Config> LoadConfig(const std::string& path);
+// `file_mode`: the config file's permission bits (for the password rule).
+Result<Config> ParseConfig(std::string_view text, const std::string& name, unsigned file_mode = 0600);
+
+}  // namespace vomsrepl::ops

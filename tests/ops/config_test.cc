@@ -1,0 +1,196 @@
+// TOML configuration: defaults, every section, and one precise error per
+// kind of mistake (file:line, key, what is wrong).
+#include "ops/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace vomsrepl::ops {
+namespace {
+
+constexpr std::string_view kMinimal = R"(
+state_dir = "/tmp/vomsrepl-state"
+[master]
+defaults_file = "/etc/vomsrepl/master.cnf"
+)";
+
+Status ErrorOf(std::string_view text, unsigned mode = 0600) {
+  auto c = ParseConfig(text, "t.toml", mode);
+  return c.ok() ? Status::OK() : c.status();
+}
+
+TEST(ConfigTest, MinimalConfigGetsSafeDefaults) {
+  auto c = ParseConfig(kMinimal, "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->state_dir, "/tmp/vomsrepl-state");
+  EXPECT_EQ(c->master.defaults_file, "/etc/vomsrepl/master.cnf");
+  EXPECT_EQ(c->master.server_id, 4242u);
+  EXPECT_EQ(c->master.start_from, source::StartFrom::kMasterCurrent);
+  ASSERT_EQ(c->filter.include_databases.size(), 1u);
+  EXPECT_EQ(c->filter.include_databases[0], "voms_*");
+  EXPECT_EQ(c->journal.sync, SyncPolicy::kEveryCommit);
+  EXPECT_EQ(c->apply.on_divergence, DivergencePolicy::kStop);
+  EXPECT_EQ(c->http.listen, "127.0.0.1:9321");
+  EXPECT_TRUE(c->replicas.empty());
+}
+
+TEST(ConfigTest, FullConfig) {
+  auto c = ParseConfig(R"(
+state_dir = "/var/lib/vomsrepl"
+[master]
+host = "127.0.0.1"
+port = 3307
+defaults_file = "/etc/vomsrepl/master.cnf"
+server_id = 77
+start = "gtid:0-1-100,1-1-5"
+heartbeat_ms = 2000
+read_timeout_s = 10
+[master.tls]
+enabled = true
+ca_file = "/etc/ssl/ca.pem"
+[filter]
+include_databases = ["voms_*", "vomsdb"]
+exclude_databases = ["voms_test"]
+exclude_tables = ["voms_*.audit_*"]
+[filter.rename]
+voms_old = "voms_new"
+"voms_a`b" = "voms_c"
+[journal]
+sync = "periodic"
+sync_interval_ms = 50
+retention_seconds = 3600
+[apply]
+group_transactions = 10
+workers = 2
+on_divergence = "overwrite"
+[[replica]]
+name = "r1"
+defaults_file = "/etc/vomsrepl/r1.cnf"
+[[replica]]
+name = "r-2"
+defaults_file = "/etc/vomsrepl/r2.cnf"
+on_divergence = "skip"
+enabled = false
+[http]
+listen = ""
+[log]
+level = "debug"
+file = "/var/log/vomsrepl.log"
+)",
+                       "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->master.port, 3307);
+  EXPECT_EQ(c->master.server_id, 77u);
+  EXPECT_EQ(c->master.start_from, source::StartFrom::kGtid);
+  EXPECT_EQ(c->master.start_gtids.ToString(), "0-1-100,1-1-5");
+  EXPECT_EQ(c->master.heartbeat_period.count(), 2000);
+  EXPECT_TRUE(c->master.tls.enabled);
+  EXPECT_TRUE(c->master.tls.verify_server_cert);
+  EXPECT_EQ(c->filter.exclude_databases, std::vector<std::string>{"voms_test"});
+  ASSERT_EQ(c->filter.renames.size(), 2u);
+  EXPECT_EQ(c->journal.sync, SyncPolicy::kPeriodic);
+  EXPECT_EQ(c->apply.workers, 2u);
+  ASSERT_EQ(c->replicas.size(), 2u);
+  EXPECT_EQ(c->replicas[0].on_divergence, DivergencePolicy::kOverwrite);  // inherited from [apply]
+  EXPECT_EQ(c->replicas[1].on_divergence, DivergencePolicy::kSkip);
+  EXPECT_FALSE(c->replicas[1].enabled);
+  EXPECT_TRUE(c->http.listen.empty());
+  std::string d = c->Describe();
+  EXPECT_NE(d.find("rename voms_old -> voms_new"), std::string::npos) << d;
+  EXPECT_NE(d.find("replica r-2 (disabled)"), std::string::npos) << d;
+}
+
+TEST(ConfigTest, StartPositions) {
+  auto pos = ParseConfig(std::string(kMinimal) + "start = \"mysql-bin.000003:1234\"\n", "t.toml");
+  ASSERT_TRUE(pos.ok()) << pos.status().ToString();
+  EXPECT_EQ(pos->master.start_from, source::StartFrom::kPosition);
+  EXPECT_EQ(pos->master.start_position.ToString(), "mysql-bin.000003:1234");
+  auto oldest = ParseConfig(std::string(kMinimal) + "start = \"oldest\"\n", "t.toml");
+  ASSERT_TRUE(oldest.ok());
+  EXPECT_EQ(oldest->master.start_from, source::StartFrom::kOldestBinlog);
+  Status bad = ErrorOf(std::string(kMinimal) + "start = \"yesterday\"\n");
+  EXPECT_NE(bad.message().find("master.start"), std::string::npos) << bad.ToString();
+}
+
+struct BadCase {
+  std::string text;
+  std::string expect;  // substring of the message
+};
+
+TEST(ConfigTest, EachMistakeNamesLineAndKey) {
+  const std::vector<BadCase> cases = {
+      {"state_dir = \"/x\"\n", "missing [master]"},
+      {std::string(kMinimal) + "prot = 3306\n", "t.toml:5: key 'master.prot': unknown key"},
+      {std::string(kMinimal) + "port = \"3306\"\n", "key 'master.port': expected an integer"},
+      {std::string(kMinimal) + "port = 70000\n", "between 0 and 65535"},
+      {std::string(kMinimal) + "server_id = 0\n", "master.server_id"},
+      {std::string(kMinimal) + "heartbeat_ms = 60000\nread_timeout_s = 30\n", "longer than heartbeat_ms"},
+      {"statedir = \"/x\"\n[master]\ndefaults_file = \"m.cnf\"\n", "t.toml:1: key 'statedir': unknown key"},
+      {"[master]\nhost = \"h\"\n", "needs defaults_file"},
+      {std::string(kMinimal) + "[journal]\nsync = \"sometimes\"\n", "key 'journal.sync'"},
+      {std::string(kMinimal) + "[apply]\non_divergence = \"ignore\"\n", "expected \"stop\", \"overwrite\" or \"skip\""},
+      {std::string(kMinimal) + "[filter]\ninclude_databases = \"voms_*\"\n", "expected a list of strings"},
+      {std::string(kMinimal) + "[filter]\ninclude_databases = [\"\"]\n", "filter.include_databases"},
+      {std::string(kMinimal) + "[filter.rename]\na = \"x\"\nb = \"x\"\n", "two databases renamed to \"x\""},
+      {std::string(kMinimal) + "[[replica]]\ndefaults_file = \"r.cnf\"\n", "needs a name"},
+      {std::string(kMinimal) + "[[replica]]\nname = \"a b\"\ndefaults_file = \"r.cnf\"\n", "replica[0].name"},
+      {std::string(kMinimal) + "[[replica]]\nname = \"a\"\ndefaults_file = \"r.cnf\"\n[[replica]]\nname = \"a\"\n"
+                               "defaults_file = \"r2.cnf\"\n",
+       "duplicate replica name"},
+      {std::string(kMinimal) + "[[replica]]\nname = \"a\"\ndefaults_file = \"r.cnf\"\nallow_writeable = true\n",
+       "key 'replica[0].allow_writeable': unknown key"},
+      {"[master\n", "t.toml:1:"},
+  };
+  for (const auto& c : cases) {
+    Status st = ErrorOf(c.text);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << c.text;
+    EXPECT_NE(st.message().find(c.expect), std::string::npos) << "expected '" << c.expect << "' in: " << st.message();
+  }
+}
+
+TEST(ConfigTest, PasswordOnlyInAPrivateFile) {
+  std::string text = std::string(kMinimal) + "password = \"s3cret-value\"\n";
+  Status open = ErrorOf(text, 0644);
+  EXPECT_EQ(open.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(open.message().find("mode 0644"), std::string::npos) << open.message();
+  EXPECT_EQ(open.message().find("s3cret-value"), std::string::npos);
+  auto ok = ParseConfig(text, "t.toml", 0600);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->Describe().find("s3cret-value"), std::string::npos);
+  // Same for a replica's password, and through LoadConfig's stat().
+  char path[] = "/tmp/vomsrepl-config-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  std::string rtext = std::string(kMinimal) + "[[replica]]\nname = \"r\"\nuser = \"u\"\npassword = \"pw-abc\"\n";
+  ASSERT_EQ(write(fd, rtext.data(), rtext.size()), ssize_t(rtext.size()));
+  close(fd);
+  ASSERT_EQ(chmod(path, 0640), 0);
+  auto refused = LoadConfig(path);
+  EXPECT_FALSE(refused.ok());
+  ASSERT_EQ(chmod(path, 0600), 0);
+  auto accepted = LoadConfig(path);
+  EXPECT_TRUE(accepted.ok()) << accepted.status().ToString();
+  unlink(path);
+  EXPECT_EQ(LoadConfig("/nonexistent/vomsrepl.toml").status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace vomsrepl::ops
+
+namespace vomsrepl::ops {
+namespace {
+
+// The shipped example must stay valid (and documents every key it sets).
+TEST(ConfigTest, ShippedExampleParses) {
+  auto c = LoadConfig(VOMSREPL_SOURCE_DIR "/conf/vomsrepl.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->replicas.size(), 1u);
+  EXPECT_EQ(c->state_dir, "/var/lib/vomsrepl");
+}
+
+}  // namespace
+}  // namespace vomsrepl::ops
