@@ -1,0 +1,517 @@
+#include "journal/journal.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+
+#include <rocksdb/db.h>
+#include <rocksdb/experimental.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+namespace vomsrepl::journal {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string m = std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Corruption(std::move(m));
+  if (s.IsNotFound()) return NotFound(std::move(m));
+  if (s.IsIOError()) return Unavailable(std::move(m));
+  if (s.IsNotSupported()) return NotSupported(std::move(m));
+  return Internal(std::move(m));
+}
+
+rocksdb::Slice AsSlice(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
+
+uint64_t NowMicros() {
+  return uint64_t(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+rocksdb::Options MakeOptions(const JournalOptions& o) {
+  rocksdb::Options opt;
+  opt.create_if_missing = true;
+  opt.compression = rocksdb::kZSTD;
+  opt.bottommost_compression = rocksdb::kZSTD;
+  opt.compression_opts.level = o.zstd_level;
+  opt.bottommost_compression_opts.level = o.zstd_level;
+  opt.bottommost_compression_opts.enabled = true;
+  // Larger blocks compress row images better (many similar rows per block).
+  rocksdb::BlockBasedTableOptions table;
+  table.block_size = 64 * 1024;
+  opt.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  opt.keep_log_file_num = 3;
+  opt.max_log_file_size = 4 << 20;
+  opt.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  return opt;
+}
+
+std::string JournalPath(const std::string& dir) { return dir + "/journal"; }
+
+// The last 'T' key at or below `seq_limit` (any chunk), or false.
+bool LastTxnKey(rocksdb::DB* db, uint64_t* seq, uint32_t* chunk) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  std::string end(1, char(kTxnPrefix + 1));
+  it->SeekForPrev(end);
+  if (it->Valid() && it->key() == rocksdb::Slice(end)) it->Prev();
+  return it->Valid() && ParseTxnKey(std::string_view(it->key().data(), it->key().size()), seq, chunk);
+}
+
+bool FirstTxnKey(rocksdb::DB* db, uint64_t* seq, uint32_t* chunk) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  it->Seek(std::string(1, kTxnPrefix));
+  return it->Valid() && ParseTxnKey(std::string_view(it->key().data(), it->key().size()), seq, chunk);
+}
+
+}  // namespace
+
+Result<SyncPolicy> ParseSyncPolicy(std::string_view text) {
+  if (text == "every_commit") return SyncPolicy::kEveryCommit;
+  if (text == "periodic") return SyncPolicy::kPeriodic;
+  if (text == "none") return SyncPolicy::kNone;
+  return InvalidArgument("journal sync policy '" + std::string(text) + "': expected every_commit, periodic or none");
+}
+
+Result<std::unique_ptr<Journal>> Journal::Open(const JournalOptions& options) {
+  if (options.directory.empty()) return InvalidArgument("journal: no state directory given");
+  if (options.zstd_level < -5 || options.zstd_level > 22)
+    return InvalidArgument("journal: zstd level " + std::to_string(options.zstd_level) + " outside -5..22");
+  if (options.sync == SyncPolicy::kPeriodic &&
+      (options.sync_interval.count() <= 0 || options.sync_every_transactions == 0))
+    return InvalidArgument("journal: periodic sync needs a positive interval and transaction count");
+  VOMSREPL_ASSIGN_OR_RETURN(auto lock, StateDirLock::Acquire(options.directory));
+  std::unique_ptr<Journal> j(new Journal());
+  j->options_ = options;
+  j->dir_ = options.directory;
+  j->lock_.emplace(std::move(lock));
+  VOMSREPL_RETURN_IF_ERROR(j->Init(false));
+  if (options.sync == SyncPolicy::kPeriodic) j->syncer_ = std::thread([p = j.get()] { p->SyncerLoop(); });
+  return j;
+}
+
+Result<std::unique_ptr<Journal>> Journal::OpenReadOnly(const std::string& state_dir) {
+  struct stat st {};
+  if (::stat(state_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return FailedPrecondition("state directory " + state_dir + " does not exist");
+  std::string current = JournalPath(state_dir) + "/CURRENT";
+  if (::stat(current.c_str(), &st) != 0)
+    return FailedPrecondition(state_dir + " is not a vomsrepl state directory (no journal/CURRENT)");
+  std::unique_ptr<Journal> j(new Journal());
+  j->dir_ = state_dir;
+  VOMSREPL_RETURN_IF_ERROR(j->Init(true));
+  return j;
+}
+
+Status Journal::Init(bool read_only) {
+  read_only_ = read_only;
+  rocksdb::Options opt = MakeOptions(options_);
+  std::string path = JournalPath(dir_);
+  rocksdb::Status rs = read_only ? rocksdb::DB::OpenForReadOnly(opt, path, &db_)
+                                 : rocksdb::DB::Open(opt, path, &db_);
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(rs, "journal: cannot open " + path));
+
+  std::string value;
+  rs = db_->Get(rocksdb::ReadOptions(), std::string(1, kFormatKey), &value);
+  if (rs.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    it->SeekToFirst();
+    if (it->Valid()) return Corruption(path + " is a RocksDB database but not a vomsrepl journal (no format marker)");
+    if (read_only) return FailedPrecondition(dir_ + " is not a vomsrepl state directory (empty journal)");
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Put(wo, std::string(1, kFormatKey), FormatMarker()), "journal: write " + path));
+  } else {
+    VOMSREPL_RETURN_IF_ERROR(FromRocks(rs, "journal: read format marker"));
+    VOMSREPL_RETURN_IF_ERROR(CheckFormatMarker(value).WithContext(path));
+  }
+
+  rs = db_->Get(rocksdb::ReadOptions(), std::string(1, kCheckpointKey), &value);
+  if (!rs.IsNotFound()) {
+    VOMSREPL_RETURN_IF_ERROR(FromRocks(rs, "journal: read checkpoint"));
+    VOMSREPL_RETURN_IF_ERROR(DecodeCheckpoint(value, &checkpoint_).WithContext(path));
+  }
+
+  uint64_t last_seq = 0, first_seq = 0;
+  uint32_t chunk = 0;
+  bool any = LastTxnKey(db_, &last_seq, &chunk);
+  if (any && last_seq > checkpoint_.seq) {
+    // Chunks of a transaction whose last chunk never made it: a crash while
+    // it streamed. The source resumes at the checkpoint and sends it again.
+    if (read_only) {
+      last_seq = checkpoint_.seq;  // invisible to readers; the daemon removes them on its next open
+    } else {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      std::string from = TxnKey(checkpoint_.seq + 1, 0), to = TxnKey(last_seq + 1, 0);
+      VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(wo, db_->DefaultColumnFamily(), from, to),
+                                         "journal: remove incomplete transaction"));
+      spdlog::warn("journal {}: removed {} chunk(s) of incomplete transaction seq {} (interrupted while it was "
+                   "journaled); it is streamed again from the source checkpoint {}",
+                   path, chunk + 1, last_seq, checkpoint_.source.position.ToString());
+      any = LastTxnKey(db_, &last_seq, &chunk);
+    }
+  }
+  if (!any) last_seq = 0;
+  if (checkpoint_.seq > 0 && last_seq < checkpoint_.seq)
+    return DataLoss("journal " + path + ": the checkpoint names seq " + std::to_string(checkpoint_.seq) +
+                    " but the journal ends at seq " + std::to_string(last_seq));
+  if (any && !FirstTxnKey(db_, &first_seq, &chunk)) first_seq = 0;
+  last_seq_ = checkpoint_.seq;
+  first_seq_ = any ? first_seq : 0;
+  durable_seq_ = checkpoint_.seq;
+  return Status::OK();
+}
+
+Journal::~Journal() {
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> g(syncer_mu_);
+      stop_syncer_ = true;
+    }
+    syncer_cv_.notify_all();
+    syncer_.join();
+  }
+  if (db_ != nullptr) {
+    if (!read_only_) {
+      std::lock_guard<std::mutex> g(mu_);
+      Status s = SyncLocked();
+      if (!s.ok()) spdlog::error("journal {}: final sync failed: {}", dir_, s.ToString());
+    }
+    rocksdb::Status cs = db_->Close();
+    if (!cs.ok() && !read_only_) spdlog::warn("journal {}: close: {}", dir_, cs.ToString());
+    delete db_;
+  }
+}
+
+Status Journal::CheckWritable() const {
+  if (read_only_) return FailedPrecondition("journal " + dir_ + " is open read-only");
+  return Status::OK();
+}
+
+Status Journal::Append(txn::Transaction& t) {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  std::unique_lock<std::mutex> lock(mu_);
+  uint64_t seq = open_chunk_ == 0 ? checkpoint_.seq + 1 : open_seq_;
+  if (t.chunk != open_chunk_)
+    return InvalidArgument("journal: chunk " + std::to_string(t.chunk) + " appended where chunk " +
+                           std::to_string(open_chunk_) + " of seq " + std::to_string(seq) + " was expected");
+  if (t.changes.size() > std::numeric_limits<uint32_t>::max())
+    return InvalidArgument("journal: a chunk of seq " + std::to_string(seq) + " is larger than 4 GiB; stream it in chunks");
+  t.seq = seq;
+  EncodeRecord(t, NowMicros(), &scratch_);
+  rocksdb::WriteBatch batch;
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(batch.Put(TxnKey(seq, t.chunk), scratch_), "journal: batch"));
+  SourceCheckpoint cp;
+  if (t.last_chunk) {
+    cp.seq = seq;
+    cp.source = t.source;
+    std::string v;
+    EncodeCheckpoint(cp, &v);
+    VOMSREPL_RETURN_IF_ERROR(FromRocks(batch.Put(std::string(1, kCheckpointKey), v), "journal: batch"));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = t.last_chunk && options_.sync == SyncPolicy::kEveryCommit;
+  VOMSREPL_RETURN_IF_ERROR(
+      FromRocks(db_->Write(wo, &batch), "journal: append seq " + std::to_string(seq) + " chunk " + std::to_string(t.chunk)));
+  if (!t.last_chunk) {
+    open_seq_ = seq;
+    ++open_chunk_;
+    return Status::OK();
+  }
+  open_chunk_ = 0;
+  checkpoint_ = std::move(cp);
+  pending_advance_ = false;
+  if (first_seq_.load(std::memory_order_relaxed) == 0) first_seq_.store(seq, std::memory_order_release);
+  if (wo.sync) {
+    durable_seq_.store(seq, std::memory_order_release);
+  } else {
+    ++unsynced_transactions_;
+  }
+  {
+    std::lock_guard<std::mutex> g(wait_mu_);
+    last_seq_.store(seq, std::memory_order_release);
+  }
+  wait_cv_.notify_all();
+  if (options_.sync == SyncPolicy::kPeriodic && unsynced_transactions_ >= options_.sync_every_transactions)
+    return SyncLocked();
+  return Status::OK();
+}
+
+Status Journal::AdvanceSource(const txn::SourcePoint& point) {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (open_chunk_ != 0)
+    return FailedPrecondition("journal: source advanced inside the incomplete transaction seq " +
+                              std::to_string(open_seq_));
+  checkpoint_.source = point;
+  pending_advance_ = true;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_advance_write_ >= options_.sync_interval) return WriteCheckpointLocked(false);
+  return Status::OK();
+}
+
+Status Journal::WriteCheckpointLocked(bool sync) {
+  std::string v;
+  EncodeCheckpoint(checkpoint_, &v);
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Put(wo, std::string(1, kCheckpointKey), v), "journal: write checkpoint"));
+  pending_advance_ = false;
+  last_advance_write_ = std::chrono::steady_clock::now();
+  return Status::OK();
+}
+
+Status Journal::SyncLocked() {
+  if (pending_advance_) VOMSREPL_RETURN_IF_ERROR(WriteCheckpointLocked(false));
+  uint64_t seq = checkpoint_.seq;
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "journal: sync"));
+  unsynced_transactions_ = 0;
+  durable_seq_.store(seq, std::memory_order_release);
+  return Status::OK();
+}
+
+Status Journal::Sync() {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  std::lock_guard<std::mutex> lock(mu_);
+  return SyncLocked();
+}
+
+void Journal::SyncerLoop() {
+  std::unique_lock<std::mutex> lk(syncer_mu_);
+  while (!stop_syncer_) {
+    syncer_cv_.wait_for(lk, options_.sync_interval, [this] { return stop_syncer_; });
+    if (stop_syncer_) break;
+    lk.unlock();
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (pending_advance_ || durable_seq_.load() < checkpoint_.seq) {
+        Status s = SyncLocked();
+        if (!s.ok()) spdlog::error("journal {}: periodic sync failed: {}", dir_, s.ToString());
+      }
+    }
+    lk.lock();
+  }
+}
+
+Result<SourceCheckpoint> Journal::checkpoint() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return checkpoint_;
+}
+
+bool Journal::WaitForSeq(uint64_t seq, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lk(wait_mu_);
+  return wait_cv_.wait_for(lk, timeout, [&] { return last_seq_.load(std::memory_order_acquire) >= seq; });
+}
+
+Result<std::unique_ptr<JournalReader>> Journal::NewReader(uint64_t from_seq) const {
+  if (from_seq == 0) return InvalidArgument("journal: readers start at seq 1 or later");
+  uint64_t first = first_seq();
+  if (first != 0 && from_seq < first)
+    return NotFound("journal: seq " + std::to_string(from_seq) + " was purged; the journal starts at seq " +
+                    std::to_string(first));
+  return std::unique_ptr<JournalReader>(new JournalReader(this, from_seq));
+}
+
+Status Journal::SetReplicaMirror(const std::string& name, const ReplicaMirror& mirror) {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  if (name.empty()) return InvalidArgument("journal: replica mirror without a name");
+  std::string v;
+  EncodeMirror(mirror, &v);
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), std::string(1, kMirrorPrefix) + name, v),
+                   "journal: write mirror of replica " + name);
+}
+
+Status Journal::RemoveReplicaMirror(const std::string& name) {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  return FromRocks(db_->Delete(rocksdb::WriteOptions(), std::string(1, kMirrorPrefix) + name),
+                   "journal: remove mirror of replica " + name);
+}
+
+Result<std::vector<std::pair<std::string, ReplicaMirror>>> Journal::ListReplicaMirrors() const {
+  std::vector<std::pair<std::string, ReplicaMirror>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(std::string(1, kMirrorPrefix)); it->Valid() && it->key().size() > 0 && it->key()[0] == kMirrorPrefix;
+       it->Next()) {
+    std::string name(it->key().data() + 1, it->key().size() - 1);
+    ReplicaMirror m;
+    VOMSREPL_RETURN_IF_ERROR(
+        DecodeMirror(std::string_view(it->value().data(), it->value().size()), &m).WithContext("replica " + name));
+    out.emplace_back(std::move(name), std::move(m));
+  }
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(it->status(), "journal: list replica mirrors"));
+  return out;
+}
+
+Result<PurgeResult> Journal::Purge() {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  PurgeResult r;
+  r.first_seq = first_seq();
+  VOMSREPL_ASSIGN_OR_RETURN(auto mirrors, ListReplicaMirrors());
+  if (mirrors.empty()) {
+    r.reason = "no replica mirrors";
+    return r;
+  }
+  uint64_t first = first_seq(), last = last_seq();
+  if (first == 0) {
+    r.reason = "journal empty";
+    return r;
+  }
+  // Delete seq < bound. The slowest replica's last applied transaction stays.
+  uint64_t bound = std::numeric_limits<uint64_t>::max();
+  for (const auto& [name, m] : mirrors) {
+    if (m.seq < bound) {
+      bound = m.seq;
+      r.reason = "replica " + name + " at seq " + std::to_string(m.seq);
+    }
+  }
+  bound = std::min(bound, last);
+  if (options_.retention_count > 0) {
+    uint64_t keep_from = last >= options_.retention_count ? last - options_.retention_count + 1 : 0;
+    if (keep_from < bound) {
+      bound = keep_from;
+      r.reason = "retention count " + std::to_string(options_.retention_count);
+    }
+  }
+  if (options_.retention_window.count() > 0 && bound > first) {
+    // First seq journaled within the window: binary search on the append
+    // time of chunk 0 (append times follow the seq order).
+    uint64_t cutoff = NowMicros() - uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                 options_.retention_window).count());
+    uint64_t lo = first, hi = bound;  // answer in [lo, hi]
+    std::string v;
+    while (lo < hi) {
+      uint64_t mid = lo + (hi - lo) / 2;
+      rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), TxnKey(mid, 0), &v);
+      VOMSREPL_RETURN_IF_ERROR(FromRocks(rs, "journal: read seq " + std::to_string(mid)));
+      bool last_chunk = false;
+      uint64_t t_us = 0;
+      uint32_t commit = 0;
+      VOMSREPL_RETURN_IF_ERROR(DecodeRecordHeader(v, mid, &last_chunk, &t_us, &commit));
+      if (t_us >= cutoff) hi = mid; else lo = mid + 1;
+    }
+    if (lo < bound) {
+      bound = lo;
+      r.reason = "retention window " + std::to_string(options_.retention_window.count()) + " s";
+    }
+  }
+  if (bound <= first) return r;
+  std::string from = TxnKey(first, 0), to = TxnKey(bound, 0);
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), from, to),
+                                     "journal: purge"));
+  first_seq_.store(bound, std::memory_order_release);
+  rocksdb::Slice b(from), e(to);
+  rocksdb::Status hint = rocksdb::experimental::SuggestCompactRange(db_, &b, &e);
+  if (!hint.ok()) spdlog::debug("journal {}: compaction hint: {}", dir_, hint.ToString());
+  r.deleted = bound - first;
+  r.first_seq = bound;
+  return r;
+}
+
+Result<JournalStats> Journal::Stats() const {
+  JournalStats s;
+  s.first_seq = first_seq();
+  s.last_seq = last_seq();
+  s.transactions = s.first_seq && s.last_seq >= s.first_seq ? s.last_seq - s.first_seq + 1 : 0;
+  s.durable_seq = durable_seq();
+  db_->GetIntProperty("rocksdb.total-sst-files-size", &s.sst_bytes);
+  db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &s.memtable_bytes);
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(JournalPath(dir_), ec)) {
+    std::error_code fec;
+    if (e.is_regular_file(fec)) s.disk_bytes += e.file_size(fec);
+  }
+  return s;
+}
+
+Status Journal::PutMeta(std::string_view key, std::string_view bytes) {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync == SyncPolicy::kEveryCommit;
+  return FromRocks(db_->Put(wo, std::string(1, kMetaPrefix) + std::string(key), AsSlice(bytes)),
+                   "journal: write metadata " + std::string(key));
+}
+
+Result<std::string> Journal::GetMeta(std::string_view key) const {
+  std::string v;
+  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), std::string(1, kMetaPrefix) + std::string(key), &v);
+  if (rs.IsNotFound()) return NotFound("journal: no metadata " + std::string(key));
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(rs, "journal: read metadata " + std::string(key)));
+  return v;
+}
+
+Status Journal::CompactAll() {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions()), "journal: flush"));
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocks(db_->CompactRange(co, nullptr, nullptr), "journal: compact");
+}
+
+// ---------------------------------------------------------------- reader
+
+JournalReader::JournalReader(const Journal* journal, uint64_t from_seq) : journal_(journal), next_seq_(from_seq) {}
+
+JournalReader::~JournalReader() = default;
+
+Result<bool> JournalReader::Next(txn::Transaction* out) {
+  if (it_ == nullptr || !it_->Valid()) {
+    if (it_ != nullptr) VOMSREPL_RETURN_IF_ERROR(FromRocks(it_->status(), "journal: read"));
+    uint64_t last = journal_->last_seq();
+    if (next_seq_ > last) {
+      it_.reset();  // caught up: pin no memtable or file while waiting
+      return false;
+    }
+    // A new iterator sees everything up to `last` (complete transactions
+    // only: the upper bound stops before any later chunk).
+    it_.reset();
+    bound_ = last;
+    upper_key_ = TxnKey(last + 1, 0);
+    if (upper_bound_ == nullptr) upper_bound_ = std::make_unique<rocksdb::Slice>();
+    *upper_bound_ = rocksdb::Slice(upper_key_);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = upper_bound_.get();
+    it_.reset(journal_->db_->NewIterator(ro));
+    it_->Seek(TxnKey(next_seq_, next_chunk_));
+    if (!it_->Valid()) {
+      VOMSREPL_RETURN_IF_ERROR(FromRocks(it_->status(), "journal: read"));
+      uint64_t first = journal_->first_seq();
+      if (next_seq_ < first)
+        return NotFound("journal: seq " + std::to_string(next_seq_) + " was purged; the journal starts at seq " +
+                        std::to_string(first));
+      return Corruption("journal: seq " + std::to_string(next_seq_) + " chunk " + std::to_string(next_chunk_) +
+                        " is missing (the journal holds up to seq " + std::to_string(bound_) + ")");
+    }
+  }
+  uint64_t seq = 0;
+  uint32_t chunk = 0;
+  std::string_view key(it_->key().data(), it_->key().size());
+  if (!ParseTxnKey(key, &seq, &chunk))
+    return Corruption("journal: malformed key after seq " + std::to_string(next_seq_));
+  if (seq != next_seq_ || chunk != next_chunk_) {
+    if (seq > next_seq_ && next_chunk_ == 0 && next_seq_ < journal_->first_seq())
+      return NotFound("journal: seq " + std::to_string(next_seq_) + " was purged; the journal starts at seq " +
+                      std::to_string(journal_->first_seq()));
+    return Corruption("journal: expected seq " + std::to_string(next_seq_) + " chunk " + std::to_string(next_chunk_) +
+                      ", found seq " + std::to_string(seq) + " chunk " + std::to_string(chunk) + " (gap)");
+  }
+  uint64_t append_us = 0;
+  VOMSREPL_RETURN_IF_ERROR(DecodeRecord(std::string_view(it_->value().data(), it_->value().size()), seq, chunk, out,
+                                        &append_us));
+  if (out->last_chunk) {
+    ++next_seq_;
+    next_chunk_ = 0;
+  } else {
+    ++next_chunk_;
+  }
+  it_->Next();
+  return true;
+}
+
+}  // namespace vomsrepl::journal
