@@ -17,6 +17,7 @@
 #include "app/dump_command.h"
 #include "app/exit_codes.h"
 #include "app/stats_command.h"
+#include "app/status_command.h"
 #include "app/version.h"
 #include "ops/logging.h"
 
@@ -156,6 +157,16 @@ int main(int argc, char** argv) {
       "stats", "Summarise binlog files or a live master: per table rows and bytes, event types, transactions");
   stats_args.Add(stats);
 
+  app::StatusOptions status_opts;
+  std::string status_format = "table";
+  auto* status = cli.add_subcommand(
+      "status", "Show a state directory: source checkpoint, journal range and size, replica positions and lag");
+  status->add_option("--state-dir", status_opts.state_dir, "The vomsrepl state directory (read-only access)")
+      ->required();
+  status->add_option("--format", status_format, "Output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -174,6 +185,11 @@ int main(int argc, char** argv) {
     app::DumpOptions o;
     Status s = dump_args.Build(&o.input, &o.filters, &o.format);
     if (s.ok()) s = app::RunDump(o, stdout);
+    return s.ok() ? app::kExitOk : Fail(s);
+  }
+  if (status->parsed()) {
+    status_opts.format = status_format == "json" ? app::OutputFormat::kJson : app::OutputFormat::kText;
+    Status s = app::RunStatus(status_opts, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
   }
   if (stats->parsed()) {

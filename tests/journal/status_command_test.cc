@@ -1,0 +1,126 @@
+// `vomsrepl status` over a state directory written by the journal: both
+// formats, lag figures computed from the mirrors, and a directory that is not
+// a state directory. The journal stays open (locked) while status reads it,
+// as with a running daemon.
+#include "app/status_command.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "journal/journal.h"
+#include "synthetic_transaction.h"
+
+namespace vomsrepl::app {
+namespace {
+
+struct Captured {
+  Status status;
+  std::string out;
+};
+
+Captured RunCaptured(const StatusOptions& o) {
+  char* buf = nullptr;
+  size_t len = 0;
+  std::FILE* f = open_memstream(&buf, &len);
+  Captured c;
+  c.status = RunStatus(o, f);
+  std::fclose(f);
+  c.out.assign(buf, len);
+  std::free(buf);
+  return c;
+}
+
+bool Has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+class StatusCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/vomsrepl-status-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = std::string(tmpl) + "/state";
+    journal::JournalOptions o;
+    o.directory = dir_;
+    auto j = journal::Journal::Open(o);
+    ASSERT_TRUE(j.ok()) << j.status().ToString();
+    journal_ = std::move(*j);
+    txn::Transaction t;
+    for (uint64_t seq = 1; seq <= 12; ++seq)
+      for (uint32_t c = 0; c < journal::testing::ChunksOf(seq); ++c) {
+        journal::testing::FillChunk(seq, c, &t);
+        ASSERT_TRUE(journal_->Append(t).ok());
+      }
+    journal::ReplicaMirror r1;
+    r1.seq = 12;
+    r1.gtid = "0-1-12";
+    r1.position = {"master-bin.000001", 1204};
+    r1.commit_time = 1700000012;
+    r1.applied_time = 1700000013;
+    r1.state = "running";
+    journal::ReplicaMirror r2;
+    r2.seq = 5;
+    r2.gtid = "0-1-5";
+    r2.position = {"master-bin.000001", 504};
+    r2.commit_time = 1700000005;
+    r2.applied_time = 1700000100;
+    r2.state = "stopped: 1062 \"dup\"";
+    ASSERT_TRUE(journal_->SetReplicaMirror("r1", r1).ok());
+    ASSERT_TRUE(journal_->SetReplicaMirror("r2", r2).ok());
+    ASSERT_TRUE(journal_->Sync().ok());
+  }
+
+  std::string dir_;
+  std::unique_ptr<journal::Journal> journal_;
+};
+
+TEST_F(StatusCommand, TableWhileTheJournalIsHeld) {
+  StatusOptions o;
+  o.state_dir = dir_;
+  auto c = RunCaptured(o);
+  ASSERT_TRUE(c.status.ok()) << c.status.ToString();
+  EXPECT_TRUE(Has(c.out, "source position    master-bin.000001:1204\n")) << c.out;
+  EXPECT_TRUE(Has(c.out, "source GTID        0-1-12\n"));
+  EXPECT_TRUE(Has(c.out, "checkpoint seq     12\n"));
+  EXPECT_TRUE(Has(c.out, "journal            seq 1..12 (12 transactions)\n"));
+  EXPECT_TRUE(Has(c.out, "source commit      2023-11-14 22:13:32 UTC\n")) << c.out;  // 1700000012
+  // r2: 7 transactions and 7 seconds behind (commit times 1700000012 - 1700000005).
+  EXPECT_TRUE(Has(c.out, "r2                          5          7          7  master-bin.000001:504")) << c.out;
+  EXPECT_TRUE(Has(c.out, "r1                         12          0          0  master-bin.000001:1204")) << c.out;
+  EXPECT_TRUE(Has(c.out, "stopped: 1062 \"dup\""));
+}
+
+TEST_F(StatusCommand, Json) {
+  StatusOptions o;
+  o.state_dir = dir_;
+  o.format = OutputFormat::kJson;
+  auto c = RunCaptured(o);
+  ASSERT_TRUE(c.status.ok()) << c.status.ToString();
+  EXPECT_TRUE(Has(c.out, "\"source\":{\"checkpoint_seq\":12,\"position\":\"master-bin.000001:1204\",\"gtid\":\"0-1-12\","
+                         "\"gtid_state\":\"0-1-12\",\"commit_time\":1700000012}"))
+      << c.out;
+  EXPECT_TRUE(Has(c.out, "\"journal\":{\"first_seq\":1,\"last_seq\":12,\"transactions\":12,"));
+  EXPECT_TRUE(Has(c.out, "{\"name\":\"r2\",\"seq\":5,\"gtid\":\"0-1-5\",\"position\":\"master-bin.000001:504\","
+                         "\"applied_time\":1700000100,\"commit_time\":1700000005,\"behind_transactions\":7,"
+                         "\"behind_seconds\":7,\"state\":\"stopped: 1062 \\\"dup\\\"\"}"))
+      << c.out;
+  EXPECT_EQ(c.out.back(), '\n');
+  EXPECT_EQ(std::count(c.out.begin(), c.out.end(), '\n'), 1);
+}
+
+TEST(StatusCommandErrors, NotAStateDirectory) {
+  char tmpl[] = "/tmp/vomsrepl-status-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  StatusOptions o;
+  o.state_dir = tmpl;
+  auto c = RunCaptured(o);
+  EXPECT_EQ(c.status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Has(std::string(c.status.message()), "is not a vomsrepl state directory")) << c.status.ToString();
+  EXPECT_TRUE(Has(std::string(c.status.message()), tmpl));
+  EXPECT_EQ(c.out, "");
+}
+
+}  // namespace
+}  // namespace vomsrepl::app
