@@ -1,0 +1,80 @@
+// From binlog row cells to prepared-statement parameters (binary protocol).
+//
+// ConvertCell turns one binlog::Cell (a view into a row image) into a
+// BoundValue that owns nothing but offsets into a caller's byte arena, so a
+// batch of rows outlives the rows events it came from. BindValues points an
+// array of MYSQL_BIND at those values for one execution.
+//
+// Conversion per column type (formats: binlog/rows_event.h, temporal.h,
+// decimal.h, json_binary.h):
+//   TINYINT..BIGINT      LONGLONG, sign-extended unless the column is unsigned
+//   YEAR                 SHORT: 0 (the zero year) or 1901..2155
+//   FLOAT / DOUBLE       FLOAT / DOUBLE, bit-exact
+//   DECIMAL              NEWDECIMAL, exact text ("-1.50")
+//   DATE, TIME, DATETIME (old and *2 forms)  MYSQL_TIME (negative TIME, zero dates kept)
+//   TIMESTAMP(2)         MYSQL_TIME in UTC (the session runs with time_zone +00:00);
+//                        0 is the zero timestamp
+//   BIT                  LONGLONG unsigned (big-endian bytes of the row image)
+//   ENUM / SET           LONGLONG: the 1-based index / the member bitmask (the
+//                        server stores an integer into ENUM/SET as index/bitmask)
+//   CHAR..LONGBLOB, GEOMETRY, VECTOR, MariaDB JSON (a LONGTEXT)
+//                        BLOB: the stored bytes without the length prefix, a
+//                        binary parameter (copied into any charset unchanged)
+//   MySQL JSON           STRING: the document as JSON text (a JSON column refuses
+//                        binary strings); partial JSON diffs are NotSupported
+//   NULL                 NULL
+//
+// Thread-safety: plain functions and values.
+#pragma once
+
+#include <mysql.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <vomsrepl/status.h>
+
+#include "binlog/column_type.h"
+
+namespace vomsrepl::apply {
+
+struct BoundValue {
+  enum_field_types type = MYSQL_TYPE_NULL;
+  bool is_unsigned = false;
+  union {
+    int64_t i;
+    float f;
+    double d;
+    MYSQL_TIME t;
+  } num{};
+  // Strings, blobs, decimal and JSON text: bytes in the arena.
+  uint32_t offset = 0;
+  uint32_t length = 0;
+
+  bool is_null() const { return type == MYSQL_TYPE_NULL; }
+  bool is_bytes() const {
+    return type == MYSQL_TYPE_BLOB || type == MYSQL_TYPE_STRING || type == MYSQL_TYPE_NEWDECIMAL;
+  }
+  // Bytes sent on the wire, for batch size caps (approximate).
+  size_t wire_size() const { return is_bytes() ? length + 9 : 16; }
+};
+
+// Converts `cell` of a column laid out as `layout`. `is_unsigned` overrides
+// the TABLE_MAP signedness (the caller resolves it: metadata, else the
+// replica's column type). Appends bytes to `arena`.
+// Errors: Corruption (bytes inconsistent with the type), NotSupported
+// (partial JSON, old DECIMAL and other types no supported server writes).
+Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, bool is_unsigned,
+                   std::string& arena, BoundValue* out);
+
+// Points `binds[i]` at `values[i]` (and at `arena` for bytes). `values` and
+// `arena` must stay unchanged until the execution that uses `binds` is done.
+void BindValues(std::span<BoundValue> values, std::string& arena, std::vector<MYSQL_BIND>& binds);
+
+// Human-readable value for error messages: NULL, numbers, 'text' (bytes
+// below 0x20 and non-UTF-8 as \xNN), truncated after `max_bytes` with "...".
+std::string DescribeValue(const BoundValue& value, const std::string& arena, size_t max_bytes = 64);
+
+}  // namespace vomsrepl::apply

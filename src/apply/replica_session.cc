@@ -1,0 +1,336 @@
+#include "apply/replica_session.h"
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <mutex>
+
+#include "apply/sql_identifier.h"
+
+namespace vomsrepl::apply {
+namespace {
+
+std::once_flag g_library_once;
+
+void InitLibrary() {
+  std::call_once(g_library_once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = char(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+bool IsRetryableReplicaError(unsigned int e) {
+  switch (e) {
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_SERVER_LOST_EXTENDED:
+    case CR_ERR_NET_READ:
+    case CR_ERR_NET_WRITE:
+    case ER_CON_COUNT_ERROR:
+    case ER_SERVER_SHUTDOWN:
+    case ER_CONNECTION_KILLED:
+    case ER_LOCK_DEADLOCK:       // 1213: the transaction was rolled back
+    case ER_LOCK_WAIT_TIMEOUT:   // 1205
+      return true;
+    default:
+      return false;
+  }
+}
+
+ReplicaSession::~ReplicaSession() { Close(); }
+
+void ReplicaSession::ClearStatements() {
+  for (auto& [sql, cached] : statements_) mysql_stmt_close(cached.stmt);
+  statements_.clear();
+  lru_.clear();
+}
+
+void ReplicaSession::Close() {
+  ClearStatements();
+  if (mysql_ != nullptr) mysql_close(mysql_);
+  mysql_ = nullptr;
+  foreign_key_checks_ = unique_checks_ = -1;
+}
+
+Status ReplicaSession::ErrorStatus(std::string_view what, st_mysql_stmt* stmt) {
+  unsigned int e = stmt ? mysql_stmt_errno(stmt) : (mysql_ ? mysql_errno(mysql_) : 0);
+  const char* m = stmt ? mysql_stmt_error(stmt) : (mysql_ ? mysql_error(mysql_) : "no session");
+  last_errno_ = e;
+  std::string msg = config_.name + ": " + std::string(what) + ": error " + std::to_string(e) + ": " + m;
+  if (IsRetryableReplicaError(e)) return Unavailable(std::move(msg));
+  return FailedPrecondition(std::move(msg));
+}
+
+Status ReplicaSession::Open(const ReplicaConfig& config) {
+  Close();
+  config_ = config;
+  warnings_.clear();
+  InitLibrary();
+  MYSQL* m = mysql_init(nullptr);
+  if (m == nullptr) return Internal("mysql_init failed (out of memory)");
+  if (!config.defaults_file.empty()) {
+    mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, config.defaults_file.c_str());
+    mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP, config.defaults_group.c_str());
+  }
+  unsigned int connect_timeout = static_cast<unsigned int>(config.connect_timeout.count());
+  unsigned int read_timeout = static_cast<unsigned int>(config.read_timeout.count());
+  mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+  mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
+  mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);
+  mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  if (mysql_real_connect(m, nullptr, nullptr, nullptr, nullptr, 0, nullptr, CLIENT_FOUND_ROWS) == nullptr) {
+    unsigned int e = mysql_errno(m);
+    std::string msg = config.name + ": cannot connect (option file " + config.defaults_file + "): error " +
+                      std::to_string(e) + ": " + mysql_error(m);
+    mysql_close(m);
+    last_errno_ = e;
+    if (IsRetryableReplicaError(e)) return Unavailable(std::move(msg));
+    return FailedPrecondition(std::move(msg));
+  }
+  mysql_ = m;
+  VOMSREPL_RETURN_IF_ERROR(RestoreSessionSettings());
+  auto rows = Query("SELECT @@session.max_allowed_packet");
+  if (!rows.ok()) return rows.status();
+  if (!rows->empty() && (*rows)[0][0]) max_allowed_packet_ = std::strtoull((*rows)[0][0]->c_str(), nullptr, 10);
+  return Status::OK();
+}
+
+Status ReplicaSession::RestoreSessionSettings() {
+  std::string sql =
+      "SET NAMES utf8mb4, character_set_results = binary, time_zone = '+00:00', autocommit = 1, "
+      "sql_mode = '";
+  sql += kSqlMode;
+  sql += "', foreign_key_checks = 1, unique_checks = 1, timestamp = DEFAULT, collation_server = DEFAULT";
+  VOMSREPL_RETURN_IF_ERROR(Execute(sql));
+  foreign_key_checks_ = unique_checks_ = 1;
+  return Status::OK();
+}
+
+Status ReplicaSession::Preflight() {
+  auto ro = Query("SELECT @@global.read_only, CURRENT_USER()");
+  if (!ro.ok()) return ro.status();
+  bool read_only = !ro->empty() && (*ro)[0][0] && *(*ro)[0][0] != "0" && Upper(*(*ro)[0][0]) != "OFF";
+  std::string user = (!ro->empty() && (*ro)[0][1]) ? *(*ro)[0][1] : "?";
+  if (!read_only) {
+    if (!config_.allow_writable) {
+      return FailedPrecondition(config_.name +
+                                ": the replica is writable (read_only=OFF); vomsrepl applies only to read-only "
+                                "replicas and never changes read_only (set read_only=ON on the replica, or "
+                                "allow_writable for a test set-up)");
+    }
+    warnings_.push_back(config_.name + ": replica is writable (read_only=OFF), accepted by allow_writable");
+  }
+  auto grants = Query("SHOW GRANTS FOR CURRENT_USER()");
+  if (!grants.ok()) return grants.status();
+  bool ro_admin = false;
+  for (const SqlRow& r : *grants) {
+    if (r.empty() || !r[0]) continue;
+    std::string g = Upper(*r[0]);
+    if (g.find(" ON *.* ") == std::string::npos) continue;
+    if (g.find("READ ONLY ADMIN") != std::string::npos || g.find("GRANT ALL PRIVILEGES") == 0) ro_admin = true;
+  }
+  if (!ro_admin) {
+    warnings_.push_back(config_.name + ": account " + user +
+                        " has no READ ONLY ADMIN on *.*: its writes will be refused while read_only=ON "
+                        "(MariaDB 10.11: SUPER alone does not allow them)");
+  }
+  return Status::OK();
+}
+
+Status ReplicaSession::EnsureProgressTable() {
+  VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(config_.state_schema));
+  std::string schema = QuoteIdentifier(config_.state_schema);
+  Status st = Execute("CREATE DATABASE IF NOT EXISTS " + schema);
+  if (!st.ok()) {
+    warnings_.push_back(config_.name + ": cannot create or write the state schema " + schema + ": " +
+                        std::string(st.message()));
+    return st;
+  }
+  st = Execute("CREATE TABLE IF NOT EXISTS " + schema +
+               ".`progress` ("
+               "`channel` VARCHAR(64) CHARACTER SET utf8mb4 NOT NULL PRIMARY KEY, "
+               "`seq` BIGINT UNSIGNED NOT NULL DEFAULT 0 COMMENT 'journal sequence of the last applied transaction', "
+               "`gtid` VARCHAR(255) CHARACTER SET utf8mb4 NOT NULL DEFAULT '' COMMENT 'its source GTID', "
+               "`gtid_state` TEXT CHARACTER SET utf8mb4 NULL COMMENT 'MariaDB GTID position including it', "
+               "`file` VARCHAR(512) CHARACTER SET utf8mb4 NOT NULL DEFAULT '' COMMENT 'source binlog file', "
+               "`pos` BIGINT UNSIGNED NOT NULL DEFAULT 0 COMMENT 'source position after it', "
+               "`applied_at` DATETIME(6) NULL COMMENT 'UTC', "
+               "`ddl_seq_pending` BIGINT UNSIGNED NULL COMMENT 'a DDL that may or may not have run'"
+               ") ENGINE=InnoDB");
+  if (!st.ok()) {
+    warnings_.push_back(config_.name + ": cannot create " + schema + ".`progress`: " + std::string(st.message()));
+    return st;
+  }
+  return Status::OK();
+}
+
+Status ReplicaSession::Execute(std::string_view sql) {
+  if (mysql_ == nullptr) return Unavailable(config_.name + ": statement on a closed session");
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
+    std::string what(sql.substr(0, 200));
+    return ErrorStatus(what);
+  }
+  if (MYSQL_RES* r = mysql_store_result(mysql_)) mysql_free_result(r);
+  last_errno_ = 0;
+  return Status::OK();
+}
+
+uint64_t ReplicaSession::affected_rows() const {
+  return mysql_ ? static_cast<uint64_t>(mysql_affected_rows(mysql_)) : 0;
+}
+
+Result<std::vector<SqlRow>> ReplicaSession::Query(std::string_view sql) {
+  if (mysql_ == nullptr) return Unavailable(config_.name + ": query on a closed session");
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return ErrorStatus(sql.substr(0, 200));
+  MYSQL_RES* r = mysql_store_result(mysql_);
+  std::vector<SqlRow> rows;
+  if (r == nullptr) {
+    if (mysql_field_count(mysql_) != 0) return ErrorStatus(sql.substr(0, 200));
+    return rows;
+  }
+  unsigned int n = mysql_num_fields(r);
+  while (MYSQL_ROW row = mysql_fetch_row(r)) {
+    unsigned long* lengths = mysql_fetch_lengths(r);
+    SqlRow out(n);
+    for (unsigned int i = 0; i < n; ++i) {
+      if (row[i] != nullptr) out[i] = std::string(row[i], lengths[i]);
+    }
+    rows.push_back(std::move(out));
+  }
+  mysql_free_result(r);
+  last_errno_ = 0;
+  return rows;
+}
+
+Result<std::vector<SqlRow>> ReplicaSession::QueryPrepared(const std::string& sql,
+                                                          const std::vector<std::string>& params) {
+  VOMSREPL_ASSIGN_OR_RETURN(MYSQL_STMT * stmt, Prepare(sql));
+  std::vector<MYSQL_BIND> in(params.size());
+  std::memset(in.data(), 0, in.size() * sizeof(MYSQL_BIND));
+  for (size_t i = 0; i < params.size(); ++i) {
+    in[i].buffer_type = MYSQL_TYPE_STRING;
+    in[i].buffer = const_cast<char*>(params[i].data());
+    in[i].buffer_length = params[i].size();
+  }
+  std::string what = sql.substr(0, 200);
+  if (!in.empty() && mysql_stmt_bind_param(stmt, in.data()) != 0) return ErrorStatus(what, stmt);
+  if (mysql_stmt_execute(stmt) != 0) return ErrorStatus(what, stmt);
+  unsigned int n = mysql_stmt_field_count(stmt);
+  std::vector<SqlRow> rows;
+  if (n == 0) return rows;
+  if (mysql_stmt_store_result(stmt) != 0) return ErrorStatus(what, stmt);
+  constexpr size_t kBuf = 512;
+  std::vector<std::string> buffers(n, std::string(kBuf, '\0'));
+  std::vector<unsigned long> lengths(n);
+  std::vector<my_bool> nulls(n);
+  std::vector<MYSQL_BIND> out(n);
+  std::memset(out.data(), 0, out.size() * sizeof(MYSQL_BIND));
+  for (unsigned int i = 0; i < n; ++i) {
+    out[i].buffer_type = MYSQL_TYPE_STRING;
+    out[i].buffer = buffers[i].data();
+    out[i].buffer_length = kBuf;
+    out[i].length = &lengths[i];
+    out[i].is_null = &nulls[i];
+  }
+  if (mysql_stmt_bind_result(stmt, out.data()) != 0) {
+    Status st = ErrorStatus(what, stmt);
+    mysql_stmt_free_result(stmt);
+    return st;
+  }
+  while (true) {
+    int rc = mysql_stmt_fetch(stmt);
+    if (rc == MYSQL_NO_DATA) break;
+    if (rc == 1) {
+      Status st = ErrorStatus(what, stmt);
+      mysql_stmt_free_result(stmt);
+      return st;
+    }
+    SqlRow row(n);
+    for (unsigned int i = 0; i < n; ++i) {
+      if (nulls[i]) continue;
+      if (lengths[i] <= kBuf) {
+        row[i] = std::string(buffers[i].data(), lengths[i]);
+      } else {  // MYSQL_DATA_TRUNCATED: fetch the whole value
+        std::string big(lengths[i], '\0');
+        MYSQL_BIND b;
+        std::memset(&b, 0, sizeof b);
+        b.buffer_type = MYSQL_TYPE_STRING;
+        b.buffer = big.data();
+        b.buffer_length = big.size();
+        if (mysql_stmt_fetch_column(stmt, &b, i, 0) != 0) {
+          Status st = ErrorStatus(what, stmt);
+          mysql_stmt_free_result(stmt);
+          return st;
+        }
+        row[i] = std::move(big);
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  mysql_stmt_free_result(stmt);
+  last_errno_ = 0;
+  return rows;
+}
+
+Result<st_mysql_stmt*> ReplicaSession::Prepare(const std::string& sql) {
+  if (mysql_ == nullptr) return Unavailable(config_.name + ": prepare on a closed session");
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return it->second.stmt;
+  }
+  if (statements_.size() >= kMaxStatements) {
+    const std::string& victim = lru_.back();
+    auto v = statements_.find(victim);
+    mysql_stmt_close(v->second.stmt);
+    statements_.erase(v);
+    lru_.pop_back();
+  }
+  MYSQL_STMT* stmt = mysql_stmt_init(mysql_);
+  if (stmt == nullptr) return Internal("mysql_stmt_init failed (out of memory)");
+  if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
+    Status st = ErrorStatus("prepare " + sql.substr(0, 300), stmt);
+    mysql_stmt_close(stmt);
+    return st;
+  }
+  lru_.push_front(sql);
+  statements_.emplace(sql, CachedStatement{stmt, lru_.begin()});
+  return stmt;
+}
+
+Status ReplicaSession::ExecutePrepared(st_mysql_stmt* stmt, st_mysql_bind* binds, uint64_t* affected,
+                                       std::string_view what) {
+  if (binds != nullptr && mysql_stmt_bind_param(stmt, binds) != 0) return ErrorStatus(what, stmt);
+  if (mysql_stmt_execute(stmt) != 0) return ErrorStatus(what, stmt);
+  if (affected) *affected = static_cast<uint64_t>(mysql_stmt_affected_rows(stmt));
+  // Statements of the applier return no result set; free one if there is.
+  if (mysql_stmt_field_count(stmt) != 0) mysql_stmt_free_result(stmt);
+  last_errno_ = 0;
+  return Status::OK();
+}
+
+Status ReplicaSession::SetChecks(bool foreign_key_checks, bool unique_checks) {
+  int fk = foreign_key_checks ? 1 : 0, uc = unique_checks ? 1 : 0;
+  if (fk == foreign_key_checks_ && uc == unique_checks_) return Status::OK();
+  std::string sql = "SET foreign_key_checks = ";
+  sql += fk ? '1' : '0';
+  sql += ", unique_checks = ";
+  sql += uc ? '1' : '0';
+  VOMSREPL_RETURN_IF_ERROR(Execute(sql));
+  foreign_key_checks_ = fk;
+  unique_checks_ = uc;
+  return Status::OK();
+}
+
+}  // namespace vomsrepl::apply

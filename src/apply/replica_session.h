@@ -1,0 +1,147 @@
+// ReplicaSession: the one Connector/C session an applier writes a read-only
+// replica through, opened from a MySQL option file and set up for replaying
+// row images byte for byte.
+//
+// Session set-up (Open), and why:
+//   SET NAMES utf8mb4          SQL text (identifiers from TABLE_MAP are UTF-8).
+//   character_set_results=binary  results come back as stored bytes.
+//   Values never travel in SQL text: they are bound parameters (binary
+//   protocol). Every string, BLOB, JSON text and GEOMETRY value is bound as
+//   MYSQL_TYPE_BLOB, a *binary* parameter: the server copies binary strings
+//   into a column of any character set without conversion (latin1 bytes stay
+//   latin1 bytes, 4-byte UTF-8 stays as is), and in a comparison the column's
+//   collation wins over the coercible binary parameter, so indexes are used.
+//   time_zone='+00:00'         TIMESTAMP values in the binlog are UTC seconds.
+//   sql_mode='NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'
+//                               no STRICT_*: zero dates ('0000-00-00') and zero
+//                               parts are stored as the master stored them
+//                               (no NO_ZERO_DATE / NO_ZERO_IN_DATE), an
+//                               AUTO_INCREMENT column given 0 keeps 0; the values
+//                               come from a master that already accepted them,
+//                               so strict-mode checks could only refuse what
+//                               exists there.
+//   foreign_key_checks / unique_checks: as the rows event flags say
+//   (SetChecks, issued only when they change).
+//   autocommit=1; the applier brackets its own transactions.
+// The session never issues SET GLOBAL and never turns read_only off.
+//
+// Preflight: the replica must be read_only=ON (FailedPrecondition unless
+// allow_writable); the account should hold READ ONLY ADMIN (or SUPER / ALL,
+// which imply it) and be able to write the state schema: otherwise a warning.
+//
+// Errors carry the server's errno in the message ("error 1062: ..."), and
+// last_errno() returns it; lost connections (2006, 2013, ...), deadlocks and
+// lock wait timeouts are kUnavailable: the caller reconnects (or simply
+// restarts the transaction) and resumes from the progress row.
+//
+// Thread-safety: one thread per session. Prepared statements returned by
+// Prepare() belong to the session and live until Close() or until the cache
+// is trimmed by a later Prepare() (do not hold them across Prepare calls).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <vomsrepl/status.h>
+
+struct st_mysql;       // MYSQL
+struct st_mysql_stmt;  // MYSQL_STMT
+struct st_mysql_bind;  // MYSQL_BIND
+
+namespace vomsrepl::apply {
+
+struct ReplicaConfig {
+  std::string name = "replica";        // for messages and the progress channel default
+  std::string defaults_file;           // option file with user, password, host/port or socket
+  std::string defaults_group = "client";
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds read_timeout{120};
+  bool allow_writable = false;         // accept read_only=OFF (tests, bootstrap)
+  std::string state_schema = "vomsrepl";  // holds the progress table
+};
+
+using SqlRow = std::vector<std::optional<std::string>>;
+
+// True for errors after which the session (or only its transaction) is gone
+// and the work can be retried from the progress row.
+bool IsRetryableReplicaError(unsigned int mysql_errno);
+
+class ReplicaSession {
+ public:
+  ReplicaSession() = default;
+  ~ReplicaSession();
+  ReplicaSession(const ReplicaSession&) = delete;
+  ReplicaSession& operator=(const ReplicaSession&) = delete;
+
+  // Connects (CLIENT_FOUND_ROWS: an UPDATE to identical values counts as
+  // matched) and sets the session up. Unavailable when the server cannot be
+  // reached, FailedPrecondition for access denied and the like.
+  Status Open(const ReplicaConfig& config);
+  void Close();
+  bool open() const { return mysql_ != nullptr; }
+  const ReplicaConfig& config() const { return config_; }
+
+  // read_only, privileges, state schema. Warnings go to warnings().
+  Status Preflight();
+  // Creates the state schema and `progress` table if missing.
+  Status EnsureProgressTable();
+
+  Status Execute(std::string_view sql);
+  Result<std::vector<SqlRow>> Query(std::string_view sql);
+  // A query with string parameters (bound, never in the text); every result
+  // value as bytes.
+  Result<std::vector<SqlRow>> QueryPrepared(const std::string& sql, const std::vector<std::string>& params);
+  // Affected rows of the last Execute (CLIENT_FOUND_ROWS semantics).
+  uint64_t affected_rows() const;
+
+  // A prepared statement for `sql`, cached by text.
+  Result<st_mysql_stmt*> Prepare(const std::string& sql);
+  // Binds `binds` (may be null when the statement has no parameter) and
+  // executes; *affected receives the affected (matched) rows.
+  Status ExecutePrepared(st_mysql_stmt* stmt, st_mysql_bind* binds, uint64_t* affected,
+                         std::string_view what);
+
+  // Session foreign_key_checks / unique_checks; a SET only when they change.
+  Status SetChecks(bool foreign_key_checks, bool unique_checks);
+  // Back to the applier's session settings (after a DDL changed them).
+  Status RestoreSessionSettings();
+
+  // max_allowed_packet of the session (read at Open).
+  uint64_t max_allowed_packet() const { return max_allowed_packet_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  unsigned int last_errno() const { return last_errno_; }
+
+  // Status for the last error of the session (or of `stmt`): errno in the
+  // message, code Unavailable when retryable.
+  Status ErrorStatus(std::string_view what, st_mysql_stmt* stmt = nullptr);
+
+  // The session's sql_mode (documented above).
+  static constexpr std::string_view kSqlMode = "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
+
+ private:
+  void ClearStatements();
+
+  ReplicaConfig config_;
+  st_mysql* mysql_ = nullptr;
+  uint64_t max_allowed_packet_ = 16u << 20;
+  std::vector<std::string> warnings_;
+  unsigned int last_errno_ = 0;
+  int foreign_key_checks_ = -1;  // unknown
+  int unique_checks_ = -1;
+  // Statement cache (LRU by use).
+  struct CachedStatement {
+    st_mysql_stmt* stmt;
+    std::list<std::string>::iterator lru;
+  };
+  std::unordered_map<std::string, CachedStatement> statements_;
+  std::list<std::string> lru_;  // front = most recently used
+  static constexpr size_t kMaxStatements = 512;
+};
+
+}  // namespace vomsrepl::apply

@@ -1,0 +1,324 @@
+#include "apply/row_applier.h"
+
+#include <mysqld_error.h>
+
+#include <algorithm>
+
+#include "apply/row_statements.h"
+
+namespace vomsrepl::apply {
+
+std::string_view DivergencePolicyName(DivergencePolicy p) {
+  switch (p) {
+    case DivergencePolicy::kStop: return "stop";
+    case DivergencePolicy::kOverwrite: return "overwrite";
+    case DivergencePolicy::kSkip: return "skip";
+  }
+  return "?";
+}
+
+Result<DivergencePolicy> ParseDivergencePolicy(std::string_view name) {
+  if (name == "stop") return DivergencePolicy::kStop;
+  if (name == "overwrite") return DivergencePolicy::kOverwrite;
+  if (name == "skip") return DivergencePolicy::kSkip;
+  return InvalidArgument("divergence policy '" + std::string(name) + "': expected stop, overwrite or skip");
+}
+
+namespace {
+
+inline bool Bit(binlog::Bytes bitmap, uint32_t i) {
+  return i / 8 < bitmap.size() && ((std::to_integer<uint8_t>(bitmap[i >> 3]) >> (i & 7)) & 1);
+}
+
+}  // namespace
+
+// Visitor for binlog::ForEachRow: converts the needed cells of each image
+// and appends one batch row per source row.
+struct RowCollector {
+  RowApplier* self;
+  const binlog::TableSchema* schema;
+  const TableInfo* table;
+  binlog::RowsKind kind;
+  const std::vector<uint8_t>* need_before;
+  const std::vector<uint8_t>* need_after;
+  std::vector<BoundValue> before, after;
+  binlog::RowImage image = binlog::RowImage::kAfter;
+  Status status;
+
+  void BeginRow(binlog::RowImage im) { image = im; }
+  void OnCell(const binlog::Cell& cell) {
+    if (!status.ok()) return;
+    bool is_before = image == binlog::RowImage::kBefore;
+    if (!(is_before ? (*need_before)[cell.index] : (*need_after)[cell.index])) return;
+    BoundValue& dst = is_before ? before[cell.index] : after[cell.index];
+    status = ConvertCell(cell, schema->layout[cell.index], table->columns[cell.index].is_unsigned,
+                         self->batch_.arena, &dst);
+    if (!status.ok()) status = status.WithContext(table->quoted_name);
+  }
+  void EndRow() {
+    if (!status.ok()) return;
+    bool last_image = kind == binlog::RowsKind::kDelete || image == binlog::RowImage::kAfter;
+    if (!last_image) return;
+    RowApplier::Batch& b = self->batch_;
+    for (uint32_t c : b.set_columns) {
+      b.values.push_back(after[c]);
+      b.bytes += after[c].wire_size();
+    }
+    for (uint32_t c : b.where_columns) {
+      b.values.push_back(before[c]);
+      b.bytes += before[c].wire_size();
+    }
+    b.origin_seq.push_back(self->origin_seq_);
+    b.origin.push_back(self->origin_);
+    ++b.rows;
+    ++self->stats_.rows_received;
+  }
+};
+
+RowApplier::RowApplier(ReplicaSession& session, TableCatalog& catalog, RowApplierOptions options)
+    : session_(session), catalog_(catalog), options_(std::move(options)) {
+  if (options_.max_rows_per_statement == 0) options_.max_rows_per_statement = 1;
+}
+
+uint64_t RowApplier::StatementByteCap() const {
+  uint64_t cap = session_.max_allowed_packet() / 2;
+  return std::max<uint64_t>(1, std::min<uint64_t>(cap, options_.max_statement_bytes));
+}
+
+void RowApplier::Discard() {
+  batch_.values.clear();
+  batch_.arena.clear();
+  batch_.origin_seq.clear();
+  batch_.origin.clear();
+  batch_.rows = 0;
+  batch_.bytes = 0;
+  batch_.table = nullptr;
+  needs_retry_ = false;
+}
+
+Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog::RowsEventView& event) {
+  VOMSREPL_ASSIGN_OR_RETURN(const TableInfo* t, catalog_.Resolve(session_, schema));
+  const uint32_t n = uint32_t(schema.columns.size());
+  binlog::RowsKind kind = event.kind == binlog::RowsKind::kPartialUpdate ? binlog::RowsKind::kUpdate : event.kind;
+  binlog::Bytes after_bitmap = kind == binlog::RowsKind::kWrite ? event.columns_before : event.columns_after;
+
+  std::vector<uint32_t> set_columns, where_columns;
+  bool key_match = false;
+  if (kind != binlog::RowsKind::kDelete) {
+    for (uint32_t i = 0; i < n; ++i)
+      if (Bit(after_bitmap, i) && !t->columns[i].generated) set_columns.push_back(i);
+    if (kind == binlog::RowsKind::kUpdate && set_columns.empty()) return Status::OK();  // nothing writable changed
+  }
+  if (kind != binlog::RowsKind::kWrite) {
+    bool key_present = !t->key.empty();
+    for (uint32_t k : t->key) key_present = key_present && Bit(event.columns_before, k);
+    if (key_present) {
+      where_columns = t->key;
+      key_match = true;
+    } else {
+      for (uint32_t i = 0; i < n; ++i)
+        if (Bit(event.columns_before, i) && !t->columns[i].generated) where_columns.push_back(i);
+    }
+    if (where_columns.empty())
+      return FailedPrecondition(t->quoted_name + ": the before image has no column to find the row by");
+  }
+
+  Batch& b = batch_;
+  bool compatible = b.rows > 0 && b.table == t && b.kind == kind && b.flags == event.flags &&
+                    b.key_match == key_match && b.set_columns == set_columns && b.where_columns == where_columns;
+  if (!compatible) {
+    VOMSREPL_RETURN_IF_ERROR(Flush());
+    b.table = t;
+    b.kind = kind;
+    b.flags = event.flags;
+    b.key_match = key_match;
+    b.set_columns = std::move(set_columns);
+    b.where_columns = std::move(where_columns);
+  }
+
+  std::vector<uint8_t> need_before(n, 0), need_after(n, 0);
+  for (uint32_t c : b.set_columns) need_after[c] = 1;
+  for (uint32_t c : b.where_columns) need_before[c] = 1;
+  RowCollector collector{this, &schema, t, kind, &need_before, &need_after, std::vector<BoundValue>(n),
+                         std::vector<BoundValue>(n), binlog::RowImage::kAfter, Status::OK()};
+  // ForEachRow delivers whole rows; flush between rows would invalidate
+  // nothing (values are copies), so caps are checked after the event.
+  Status st = binlog::ForEachRow(event, schema, collector);
+  if (!st.ok()) return st.WithContext(t->quoted_name);
+  if (!collector.status.ok()) return collector.status;
+  uint64_t row_cap = careful_ ? 1 : uint64_t(options_.max_rows_per_statement) * 4;
+  if (b.rows >= row_cap || b.bytes >= StatementByteCap()) return Flush();
+  return Status::OK();
+}
+
+Status RowApplier::Flush() {
+  if (batch_.rows == 0) return Status::OK();
+  Status st = session_.SetChecks(!(batch_.flags & binlog::kRowsFlagNoForeignKeyChecks),
+                                 !(batch_.flags & binlog::kRowsFlagRelaxedUniqueChecks));
+  if (st.ok()) {
+    switch (batch_.kind) {
+      case binlog::RowsKind::kWrite: st = FlushInserts(); break;
+      case binlog::RowsKind::kDelete: st = FlushDeletes(); break;
+      default: st = FlushUpdates(); break;
+    }
+  }
+  bool retry = needs_retry_;
+  Discard();
+  needs_retry_ = retry;
+  return st;
+}
+
+Status RowApplier::Run(const std::string& sql, size_t first, size_t count, uint64_t* affected,
+                       std::string_view what) {
+  VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(sql));
+  BindValues(std::span<BoundValue>(batch_.values).subspan(first, count), batch_.arena, binds_);
+  ++stats_.statements;
+  return session_.ExecutePrepared(stmt, count ? binds_.data() : nullptr, affected, what);
+}
+
+std::string RowApplier::DescribeRow(size_t row, bool where) const {
+  const Batch& b = batch_;
+  const std::vector<uint32_t>& cols = where ? b.where_columns : b.set_columns;
+  size_t base = row * b.width() + (where ? b.set_columns.size() : 0);
+  std::string out = "(";
+  size_t shown = std::min<size_t>(cols.size(), 8);
+  for (size_t i = 0; i < shown; ++i) {
+    if (i) out += ", ";
+    out += b.table->columns[cols[i]].name;
+    out += '=';
+    out += DescribeValue(b.values[base + i], b.arena);
+  }
+  if (cols.size() > shown) out += ", ...";
+  out += ')';
+  return out;
+}
+
+Status RowApplier::Divergence(const char* what, size_t row) {
+  const Batch& b = batch_;
+  std::string msg = session_.config().name + ": " + what + " in " + b.table->quoted_name;
+  if (b.kind == binlog::RowsKind::kWrite) {
+    msg += ", row " + DescribeRow(row, false);
+  } else {
+    msg += b.key_match ? ", key " : ", row (no key) ";
+    msg += DescribeRow(row, true);
+  }
+  msg += ", journal seq " + std::to_string(b.origin_seq[row]);
+  if (const txn::SourcePoint* p = b.origin[row]) {
+    if (!p->position.empty()) msg += ", source " + p->position.ToString();
+    if (!p->gtid.empty()) msg += ", GTID " + p->gtid;
+  }
+  if (options_.policy == DivergencePolicy::kStop) {
+    return DataLoss(msg + " (divergence policy stop: the replica differs from the master)");
+  }
+  if (options_.policy == DivergencePolicy::kSkip) {
+    ++stats_.rows_skipped;
+    if (options_.warn) options_.warn(msg + ": skipped (divergence policy skip)");
+  } else {
+    ++stats_.rows_overwritten;
+    if (options_.warn) options_.warn(msg + ": overwritten (divergence policy overwrite)");
+  }
+  return Status::OK();
+}
+
+Status RowApplier::FlushInserts() {
+  Batch& b = batch_;
+  const size_t width = b.width();
+  const size_t max_rows = careful_ ? 1 : std::max<size_t>(1, std::min<size_t>(options_.max_rows_per_statement,
+                                                                             65535 / std::max<size_t>(width, 1)));
+  const uint64_t cap = StatementByteCap();
+  size_t r = 0;
+  while (r < b.rows) {
+    size_t k = 0;
+    uint64_t bytes = 0;
+    while (r + k < b.rows && k < max_rows) {
+      uint64_t rb = 0;
+      for (size_t i = 0; i < width; ++i) rb += b.values[(r + k) * width + i].wire_size();
+      if (k > 0 && bytes + rb > cap) break;
+      bytes += rb;
+      ++k;
+    }
+    uint64_t affected = 0;
+    Status st = Run(BuildInsertSql(*b.table, b.set_columns, k, InsertMode::kPlain), r * width, k * width, &affected,
+                    "INSERT INTO " + b.table->quoted_name);
+    if (!st.ok()) {
+      if (session_.last_errno() != ER_DUP_ENTRY) return st;
+      if (!careful_) {
+        needs_retry_ = true;
+        return Aborted("duplicate key in a batched INSERT: retry row by row");
+      }
+      VOMSREPL_RETURN_IF_ERROR(Divergence("duplicate key on INSERT (like error 1062)", r));
+      if (options_.policy == DivergencePolicy::kOverwrite) {
+        VOMSREPL_RETURN_IF_ERROR(Run(BuildInsertSql(*b.table, b.set_columns, 1, InsertMode::kUpsert), r * width,
+                                     width, &affected, "INSERT ... ON DUPLICATE KEY UPDATE " + b.table->quoted_name));
+      }
+    } else {
+      stats_.rows_inserted += k;
+    }
+    r += k;
+  }
+  return Status::OK();
+}
+
+Status RowApplier::FlushUpdates() {
+  Batch& b = batch_;
+  const size_t width = b.width();
+  const std::string sql = BuildUpdateSql(*b.table, b.set_columns, b.where_columns, b.key_match);
+  const std::string what = "UPDATE " + b.table->quoted_name;
+  for (size_t r = 0; r < b.rows; ++r) {
+    uint64_t affected = 0;
+    Status st = Run(sql, r * width, width, &affected, what);
+    if (!st.ok()) {
+      if (session_.last_errno() == ER_DUP_ENTRY && careful_ && options_.policy == DivergencePolicy::kStop)
+        return Divergence("duplicate key on UPDATE (like error 1062)", r);
+      if (session_.last_errno() == ER_DUP_ENTRY && !careful_) {
+        needs_retry_ = true;
+        return Aborted("duplicate key in an UPDATE: retry row by row");
+      }
+      return st;
+    }
+    if (affected > 0) {
+      ++stats_.rows_updated;
+      continue;
+    }
+    if (!careful_) {
+      needs_retry_ = true;
+      return Aborted("UPDATE matched no row: retry row by row");
+    }
+    VOMSREPL_RETURN_IF_ERROR(Divergence("row not found for UPDATE (like error 1032)", r));
+    if (options_.policy == DivergencePolicy::kOverwrite) {
+      VOMSREPL_RETURN_IF_ERROR(Run(BuildInsertSql(*b.table, b.set_columns, 1, InsertMode::kUpsert), r * width,
+                                   b.set_columns.size(), &affected,
+                                   "INSERT ... ON DUPLICATE KEY UPDATE " + b.table->quoted_name));
+    }
+  }
+  return Status::OK();
+}
+
+Status RowApplier::FlushDeletes() {
+  Batch& b = batch_;
+  const size_t width = b.width();
+  const size_t max_rows =
+      careful_ || !b.key_match
+          ? 1
+          : std::max<size_t>(1, std::min<size_t>(options_.max_rows_per_statement, 65535 / std::max<size_t>(width, 1)));
+  const std::string what = "DELETE FROM " + b.table->quoted_name;
+  size_t r = 0;
+  while (r < b.rows) {
+    size_t k = std::min(max_rows, b.rows - r);
+    uint64_t affected = 0;
+    VOMSREPL_RETURN_IF_ERROR(
+        Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match), r * width, k * width, &affected, what));
+    if (affected == k) {
+      stats_.rows_deleted += k;
+    } else if (!careful_) {
+      needs_retry_ = true;
+      return Aborted("DELETE matched fewer rows than it names: retry row by row");
+    } else {
+      VOMSREPL_RETURN_IF_ERROR(Divergence("row not found for DELETE (like error 1032)", r));
+    }
+    r += k;
+  }
+  return Status::OK();
+}
+
+}  // namespace vomsrepl::apply

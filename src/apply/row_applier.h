@@ -1,0 +1,135 @@
+// RowApplier: applies the rows of rows events to a replica through prepared
+// statements, batching consecutive rows of the same shape.
+//
+// Rows are converted (param_binder.h) into a pending batch that owns copies
+// of the values, so a batch may span several rows events and several source
+// transactions of one replica commit. A batch holds rows of one table, one
+// kind (insert / update / delete), one set of present columns and one rows
+// event flag word; any other row flushes it first, so statements run in
+// source order. Flush() runs what is pending:
+//   insert  multi-row INSERT, split by rows (max_rows_per_statement, 65535
+//           placeholders) and bytes (max_statement_bytes, at most half of
+//           max_allowed_packet: a larger request would drop the connection)
+//   update  one prepared UPDATE per row (SET the present after-image columns,
+//           WHERE the key from the before image)
+//   delete  multi-row DELETE by key (IN list), row by row without a key
+// Partial images (binlog_row_image MINIMAL / NOBLOB): only present columns
+// are written; generated columns never are.
+//
+// Divergence (a duplicate key on INSERT, like error 1062; an UPDATE or DELETE
+// that matched no row, like error 1032; CLIENT_FOUND_ROWS makes an UPDATE to
+// identical values count as matched):
+//   fast mode     (careful == false) the batch cannot say which row diverged:
+//                 the call returns Aborted and needs_careful_retry() is true;
+//                 the caller rolls the replica transaction back and applies
+//                 the same changes again in careful mode.
+//   careful mode  one row per statement, and the policy decides:
+//                 stop       DataLoss naming table, key values, journal seq and
+//                            source position (default)
+//                 overwrite  idempotent: a duplicate INSERT and an UPDATE of a
+//                            missing row become INSERT ... ON DUPLICATE KEY UPDATE
+//                            of the after image, a missing DELETE is ignored
+//                 skip       the row is skipped
+//                 (overwrite and skip call the warning sink for each row).
+// Other server errors come back with their errno (ReplicaSession).
+//
+// Thread-safety: one thread; uses the session and catalog it was given,
+// which must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <vomsrepl/status.h>
+
+#include "apply/param_binder.h"
+#include "apply/replica_session.h"
+#include "apply/table_catalog.h"
+#include "binlog/rows_event.h"
+#include "txn/transaction.h"
+
+namespace vomsrepl::apply {
+
+enum class DivergencePolicy : uint8_t { kStop, kOverwrite, kSkip };
+std::string_view DivergencePolicyName(DivergencePolicy policy);
+Result<DivergencePolicy> ParseDivergencePolicy(std::string_view name);
+
+struct RowApplierOptions {
+  DivergencePolicy policy = DivergencePolicy::kStop;
+  uint32_t max_rows_per_statement = 1000;
+  uint64_t max_statement_bytes = 4u << 20;
+  std::function<void(const std::string&)> warn;  // may be empty
+};
+
+struct RowApplierStats {
+  uint64_t rows_inserted = 0, rows_updated = 0, rows_deleted = 0;
+  uint64_t rows_skipped = 0, rows_overwritten = 0;  // by the divergence policy
+  uint64_t statements = 0;
+  uint64_t rows_received = 0;  // rows added (an UPDATE pair counts once)
+};
+
+class RowApplier {
+ public:
+  RowApplier(ReplicaSession& session, TableCatalog& catalog, RowApplierOptions options);
+
+  // The transaction the next rows come from (for messages): journal seq and
+  // source point; `source` must stay valid while its rows may be pending.
+  void SetOrigin(uint64_t seq, const txn::SourcePoint* source) {
+    origin_seq_ = seq;
+    origin_ = source;
+  }
+  void set_careful(bool careful) { careful_ = careful; }
+  bool careful() const { return careful_; }
+
+  // Adds every row of `event` (of the table `schema`).
+  Status AddRowsEvent(const binlog::TableSchema& schema, const binlog::RowsEventView& event);
+  // Executes what is pending.
+  Status Flush();
+  // Drops what is pending (after a rollback).
+  void Discard();
+  bool needs_careful_retry() const { return needs_retry_; }
+
+  const RowApplierStats& stats() const { return stats_; }
+
+ private:
+  struct Batch {
+    const TableInfo* table = nullptr;
+    binlog::RowsKind kind = binlog::RowsKind::kWrite;
+    uint16_t flags = 0;
+    bool key_match = false;
+    std::vector<uint32_t> set_columns;    // INSERT columns / UPDATE SET
+    std::vector<uint32_t> where_columns;  // UPDATE / DELETE
+    std::vector<BoundValue> values;       // per row: set values, then where values
+    std::string arena;
+    size_t rows = 0;
+    uint64_t bytes = 0;
+    std::vector<uint64_t> origin_seq;     // per row
+    std::vector<const txn::SourcePoint*> origin;
+    size_t width() const { return set_columns.size() + where_columns.size(); }
+  };
+  friend struct RowCollector;
+
+  Status FlushInserts();
+  Status FlushUpdates();
+  Status FlushDeletes();
+  Status Run(const std::string& sql, size_t first_value, size_t count, uint64_t* affected, std::string_view what);
+  Status Divergence(const char* what, size_t row);
+  std::string DescribeRow(size_t row, bool where) const;
+  uint64_t StatementByteCap() const;
+
+  ReplicaSession& session_;
+  TableCatalog& catalog_;
+  RowApplierOptions options_;
+  bool careful_ = false;
+  bool needs_retry_ = false;
+  uint64_t origin_seq_ = 0;
+  const txn::SourcePoint* origin_ = nullptr;
+  Batch batch_;
+  std::vector<MYSQL_BIND> binds_;
+  std::vector<std::byte> scratch_;
+  RowApplierStats stats_;
+};
+
+}  // namespace vomsrepl::apply

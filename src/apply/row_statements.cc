@@ -1,0 +1,90 @@
+#include "apply/row_statements.h"
+
+#include "apply/sql_identifier.h"
+
+namespace vomsrepl::apply {
+namespace {
+
+void AppendColumn(std::string& out, const TableInfo& t, uint32_t i) { AppendQuotedIdentifier(out, t.columns[i].name); }
+
+void AppendRowMatch(std::string& out, const TableInfo& t, std::span<const uint32_t> where, bool key_match) {
+  for (size_t i = 0; i < where.size(); ++i) {
+    if (i) out += " AND ";
+    AppendColumn(out, t, where[i]);
+    out += key_match ? "=?" : "<=>?";
+  }
+}
+
+}  // namespace
+
+std::string BuildInsertSql(const TableInfo& t, std::span<const uint32_t> columns, size_t rows, InsertMode mode) {
+  std::string sql = mode == InsertMode::kIgnore ? "INSERT IGNORE INTO " : "INSERT INTO ";
+  sql += t.quoted_name;
+  sql += " (";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) sql += ',';
+    AppendColumn(sql, t, columns[i]);
+  }
+  sql += ") VALUES ";
+  std::string tuple = "(";
+  for (size_t i = 0; i < columns.size(); ++i) tuple += i ? ",?" : "?";
+  tuple += ')';
+  sql.reserve(sql.size() + rows * (tuple.size() + 1) + 64);
+  for (size_t r = 0; r < rows; ++r) {
+    if (r) sql += ',';
+    sql += tuple;
+  }
+  if (mode == InsertMode::kUpsert && !columns.empty()) {
+    sql += " ON DUPLICATE KEY UPDATE ";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i) sql += ',';
+      AppendColumn(sql, t, columns[i]);
+      sql += "=VALUES(";
+      AppendColumn(sql, t, columns[i]);
+      sql += ')';
+    }
+  }
+  return sql;
+}
+
+std::string BuildUpdateSql(const TableInfo& t, std::span<const uint32_t> set_columns,
+                           std::span<const uint32_t> where_columns, bool key_match) {
+  std::string sql = "UPDATE ";
+  sql += t.quoted_name;
+  sql += " SET ";
+  for (size_t i = 0; i < set_columns.size(); ++i) {
+    if (i) sql += ',';
+    AppendColumn(sql, t, set_columns[i]);
+    sql += "=?";
+  }
+  sql += " WHERE ";
+  AppendRowMatch(sql, t, where_columns, key_match);
+  if (!key_match) sql += " LIMIT 1";
+  return sql;
+}
+
+std::string BuildDeleteSql(const TableInfo& t, std::span<const uint32_t> where_columns, size_t rows, bool key_match) {
+  std::string sql = "DELETE FROM ";
+  sql += t.quoted_name;
+  sql += " WHERE ";
+  if (!key_match || rows <= 1) {
+    AppendRowMatch(sql, t, where_columns, key_match);
+    if (!key_match) sql += " LIMIT 1";
+    return sql;
+  }
+  if (where_columns.size() == 1) {
+    AppendColumn(sql, t, where_columns[0]);
+    sql += " IN (";
+    for (size_t r = 0; r < rows; ++r) sql += r ? ",?" : "?";
+    sql += ')';
+    return sql;
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    sql += r ? " OR (" : "(";
+    AppendRowMatch(sql, t, where_columns, true);
+    sql += ')';
+  }
+  return sql;
+}
+
+}  // namespace vomsrepl::apply

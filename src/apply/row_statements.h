@@ -1,0 +1,44 @@
+// SQL text of the statements the applier prepares for row changes. Only
+// identifiers appear in the text (backquoted, backquotes doubled, see
+// sql_identifier.h); every value is a `?` placeholder bound at execution.
+//
+//   INSERT  INSERT [IGNORE] INTO `db`.`t` (`a`,`b`) VALUES (?,?),(?,?)
+//           [ON DUPLICATE KEY UPDATE `a`=VALUES(`a`),`b`=VALUES(`b`)]
+//   UPDATE  UPDATE `db`.`t` SET `a`=?,`b`=? WHERE `k`=? [LIMIT 1]
+//   DELETE  DELETE FROM `db`.`t` WHERE `k` IN (?,?,?)            one key column
+//           DELETE FROM `db`.`t` WHERE (`k1`=? AND `k2`=?) OR (...)  several
+//           DELETE FROM `db`.`t` WHERE `a`<=>? AND `b`<=>? LIMIT 1  no key
+// WHERE columns compare with `=` when they are the row key (never NULL) and
+// with the NULL-safe `<=>` otherwise (a table without a usable key: every
+// present column of the before image, LIMIT 1).
+//
+// Pure functions of their arguments: unit-testable without a server.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "apply/table_catalog.h"
+
+namespace vomsrepl::apply {
+
+enum class InsertMode : uint8_t {
+  kPlain,   // duplicate key is an error (divergence)
+  kIgnore,  // skip rows whose key exists (policy skip)
+  kUpsert,  // ON DUPLICATE KEY UPDATE every inserted column (policy overwrite)
+};
+
+// `columns`: indices into table.columns; `rows` >= 1.
+std::string BuildInsertSql(const TableInfo& table, std::span<const uint32_t> columns, size_t rows, InsertMode mode);
+
+// SET `set_columns`, WHERE `where_columns`; `key_match`: the WHERE columns are
+// the row key (`=`, no LIMIT) rather than every column (`<=>`, LIMIT 1).
+std::string BuildUpdateSql(const TableInfo& table, std::span<const uint32_t> set_columns,
+                           std::span<const uint32_t> where_columns, bool key_match);
+
+// `rows` > 1 only with key_match.
+std::string BuildDeleteSql(const TableInfo& table, std::span<const uint32_t> where_columns, size_t rows,
+                           bool key_match);
+
+}  // namespace vomsrepl::apply

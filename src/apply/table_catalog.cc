@@ -1,0 +1,131 @@
+#include "apply/table_catalog.h"
+
+#include <algorithm>
+
+#include "apply/replica_session.h"
+#include "apply/sql_identifier.h"
+
+namespace vomsrepl::apply {
+namespace {
+
+std::string QualifiedName(std::string_view db, std::string_view table) {
+  std::string out;
+  AppendQuotedIdentifier(out, db);
+  out += '.';
+  AppendQuotedIdentifier(out, table);
+  return out;
+}
+
+bool IsTrue(const std::optional<std::string>& v) { return v && !v->empty() && *v != "0"; }
+
+}  // namespace
+
+Result<TableInfo> BuildTableInfo(const binlog::TableSchema& schema, const std::vector<ColumnInfo>& replica_columns,
+                                 const std::vector<std::string>& replica_key) {
+  TableInfo t;
+  t.database = schema.database;
+  t.table = schema.table;
+  VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(t.database));
+  VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(t.table));
+  t.quoted_name = QualifiedName(t.database, t.table);
+  const size_t n = schema.columns.size();
+  if (!replica_columns.empty() && replica_columns.size() != n) {
+    return FailedPrecondition(t.quoted_name + ": the source table has " + std::to_string(n) +
+                              " columns, the replica's has " + std::to_string(replica_columns.size()) +
+                              " (schemas differ)");
+  }
+  t.columns.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const binlog::ColumnDesc& c = schema.columns[i];
+    ColumnInfo& out = t.columns[i];
+    const ColumnInfo* r = replica_columns.empty() ? nullptr : &replica_columns[i];
+    if (!c.name.empty()) {
+      out.name = c.name;
+    } else if (r != nullptr) {
+      out.name = r->name;
+    } else {
+      return FailedPrecondition(t.quoted_name + ": column " + std::to_string(i + 1) +
+                                " has no name in the TABLE_MAP (binlog_row_metadata=MINIMAL) and the replica "
+                                "has no such table");
+    }
+    VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(out.name).WithContext(t.quoted_name));
+    out.is_unsigned = c.has_signedness ? c.is_unsigned : (r != nullptr && r->is_unsigned);
+    out.generated = r != nullptr && r->generated;
+    out.nullable = r != nullptr ? r->nullable : c.nullable;
+  }
+  if (schema.has_primary_key_metadata && !schema.primary_key.empty()) {
+    for (uint32_t k : schema.primary_key) {
+      if (k >= n) return Corruption(t.quoted_name + ": primary key column index out of range");
+      t.key.push_back(k);
+    }
+    t.key_from_table_map = true;
+  } else {
+    for (const std::string& name : replica_key) {
+      auto it = std::find_if(t.columns.begin(), t.columns.end(), [&](const ColumnInfo& c) { return c.name == name; });
+      if (it == t.columns.end()) {
+        t.key.clear();
+        break;
+      }
+      t.key.push_back(uint32_t(it - t.columns.begin()));
+    }
+  }
+  return t;
+}
+
+Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const binlog::TableSchema& schema) {
+  auto key = std::make_pair(schema.database, schema.table);
+  auto it = tables_.find(key);
+  if (it != tables_.end() && it->second->columns.size() == schema.columns.size()) return it->second.get();
+
+  std::vector<std::string> params{schema.database, schema.table};
+  VOMSREPL_ASSIGN_OR_RETURN(
+      auto cols, session.QueryPrepared("SELECT COLUMN_NAME, COLUMN_TYPE LIKE '%unsigned%', IS_GENERATED <> 'NEVER', "
+                                       "IS_NULLABLE = 'YES' FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
+                                       "AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+                                       params));
+  std::vector<ColumnInfo> replica_columns;
+  for (const SqlRow& r : cols) {
+    ColumnInfo c;
+    c.name = r[0].value_or("");
+    c.is_unsigned = IsTrue(r[1]);
+    c.generated = IsTrue(r[2]);
+    c.nullable = IsTrue(r[3]);
+    replica_columns.push_back(std::move(c));
+  }
+  std::string qualified = QualifiedName(schema.database, schema.table);
+  if (replica_columns.empty()) {
+    return FailedPrecondition(session.config().name + ": table " + qualified + " does not exist on the replica");
+  }
+  std::vector<std::string> replica_key;
+  if (!(schema.has_primary_key_metadata && !schema.primary_key.empty())) {
+    // PRIMARY first, then unique keys over NOT NULL columns, fewest columns first.
+    VOMSREPL_ASSIGN_OR_RETURN(
+        auto idx, session.QueryPrepared(
+                      "SELECT s.INDEX_NAME, s.COLUMN_NAME FROM information_schema.STATISTICS s "
+                      "JOIN (SELECT INDEX_NAME, COUNT(*) AS n FROM information_schema.STATISTICS "
+                      "      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 "
+                      "      GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0) k ON k.INDEX_NAME = s.INDEX_NAME "
+                      "WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? "
+                      "ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, k.n, s.INDEX_NAME, s.SEQ_IN_INDEX",
+                      {schema.database, schema.table, schema.database, schema.table}));
+    if (!idx.empty()) {
+      std::string chosen = idx[0][0].value_or("");
+      for (const SqlRow& r : idx) {
+        if (r[0].value_or("") != chosen) break;
+        replica_key.push_back(r[1].value_or(""));
+      }
+    }
+  }
+  VOMSREPL_ASSIGN_OR_RETURN(TableInfo info, BuildTableInfo(schema, replica_columns, replica_key));
+  if (info.key.empty() && warn_) {
+    warn_(session.config().name + ": table " + info.quoted_name +
+          " has no primary key and no unique NOT NULL key: rows are found by comparing every column "
+          "(slow; LIMIT 1 picks one of identical rows)");
+  }
+  auto owned = std::make_unique<TableInfo>(std::move(info));
+  const TableInfo* p = owned.get();
+  tables_[key] = std::move(owned);
+  return p;
+}
+
+}  // namespace vomsrepl::apply

@@ -1,0 +1,76 @@
+// TableCatalog: what the applier needs to know about a replica table to
+// write statements for it: column names, signedness, generated columns and
+// the key that identifies a row.
+//
+// Sources, in order of preference:
+//   column names   TABLE_MAP metadata (binlog_row_metadata=FULL), else the
+//                  replica's information_schema.COLUMNS in ordinal order
+//   signedness     TABLE_MAP metadata, else the replica's COLUMN_TYPE
+//   generated      always the replica (TABLE_MAP does not say): generated
+//                  columns are never written, the server computes them
+//   row key        TABLE_MAP primary key metadata, else the replica's PRIMARY
+//                  KEY, else its smallest UNIQUE key over NOT NULL columns,
+//                  else none: every column is compared (NULL-safe) with
+//                  LIMIT 1, and a one-time warning says so.
+// Entries are cached per (database, table) and re-read when the TABLE_MAP
+// column count differs from the cached one; Clear() after every DDL.
+//
+// Thread-safety: one applier thread. Pointers returned stay valid until
+// Clear() or the next Resolve() of the same table.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <vomsrepl/status.h>
+
+#include "binlog/column_type.h"
+
+namespace vomsrepl::apply {
+
+class ReplicaSession;
+
+struct ColumnInfo {
+  std::string name;
+  bool is_unsigned = false;
+  bool generated = false;
+  bool nullable = true;
+};
+
+struct TableInfo {
+  std::string database;
+  std::string table;
+  std::string quoted_name;          // `db`.`table`
+  std::vector<ColumnInfo> columns;  // TABLE_MAP order
+  std::vector<uint32_t> key;        // column indices of the row key; empty: none
+  bool key_from_table_map = false;
+};
+
+// Builds a TableInfo from a TABLE_MAP schema alone (names, signedness and
+// primary key from its metadata); `replica_columns` (may be empty) fills
+// what the metadata lacks and marks generated columns; `replica_key` (column
+// names) is used when the TABLE_MAP has no primary key. Errors:
+// FailedPrecondition when names are known from neither source or the column
+// counts differ; InvalidArgument for names the server could not have.
+Result<TableInfo> BuildTableInfo(const binlog::TableSchema& schema, const std::vector<ColumnInfo>& replica_columns,
+                                 const std::vector<std::string>& replica_key);
+
+class TableCatalog {
+ public:
+  using WarningSink = std::function<void(const std::string&)>;
+  explicit TableCatalog(WarningSink warn = nullptr) : warn_(std::move(warn)) {}
+
+  Result<const TableInfo*> Resolve(ReplicaSession& session, const binlog::TableSchema& schema);
+  void Clear() { tables_.clear(); }
+
+ private:
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<TableInfo>> tables_;
+  WarningSink warn_;
+};
+
+}  // namespace vomsrepl::apply

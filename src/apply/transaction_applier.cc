@@ -1,0 +1,396 @@
+#include "apply/transaction_applier.h"
+
+#include <mysqld_error.h>
+
+#include <cstring>
+
+#include "apply/param_binder.h"
+#include "apply/sql_identifier.h"
+#include "binlog/format_description.h"
+#include "binlog/rows_event.h"
+
+namespace vomsrepl::apply {
+namespace {
+
+constexpr uint32_t kOptionNoForeignKeyChecks = 0x04000000;
+constexpr uint32_t kOptionRelaxedUniqueChecks = 0x08000000;
+
+std::string DescribeSource(const txn::Transaction& t) {
+  std::string s = "journal seq " + std::to_string(t.seq);
+  if (!t.source.position.empty()) s += ", source " + t.source.position.ToString();
+  if (!t.source.gtid.empty()) s += ", GTID " + t.source.gtid;
+  return s;
+}
+
+void AddString(std::vector<BoundValue>& v, std::string& arena, std::string_view s) {
+  BoundValue b;
+  b.type = MYSQL_TYPE_BLOB;
+  b.offset = uint32_t(arena.size());
+  b.length = uint32_t(s.size());
+  arena.append(s);
+  v.push_back(b);
+}
+
+void AddUInt(std::vector<BoundValue>& v, uint64_t x) {
+  BoundValue b;
+  b.type = MYSQL_TYPE_LONGLONG;
+  b.is_unsigned = true;
+  b.num.i = int64_t(x);
+  v.push_back(b);
+}
+
+}  // namespace
+
+bool IsDdlAlreadyAppliedError(unsigned int e) {
+  switch (e) {
+    case ER_TABLE_EXISTS_ERROR:       // 1050
+    case ER_BAD_TABLE_ERROR:          // 1051
+    case ER_NO_SUCH_TABLE:            // 1146
+    case ER_DUP_FIELDNAME:            // 1060
+    case ER_DUP_KEYNAME:              // 1061
+    case ER_CANT_DROP_FIELD_OR_KEY:   // 1091
+    case ER_DB_CREATE_EXISTS:         // 1007
+    case ER_DB_DROP_EXISTS:           // 1008
+    case ER_BAD_FIELD_ERROR:          // 1054 (a column already renamed or dropped)
+    case ER_MULTIPLE_PRI_KEY:         // 1068
+      return true;
+    default:
+      return false;
+  }
+}
+
+TransactionApplier::TransactionApplier(ReplicaSession& session, ApplierOptions options)
+    : session_(session),
+      options_(std::move(options)),
+      catalog_(options_.warn),
+      rows_(session, catalog_,
+            RowApplierOptions{options_.divergence, options_.max_rows_per_statement, options_.max_statement_bytes,
+                              options_.warn}) {}
+
+Result<Progress> TransactionApplier::ReadProgress() {
+  VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(options_.channel).WithContext("channel name"));
+  std::string sql =
+      "SELECT `seq`, `gtid`, COALESCE(`gtid_state`, ''), `file`, `pos`, "
+      "COALESCE(DATE_FORMAT(`applied_at`, '%Y-%m-%d %H:%i:%s.%f'), ''), `ddl_seq_pending` FROM " +
+      QuoteIdentifier(session_.config().state_schema) + ".`progress` WHERE `channel` = ?";
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, session_.QueryPrepared(sql, {options_.channel}));
+  if (rows.empty()) return NotFound(session_.config().name + ": no progress row for channel " + options_.channel);
+  const SqlRow& r = rows[0];
+  Progress p;
+  p.channel = options_.channel;
+  p.seq = std::strtoull(r[0].value_or("0").c_str(), nullptr, 10);
+  p.gtid = r[1].value_or("");
+  p.gtid_state = r[2].value_or("");
+  p.position.file = r[3].value_or("");
+  p.position.offset = std::strtoull(r[4].value_or("0").c_str(), nullptr, 10);
+  p.applied_at = r[5].value_or("");
+  if (r[6]) p.ddl_seq_pending = std::strtoull(r[6]->c_str(), nullptr, 10);
+  return p;
+}
+
+Result<Progress> TransactionApplier::Start() {
+  Abandon();
+  started_ = false;
+  VOMSREPL_RETURN_IF_ERROR(session_.EnsureProgressTable());
+  VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(options_.channel).WithContext("channel name"));
+  auto ins = session_.QueryPrepared("INSERT IGNORE INTO " + QuoteIdentifier(session_.config().state_schema) +
+                                        ".`progress` (`channel`) VALUES (?)",
+                                    {options_.channel});
+  if (!ins.ok()) return ins.status();
+  VOMSREPL_ASSIGN_OR_RETURN(progress_, ReadProgress());
+  if (progress_.ddl_seq_pending && options_.warn) {
+    options_.warn(session_.config().name + ": the DDL of journal seq " + std::to_string(*progress_.ddl_seq_pending) +
+                  " may or may not have run before a stop; it will be run again and 'already exists' / "
+                  "'does not exist' errors will count as applied");
+  }
+  catalog_.Clear();
+  started_ = true;
+  return progress_;
+}
+
+void TransactionApplier::Abandon() {
+  if (in_transaction_ && session_.open()) session_.Execute("ROLLBACK").IgnoreError();
+  in_transaction_ = false;
+  rows_.Discard();
+  rows_.set_careful(false);
+  group_.clear();
+  group_transactions_ = 0;
+  group_rows_ = 0;
+  table_maps_.Clear();
+}
+
+Status TransactionApplier::Fail(Status st, const txn::Transaction& t) {
+  Abandon();
+  if (st.code() == StatusCode::kDataLoss) return st;  // divergence messages name the origin
+  return st.WithContext(session_.config().name + ": " + DescribeSource(t));
+}
+
+Status TransactionApplier::Begin() {
+  VOMSREPL_RETURN_IF_ERROR(session_.Execute("BEGIN"));
+  in_transaction_ = true;
+  return Status::OK();
+}
+
+Status TransactionApplier::Apply(const txn::Transaction& t) {
+  if (!started_) return FailedPrecondition("TransactionApplier::Apply before Start()");
+  const bool continues_chunked = !group_.empty() && !group_.back().last_chunk;
+  if (continues_chunked) {
+    const txn::Transaction& prev = group_.back();
+    if (t.seq != prev.seq || t.chunk != prev.chunk + 1) {
+      Status st = InvalidArgument("expected chunk " + std::to_string(prev.chunk + 1) + " of journal seq " +
+                                  std::to_string(prev.seq) + ", got chunk " + std::to_string(t.chunk) + " of seq " +
+                                  std::to_string(t.seq));
+      Abandon();
+      return st;
+    }
+  } else if (t.seq <= progress_.seq || (!group_.empty() && t.seq <= group_.back().seq)) {
+    if (t.last_chunk) ++stats_.transactions_skipped;
+    return Status::OK();  // already applied (exactly once)
+  } else if (t.chunk != 0) {
+    return InvalidArgument("journal seq " + std::to_string(t.seq) + " starts with chunk " + std::to_string(t.chunk));
+  }
+
+  if (t.has_statement) {
+    if (continues_chunked) return NotSupported("a DDL statement inside a chunked transaction");
+    VOMSREPL_RETURN_IF_ERROR(CommitGroup());
+    return ApplyDdl(t);
+  }
+
+  if (!in_transaction_) {
+    Status st = Begin();
+    if (!st.ok()) return Fail(std::move(st), t);
+  }
+  group_.push_back(t);
+  Status st = ApplyChanges(group_.back());
+  if (!st.ok()) {
+    if (!rows_.needs_careful_retry()) return Fail(std::move(st), t);
+    st = ApplyGroupCarefully();
+    if (!st.ok()) return Fail(std::move(st), t);
+  }
+  if (!t.last_chunk) return Status::OK();
+  ++group_transactions_;
+  if (group_transactions_ >= options_.group_max_transactions || group_rows_ >= options_.group_max_rows) {
+    return CommitGroup();
+  }
+  return Status::OK();
+}
+
+Status TransactionApplier::ApplyChanges(const txn::Transaction& t) {
+  if (t.chunk == 0) table_maps_.Clear();
+  rows_.SetOrigin(t.seq, &t.source);
+  const binlog::FormatDescription& fde = binlog::FormatDescription::DefaultV4();
+  const uint64_t rows_before = rows_.stats().rows_received;
+  txn::ChangeReader reader(t.changes);
+  txn::Change change;
+  while (reader.Next(&change)) {
+    switch (change.kind) {
+      case txn::ChangeKind::kTableMap:
+        VOMSREPL_RETURN_IF_ERROR(table_maps_.Update(change.body, fde));
+        break;
+      case txn::ChangeKind::kRows: {
+        VOMSREPL_ASSIGN_OR_RETURN(binlog::RowsEventView view,
+                                  binlog::DecodeRowsEvent(change.event_type, change.body, fde, scratch_));
+        const binlog::TableSchema* schema = table_maps_.Find(view.table_id);
+        if (schema == nullptr)
+          return Corruption("rows event for table id " + std::to_string(view.table_id) + " without a TABLE_MAP");
+        VOMSREPL_RETURN_IF_ERROR(rows_.AddRowsEvent(*schema, view));
+        if (view.end_of_statement) table_maps_.Clear();
+        break;
+      }
+      case txn::ChangeKind::kStatement:
+        return Internal("statement in a transaction not marked has_statement");
+    }
+  }
+  VOMSREPL_RETURN_IF_ERROR(reader.status());
+  group_rows_ += rows_.stats().rows_received - rows_before;
+  if (rows_.careful()) VOMSREPL_RETURN_IF_ERROR(rows_.Flush());
+  return Status::OK();
+}
+
+Status TransactionApplier::ApplyGroupCarefully() {
+  ++stats_.careful_retries;
+  rows_.Discard();
+  VOMSREPL_RETURN_IF_ERROR(session_.Execute("ROLLBACK"));
+  in_transaction_ = false;
+  VOMSREPL_RETURN_IF_ERROR(Begin());
+  rows_.set_careful(true);
+  group_rows_ = 0;
+  Status st;
+  for (const txn::Transaction& t : group_) {
+    st = ApplyChanges(t);
+    if (!st.ok()) break;
+  }
+  rows_.set_careful(false);
+  return st;
+}
+
+Status TransactionApplier::UpdateProgress(const txn::Transaction& last, bool clear_ddl) {
+  std::string sql = "UPDATE " + QuoteIdentifier(session_.config().state_schema) +
+                    ".`progress` SET `seq` = ?, `gtid` = ?, `gtid_state` = ?, `file` = ?, `pos` = ?, "
+                    "`applied_at` = UTC_TIMESTAMP(6)";
+  if (clear_ddl) sql += ", `ddl_seq_pending` = NULL";
+  sql += " WHERE `channel` = ?";
+  std::vector<BoundValue> values;
+  std::string arena;
+  AddUInt(values, last.seq);
+  AddString(values, arena, last.source.gtid);
+  AddString(values, arena, last.source.gtid_state.ToString());
+  AddString(values, arena, last.source.position.file);
+  AddUInt(values, last.source.position.offset);
+  AddString(values, arena, options_.channel);
+  std::vector<MYSQL_BIND> binds;
+  BindValues(values, arena, binds);
+  VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(sql));
+  uint64_t affected = 0;
+  VOMSREPL_RETURN_IF_ERROR(session_.ExecutePrepared(stmt, binds.data(), &affected, "update the progress row"));
+  if (affected != 1) {
+    return FailedPrecondition(session_.config().name + ": the progress row of channel " + options_.channel +
+                              " is missing (deleted while applying?)");
+  }
+  return Status::OK();
+}
+
+Status TransactionApplier::CommitGroup() {
+  if (!in_transaction_) return Status::OK();
+  const txn::Transaction& last = group_.back();
+  Status st = rows_.Flush();
+  if (!st.ok()) {
+    if (!rows_.needs_careful_retry()) return Fail(std::move(st), last);
+    st = ApplyGroupCarefully();
+    if (!st.ok()) return Fail(std::move(st), last);
+  }
+  st = UpdateProgress(last, false);
+  if (st.ok()) st = session_.Execute("COMMIT");
+  if (!st.ok()) return Fail(std::move(st), last);
+  in_transaction_ = false;
+  progress_.seq = last.seq;
+  progress_.gtid = last.source.gtid;
+  progress_.gtid_state = last.source.gtid_state.ToString();
+  progress_.position = last.source.position;
+  stats_.transactions_applied += group_transactions_;
+  ++stats_.commits;
+  group_.clear();
+  group_transactions_ = 0;
+  group_rows_ = 0;
+  return Status::OK();
+}
+
+Status TransactionApplier::Flush() {
+  if (group_.empty() || !group_.back().last_chunk) return Status::OK();
+  return CommitGroup();
+}
+
+Status TransactionApplier::SetDdlPending(uint64_t seq) {
+  std::vector<BoundValue> values;
+  std::string arena;
+  AddUInt(values, seq);
+  AddString(values, arena, options_.channel);
+  std::vector<MYSQL_BIND> binds;
+  BindValues(values, arena, binds);
+  VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt,
+                            session_.Prepare("UPDATE " + QuoteIdentifier(session_.config().state_schema) +
+                                             ".`progress` SET `ddl_seq_pending` = ? WHERE `channel` = ?"));
+  uint64_t affected = 0;
+  return session_.ExecutePrepared(stmt, binds.data(), &affected, "mark a DDL pending in the progress row");
+}
+
+Status TransactionApplier::RunStatement(const txn::Change& change, bool recovering, uint64_t seq) {
+  const txn::StatementContext& ctx = change.context;
+  std::string set;
+  auto add = [&set](const std::string& s) {
+    set += set.empty() ? "SET " : ", ";
+    set += s;
+  };
+  if (ctx.has_sql_mode) add("sql_mode = " + std::to_string(ctx.sql_mode));
+  if (ctx.has_charset) {
+    add("character_set_client = " + std::to_string(ctx.charset_client));
+    add("collation_connection = " + std::to_string(ctx.collation_connection));
+    add("collation_server = " + std::to_string(ctx.collation_server));
+  }
+  if (ctx.has_flags2) {
+    add(std::string("foreign_key_checks = ") + ((ctx.flags2 & kOptionNoForeignKeyChecks) ? "0" : "1"));
+    add(std::string("unique_checks = ") + ((ctx.flags2 & kOptionRelaxedUniqueChecks) ? "0" : "1"));
+  }
+  if (ctx.timestamp != 0) add("timestamp = " + std::to_string(ctx.timestamp));
+  if (!set.empty()) VOMSREPL_RETURN_IF_ERROR(session_.Execute(set));
+  if (!ctx.time_zone.empty()) {
+    auto tz = session_.QueryPrepared("SET time_zone = ?", {std::string(ctx.time_zone)});
+    if (!tz.ok()) return tz.status();
+  }
+  if (!change.database.empty()) {
+    VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(change.database));
+    Status use = session_.Execute("USE " + QuoteIdentifier(change.database));
+    if (!use.ok()) {
+      if (session_.last_errno() != ER_BAD_DB_ERROR) return use;
+      if (options_.warn)
+        options_.warn(session_.config().name + ": default database " + QuoteIdentifier(change.database) +
+                      " of a DDL does not exist on the replica; running it without");
+    }
+  }
+  ++stats_.ddl_statements;
+  Status st = session_.Execute(change.sql);
+  if (st.ok()) return Status::OK();
+  unsigned int e = session_.last_errno();
+  if (recovering && IsDdlAlreadyAppliedError(e)) {
+    ++stats_.ddl_recovered;
+    if (options_.warn) {
+      options_.warn(session_.config().name + ": DDL of journal seq " + std::to_string(seq) +
+                    " was already applied before a stop (error " + std::to_string(e) +
+                    " on re-run, recorded as applied): " + std::string(change.sql.substr(0, 300)));
+    }
+    return Status::OK();
+  }
+  return st;
+}
+
+Status TransactionApplier::ApplyDdl(const txn::Transaction& t) {
+  const bool recovering = progress_.ddl_seq_pending && *progress_.ddl_seq_pending == t.seq;
+  Status st = SetDdlPending(t.seq);
+  if (!st.ok()) return Fail(std::move(st), t);
+  table_maps_.Clear();
+  rows_.SetOrigin(t.seq, &t.source);
+  rows_.set_careful(true);  // rows next to a DDL (CREATE ... SELECT) run in autocommit, row by row
+  const binlog::FormatDescription& fde = binlog::FormatDescription::DefaultV4();
+  txn::ChangeReader reader(t.changes);
+  txn::Change change;
+  while (st.ok() && reader.Next(&change)) {
+    switch (change.kind) {
+      case txn::ChangeKind::kStatement:
+        st = RunStatement(change, recovering, t.seq);
+        break;
+      case txn::ChangeKind::kTableMap:
+        st = table_maps_.Update(change.body, fde);
+        break;
+      case txn::ChangeKind::kRows: {
+        auto view = binlog::DecodeRowsEvent(change.event_type, change.body, fde, scratch_);
+        if (!view.ok()) {
+          st = view.status();
+          break;
+        }
+        const binlog::TableSchema* schema = table_maps_.Find(view->table_id);
+        st = schema ? rows_.AddRowsEvent(*schema, *view) : Corruption("rows event without a TABLE_MAP");
+        if (st.ok()) st = rows_.Flush();
+        break;
+      }
+    }
+  }
+  if (st.ok()) st = reader.status();
+  rows_.set_careful(false);
+  Status restore = session_.RestoreSessionSettings();
+  catalog_.Clear();
+  table_maps_.Clear();
+  if (!st.ok()) return Fail(std::move(st), t);
+  if (!restore.ok()) return Fail(std::move(restore), t);
+  st = UpdateProgress(t, true);
+  if (!st.ok()) return Fail(std::move(st), t);
+  progress_.seq = t.seq;
+  progress_.gtid = t.source.gtid;
+  progress_.gtid_state = t.source.gtid_state.ToString();
+  progress_.position = t.source.position;
+  progress_.ddl_seq_pending.reset();
+  ++stats_.transactions_applied;
+  ++stats_.commits;
+  return Status::OK();
+}
+
+}  // namespace vomsrepl::apply

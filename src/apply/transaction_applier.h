@@ -1,0 +1,143 @@
+// TransactionApplier: applies txn::Transaction objects to one replica,
+// exactly once, with the replica's own progress row as the truth.
+//
+// Progress row (`vomsrepl`.`progress`, one row per channel, ReplicaSession
+// creates the table): seq (journal sequence), gtid, gtid_state, file, pos,
+// applied_at, ddl_seq_pending. Row changes and the progress update commit in
+// the SAME replica transaction:
+//   BEGIN; <rows of 1..N source transactions>;
+//   UPDATE progress SET seq=?, gtid=?, gtid_state=?, file=?, pos=?,
+//          applied_at=UTC_TIMESTAMP(6) WHERE channel=?;  COMMIT
+// so after any crash the row says exactly what is applied. Start() reads it;
+// Apply() skips every transaction with seq <= progress.seq.
+//
+// Grouping: consecutive source transactions share one replica commit until
+// group_max_transactions or group_max_rows is reached, or Flush() is called;
+// a group always ends at a source transaction boundary (all chunks of a seq,
+// in order, are inside one replica transaction), so readers of the replica
+// only see states that existed on the master. Rows of a group are batched
+// (row_applier.h); a divergence found by a batch rolls the replica
+// transaction back and applies the group again row by row, where the
+// divergence policy decides (stop / overwrite / skip).
+//
+// DDL (a transaction holding a kStatement) is not transactional: the open
+// group is committed, then `ddl_seq_pending = seq` is committed, the
+// statement runs with its session context (USE the database, sql_mode,
+// character_set_client / collation_connection / collation_server by id,
+// foreign_key_checks / unique_checks from flags2, timestamp, time_zone),
+// then seq/position are updated and ddl_seq_pending cleared. If Start() finds
+// ddl_seq_pending set, the DDL may or may not have run: when that seq comes
+// again it is re-run and "already done" errors (1050, 1051, 1146, 1060, 1061,
+// 1091, 1007, 1008) count as applied, with a warning naming the statement.
+//
+// Errors: kUnavailable for a lost connection, a deadlock or a lock wait
+// timeout (the open replica transaction is gone: reconnect, Start() again and
+// resume after progress().seq); kDataLoss for a divergence under policy stop
+// (message: table, key values, journal seq, source position); others as the
+// server said (errno in the message). After any error the open group is
+// rolled back (best effort) and must be fed again from progress().seq + 1.
+//
+// Thread-safety: one thread. The session must outlive the applier.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <vomsrepl/position.h>
+#include <vomsrepl/status.h>
+
+#include "apply/replica_session.h"
+#include "apply/row_applier.h"
+#include "apply/table_catalog.h"
+#include "binlog/table_map.h"
+#include "txn/transaction.h"
+
+namespace vomsrepl::apply {
+
+struct ApplierOptions {
+  std::string channel = "default";  // progress row key (one per replica and source)
+  DivergencePolicy divergence = DivergencePolicy::kStop;
+  uint32_t group_max_transactions = 100;  // source transactions per replica commit
+  uint64_t group_max_rows = 5000;         // rows per replica commit (a bigger transaction is never split)
+  uint32_t max_rows_per_statement = 1000;
+  uint64_t max_statement_bytes = 4u << 20;  // also at most half of max_allowed_packet
+  std::function<void(const std::string&)> warn;  // warnings (divergence skipped or overwritten, DDL recovery, ...)
+};
+
+// The replica's progress row.
+struct Progress {
+  std::string channel;
+  uint64_t seq = 0;             // last applied journal sequence (0: nothing yet)
+  std::string gtid;             // its source GTID
+  std::string gtid_state;       // MariaDB GTID position including it
+  BinlogPosition position;      // source position after it
+  std::string applied_at;       // UTC "YYYY-MM-DD hh:mm:ss.ffffff", "" if never
+  std::optional<uint64_t> ddl_seq_pending;
+};
+
+struct ApplierStats {
+  uint64_t transactions_applied = 0;
+  uint64_t transactions_skipped = 0;  // seq <= progress (exactly once)
+  uint64_t commits = 0;
+  uint64_t ddl_statements = 0;
+  uint64_t ddl_recovered = 0;         // "already done" after a crash
+  uint64_t careful_retries = 0;       // groups applied again row by row
+};
+
+class TransactionApplier {
+ public:
+  TransactionApplier(ReplicaSession& session, ApplierOptions options);
+
+  // Creates the progress table and this channel's row if missing, reads it.
+  // Call after every (re)connect, before Apply().
+  Result<Progress> Start();
+  // Reads the progress row as committed on the replica.
+  Result<Progress> ReadProgress();
+
+  // Applies (or queues in the open group) one transaction or chunk. Chunks
+  // of a seq must come in order (0, 1, ..., last_chunk). Skips seq <=
+  // progress().seq.
+  Status Apply(const txn::Transaction& transaction);
+  // Commits the open group, if its last transaction is complete.
+  Status Flush();
+
+  // Last committed progress (what the replica holds).
+  const Progress& progress() const { return progress_; }
+  const ApplierStats& stats() const { return stats_; }
+  const RowApplierStats& row_stats() const { return rows_.stats(); }
+
+ private:
+  Status ApplyChanges(const txn::Transaction& t);
+  Status ApplyGroupCarefully();
+  Status ApplyDdl(const txn::Transaction& t);
+  Status RunStatement(const txn::Change& change, bool recovering, uint64_t seq);
+  Status Begin();
+  Status CommitGroup();
+  Status UpdateProgress(const txn::Transaction& last, bool clear_ddl);
+  Status SetDdlPending(uint64_t seq);
+  void Abandon();
+  Status Fail(Status st, const txn::Transaction& t);
+
+  ReplicaSession& session_;
+  ApplierOptions options_;
+  TableCatalog catalog_;
+  RowApplier rows_;
+  binlog::TableMapCache table_maps_;
+  std::vector<std::byte> scratch_;
+  Progress progress_;
+  bool started_ = false;
+  bool in_transaction_ = false;
+  std::deque<txn::Transaction> group_;  // copies, for a careful retry (stable addresses)
+  uint32_t group_transactions_ = 0;      // complete source transactions in the group
+  uint64_t group_rows_ = 0;
+  ApplierStats stats_;
+};
+
+// True for the errors a re-run DDL gives when it had already been applied.
+bool IsDdlAlreadyAppliedError(unsigned int mysql_errno);
+
+}  // namespace vomsrepl::apply
