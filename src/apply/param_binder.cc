@@ -13,6 +13,7 @@ namespace vomsrepl::apply {
 namespace {
 
 using binlog::ColumnType;
+constexpr uint32_t kBinaryCollation = 63;
 
 Status CellError(const binlog::Cell& cell, StatusCode code, const std::string& what) {
   std::string name = cell.column && !cell.column->name.empty() ? "`" + cell.column->name + "`"
@@ -129,7 +130,9 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
       if (!t.ok()) return CellError(cell, t.status().code(), std::string(t.status().message()));
       SetTime(out, MYSQL_TYPE_TIME, MYSQL_TIMESTAMP_TIME);
       out->num.t.neg = t->negative;
-      out->num.t.hour = t->hour;
+      // The binary protocol sends a TIME as days + hours (one byte): split.
+      out->num.t.day = t->hour / 24;
+      out->num.t.hour = t->hour % 24;
       out->num.t.minute = t->minute;
       out->num.t.second = t->second;
       out->num.t.second_part = t->micro;
@@ -173,7 +176,15 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
     case ColumnType::kBlob: case ColumnType::kGeometry: case ColumnType::kVector: {
       std::string_view payload;
       VOMSREPL_RETURN_IF_ERROR(Payload(cell, layout, &payload));
-      return SetBytes(out, MYSQL_TYPE_BLOB, payload, arena);
+      VOMSREPL_RETURN_IF_ERROR(SetBytes(out, MYSQL_TYPE_BLOB, payload, arena));
+      // BINARY(n) and the fixed binary types built on it (MariaDB INET6, UUID)
+      // lose their trailing 0x00 bytes in the row image; the server's own
+      // applier pads them back, and INET6/UUID refuse a shorter value.
+      if (c.type == ColumnType::kString && c.charset == kBinaryCollation && payload.size() < c.max_length) {
+        arena.append(c.max_length - payload.size(), '\0');
+        out->length = c.max_length;
+      }
+      return Status::OK();
     }
     case ColumnType::kJson: {
       std::string_view payload;

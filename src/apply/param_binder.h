@@ -11,7 +11,8 @@
 //   YEAR                 SHORT: 0 (the zero year) or 1901..2155
 //   FLOAT / DOUBLE       FLOAT / DOUBLE, bit-exact
 //   DECIMAL              NEWDECIMAL, exact text ("-1.50")
-//   DATE, TIME, DATETIME (old and *2 forms)  MYSQL_TIME (negative TIME, zero dates kept)
+//   DATE, TIME, DATETIME (old and *2 forms)  MYSQL_TIME (negative TIME, zero dates kept;
+//                        a TIME's hours go out as days * 24 + hours, the protocol's form)
 //   TIMESTAMP(2)         MYSQL_TIME in UTC (the session runs with time_zone +00:00);
 //                        0 is the zero timestamp
 //   BIT                  LONGLONG unsigned (big-endian bytes of the row image)
@@ -19,7 +20,8 @@
 //                        server stores an integer into ENUM/SET as index/bitmask)
 //   CHAR..LONGBLOB, GEOMETRY, VECTOR, MariaDB JSON (a LONGTEXT)
 //                        BLOB: the stored bytes without the length prefix, a
-//                        binary parameter (copied into any charset unchanged)
+//                        binary parameter (copied into any charset unchanged);
+//                        BINARY(n) (charset 63) padded back to n bytes with 0x00
 //   MySQL JSON           STRING: the document as JSON text (a JSON column refuses
 //                        binary strings); partial JSON diffs are NotSupported
 //   NULL                 NULL
