@@ -35,37 +35,59 @@ uint64_t NowMicros() {
           .count());
 }
 
-rocksdb::Options MakeOptions(const JournalOptions& o) {
-  rocksdb::Options opt;
+rocksdb::DBOptions MakeDbOptions() {
+  rocksdb::DBOptions opt;
   opt.create_if_missing = true;
-  opt.compression = rocksdb::kZSTD;
-  opt.bottommost_compression = rocksdb::kZSTD;
-  opt.compression_opts.level = o.zstd_level;
-  opt.bottommost_compression_opts.level = o.zstd_level;
-  opt.bottommost_compression_opts.enabled = true;
-  // Larger blocks compress row images better (many similar rows per block).
-  rocksdb::BlockBasedTableOptions table;
-  table.block_size = 64 * 1024;
-  opt.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  opt.create_missing_column_families = true;
   opt.keep_log_file_num = 3;
   opt.max_log_file_size = 4 << 20;
   opt.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // The checkpoint (default family) must never reach a table file ahead of
+  // the records it covers (transactions family): flush both together.
+  opt.atomic_flush = true;
+  opt.max_total_wal_size = 256 << 20;
   return opt;
+}
+
+rocksdb::ColumnFamilyOptions MakeMetaOptions() {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = 8 << 20;
+  return cf;
+}
+
+// The transactions column family holds only 'T' keys, appended in key order:
+// flushed files do not overlap, so compaction moves them down without
+// rewriting (the checkpoint, rewritten by every append, lives in the default
+// column family and would otherwise overlap every file). Each byte is
+// compressed once, at flush, with zstd; large blocks compress row images
+// better (many similar rows per block).
+rocksdb::ColumnFamilyOptions MakeTransactionsOptions(const JournalOptions& o) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.compression = rocksdb::kZSTD;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  cf.compression_opts.level = o.zstd_level;
+  cf.bottommost_compression_opts.level = o.zstd_level;
+  cf.bottommost_compression_opts.enabled = true;
+  cf.write_buffer_size = 64 << 20;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_size = 64 * 1024;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
 }
 
 std::string JournalPath(const std::string& dir) { return dir + "/journal"; }
 
-// The last 'T' key at or below `seq_limit` (any chunk), or false.
-bool LastTxnKey(rocksdb::DB* db, uint64_t* seq, uint32_t* chunk) {
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+// The last transaction key (any chunk), or false.
+bool LastTxnKey(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t* seq, uint32_t* chunk) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
   std::string end(1, char(kTxnPrefix + 1));
   it->SeekForPrev(end);
   if (it->Valid() && it->key() == rocksdb::Slice(end)) it->Prev();
   return it->Valid() && ParseTxnKey(std::string_view(it->key().data(), it->key().size()), seq, chunk);
 }
 
-bool FirstTxnKey(rocksdb::DB* db, uint64_t* seq, uint32_t* chunk) {
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+bool FirstTxnKey(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t* seq, uint32_t* chunk) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
   it->Seek(std::string(1, kTxnPrefix));
   return it->Valid() && ParseTxnKey(std::string_view(it->key().data(), it->key().size()), seq, chunk);
 }
@@ -111,12 +133,29 @@ Result<std::unique_ptr<Journal>> Journal::OpenReadOnly(const std::string& state_
 
 Status Journal::Init(bool read_only) {
   read_only_ = read_only;
-  rocksdb::Options opt = MakeOptions(options_);
   std::string path = JournalPath(dir_);
-  rocksdb::Status rs = read_only ? rocksdb::DB::OpenForReadOnly(opt, path, &db_)
-                                 : rocksdb::DB::Open(opt, path, &db_);
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, MakeMetaOptions()},
+      {std::string(kTransactionsColumnFamily), MakeTransactionsOptions(options_)}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status rs;
+  if (read_only) {
+    // A running daemon may delete a table file (compaction) between our read
+    // of the MANIFEST and our open of the file: try again on that race.
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      rs = rocksdb::DB::OpenForReadOnly(MakeDbOptions(), path, cfs, &handles, &db_);
+      if (rs.ok() || !(rs.IsCorruption() || rs.IsIOError() || rs.IsPathNotFound())) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10 + 10 * attempt));
+    }
+  } else {
+    rs = rocksdb::DB::Open(MakeDbOptions(), path, cfs, &handles, &db_);
+  }
+  if (rs.IsInvalidArgument() && read_only)
+    return FailedPrecondition(dir_ + " is not a vomsrepl state directory (" + rs.ToString() + ")");
   VOMSREPL_RETURN_IF_ERROR(FromRocks(rs, "journal: cannot open " + path));
-
+  handles_ = handles;
+  meta_cf_ = handles[0];
+  txn_cf_ = handles[1];
   std::string value;
   rs = db_->Get(rocksdb::ReadOptions(), std::string(1, kFormatKey), &value);
   if (rs.IsNotFound()) {
@@ -140,7 +179,7 @@ Status Journal::Init(bool read_only) {
 
   uint64_t last_seq = 0, first_seq = 0;
   uint32_t chunk = 0;
-  bool any = LastTxnKey(db_, &last_seq, &chunk);
+  bool any = LastTxnKey(db_, txn_cf_, &last_seq, &chunk);
   if (any && last_seq > checkpoint_.seq) {
     // Chunks of a transaction whose last chunk never made it: a crash while
     // it streamed. The source resumes at the checkpoint and sends it again.
@@ -150,19 +189,19 @@ Status Journal::Init(bool read_only) {
       rocksdb::WriteOptions wo;
       wo.sync = true;
       std::string from = TxnKey(checkpoint_.seq + 1, 0), to = TxnKey(last_seq + 1, 0);
-      VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(wo, db_->DefaultColumnFamily(), from, to),
+      VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(wo, txn_cf_, from, to),
                                          "journal: remove incomplete transaction"));
       spdlog::warn("journal {}: removed {} chunk(s) of incomplete transaction seq {} (interrupted while it was "
                    "journaled); it is streamed again from the source checkpoint {}",
                    path, chunk + 1, last_seq, checkpoint_.source.position.ToString());
-      any = LastTxnKey(db_, &last_seq, &chunk);
+      any = LastTxnKey(db_, txn_cf_, &last_seq, &chunk);
     }
   }
   if (!any) last_seq = 0;
   if (checkpoint_.seq > 0 && last_seq < checkpoint_.seq)
     return DataLoss("journal " + path + ": the checkpoint names seq " + std::to_string(checkpoint_.seq) +
                     " but the journal ends at seq " + std::to_string(last_seq));
-  if (any && !FirstTxnKey(db_, &first_seq, &chunk)) first_seq = 0;
+  if (any && !FirstTxnKey(db_, txn_cf_, &first_seq, &chunk)) first_seq = 0;
   last_seq_ = checkpoint_.seq;
   first_seq_ = any ? first_seq : 0;
   durable_seq_ = checkpoint_.seq;
@@ -184,6 +223,7 @@ Journal::~Journal() {
       Status s = SyncLocked();
       if (!s.ok()) spdlog::error("journal {}: final sync failed: {}", dir_, s.ToString());
     }
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
     rocksdb::Status cs = db_->Close();
     if (!cs.ok() && !read_only_) spdlog::warn("journal {}: close: {}", dir_, cs.ToString());
     delete db_;
@@ -195,44 +235,74 @@ Status Journal::CheckWritable() const {
   return Status::OK();
 }
 
-Status Journal::Append(txn::Transaction& t) {
+Status Journal::Append(txn::Transaction& t) { return AppendBatch(std::span<txn::Transaction>(&t, 1)); }
+
+Status Journal::AppendBatch(std::span<txn::Transaction> transactions) {
   VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  if (transactions.empty()) return Status::OK();
   std::unique_lock<std::mutex> lock(mu_);
-  uint64_t seq = open_chunk_ == 0 ? checkpoint_.seq + 1 : open_seq_;
-  if (t.chunk != open_chunk_)
-    return InvalidArgument("journal: chunk " + std::to_string(t.chunk) + " appended where chunk " +
-                           std::to_string(open_chunk_) + " of seq " + std::to_string(seq) + " was expected");
-  if (t.changes.size() > std::numeric_limits<uint32_t>::max())
-    return InvalidArgument("journal: a chunk of seq " + std::to_string(seq) + " is larger than 4 GiB; stream it in chunks");
-  t.seq = seq;
-  EncodeRecord(t, NowMicros(), &scratch_);
-  rocksdb::WriteBatch batch;
-  VOMSREPL_RETURN_IF_ERROR(FromRocks(batch.Put(TxnKey(seq, t.chunk), scratch_), "journal: batch"));
+  if (batch_ == nullptr) batch_ = std::make_unique<rocksdb::WriteBatch>();
+  rocksdb::WriteBatch& batch = *batch_;
+  batch.Clear();
+  // Work on copies: nothing changes unless the write succeeds.
+  uint64_t open_seq = open_seq_, next_seq = checkpoint_.seq + 1;
+  uint32_t open_chunk = open_chunk_;
+  const txn::Transaction* last_complete = nullptr;
+  uint64_t completed = 0;
+  uint64_t now_us = NowMicros();
+  for (txn::Transaction& t : transactions) {
+    uint64_t seq = open_chunk == 0 ? next_seq : open_seq;
+    if (t.chunk != open_chunk)
+      return InvalidArgument("journal: chunk " + std::to_string(t.chunk) + " appended where chunk " +
+                             std::to_string(open_chunk) + " of seq " + std::to_string(seq) + " was expected");
+    if (t.changes.size() > std::numeric_limits<uint32_t>::max())
+      return InvalidArgument("journal: a chunk of seq " + std::to_string(seq) +
+                             " is larger than 4 GiB; stream it in chunks");
+    t.seq = seq;
+    // The header goes to scratch_, the changes go from the transaction's
+    // buffer straight into the batch (one copy).
+    EncodeRecordHeader(t, now_us, &scratch_);
+    std::string key = TxnKey(seq, t.chunk);
+    rocksdb::Slice key_slice(key);
+    rocksdb::Slice parts[2] = {rocksdb::Slice(scratch_),
+                               rocksdb::Slice(reinterpret_cast<const char*>(t.changes.data()), t.changes.size())};
+    VOMSREPL_RETURN_IF_ERROR(FromRocks(
+        batch.Put(txn_cf_, rocksdb::SliceParts(&key_slice, 1), rocksdb::SliceParts(parts, 2)),
+        "journal: batch"));
+    if (t.last_chunk) {
+      open_chunk = 0;
+      next_seq = seq + 1;
+      last_complete = &t;
+      ++completed;
+    } else {
+      open_seq = seq;
+      ++open_chunk;
+    }
+  }
   SourceCheckpoint cp;
-  if (t.last_chunk) {
-    cp.seq = seq;
-    cp.source = t.source;
+  if (last_complete != nullptr) {
+    cp.seq = last_complete->seq;
+    cp.source = last_complete->source;
     std::string v;
     EncodeCheckpoint(cp, &v);
     VOMSREPL_RETURN_IF_ERROR(FromRocks(batch.Put(std::string(1, kCheckpointKey), v), "journal: batch"));
   }
   rocksdb::WriteOptions wo;
-  wo.sync = t.last_chunk && options_.sync == SyncPolicy::kEveryCommit;
-  VOMSREPL_RETURN_IF_ERROR(
-      FromRocks(db_->Write(wo, &batch), "journal: append seq " + std::to_string(seq) + " chunk " + std::to_string(t.chunk)));
-  if (!t.last_chunk) {
-    open_seq_ = seq;
-    ++open_chunk_;
-    return Status::OK();
-  }
-  open_chunk_ = 0;
+  wo.sync = last_complete != nullptr && options_.sync == SyncPolicy::kEveryCommit;
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "journal: append seq " + std::to_string(transactions[0].seq) +
+                                                               " chunk " + std::to_string(transactions[0].chunk)));
+  open_seq_ = open_seq;
+  open_chunk_ = open_chunk;
+  if (last_complete == nullptr) return Status::OK();
   checkpoint_ = std::move(cp);
   pending_advance_ = false;
-  if (first_seq_.load(std::memory_order_relaxed) == 0) first_seq_.store(seq, std::memory_order_release);
+  uint64_t seq = checkpoint_.seq;
+  if (first_seq_.load(std::memory_order_relaxed) == 0)
+    first_seq_.store(transactions[0].seq, std::memory_order_release);
   if (wo.sync) {
     durable_seq_.store(seq, std::memory_order_release);
   } else {
-    ++unsynced_transactions_;
+    unsynced_transactions_ += completed;
   }
   {
     std::lock_guard<std::mutex> g(wait_mu_);
@@ -388,7 +458,7 @@ Result<PurgeResult> Journal::Purge() {
     std::string v;
     while (lo < hi) {
       uint64_t mid = lo + (hi - lo) / 2;
-      rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), TxnKey(mid, 0), &v);
+      rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), txn_cf_, TxnKey(mid, 0), &v);
       VOMSREPL_RETURN_IF_ERROR(FromRocks(rs, "journal: read seq " + std::to_string(mid)));
       bool last_chunk = false;
       uint64_t t_us = 0;
@@ -403,11 +473,11 @@ Result<PurgeResult> Journal::Purge() {
   }
   if (bound <= first) return r;
   std::string from = TxnKey(first, 0), to = TxnKey(bound, 0);
-  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), from, to),
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), txn_cf_, from, to),
                                      "journal: purge"));
   first_seq_.store(bound, std::memory_order_release);
   rocksdb::Slice b(from), e(to);
-  rocksdb::Status hint = rocksdb::experimental::SuggestCompactRange(db_, &b, &e);
+  rocksdb::Status hint = rocksdb::experimental::SuggestCompactRange(db_, txn_cf_, &b, &e);
   if (!hint.ok()) spdlog::debug("journal {}: compaction hint: {}", dir_, hint.ToString());
   r.deleted = bound - first;
   r.first_seq = bound;
@@ -420,8 +490,11 @@ Result<JournalStats> Journal::Stats() const {
   s.last_seq = last_seq();
   s.transactions = s.first_seq && s.last_seq >= s.first_seq ? s.last_seq - s.first_seq + 1 : 0;
   s.durable_seq = durable_seq();
-  db_->GetIntProperty("rocksdb.total-sst-files-size", &s.sst_bytes);
-  db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &s.memtable_bytes);
+  for (auto* cf : handles_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) s.sst_bytes += v;
+    if (db_->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) s.memtable_bytes += v;
+  }
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(JournalPath(dir_), ec)) {
     std::error_code fec;
@@ -448,10 +521,12 @@ Result<std::string> Journal::GetMeta(std::string_view key) const {
 
 Status Journal::CompactAll() {
   VOMSREPL_RETURN_IF_ERROR(CheckWritable());
-  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions()), "journal: flush"));
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "journal: flush"));
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  return FromRocks(db_->CompactRange(co, nullptr, nullptr), "journal: compact");
+  for (auto* cf : handles_)
+    VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->CompactRange(co, cf, nullptr, nullptr), "journal: compact"));
+  return Status::OK();
 }
 
 // ---------------------------------------------------------------- reader
@@ -477,7 +552,7 @@ Result<bool> JournalReader::Next(txn::Transaction* out) {
     *upper_bound_ = rocksdb::Slice(upper_key_);
     rocksdb::ReadOptions ro;
     ro.iterate_upper_bound = upper_bound_.get();
-    it_.reset(journal_->db_->NewIterator(ro));
+    it_.reset(journal_->db_->NewIterator(ro, journal_->txn_cf_));
     it_->Seek(TxnKey(next_seq_, next_chunk_));
     if (!it_->Valid()) {
       VOMSREPL_RETURN_IF_ERROR(FromRocks(it_->status(), "journal: read"));

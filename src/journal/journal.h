@@ -48,6 +48,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -64,6 +65,8 @@ namespace rocksdb {
 class DB;
 class Iterator;
 class Slice;
+class WriteBatch;
+class ColumnFamilyHandle;
 }  // namespace rocksdb
 
 namespace vomsrepl::journal {
@@ -123,6 +126,11 @@ class Journal {
   // checkpoint {t.seq, t.source} is written in the same batch and waiting
   // readers are woken. InvalidArgument for a chunk out of order.
   Status Append(txn::Transaction& t);
+  // Group commit: appends several transactions (and chunks) in one
+  // WriteBatch, with one checkpoint (that of the last complete one) and, for
+  // kEveryCommit, one sync. All or nothing: on error nothing was appended.
+  // The feeder uses it when the source has several transactions ready.
+  Status AppendBatch(std::span<txn::Transaction> transactions);
   // Moves the source checkpoint past filtered-out traffic (see the file
   // comment for when it is durable). FailedPrecondition inside an
   // incomplete chunked transaction.
@@ -180,6 +188,9 @@ class Journal {
   std::string dir_;
   std::optional<StateDirLock> lock_;
   rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;  // default: format marker, checkpoint, mirrors, metadata
+  rocksdb::ColumnFamilyHandle* txn_cf_ = nullptr;   // "transactions": the records
   bool read_only_ = false;
 
   mutable std::mutex mu_;            // writer state below
@@ -190,6 +201,7 @@ class Journal {
   std::chrono::steady_clock::time_point last_advance_write_{};
   uint64_t unsynced_transactions_ = 0;
   std::string scratch_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;  // reused by AppendBatch
 
   std::atomic<uint64_t> last_seq_{0};
   std::atomic<uint64_t> first_seq_{0};

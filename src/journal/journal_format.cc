@@ -88,8 +88,12 @@ bool ParseTxnKey(std::string_view key, uint64_t* seq, uint32_t* chunk) {
 }
 
 void EncodeRecord(const txn::Transaction& t, uint64_t append_time_us, std::string* out) {
+  EncodeRecordHeader(t, append_time_us, out);
+  out->append(reinterpret_cast<const char*>(t.changes.data()), t.changes.size());
+}
+
+void EncodeRecordHeader(const txn::Transaction& t, uint64_t append_time_us, std::string* out) {
   out->clear();
-  out->reserve(64 + t.source.position.file.size() + t.source.gtid.size() + t.changes.size());
   out->push_back(char(kRecordVersion));
   out->push_back(char((t.last_chunk ? 1 : 0) | (t.has_statement ? 2 : 0)));
   PutLE(out, t.chunk, 4);
@@ -98,7 +102,6 @@ void EncodeRecord(const txn::Transaction& t, uint64_t append_time_us, std::strin
   PutLE(out, append_time_us, 8);
   EncodeSourcePoint(t.source, out);
   PutLE(out, t.changes.size(), 4);
-  out->append(reinterpret_cast<const char*>(t.changes.data()), t.changes.size());
 }
 
 namespace {

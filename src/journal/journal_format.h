@@ -1,9 +1,10 @@
 // Journal record format: the keys and values vomsrepl keeps in its RocksDB
 // journal (no RocksDB here: plain bytes, so the format is testable alone).
 //
-// Keys (one column family, ordered bytewise):
+// Keys, ordered bytewise. Column family "transactions":
 //   'T' be64 seq be32 chunk   a transaction chunk (big-endian, so iteration
 //                             is in journal order)
+// Column family "default":
 //   'C'                       the source checkpoint
 //   'F'                       the format marker ("vomsrepl-journal" + u32 version)
 //   'R' name                  a replica mirror
@@ -49,6 +50,7 @@ inline constexpr char kMirrorPrefix = 'R';
 inline constexpr char kMetaPrefix = 'X';
 inline constexpr std::string_view kFormatMagic = "vomsrepl-journal";
 inline constexpr size_t kTxnKeySize = 13;
+inline constexpr std::string_view kTransactionsColumnFamily = "transactions";
 
 // Where the source stands: the last complete journaled transaction (seq, 0
 // when none) and the source point to resume the master stream from, which
@@ -75,6 +77,8 @@ bool ParseTxnKey(std::string_view key, uint64_t* seq, uint32_t* chunk);
 
 // Record header + changes.
 void EncodeRecord(const txn::Transaction& t, uint64_t append_time_us, std::string* out);
+// The record without the changes bytes (which follow it in the value).
+void EncodeRecordHeader(const txn::Transaction& t, uint64_t append_time_us, std::string* out);
 // Fills t from a record value (copies the changes into t.changes, reusing its
 // capacity). `seq`, `chunk` come from the key and are checked against the value.
 Status DecodeRecord(std::string_view value, uint64_t seq, uint32_t chunk, txn::Transaction* t,

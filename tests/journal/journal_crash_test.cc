@@ -28,6 +28,7 @@
 
 #include "journal/journal.h"
 #include "journal/journal_format.h"
+#include "raw_db.h"
 #include "synthetic_transaction.h"
 
 extern char** environ;
@@ -99,15 +100,13 @@ struct Writer {
 
 // Highest seq of any chunk on disk (complete or not), read through RocksDB directly.
 uint64_t LastChunkSeqOnDisk(const std::string& dir) {
-  rocksdb::DB* db = nullptr;
-  if (!rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir + "/journal", &db).ok()) return 0;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  auto raw = testing::OpenRawDb(dir, true);
+  if (!raw) return 0;
+  std::unique_ptr<rocksdb::Iterator> it(raw->db->NewIterator(rocksdb::ReadOptions(), raw->txn()));
   it->SeekForPrev(std::string(1, char(kTxnPrefix + 1)));
   uint64_t seq = 0;
   uint32_t chunk = 0;
   if (it->Valid()) ParseTxnKey(std::string_view(it->key().data(), it->key().size()), &seq, &chunk);
-  it.reset();
-  delete db;
   return seq;
 }
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "journal/journal_format.h"
+#include "raw_db.h"
 #include "synthetic_transaction.h"
 
 namespace vomsrepl::journal {
@@ -161,11 +162,10 @@ TEST(Journal, IncompleteTrailingTransactionIsRemovedOnReopen) {
   }
   {
     // Seen on disk before the writable reopen: chunks past the checkpoint.
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir + "/journal", &db).ok());
+    auto raw = testing::OpenRawDb(dir, true);
+    ASSERT_TRUE(raw);
     std::string v;
-    EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), TxnKey(5, 1), &v).ok());
-    delete db;
+    EXPECT_TRUE(raw->db->Get(rocksdb::ReadOptions(), raw->txn(), TxnKey(5, 1), &v).ok());
   }
   auto j = OpenOrDie(dir);
   ASSERT_TRUE(j);
@@ -371,13 +371,12 @@ TEST(Journal, CorruptOrForeignRecordNamesTheSeq) {
     AppendRange(*j, 1, 3);
   }
   {
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir + "/journal", &db).ok());
+    auto raw = testing::OpenRawDb(dir, false);
+    ASSERT_TRUE(raw);
     std::string v;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), TxnKey(2, 0), &v).ok());
+    ASSERT_TRUE(raw->db->Get(rocksdb::ReadOptions(), raw->txn(), TxnKey(2, 0), &v).ok());
     v[0] = char(99);  // a future format version
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), TxnKey(2, 0), v).ok());
-    delete db;
+    ASSERT_TRUE(raw->db->Put(rocksdb::WriteOptions(), raw->txn(), TxnKey(2, 0), v).ok());
   }
   auto j = OpenOrDie(dir);
   ASSERT_TRUE(j);
