@@ -138,7 +138,10 @@ Status ReplicaSession::Preflight() {
     if (r.empty() || !r[0]) continue;
     std::string g = Upper(*r[0]);
     if (g.find(" ON *.* ") == std::string::npos) continue;
-    if (g.find("READ ONLY ADMIN") != std::string::npos || g.find("GRANT ALL PRIVILEGES") == 0) ro_admin = true;
+    // MariaDB 10.11 prints it as READ_ONLY ADMIN.
+    if (g.find("READ ONLY ADMIN") != std::string::npos || g.find("READ_ONLY ADMIN") != std::string::npos ||
+        g.find("GRANT ALL PRIVILEGES") == 0)
+      ro_admin = true;
   }
   if (!ro_admin) {
     warnings_.push_back(config_.name + ": account " + user +

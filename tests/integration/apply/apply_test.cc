@@ -284,7 +284,7 @@ TEST_F(ApplyIT, DivergenceStopsWithTableKeyAndPositionAndOverwriteConverges) {
   BinlogPosition from = MasterPosition();
   Master("CREATE DATABASE voms_div");
   Master("CREATE TABLE voms_div.t (id INT PRIMARY KEY, v VARCHAR(20))");
-  Master("INSERT INTO voms_div.t SELECT seq, CONCAT('v', seq) FROM seq_1_to_50");
+  Master("INSERT INTO voms_div.t SELECT seq, CONCAT('v', seq) FROM voms_div.seq_1_to_50");
   auto setup = Since(from);
   ASSERT_TRUE(ApplyAll(setup, Options("div")).ok());
 
@@ -388,7 +388,7 @@ TEST_F(ApplyIT, ThroughputOfOneHundredFiftyThousandRowChanges) {
   Master("CREATE TABLE voms_bench.t (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(60) NOT NULL, "
          "pad CHAR(60) NOT NULL, KEY (k))");
   for (int i = 0; i < 100; ++i) {
-    Master("INSERT INTO voms_bench.t SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 60), 'pad' FROM seq_" +
+    Master("INSERT INTO voms_bench.t SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 60), 'pad' FROM voms_bench.seq_" +
            std::to_string(i * 1000 + 1) + "_to_" + std::to_string(i * 1000 + 1000));
   }
   for (int i = 0; i < 100; ++i) {
