@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "journal/journal_format.h"
 #include "raw_db.h"
@@ -106,6 +107,50 @@ TEST(Journal, RoundTripWithChunksAndCheckpointAfterReopen) {
   auto r = j->NewReader(1);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(ReadAll(**r, 1), 32u);
+}
+
+TEST(Journal, AppendBatchIsOneAtomicGroup) {
+  std::string dir = TempDir();
+  {
+    auto j = OpenOrDie(dir);
+    ASSERT_TRUE(j);
+    AppendRange(*j, 1, 1);
+    // seq 2 (3 chunks), 3 (1), 4 (2) and the first chunk of 5 (3 chunks) in one batch.
+    ASSERT_EQ(ChunksOf(2), 3u);
+    ASSERT_EQ(ChunksOf(5), 3u);
+    std::vector<txn::Transaction> group;
+    for (uint64_t seq = 2; seq <= 4; ++seq)
+      for (uint32_t c = 0; c < ChunksOf(seq); ++c) {
+        group.emplace_back();
+        FillChunk(seq, c, &group.back());
+      }
+    group.emplace_back();
+    FillChunk(5, 0, &group.back());
+    // A chunk out of order anywhere refuses the whole batch.
+    std::vector<txn::Transaction> bad = group;
+    std::swap(bad[1], bad[2]);
+    EXPECT_EQ(j->AppendBatch(bad).code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(j->last_seq(), 1u);
+    ASSERT_TRUE(j->AppendBatch(group).ok());
+    EXPECT_EQ(group.back().seq, 5u);
+    EXPECT_EQ(j->last_seq(), 4u);
+    EXPECT_EQ(j->checkpoint()->source.gtid, "0-1-4");
+    auto r = j->NewReader(1);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(ReadAll(**r, 1), 4u);
+    std::vector<txn::Transaction> tail(2);
+    FillChunk(5, 1, &tail[0]);
+    FillChunk(5, 2, &tail[1]);
+    ASSERT_TRUE(j->AppendBatch(tail).ok());
+    EXPECT_EQ(j->last_seq(), 5u);
+    EXPECT_EQ(ReadAll(**r, 5), 1u);
+  }
+  auto j = OpenOrDie(dir);
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->checkpoint()->seq, 5u);
+  auto r = j->NewReader(1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(ReadAll(**r, 1), 5u);
 }
 
 TEST(Journal, ReaderNeverSeesAnIncompleteTransaction) {
