@@ -18,6 +18,7 @@
 #include "apply/replica_session.h"
 #include "apply/sql_identifier.h"
 #include "apply/transaction_applier.h"
+#include "binlog/table_map.h"
 #include "binlog_transactions.h"
 #include "sandbox_client.h"
 
@@ -331,6 +332,46 @@ TEST_F(ApplyIT, DivergenceStopsWithTableKeyAndPositionAndOverwriteConverges) {
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(stats.careful_retries, 1u);
   ExpectSameDatabase("voms_div");
+}
+
+// binlog_row_metadata=MINIMAL: no column names and no primary key in the
+// TABLE_MAP (signedness stays); the applier takes them from the replica's
+// information_schema (a unique NOT NULL key where there is no primary key).
+TEST_F(ApplyIT, MinimalRowMetadataUsesTheReplicaCatalog) {
+  Fresh("voms_minimal", {"minimal"});
+  BinlogPosition from = MasterPosition();
+  Master("CREATE DATABASE voms_minimal");
+  Master("CREATE TABLE voms_minimal.t (id INT UNSIGNED PRIMARY KEY, b BIGINT UNSIGNED, s SMALLINT, "
+         "l VARCHAR(10) CHARACTER SET latin1)");
+  Master("CREATE TABLE voms_minimal.u (x INT NOT NULL, y TINYINT UNSIGNED, UNIQUE KEY (x))");
+  Master("SET GLOBAL binlog_row_metadata = 'MINIMAL'");
+  SandboxConnection m;  // a new session sees the global value
+  ASSERT_TRUE(m.Connect(env_.MasterOptionFile("admin"))) << m.error();
+  bool ok = m.Execute("INSERT INTO voms_minimal.t VALUES (4294967295, 18446744073709551615, -32768, 'ÿ'), "
+                      "(1, 1, -1, 'a'), (2, 2, 2, NULL)") &&
+            m.Execute("UPDATE voms_minimal.t SET b = 9223372036854775808, s = 32767 WHERE id = 1") &&
+            m.Execute("DELETE FROM voms_minimal.t WHERE id = 2") &&
+            m.Execute("INSERT INTO voms_minimal.u VALUES (1, 255), (2, 0), (3, 7)") &&
+            m.Execute("UPDATE voms_minimal.u SET y = 128 WHERE x = 2") && m.Execute("DELETE FROM voms_minimal.u WHERE x = 3");
+  std::string error = m.error();
+  Master("SET GLOBAL binlog_row_metadata = 'FULL'");
+  ASSERT_TRUE(ok) << error;
+  auto txns = Since(from);
+  ASSERT_EQ(txns.size(), 9u);
+  {  // The rows transactions really carry MINIMAL table maps.
+    txn::ChangeReader reader(txns[3].changes);
+    txn::Change change;
+    ASSERT_TRUE(reader.Next(&change));
+    ASSERT_EQ(change.kind, txn::ChangeKind::kTableMap);
+    binlog::TableSchema schema;
+    ASSERT_TRUE(binlog::DecodeTableMap(change.body, binlog::FormatDescription::DefaultV4(), schema).ok());
+    EXPECT_TRUE(schema.columns[0].name.empty());
+    EXPECT_FALSE(schema.has_primary_key_metadata);
+  }
+  Status st = ApplyAll(txns, Options("minimal"));
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ExpectSameDatabase("voms_minimal");
+  EXPECT_EQ(Value(replica_, "SELECT CONCAT(b, ' ', s) FROM voms_minimal.t WHERE id = 1"), "9223372036854775808 32767");
 }
 
 TEST_F(ApplyIT, WritableReplicaIsRefused) {
