@@ -255,7 +255,7 @@ std::string DescribeValue(const BoundValue& v, const std::string& arena, size_t 
       std::snprintf(buf, sizeof buf, "'%04u-%02u-%02u'", v.num.t.year, v.num.t.month, v.num.t.day);
       return buf;
     case MYSQL_TYPE_TIME:
-      std::snprintf(buf, sizeof buf, "'%s%02u:%02u:%02u.%06lu'", v.num.t.neg ? "-" : "", v.num.t.hour,
+      std::snprintf(buf, sizeof buf, "'%s%02u:%02u:%02u.%06lu'", v.num.t.neg ? "-" : "", v.num.t.day * 24 + v.num.t.hour,
                     v.num.t.minute, v.num.t.second, static_cast<unsigned long>(v.num.t.second_part));
       return buf;
     case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP:

@@ -1,0 +1,105 @@
+// Statement text and table descriptions, without a server.
+#include "apply/row_statements.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "apply/table_catalog.h"
+
+namespace vomsrepl::apply {
+namespace {
+
+binlog::TableSchema Schema(const std::string& db, const std::string& table, std::vector<std::string> names) {
+  binlog::TableSchema s;
+  s.database = db;
+  s.table = table;
+  for (auto& n : names) {
+    binlog::ColumnDesc c;
+    c.type = c.wire_type = binlog::ColumnType::kLong;
+    c.name = n;
+    s.columns.push_back(c);
+  }
+  return s;
+}
+
+TEST(BuildTableInfo, QuotesHostileNamesAndTakesTheKeyFromTheTableMap) {
+  auto s = Schema("voms_x", "we`ird tab'le \xc3\xa7", {"id`x", "sel ect", "\"q\"", "\xc3\xb1" "ame"});
+  s.has_primary_key_metadata = true;
+  s.primary_key = {0};
+  auto t = BuildTableInfo(s, {}, {});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->quoted_name, "`voms_x`.`we``ird tab'le \xc3\xa7`");
+  EXPECT_EQ(t->key, std::vector<uint32_t>{0});
+  EXPECT_TRUE(t->key_from_table_map);
+
+  std::array<uint32_t, 3> cols{0, 1, 3};
+  EXPECT_EQ(BuildInsertSql(*t, cols, 2, InsertMode::kPlain),
+            "INSERT INTO `voms_x`.`we``ird tab'le \xc3\xa7` (`id``x`,`sel ect`,`\xc3\xb1" "ame`) VALUES (?,?,?),(?,?,?)");
+  std::array<uint32_t, 1> key{0};
+  std::array<uint32_t, 2> set{1, 2};
+  EXPECT_EQ(BuildUpdateSql(*t, set, key, true),
+            "UPDATE `voms_x`.`we``ird tab'le \xc3\xa7` SET `sel ect`=?,`\"q\"`=? WHERE `id``x`=?");
+  EXPECT_EQ(BuildDeleteSql(*t, key, 3, true), "DELETE FROM `voms_x`.`we``ird tab'le \xc3\xa7` WHERE `id``x` IN (?,?,?)");
+}
+
+TEST(BuildTableInfo, FallsBackToReplicaNamesAndKey) {
+  auto s = Schema("voms_x", "t", {"", "", ""});
+  std::vector<ColumnInfo> replica(3);
+  replica[0].name = "a";
+  replica[1].name = "b";
+  replica[1].is_unsigned = true;
+  replica[2].name = "g";
+  replica[2].generated = true;
+  auto t = BuildTableInfo(s, replica, {"b", "a"});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->columns[1].name, "b");
+  EXPECT_TRUE(t->columns[1].is_unsigned);   // no signedness metadata: the replica's
+  EXPECT_TRUE(t->columns[2].generated);
+  EXPECT_EQ(t->key, (std::vector<uint32_t>{1, 0}));
+  EXPECT_FALSE(t->key_from_table_map);
+  std::array<uint32_t, 2> key{1, 0};
+  EXPECT_EQ(BuildDeleteSql(*t, key, 2, true), "DELETE FROM `voms_x`.`t` WHERE (`b`=? AND `a`=?) OR (`b`=? AND `a`=?)");
+
+  // Metadata signedness wins over the replica's.
+  s.columns[1].has_signedness = true;
+  s.columns[1].is_unsigned = false;
+  auto t2 = BuildTableInfo(s, replica, {});
+  ASSERT_TRUE(t2.ok());
+  EXPECT_FALSE(t2->columns[1].is_unsigned);
+  EXPECT_TRUE(t2->key.empty());
+}
+
+TEST(BuildTableInfo, RefusesWhatCannotBeNamed) {
+  auto s = Schema("voms_x", "t", {"", "b"});
+  auto t = BuildTableInfo(s, {}, {});
+  EXPECT_EQ(t.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(t.status().message().find("column 1"), std::string_view::npos);
+  std::vector<ColumnInfo> three(3);
+  EXPECT_EQ(BuildTableInfo(Schema("voms_x", "t", {"a", "b"}), three, {}).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(BuildTableInfo(Schema("voms_x", std::string("t\0u", 3), {"a"}), {}, {}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildTableInfo(Schema("voms_x", "t", {"bad\xff"}), {}, {}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(RowStatements, UpsertIgnoreAndKeylessForms) {
+  auto t = BuildTableInfo(Schema("d", "t", {"id", "v"}), {}, {});
+  ASSERT_TRUE(t.ok());
+  std::array<uint32_t, 2> all{0, 1};
+  EXPECT_EQ(BuildInsertSql(*t, all, 1, InsertMode::kUpsert),
+            "INSERT INTO `d`.`t` (`id`,`v`) VALUES (?,?) ON DUPLICATE KEY UPDATE `id`=VALUES(`id`),`v`=VALUES(`v`)");
+  EXPECT_EQ(BuildInsertSql(*t, all, 1, InsertMode::kIgnore), "INSERT IGNORE INTO `d`.`t` (`id`,`v`) VALUES (?,?)");
+  EXPECT_EQ(BuildUpdateSql(*t, std::span<const uint32_t>(all).subspan(1), all, false),
+            "UPDATE `d`.`t` SET `v`=? WHERE `id`<=>? AND `v`<=>? LIMIT 1");
+  EXPECT_EQ(BuildDeleteSql(*t, all, 1, false), "DELETE FROM `d`.`t` WHERE `id`<=>? AND `v`<=>? LIMIT 1");
+  std::array<uint32_t, 1> key{0};
+  EXPECT_EQ(BuildDeleteSql(*t, key, 1, true), "DELETE FROM `d`.`t` WHERE `id`=?");
+  // No value ever appears in the text: one placeholder per value.
+  std::string big = BuildInsertSql(*t, all, 500, InsertMode::kPlain);
+  EXPECT_EQ(std::count(big.begin(), big.end(), '?'), 1000);
+}
+
+}  // namespace
+}  // namespace vomsrepl::apply
