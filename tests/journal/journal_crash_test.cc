@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -218,6 +219,8 @@ TEST(JournalCrash, SigkillAtRandomMomentsLosesNothingReportedDurable) {
   std::printf("%d kills, %llu transactions journaled, %d times a partial transaction was on disk\n", kKills,
               static_cast<unsigned long long>(total_printed), partial_found);
   EXPECT_GT(total_printed, 0u);
+  std::error_code ec;
+  std::filesystem::remove_all(tmpl, ec);
 }
 
 }  // namespace

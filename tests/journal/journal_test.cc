@@ -24,9 +24,24 @@ using testing::CheckChunk;
 using testing::ChunksOf;
 using testing::FillChunk;
 
+// Temporary directories, removed when the test program ends.
+class TempDirs : public ::testing::Environment {
+ public:
+  static std::vector<std::string>& dirs() {
+    static std::vector<std::string> d;
+    return d;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    for (const auto& d : dirs()) std::filesystem::remove_all(d, ec);
+  }
+};
+const auto* const kTempDirs = ::testing::AddGlobalTestEnvironment(new TempDirs);
+
 std::string TempDir() {
   char tmpl[] = "/tmp/vomsrepl-journal-XXXXXX";
   EXPECT_NE(::mkdtemp(tmpl), nullptr);
+  TempDirs::dirs().push_back(tmpl);
   return std::string(tmpl) + "/state";
 }
 

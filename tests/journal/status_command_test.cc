@@ -5,7 +5,9 @@
 #include "app/status_command.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -72,6 +74,12 @@ class StatusCommand : public ::testing::Test {
     ASSERT_TRUE(journal_->Sync().ok());
   }
 
+  void TearDown() override {
+    journal_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(dir_).parent_path(), ec);
+  }
+
   std::string dir_;
   std::unique_ptr<journal::Journal> journal_;
 };
@@ -120,6 +128,7 @@ TEST(StatusCommandErrors, NotAStateDirectory) {
   EXPECT_TRUE(Has(std::string(c.status.message()), "is not a vomsrepl state directory")) << c.status.ToString();
   EXPECT_TRUE(Has(std::string(c.status.message()), tmpl));
   EXPECT_EQ(c.out, "");
+  ::rmdir(tmpl);
 }
 
 }  // namespace
