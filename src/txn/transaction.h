@@ -83,6 +83,12 @@ struct Transaction {
   bool has_statement = false;  // holds a kStatement (DDL: a barrier for parallel apply)
   uint32_t change_count = 0;
   uint64_t row_count = 0;    // rows of its rows events (an UPDATE pair counts once), if the assembler counted them
+  // Server flavour of the source. TABLE_MAP optional metadata is read
+  // differently for MariaDB (it counts GEOMETRY among the charset columns and
+  // YEAR among the signedness columns), so decode the changes with
+  // ChangeFormat(mariadb_source) (txn/change_format.h), not a plain DefaultV4.
+  // Not part of the changes encoding: the journal stores it with the record.
+  bool mariadb_source = false;
   std::vector<std::byte> changes;  // encoded changes, see the file comment
 
   bool empty() const { return change_count == 0; }
