@@ -189,6 +189,8 @@ Status ReplicaSession::Execute(std::string_view sql) {
   return Status::OK();
 }
 
+unsigned long ReplicaSession::connection_id() const { return mysql_ ? mysql_thread_id(mysql_) : 0; }
+
 uint64_t ReplicaSession::affected_rows() const {
   return mysql_ ? static_cast<uint64_t>(mysql_affected_rows(mysql_)) : 0;
 }

@@ -116,6 +116,8 @@ class ReplicaSession {
   uint64_t max_allowed_packet() const { return max_allowed_packet_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
   unsigned int last_errno() const { return last_errno_; }
+  // The server's id of this connection (CONNECTION_ID()), 0 when closed.
+  unsigned long connection_id() const;
 
   // Status for the last error of the session (or of `stmt`): errno in the
   // message, code Unavailable when retryable.

@@ -170,6 +170,15 @@ Status RowApplier::Flush() {
 
 Status RowApplier::Run(const std::string& sql, size_t first, size_t count, uint64_t* affected,
                        std::string_view what) {
+  uint64_t bytes = sql.size();
+  for (size_t i = first; i < first + count; ++i) bytes += batch_.values[i].wire_size();
+  if (bytes + 1024 > session_.max_allowed_packet()) {
+    // Sent anyway, the server would drop the connection (2006) and a retry
+    // would loop: a request never larger than the packet limit is the rule.
+    return FailedPrecondition(session_.config().name + ": " + std::string(what) + ": a row of " +
+                              std::to_string(bytes) + " bytes does not fit the replica's max_allowed_packet (" +
+                              std::to_string(session_.max_allowed_packet()) + "): raise it on the replica");
+  }
   VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(sql));
   BindValues(std::span<BoundValue>(batch_.values).subspan(first, count), batch_.arena, binds_);
   ++stats_.statements;

@@ -121,6 +121,7 @@ void TransactionApplier::Abandon() {
 
 Status TransactionApplier::Fail(Status st, const txn::Transaction& t) {
   Abandon();
+  started_ = false;  // the caller must Start() again and resume after progress().seq
   if (st.code() == StatusCode::kDataLoss) return st;  // divergence messages name the origin
   return st.WithContext(session_.config().name + ": " + DescribeSource(t));
 }
@@ -132,7 +133,9 @@ Status TransactionApplier::Begin() {
 }
 
 Status TransactionApplier::Apply(const txn::Transaction& t) {
-  if (!started_) return FailedPrecondition("TransactionApplier::Apply before Start()");
+  if (!started_)
+    return FailedPrecondition("TransactionApplier::Apply before Start() (or after an error: Start() again and "
+                              "resume after progress().seq)");
   const bool continues_chunked = !group_.empty() && !group_.back().last_chunk;
   if (continues_chunked) {
     const txn::Transaction& prev = group_.back();
@@ -280,10 +283,11 @@ Status TransactionApplier::Flush() {
   return CommitGroup();
 }
 
-Status TransactionApplier::SetDdlPending(uint64_t seq) {
+Status TransactionApplier::SetDdlPending(uint64_t seq, bool clear) {
   std::vector<BoundValue> values;
   std::string arena;
   AddUInt(values, seq);
+  if (clear) values.back().type = MYSQL_TYPE_NULL;
   AddString(values, arena, options_.channel);
   std::vector<MYSQL_BIND> binds;
   BindValues(values, arena, binds);
@@ -379,7 +383,13 @@ Status TransactionApplier::ApplyDdl(const txn::Transaction& t) {
   Status restore = session_.RestoreSessionSettings();
   catalog_.Clear();
   table_maps_.Clear();
-  if (!st.ok()) return Fail(std::move(st), t);
+  if (!st.ok()) {
+    // The server answered with an error: the statement did not run (MariaDB
+    // DDL is atomic), so the pending mark goes; after a lost connection it
+    // stays, since the statement may or may not have run.
+    if (st.code() != StatusCode::kUnavailable && restore.ok()) SetDdlPending(0, /*clear=*/true).IgnoreError();
+    return Fail(std::move(st), t);
+  }
   if (!restore.ok()) return Fail(std::move(restore), t);
   st = UpdateProgress(t, true);
   if (!st.ok()) return Fail(std::move(st), t);

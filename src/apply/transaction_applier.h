@@ -35,7 +35,10 @@
 // resume after progress().seq); kDataLoss for a divergence under policy stop
 // (message: table, key values, journal seq, source position); others as the
 // server said (errno in the message). After any error the open group is
-// rolled back (best effort) and must be fed again from progress().seq + 1.
+// rolled back (best effort); Apply() then refuses until Start() is called
+// again, and the caller resumes after progress().seq. A DDL the server
+// refused clears ddl_seq_pending again (it did not run); after a lost
+// connection the mark stays (it may have run).
 //
 // Thread-safety: one thread. The session must outlive the applier.
 #pragma once
@@ -118,7 +121,7 @@ class TransactionApplier {
   Status Begin();
   Status CommitGroup();
   Status UpdateProgress(const txn::Transaction& last, bool clear_ddl);
-  Status SetDdlPending(uint64_t seq);
+  Status SetDdlPending(uint64_t seq, bool clear = false);
   void Abandon();
   Status Fail(Status st, const txn::Transaction& t);
 

@@ -278,6 +278,11 @@ TEST_F(ApplyIT, DdlInterruptedBeforeItsProgressUpdateIsRecognised) {
   st = ApplyAll(txns, Options("ddl"));
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("error 1050"), std::string_view::npos) << st.ToString();
+  // The server refused it, so it did not run: no pending mark left behind that would
+  // turn the next attempt's 1050 into "already applied".
+  EXPECT_EQ(Value(replica_, "SELECT IFNULL(ddl_seq_pending, 'none') FROM vomsrepl.progress WHERE channel = 'ddl'"),
+            "none");
+  EXPECT_FALSE(ApplyAll(txns, Options("ddl")).ok());
 }
 
 TEST_F(ApplyIT, DivergenceStopsWithTableKeyAndPositionAndOverwriteConverges) {
@@ -372,6 +377,102 @@ TEST_F(ApplyIT, MinimalRowMetadataUsesTheReplicaCatalog) {
   ASSERT_TRUE(st.ok()) << st.ToString();
   ExpectSameDatabase("voms_minimal");
   EXPECT_EQ(Value(replica_, "SELECT CONCAT(b, ' ', s) FROM voms_minimal.t WHERE id = 1"), "9223372036854775808 32767");
+}
+
+TEST_F(ApplyIT, LostConnectionIsUnavailableAndResumesFromTheProgressRow) {
+  Fresh("voms_lost", {"lost"});
+  BinlogPosition from = MasterPosition();
+  Master("CREATE DATABASE voms_lost");
+  Master("CREATE TABLE voms_lost.t (id INT PRIMARY KEY, v INT)");
+  for (int i = 1; i <= 30; ++i) Master("INSERT INTO voms_lost.t VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ")");
+  auto txns = Since(from);
+  ASSERT_EQ(txns.size(), 32u);
+  ApplierOptions o = Options("lost");
+  o.group_max_transactions = 5;
+  ReplicaSession session;
+  ASSERT_TRUE(session.Open(Config()).ok());
+  TransactionApplier applier(session, o);
+  ASSERT_TRUE(applier.Start().ok());
+  for (size_t i = 0; i < 14; ++i) ASSERT_TRUE(applier.Apply(txns[i]).ok());
+  const uint64_t committed = applier.progress().seq;  // 2 DDL + 10 rows transactions in 2 groups
+  EXPECT_EQ(committed, txns[11].seq);
+  Replica("KILL " + std::to_string(session.connection_id()));
+  Status st;
+  for (size_t i = 14; i < txns.size() && st.ok(); ++i) st = applier.Apply(txns[i]);
+  if (st.ok()) st = applier.Flush();
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+  // Refuses to go on without a new Start().
+  EXPECT_EQ(applier.Apply(txns.back()).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Value(replica_, "SELECT seq FROM vomsrepl.progress WHERE channel = 'lost'"), std::to_string(committed));
+  EXPECT_EQ(Value(replica_, "SELECT COUNT(*) FROM voms_lost.t"), "10");
+
+  ASSERT_TRUE(session.Open(Config()).ok());
+  auto p = applier.Start();
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->seq, committed);
+  for (const auto& t : txns) ASSERT_TRUE(applier.Apply(t).ok());
+  ASSERT_TRUE(applier.Flush().ok());
+  EXPECT_EQ(applier.stats().transactions_skipped, 12u);
+  ExpectSameDatabase("voms_lost");
+}
+
+// The assembler streams a large transaction in chunks: all chunks of a seq
+// commit together, a stop between chunks leaves nothing, chunks must come in order.
+TEST_F(ApplyIT, ChunksOfOneTransactionCommitTogether) {
+  Fresh("voms_chunks", {"chunks"});
+  BinlogPosition from = MasterPosition();
+  Master("CREATE DATABASE voms_chunks");
+  Master("CREATE TABLE voms_chunks.t (id INT PRIMARY KEY, v VARCHAR(40))");
+  Master("BEGIN");
+  Master("INSERT INTO voms_chunks.t SELECT seq, REPEAT('x', seq % 40) FROM voms_chunks.seq_1_to_3000");
+  Master("UPDATE voms_chunks.t SET v = 'updated' WHERE id % 10 = 0");
+  Master("DELETE FROM voms_chunks.t WHERE id % 7 = 0");
+  Master("COMMIT");
+  auto txns = Since(from);
+  ASSERT_EQ(txns.size(), 3u);
+  // Split the big transaction's changes into 3 chunks.
+  std::vector<std::pair<txn::ChangeKind, std::pair<EventType, std::vector<std::byte>>>> changes;
+  {
+    txn::ChangeReader reader(txns[2].changes);
+    txn::Change c;
+    while (reader.Next(&c)) changes.push_back({c.kind, {c.event_type, std::vector<std::byte>(c.body.begin(), c.body.end())}});
+    ASSERT_TRUE(reader.status().ok());
+  }
+  ASSERT_GT(changes.size(), 6u);
+  std::vector<txn::Transaction> chunks(3);
+  for (size_t i = 0; i < 3; ++i) {
+    chunks[i].seq = txns[2].seq;
+    chunks[i].chunk = uint32_t(i);
+    chunks[i].last_chunk = i == 2;
+    if (i == 2) chunks[i].source = txns[2].source;
+    txn::ChangeWriter w(chunks[i]);
+    for (size_t k = i * changes.size() / 3; k < (i + 1) * changes.size() / 3; ++k) {
+      if (changes[k].first == txn::ChangeKind::kTableMap) w.AddTableMap(changes[k].second.second);
+      else w.AddRows(changes[k].second.first, changes[k].second.second);
+    }
+  }
+  {  // Stop after two chunks: nothing of the transaction is visible.
+    ReplicaSession session;
+    ASSERT_TRUE(session.Open(Config()).ok());
+    TransactionApplier applier(session, Options("chunks"));
+    ASSERT_TRUE(applier.Start().ok());
+    ASSERT_TRUE(applier.Apply(txns[0]).ok());
+    ASSERT_TRUE(applier.Apply(txns[1]).ok());
+    ASSERT_TRUE(applier.Apply(chunks[0]).ok());
+    ASSERT_TRUE(applier.Apply(chunks[1]).ok());
+    ASSERT_TRUE(applier.Flush().ok());  // an incomplete transaction is not committed
+    EXPECT_EQ(applier.progress().seq, txns[1].seq);
+    // Out of order: refused.
+    EXPECT_EQ(applier.Apply(chunks[1]).code(), StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(Value(replica_, "SELECT COUNT(*) FROM voms_chunks.t"), "0");
+  ApplierStats stats;
+  std::vector<txn::Transaction> all{txns[0], txns[1], chunks[0], chunks[1], chunks[2]};
+  Status st = ApplyAll(all, Options("chunks"), &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(stats.transactions_applied, 1u);
+  EXPECT_EQ(stats.commits, 1u);
+  ExpectSameDatabase("voms_chunks");
 }
 
 TEST_F(ApplyIT, WritableReplicaIsRefused) {
