@@ -148,6 +148,13 @@ Status Journal::Init(bool read_only) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10 + 10 * attempt));
     }
   } else {
+    // An existing RocksDB database without our column family is not a
+    // journal: refuse it before Open would add the family to it.
+    std::vector<std::string> names;
+    if (rocksdb::DB::ListColumnFamilies(MakeDbOptions(), path, &names).ok() &&
+        std::find(names.begin(), names.end(), std::string(kTransactionsColumnFamily)) == names.end())
+      return Corruption(path + " is a RocksDB database but not a vomsrepl journal (no '" +
+                        std::string(kTransactionsColumnFamily) + "' column family)");
     rs = rocksdb::DB::Open(MakeDbOptions(), path, cfs, &handles, &db_);
   }
   if (rs.IsInvalidArgument() && read_only)
