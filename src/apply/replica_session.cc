@@ -148,6 +148,16 @@ Status ReplicaSession::Preflight() {
                         " has no READ ONLY ADMIN on *.*: its writes will be refused while read_only=ON "
                         "(MariaDB 10.11: SUPER alone does not allow them)");
   }
+  // Can it write its own state? Create the table (the applier needs it
+  // anyway), then a write that changes nothing: read_only (1290) and missing
+  // grants (1142) refuse it all the same.
+  if (EnsureProgressTable().ok()) {
+    Status w = Execute("UPDATE " + QuoteIdentifier(config_.state_schema) + ".`progress` SET `seq` = `seq` WHERE FALSE");
+    if (!w.ok()) {
+      warnings_.push_back(config_.name + ": account " + user + " cannot write " +
+                          QuoteIdentifier(config_.state_schema) + ".`progress`: " + std::string(w.message()));
+    }
+  }
   return Status::OK();
 }
 

@@ -26,8 +26,11 @@
 // The session never issues SET GLOBAL and never turns read_only off.
 //
 // Preflight: the replica must be read_only=ON (FailedPrecondition unless
-// allow_writable); the account should hold READ ONLY ADMIN (or SUPER / ALL,
-// which imply it) and be able to write the state schema: otherwise a warning.
+// allow_writable); the account should hold READ ONLY ADMIN (or ALL
+// PRIVILEGES; on MariaDB 10.11 SUPER alone does not let it write under
+// read_only) and be able to create and write the state schema's progress
+// table (Preflight creates it and tries a write that changes nothing):
+// otherwise a warning.
 //
 // Errors carry the server's errno in the message ("error 1062: ..."), and
 // last_errno() returns it; lost connections (2006, 2013, ...), deadlocks and
