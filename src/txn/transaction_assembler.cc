@@ -1,6 +1,7 @@
 #include "txn/transaction_assembler.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "binlog/decoded_event.h"
@@ -19,6 +20,19 @@ std::string MysqlGtidText(const binlog::MysqlGtidEvent& g) {
   if (!g.tag.empty()) s.append(":").append(g.tag);
   s.append(":").append(std::to_string(g.gno));
   return s;
+}
+
+bool EndsWithStartTransaction(std::string_view sql) {
+  while (!sql.empty() && (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';'))
+    sql.remove_suffix(1);
+  constexpr std::string_view kTail = "START TRANSACTION";
+  if (sql.size() <= kTail.size()) return false;
+  std::string_view tail = sql.substr(sql.size() - kTail.size());
+  for (size_t i = 0; i < kTail.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(tail[i])) != kTail[i]) return false;
+  }
+  return std::isspace(static_cast<unsigned char>(sql[sql.size() - kTail.size() - 1])) ||
+         sql[sql.size() - kTail.size() - 1] == ')';
 }
 
 }  // namespace
@@ -249,7 +263,15 @@ Status TransactionAssembler::OnQuery(const binlog::ReadEvent& ev, const binlog::
         state_ = State::kInTransaction;
         return Status::OK();
       }
-      if (ctl == ControlKind::kNone) VOMSREPL_RETURN_IF_ERROR(OnStatement(ev, q));
+      if (ctl == ControlKind::kNone) {
+        VOMSREPL_RETURN_IF_ERROR(OnStatement(ev, q));
+        // MySQL 8.0.21+ logs CREATE TABLE ... SELECT atomically as
+        // "CREATE TABLE ... START TRANSACTION", its rows, then XID.
+        if (state_ == State::kGroupStarted && EndsWithStartTransaction(q.query)) {
+          state_ = State::kInTransaction;
+          return Status::OK();
+        }
+      }
       return Complete(ev);
     case State::kInTransaction:
       switch (ctl) {

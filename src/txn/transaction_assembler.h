@@ -15,7 +15,9 @@
 //   MySQL GTID / ANONYMOUS_GTID / GTID_TAGGED: then QUERY BEGIN opens a
 //     multi-event transaction (ending at XID or QUERY COMMIT/ROLLBACK), any
 //     other QUERY is a single-statement transaction (DDL); inside a
-//     TRANSACTION_PAYLOAD the inner BEGIN .. XID do the same.
+//     TRANSACTION_PAYLOAD the inner BEGIN .. XID do the same. MySQL 8.0.21+
+//     atomic CREATE TABLE ... SELECT ("... START TRANSACTION", rows, XID)
+//     stays open until its XID.
 //   No GTID: QUERY BEGIN .. XID/COMMIT/ROLLBACK; any other QUERY alone.
 // A transaction ending in ROLLBACK is delivered like a committed one: a
 // server logs ROLLBACK only for changes to non-transactional tables, which
