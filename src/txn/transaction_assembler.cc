@@ -56,6 +56,10 @@ void TransactionAssembler::ClearOpen() {
   maps_in_chunk_.clear();
 }
 
+void TransactionAssembler::EnsureBuffer() {
+  if (current_.changes.capacity() == 0) current_.changes.reserve(reserve_hint_);
+}
+
 void TransactionAssembler::ClearTableMaps() {
   cache_.Clear();
   decisions_.clear();
@@ -200,6 +204,7 @@ Status TransactionAssembler::OnTableMap(const binlog::ReadEvent& ev, const binlo
     }
   }
   if (!d.keep) return Status::OK();
+  EnsureBuffer();
   ChangeWriter(current_).AddTableMap(d.body);
   if (chunk_ > 0) maps_in_chunk_.push_back(schema->table_id);
   return Status::OK();
@@ -213,7 +218,7 @@ Status TransactionAssembler::OnRows(const binlog::ReadEvent& ev, const binlog::F
   if (!binlog::PeekTableId(type, ev.frame.body, fde, &table_id))
     return Corruption(Where(ev) + ": rows event too short for its table id");
   auto it = decisions_.find(table_id);
-  if (it == decisions_.end() || cache_.Find(table_id) == nullptr)
+  if (it == decisions_.end())  // decisions_ and cache_ are filled and cleared together
     return Corruption(Where(ev) + ": names table id " + std::to_string(table_id) +
                       " without a preceding Table_map event");
   TableDecision& d = it->second;
@@ -228,6 +233,8 @@ Status TransactionAssembler::OnRows(const binlog::ReadEvent& ev, const binlog::F
   }
   if (options_.count_rows) {
     const binlog::TableSchema* schema = cache_.Find(table_id);
+    if (schema == nullptr)
+      return Internal(Where(ev) + ": table id " + std::to_string(table_id) + " has a decision but no schema");
     auto rows = binlog::DecodeRowsEvent(type, ev.frame.body, fde, scratch_);
     uint64_t n = 0;
     Status s = rows.ok() ? binlog::CountRows(*rows, *schema, &n) : rows.status();
@@ -299,6 +306,7 @@ Status TransactionAssembler::OnStatement(const binlog::ReadEvent& ev, const binl
     ++stats_.statements_dropped;
     return Status::OK();
   }
+  EnsureBuffer();
   StatementContext ctx;
   ctx.has_sql_mode = q.has_sql_mode;
   ctx.sql_mode = q.sql_mode;
@@ -326,6 +334,7 @@ Status TransactionAssembler::MaybeFlushChunk(const binlog::ReadEvent& ev) {
   if (current_.changes.size() < options_.max_transaction_bytes) return Status::OK();
   Transaction out = std::move(current_);
   current_ = Transaction();
+  ReserveNext(out.changes.size());
   out.chunk = chunk_++;
   out.last_chunk = false;
   out.mariadb_source = mariadb_source_;
@@ -339,29 +348,41 @@ Status TransactionAssembler::MaybeFlushChunk(const binlog::ReadEvent& ev) {
 
 Status TransactionAssembler::Complete(const binlog::ReadEvent& ev) {
   if (has_maria_gtid_) gtid_state_.Update(maria_gtid_);
-  SourcePoint point;
-  point.position = {std::string(file_), EndOf(ev)};
-  point.gtid = gtid_text_;
-  point.gtid_state = gtid_state_;
-  point.server_id = group_server_id_ != 0 ? group_server_id_ : ev.frame.header.server_id;
-  point.commit_time = ev.frame.header.timestamp;
-  bool deliver = current_.change_count > 0 || chunk_ > 0;
-  Transaction out;
-  if (deliver) {
-    out = std::move(current_);
-    out.chunk = chunk_;
-    out.last_chunk = true;
-    out.mariadb_source = mariadb_source_;
-    out.source = std::move(point);
+  const uint32_t server_id = group_server_id_ != 0 ? group_server_id_ : ev.frame.header.server_id;
+  if (current_.change_count == 0 && chunk_ == 0) {
+    // Nothing kept: refresh the reused point (no allocation once its
+    // strings and GTID list have grown) and tell the sink.
+    point_.position.file.assign(file_);
+    point_.position.offset = EndOf(ev);
+    point_.gtid.assign(gtid_text_);
+    point_.gtid_state = gtid_state_;
+    point_.server_id = server_id;
+    point_.commit_time = ev.frame.header.timestamp;
+    ClearOpen();
+    ++stats_.filtered_transactions;
+    return sink_.OnPositionAdvanced(point_);
   }
+  Transaction out = std::move(current_);
+  out.chunk = chunk_;
+  out.last_chunk = true;
+  out.mariadb_source = mariadb_source_;
+  out.source.position = {std::string(file_), EndOf(ev)};
+  out.source.gtid = gtid_text_;
+  out.source.gtid_state = gtid_state_;
+  out.source.server_id = server_id;
+  out.source.commit_time = ev.frame.header.timestamp;
+  ReserveNext(out.changes.size());
   ClearOpen();
-  if (deliver) {
-    ++stats_.transactions;
-    ++stats_.chunks;
-    return sink_.OnTransaction(std::move(out));
-  }
-  ++stats_.filtered_transactions;
-  return sink_.OnPositionAdvanced(point);
+  ++stats_.transactions;
+  ++stats_.chunks;
+  return sink_.OnTransaction(std::move(out));
+}
+
+void TransactionAssembler::ReserveNext(size_t last_size) {
+  // The next transaction's buffer starts at about the size of the last one,
+  // so that it does not grow by doubling from zero.
+  size_t want = std::max<size_t>(1024, last_size + last_size / 4);
+  reserve_hint_ = std::min(want, options_.max_transaction_bytes + 64 * 1024);
 }
 
 }  // namespace vomsrepl::txn
