@@ -1,0 +1,63 @@
+#include "ops/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace vomsrepl::ops {
+namespace {
+
+template <class T>
+prometheus::Family<T>& Make(prometheus::Registry& r, const std::string& name, const std::string& help) {
+  if constexpr (std::is_same_v<T, prometheus::Counter>) {
+    return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+  } else {
+    return prometheus::BuildGauge().Name(name).Help(help).Register(r);
+  }
+}
+
+}  // namespace
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  auto& r = *registry_;
+  events_ = &Make<prometheus::Counter>(r, "vomsrepl_source_events_total", "Binlog events read from the master").Add({});
+  bytes_ = &Make<prometheus::Counter>(r, "vomsrepl_source_bytes_total", "Raw binlog bytes read from the master").Add({});
+  transactions_ = &Make<prometheus::Counter>(r, "vomsrepl_source_transactions_total",
+                                             "Source transactions kept by the filter and journaled")
+                       .Add({});
+  reconnects_ = &Make<prometheus::Counter>(r, "vomsrepl_source_reconnects_total", "Reconnects to the master").Add({});
+  master_up_ = &Make<prometheus::Gauge>(r, "vomsrepl_master_up", "1 while the binlog dump connection streams").Add({});
+  source_commit_time_ = &Make<prometheus::Gauge>(r, "vomsrepl_source_commit_timestamp_seconds",
+                                                 "Master commit time of the last journaled transaction")
+                             .Add({});
+  rows_family_ = &Make<prometheus::Counter>(r, "vomsrepl_rows_total", "Row changes journaled, by database and operation");
+  errors_family_ = &Make<prometheus::Counter>(r, "vomsrepl_errors_total", "Errors by component");
+  journal_bytes_ = &Make<prometheus::Gauge>(r, "vomsrepl_journal_bytes", "Journal size on disk").Add({});
+  journal_last_seq_ = &Make<prometheus::Gauge>(r, "vomsrepl_journal_last_seq", "Last journaled transaction").Add({});
+  journal_first_seq_ = &Make<prometheus::Gauge>(r, "vomsrepl_journal_first_seq", "First transaction still journaled").Add({});
+  replica_seq_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_applied_seq", "Last journal sequence applied, per replica");
+  replica_lag_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_lag_seconds",
+                                                 "Master commit time of the newest journaled transaction minus that of the last applied one");
+  replica_running_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_running", "1 while the replica's applier runs");
+  replica_txn_family_ = &Make<prometheus::Counter>(r, "vomsrepl_replica_transactions_total", "Source transactions applied, per replica");
+  replica_rows_family_ = &Make<prometheus::Counter>(r, "vomsrepl_replica_rows_total", "Row changes applied, per replica");
+}
+
+prometheus::Counter& Metrics::Rows(std::string_view database, std::string_view operation) {
+  return rows_family_->Add({{"database", std::string(database)}, {"operation", std::string(operation)}});
+}
+
+prometheus::Counter& Metrics::Errors(std::string_view component) {
+  return errors_family_->Add({{"component", std::string(component)}});
+}
+
+Metrics::ReplicaSeries Metrics::Replica(std::string_view name) {
+  prometheus::Labels l{{"replica", std::string(name)}};
+  return {&replica_seq_family_->Add(l), &replica_lag_family_->Add(l), &replica_running_family_->Add(l),
+          &replica_txn_family_->Add(l), &replica_rows_family_->Add(l)};
+}
+
+std::string Metrics::Serialize() const {
+  prometheus::TextSerializer serializer;
+  return serializer.Serialize(registry_->Collect());
+}
+
+}  // namespace vomsrepl::ops
