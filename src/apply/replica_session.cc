@@ -99,6 +99,10 @@ Status ReplicaSession::Open(const ReplicaConfig& config) {
     return FailedPrecondition(std::move(msg));
   }
   mysql_ = m;
+  unsigned long server_caps = 0, extended_caps = 0;
+  mariadb_get_infov(m, MARIADB_CONNECTION_SERVER_CAPABILITIES, &server_caps);
+  mariadb_get_infov(m, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &extended_caps);
+  supports_bulk_ = !(server_caps & CLIENT_MYSQL) && (extended_caps & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32));
   VOMSREPL_RETURN_IF_ERROR(RestoreSessionSettings());
   auto rows = Query("SELECT @@session.max_allowed_packet");
   if (!rows.ok()) return rows.status();

@@ -119,6 +119,8 @@ class ReplicaSession {
   uint64_t max_allowed_packet() const { return max_allowed_packet_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
   unsigned int last_errno() const { return last_errno_; }
+  // The server runs COM_STMT_BULK_EXECUTE (MariaDB 10.2+; not MySQL).
+  bool supports_bulk() const { return supports_bulk_; }
   // The server's id of this connection (CONNECTION_ID()), 0 when closed.
   unsigned long connection_id() const;
 
@@ -135,6 +137,7 @@ class ReplicaSession {
   ReplicaConfig config_;
   st_mysql* mysql_ = nullptr;
   uint64_t max_allowed_packet_ = 16u << 20;
+  bool supports_bulk_ = false;
   std::vector<std::string> warnings_;
   unsigned int last_errno_ = 0;
   int foreign_key_checks_ = -1;  // unknown

@@ -3,6 +3,7 @@
 #include <mysqld_error.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "apply/row_statements.h"
 
@@ -268,11 +269,121 @@ Status RowApplier::FlushInserts() {
   return Status::OK();
 }
 
+Status RowApplier::RunBulk(const std::string& sql, size_t first_row, size_t rows, uint64_t* affected,
+                           std::string_view what) {
+  const Batch& b = batch_;
+  const size_t width = b.width();
+  VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(sql));
+  arrays_.resize(width);
+  binds_.resize(width);
+  std::memset(binds_.data(), 0, binds_.size() * sizeof(MYSQL_BIND));
+  for (size_t p = 0; p < width; ++p) {
+    ParamArrays& a = arrays_[p];
+    a.indicators.assign(rows, STMT_INDICATOR_NONE);
+    // The column's type: the first non-NULL value's (every value of a column converts alike).
+    const BoundValue* typed = nullptr;
+    for (size_t r = 0; r < rows && typed == nullptr; ++r) {
+      const BoundValue& v = b.values[(first_row + r) * width + p];
+      if (!v.is_null()) typed = &v;
+    }
+    MYSQL_BIND& bind = binds_[p];
+    bind.u.indicator = a.indicators.data();
+    bind.buffer_type = typed ? typed->type : MYSQL_TYPE_LONGLONG;
+    bind.is_unsigned = typed ? typed->is_unsigned : false;
+    switch (bind.buffer_type) {
+      case MYSQL_TYPE_LONGLONG: a.ints.assign(rows, 0); bind.buffer = a.ints.data(); break;
+      case MYSQL_TYPE_FLOAT: a.floats.assign(rows, 0); bind.buffer = a.floats.data(); break;
+      case MYSQL_TYPE_DOUBLE: a.doubles.assign(rows, 0); bind.buffer = a.doubles.data(); break;
+      case MYSQL_TYPE_DATE: case MYSQL_TYPE_TIME: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP:
+        // Connector/C reads types without a fixed wire size (temporals,
+        // strings) column-wise as an array of pointers, one per row.
+        a.times.assign(rows, MYSQL_TIME{});
+        a.pointers.resize(rows);
+        a.lengths.assign(rows, sizeof(MYSQL_TIME));
+        for (size_t r = 0; r < rows; ++r) a.pointers[r] = reinterpret_cast<char*>(&a.times[r]);
+        bind.buffer = a.pointers.data();
+        bind.length = a.lengths.data();
+        break;
+      default:
+        a.pointers.assign(rows, nullptr);
+        a.lengths.assign(rows, 0);
+        bind.buffer = a.pointers.data();
+        bind.length = a.lengths.data();
+        break;
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      const BoundValue& v = b.values[(first_row + r) * width + p];
+      if (v.is_null()) {
+        a.indicators[r] = STMT_INDICATOR_NULL;
+        continue;
+      }
+      if (v.type != bind.buffer_type) return Internal("bulk parameter of mixed types in " + std::string(what));
+      switch (bind.buffer_type) {
+        case MYSQL_TYPE_LONGLONG: a.ints[r] = v.num.i; break;
+        case MYSQL_TYPE_FLOAT: a.floats[r] = v.num.f; break;
+        case MYSQL_TYPE_DOUBLE: a.doubles[r] = v.num.d; break;
+        case MYSQL_TYPE_DATE: case MYSQL_TYPE_TIME: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP:
+          a.times[r] = v.num.t;
+          break;
+        default:
+          a.pointers[r] = const_cast<char*>(batch_.arena.data()) + v.offset;
+          a.lengths[r] = v.length;
+          break;
+      }
+    }
+  }
+  unsigned int array_size = unsigned(rows);
+  ++stats_.statements;
+  mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &array_size);
+  Status st = session_.ExecutePrepared(stmt, binds_.data(), affected, what);
+  // The attribute stays set on the statement (FACTS.md bulk pitfall 4): reset it.
+  array_size = 0;
+  mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &array_size);
+  return st;
+}
+
 Status RowApplier::FlushUpdates() {
   Batch& b = batch_;
   const size_t width = b.width();
   const std::string sql = BuildUpdateSql(*b.table, b.set_columns, b.where_columns, b.key_match);
   const std::string what = "UPDATE " + b.table->quoted_name;
+  if (!careful_ && b.key_match && b.rows > 1 && session_.supports_bulk() && options_.bulk_updates) {
+    // Each row matches at most one row (unique key): the total equals the
+    // row count exactly when every row was found.
+    const size_t max_rows = std::max<size_t>(1, options_.max_rows_per_statement);
+    const uint64_t cap = StatementByteCap();
+    size_t r = 0;
+    while (r < b.rows) {
+      size_t k = 0;
+      uint64_t bytes = 0;
+      while (r + k < b.rows && k < max_rows) {
+        uint64_t rb = 0;
+        for (size_t i = 0; i < width; ++i) rb += b.values[(r + k) * width + i].wire_size();
+        if (k > 0 && bytes + rb > cap) break;
+        bytes += rb;
+        ++k;
+      }
+      if (bytes + sql.size() + 1024 > session_.max_allowed_packet()) {
+        return FailedPrecondition(session_.config().name + ": " + what + ": a row of " + std::to_string(bytes) +
+                                  " bytes does not fit the replica's max_allowed_packet (" +
+                                  std::to_string(session_.max_allowed_packet()) + "): raise it on the replica");
+      }
+      uint64_t affected = 0;
+      Status st = RunBulk(sql, r, k, &affected, what);
+      if (!st.ok()) {
+        if (session_.last_errno() != ER_DUP_ENTRY) return st;
+        needs_retry_ = true;
+        return Aborted("duplicate key in a bulk UPDATE: retry row by row");
+      }
+      if (affected != k) {
+        needs_retry_ = true;
+        return Aborted("a bulk UPDATE matched fewer rows than it names: retry row by row");
+      }
+      stats_.rows_updated += k;
+      r += k;
+    }
+    return Status::OK();
+  }
   for (size_t r = 0; r < b.rows; ++r) {
     uint64_t affected = 0;
     Status st = Run(sql, r * width, width, &affected, what);

@@ -68,6 +68,7 @@ struct ApplierOptions {
   uint64_t group_max_rows = 5000;         // rows per replica commit (a bigger transaction is never split)
   uint32_t max_rows_per_statement = 1000;
   uint64_t max_statement_bytes = 4u << 20;  // also at most half of max_allowed_packet
+  bool bulk_updates = true;  // MariaDB bulk execution for UPDATE batches (row_applier.h)
   std::function<void(const std::string&)> warn;  // warnings (divergence skipped or overwritten, DDL recovery, ...)
 };
 

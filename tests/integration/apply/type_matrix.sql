@@ -167,3 +167,13 @@ COMMIT;
 -- DDL in the middle: ALTER then rows of the new shape.
 ALTER TABLE multi ADD COLUMN extra VARCHAR(10) DEFAULT 'def', ADD INDEX (n);
 UPDATE multi SET extra = 'set' WHERE id < 5;
+
+-- Multi-row UPDATEs of every type family (applied with bulk execution: one
+-- parameter array per column, NULLs as indicators).
+UPDATE ints SET bo = 1 - IFNULL(bo, 0) WHERE id IN (1, 2, 3);
+UPDATE floats SET fu = 2.5 WHERE id IN (1, 2, 3, 4, 5);
+UPDATE temporals SET t1 = '-01:01:01.1' WHERE id IN (1, 2, 3, 5);
+UPDATE strings SET tt = 'bulk' WHERE id IN (1, 2, 3);
+UPDATE others SET s = 'w' WHERE id IN (1, 2, 3);
+UPDATE `we``ird tab'le ç` SET `"q"` = -1 WHERE `id``x` IN (1, 2);
+UPDATE uniq SET z = 'u' WHERE x IN (1, 2);
