@@ -578,7 +578,7 @@ Result<RoutedStatement> StatementRouter::Route(std::string_view default_db, std:
   for (const RefAt& r : a.refs()) {
     if (r.db_token >= 0 && rules_.IsRenamed(t[r.db_token].text)) rewrite.push_back(size_t(r.db_token));
   }
-  for (size_t i = 0; i + 2 < t.size(); ++i) {
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
     if (t[i].IsIdent() && t[i + 1].IsPunct('.') && !(i > 0 && t[i - 1].IsPunct('.')) &&
         rules_.IsRenamed(t[i].text) && rules_.KeepDatabase(t[i].text))
       rewrite.push_back(i);
