@@ -184,6 +184,10 @@ Status ReadFilter(const toml::table& t, const std::string& file, FilterSection& 
     }
   }
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
+  auto rules = txn::FilterRules::Create(f);
+  if (!rules.ok()) {
+    return InvalidArgument(file + ":" + std::to_string(t.source().begin.line) + ": [filter]: " + std::string(rules.status().message()));
+  }
   std::set<std::string> targets;
   for (const auto& r : f.renames) {
     for (const std::string* name : {&r.from, &r.to}) {
@@ -205,15 +209,9 @@ Status ReadJournal(const toml::table& t, const std::string& file, JournalSection
   Section s(t, "journal", file);
   std::string sync = std::string(SyncPolicyName(j.sync));
   VOMSREPL_RETURN_IF_ERROR(s.String("sync", &sync));
-  if (sync == "every_commit") {
-    j.sync = SyncPolicy::kEveryCommit;
-  } else if (sync == "periodic") {
-    j.sync = SyncPolicy::kPeriodic;
-  } else if (sync == "none") {
-    j.sync = SyncPolicy::kNone;
-  } else {
-    return s.Error(t.get("sync"), "sync", "expected \"every_commit\", \"periodic\" or \"none\"");
-  }
+  auto policy = journal::ParseSyncPolicy(sync);
+  if (!policy.ok()) return s.Error(t.get("sync"), "sync", policy.status().message());
+  j.sync = *policy;
   VOMSREPL_RETURN_IF_ERROR(s.Integer("sync_interval_ms", &j.sync_interval_ms, 1, 60000));
   VOMSREPL_RETURN_IF_ERROR(s.Integer("retention_seconds", &j.retention_seconds, 0, int64_t(10) * 365 * 86400));
   VOMSREPL_RETURN_IF_ERROR(s.Integer("max_transaction_bytes", &j.max_transaction_bytes, 1 << 16, int64_t(1) << 40));
@@ -341,22 +339,6 @@ std::string_view SyncPolicyName(SyncPolicy policy) {
   return "?";
 }
 
-std::string_view DivergencePolicyName(DivergencePolicy policy) {
-  switch (policy) {
-    case DivergencePolicy::kStop: return "stop";
-    case DivergencePolicy::kOverwrite: return "overwrite";
-    case DivergencePolicy::kSkip: return "skip";
-  }
-  return "?";
-}
-
-Result<DivergencePolicy> ParseDivergencePolicy(std::string_view text) {
-  if (text == "stop") return DivergencePolicy::kStop;
-  if (text == "overwrite") return DivergencePolicy::kOverwrite;
-  if (text == "skip") return DivergencePolicy::kSkip;
-  return InvalidArgument("expected \"stop\", \"overwrite\" or \"skip\", got \"" + std::string(text) + "\"");
-}
-
 Result<Config> ParseConfig(std::string_view text, const std::string& name, unsigned file_mode) {
   Config c;
   c.path = name;
@@ -387,6 +369,7 @@ std::string Config::Describe() const {
   out << "state directory " << state_dir << "\n";
   out << "master " << master.Describe() << " as replica server_id " << master.server_id << "\n";
   out << "databases: include";
+  if (filter.include_databases.empty()) out << " voms_*";
   for (const auto& d : filter.include_databases) out << " " << d;
   if (!filter.exclude_databases.empty()) {
     out << ", exclude";

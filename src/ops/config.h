@@ -25,24 +25,19 @@
 
 #include <vomsrepl/status.h>
 
+#include "apply/row_applier.h"
+#include "journal/journal.h"
 #include "source/master_stream.h"
+#include "txn/filter_rules.h"
 
 namespace vomsrepl::ops {
 
-struct DatabaseRename {
-  std::string from;
-  std::string to;
-};
+// [filter]: databases and tables kept, renames (txn/filter_rules.h). An empty
+// include_databases keeps `voms_*`.
+using txn::DatabaseRename;
+using FilterSection = txn::FilterConfig;
 
-struct FilterSection {
-  std::vector<std::string> include_databases{"voms_*"};
-  std::vector<std::string> exclude_databases;
-  std::vector<std::string> include_tables;  // globs over "db.table" (source names)
-  std::vector<std::string> exclude_tables;
-  std::vector<DatabaseRename> renames;
-};
-
-enum class SyncPolicy { kEveryCommit, kPeriodic, kNone };
+using journal::SyncPolicy;
 std::string_view SyncPolicyName(SyncPolicy policy);
 
 struct JournalSection {
@@ -52,9 +47,9 @@ struct JournalSection {
   uint64_t max_transaction_bytes = 64ull << 20;      // larger transactions stream in chunks
 };
 
-enum class DivergencePolicy { kStop, kOverwrite, kSkip };
-std::string_view DivergencePolicyName(DivergencePolicy policy);
-Result<DivergencePolicy> ParseDivergencePolicy(std::string_view text);
+using apply::DivergencePolicy;
+using apply::DivergencePolicyName;
+using apply::ParseDivergencePolicy;
 
 struct ApplySection {
   uint32_t group_transactions = 100;  // source transactions per replica commit (at most)

@@ -30,8 +30,10 @@ TEST(ConfigTest, MinimalConfigGetsSafeDefaults) {
   EXPECT_EQ(c->master.defaults_file, "/etc/vomsrepl/master.cnf");
   EXPECT_EQ(c->master.server_id, 4242u);
   EXPECT_EQ(c->master.start_from, source::StartFrom::kMasterCurrent);
-  ASSERT_EQ(c->filter.include_databases.size(), 1u);
-  EXPECT_EQ(c->filter.include_databases[0], "voms_*");
+  auto rules = txn::FilterRules::Create(c->filter);
+  ASSERT_TRUE(rules.ok());
+  EXPECT_TRUE(rules->KeepDatabase("voms_atlas"));
+  EXPECT_FALSE(rules->KeepDatabase("mysql"));
   EXPECT_EQ(c->journal.sync, SyncPolicy::kEveryCommit);
   EXPECT_EQ(c->apply.on_divergence, DivergencePolicy::kStop);
   EXPECT_EQ(c->http.listen, "127.0.0.1:9321");
@@ -132,10 +134,10 @@ TEST(ConfigTest, EachMistakeNamesLineAndKey) {
       {"statedir = \"/x\"\n[master]\ndefaults_file = \"m.cnf\"\n", "t.toml:1: key 'statedir': unknown key"},
       {"[master]\nhost = \"h\"\n", "needs defaults_file"},
       {std::string(kMinimal) + "[journal]\nsync = \"sometimes\"\n", "key 'journal.sync'"},
-      {std::string(kMinimal) + "[apply]\non_divergence = \"ignore\"\n", "expected \"stop\", \"overwrite\" or \"skip\""},
+      {std::string(kMinimal) + "[apply]\non_divergence = \"ignore\"\n", "expected stop, overwrite or skip"},
       {std::string(kMinimal) + "[filter]\ninclude_databases = \"voms_*\"\n", "expected a list of strings"},
       {std::string(kMinimal) + "[filter]\ninclude_databases = [\"\"]\n", "filter.include_databases"},
-      {std::string(kMinimal) + "[filter.rename]\na = \"x\"\nb = \"x\"\n", "two databases renamed to \"x\""},
+      {std::string(kMinimal) + "[filter.rename]\nvoms_a = \"voms_x\"\nvoms_b = \"voms_x\"\n", "voms_x"},
       {std::string(kMinimal) + "[[replica]]\ndefaults_file = \"r.cnf\"\n", "needs a name"},
       {std::string(kMinimal) + "[[replica]]\nname = \"a b\"\ndefaults_file = \"r.cnf\"\n", "replica[0].name"},
       {std::string(kMinimal) + "[[replica]]\nname = \"a\"\ndefaults_file = \"r.cnf\"\n[[replica]]\nname = \"a\"\n"
