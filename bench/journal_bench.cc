@@ -283,7 +283,11 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "journal_bench: %s: %zu transactions, %.1f MB raw binlog, %.1f MB changes (avg %.0f B)\n",
                g_corpus_name.c_str(), g_txns.size(), double(g_raw_total) / 1e6, double(g_changes_total) / 1e6,
                double(g_changes_total) / double(g_txns.size()));
-  benchmark::RegisterBenchmark("BM_AppendCorpus", BM_AppendCorpus)->ArgName("sync")->DenseRange(0, 2)->MinTime(2)->UseRealTime();
+  benchmark::RegisterBenchmark("BM_AppendCorpus", BM_AppendCorpus)
+      ->ArgName("sync")
+      ->DenseRange(0, 2)
+      ->MinTime(2)
+      ->UseRealTime();
   benchmark::RegisterBenchmark("BM_AppendCorpusBatch", BM_AppendCorpusBatch)
       ->ArgNames({"batch", "sync"})
       ->ArgsProduct({{16, 128}, {0, 2}})

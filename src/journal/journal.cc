@@ -172,7 +172,8 @@ Status Journal::Init(bool read_only) {
     if (read_only) return FailedPrecondition(dir_ + " is not a vomsrepl state directory (empty journal)");
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Put(wo, std::string(1, kFormatKey), FormatMarker()), "journal: write " + path));
+    VOMSREPL_RETURN_IF_ERROR(
+        FromRocks(db_->Put(wo, std::string(1, kFormatKey), FormatMarker()), "journal: write " + path));
   } else {
     VOMSREPL_RETURN_IF_ERROR(FromRocks(rs, "journal: read format marker"));
     VOMSREPL_RETURN_IF_ERROR(CheckFormatMarker(value).WithContext(path));
@@ -296,8 +297,9 @@ Status Journal::AppendBatch(std::span<txn::Transaction> transactions) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = last_complete != nullptr && options_.sync == SyncPolicy::kEveryCommit;
-  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "journal: append seq " + std::to_string(transactions[0].seq) +
-                                                               " chunk " + std::to_string(transactions[0].chunk)));
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "journal: append seq " +
+                                                               std::to_string(transactions[0].seq) + " chunk " +
+                                                               std::to_string(transactions[0].chunk)));
   open_seq_ = open_seq;
   open_chunk_ = open_chunk;
   if (last_complete == nullptr) return Status::OK();
