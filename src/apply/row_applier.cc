@@ -124,14 +124,18 @@ Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog:
       return FailedPrecondition(t->quoted_name + ": the before image has no column to find the row by");
   }
 
+  // Only the check flags matter for a batch (STMT_END_F differs between the
+  // events of one statement).
+  const uint16_t flags =
+      event.flags & (binlog::kRowsFlagNoForeignKeyChecks | binlog::kRowsFlagRelaxedUniqueChecks);
   Batch& b = batch_;
-  bool compatible = b.rows > 0 && b.table == t && b.kind == kind && b.flags == event.flags &&
+  bool compatible = b.rows > 0 && b.table == t && b.kind == kind && b.flags == flags &&
                     b.key_match == key_match && b.set_columns == set_columns && b.where_columns == where_columns;
   if (!compatible) {
     VOMSREPL_RETURN_IF_ERROR(Flush());
     b.table = t;
     b.kind = kind;
-    b.flags = event.flags;
+    b.flags = flags;
     b.key_match = key_match;
     b.set_columns = std::move(set_columns);
     b.where_columns = std::move(where_columns);

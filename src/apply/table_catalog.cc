@@ -124,7 +124,9 @@ Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const bi
   }
   auto owned = std::make_unique<TableInfo>(std::move(info));
   const TableInfo* p = owned.get();
-  tables_[key] = std::move(owned);
+  std::unique_ptr<TableInfo>& slot = tables_[key];
+  if (slot) retired_.push_back(std::move(slot));
+  slot = std::move(owned);
   return p;
 }
 

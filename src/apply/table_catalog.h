@@ -16,7 +16,7 @@
 // column count differs from the cached one; Clear() after every DDL.
 //
 // Thread-safety: one applier thread. Pointers returned stay valid until
-// Clear() or the next Resolve() of the same table.
+// Clear().
 #pragma once
 
 #include <cstdint>
@@ -66,10 +66,17 @@ class TableCatalog {
   explicit TableCatalog(WarningSink warn = nullptr) : warn_(std::move(warn)) {}
 
   Result<const TableInfo*> Resolve(ReplicaSession& session, const binlog::TableSchema& schema);
-  void Clear() { tables_.clear(); }
+  // Forgets every table. Only when no batch refers to a TableInfo any more.
+  void Clear() {
+    tables_.clear();
+    retired_.clear();
+  }
 
  private:
   std::map<std::pair<std::string, std::string>, std::unique_ptr<TableInfo>> tables_;
+  // Entries replaced by a re-read stay alive until Clear(): a pending batch
+  // may still point at them.
+  std::vector<std::unique_ptr<TableInfo>> retired_;
   WarningSink warn_;
 };
 

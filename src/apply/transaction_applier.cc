@@ -120,10 +120,12 @@ void TransactionApplier::Abandon() {
 }
 
 Status TransactionApplier::Fail(Status st, const txn::Transaction& t) {
+  // `t` may live in group_, which Abandon() clears: describe it first.
+  std::string context = session_.config().name + ": " + DescribeSource(t);
   Abandon();
   started_ = false;  // the caller must Start() again and resume after progress().seq
   if (st.code() == StatusCode::kDataLoss) return st;  // divergence messages name the origin
-  return st.WithContext(session_.config().name + ": " + DescribeSource(t));
+  return st.WithContext(context);
 }
 
 Status TransactionApplier::Begin() {
