@@ -323,6 +323,20 @@ Status Journal::AppendBatch(std::span<txn::Transaction> transactions) {
   return Status::OK();
 }
 
+Status Journal::AbandonOpenTransaction() {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (open_chunk_ == 0) return Status::OK();
+  // Unsynced: after a crash the reopen removes them anyway (past the checkpoint).
+  std::string from = TxnKey(open_seq_, 0), to = TxnKey(open_seq_ + 1, 0);
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), txn_cf_, from, to),
+                                     "journal: abandon seq " + std::to_string(open_seq_)));
+  spdlog::info("journal {}: abandoned {} chunk(s) of incomplete transaction seq {}; it is journaled again whole",
+               dir_, open_chunk_, open_seq_);
+  open_chunk_ = 0;
+  return Status::OK();
+}
+
 Status Journal::AdvanceSource(const txn::SourcePoint& point) {
   VOMSREPL_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard<std::mutex> lock(mu_);

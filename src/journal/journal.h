@@ -131,6 +131,11 @@ class Journal {
   // kEveryCommit, one sync. All or nothing: on error nothing was appended.
   // The feeder uses it when the source has several transactions ready.
   Status AppendBatch(std::span<txn::Transaction> transactions);
+  // Removes the chunks already appended of the incomplete transaction (the
+  // source lost it mid-way, e.g. a reconnect inside a large transaction: it
+  // comes again, whole, and gets the same seq). Readers never saw them.
+  // No-op when no transaction is open.
+  Status AbandonOpenTransaction();
   // Moves the source checkpoint past filtered-out traffic (see the file
   // comment for when it is durable). FailedPrecondition inside an
   // incomplete chunked transaction.

@@ -238,6 +238,28 @@ TEST(Journal, IncompleteTrailingTransactionIsRemovedOnReopen) {
   EXPECT_EQ(ReadAll(**r, 1), 6u);
 }
 
+TEST(Journal, AbandonedTransactionComesAgainWithTheSameSeq) {
+  std::string dir = TempDir();
+  auto j = OpenOrDie(dir);
+  ASSERT_TRUE(j);
+  EXPECT_TRUE(j->AbandonOpenTransaction().ok());  // nothing open: no-op
+  AppendRange(*j, 1, 4);
+  txn::Transaction t;
+  FillChunk(5, 0, &t);
+  // Different bytes than the real chunk 0: they must not survive.
+  t.changes.assign(t.changes.size(), std::byte{0x5a});
+  ASSERT_TRUE(j->Append(t).ok());
+  FillChunk(5, 1, &t);
+  ASSERT_TRUE(j->Append(t).ok());
+  ASSERT_TRUE(j->AbandonOpenTransaction().ok());
+  FillChunk(5, 1, &t);
+  EXPECT_EQ(j->Append(t).code(), StatusCode::kInvalidArgument);  // chunk 0 expected again
+  AppendRange(*j, 5, 6);
+  auto r = j->NewReader(1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(ReadAll(**r, 1), 6u);
+}
+
 TEST(Journal, AdvanceSourceMovesTheCheckpointNotTheSeq) {
   std::string dir = TempDir();
   txn::SourcePoint p;
