@@ -564,3 +564,58 @@ TEST_F(ApplyIT, ThroughputOfOneHundredFiftyThousandRowChanges) {
 
 }  // namespace
 }  // namespace vomsrepl::apply
+
+namespace vomsrepl::apply {
+namespace {
+
+// Manual measurement (not in CI): sysbench oltp_write_only-like small
+// transactions (UPDATE by index, UPDATE by key, DELETE, INSERT of the same id).
+// VOMSREPL_APPLY_BENCH_TRANSACTIONS (default 5000) transactions of 4 row changes.
+// Run: VOMSREPL_SANDBOX_DIR=... apply_integration_test --gtest_also_run_disabled_tests
+//      --gtest_filter='*SmallTransactions*'
+TEST_F(ApplyIT, DISABLED_ThroughputOfSmallTransactions) {
+  Fresh("voms_small", {"small"});
+  const char* env = std::getenv("VOMSREPL_APPLY_BENCH_TRANSACTIONS");
+  const int n = env ? std::atoi(env) : 5000;
+  Master("CREATE DATABASE voms_small");
+  Master("CREATE TABLE voms_small.t (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, "
+         "pad CHAR(60) NOT NULL, KEY (k))");
+  Master("INSERT INTO voms_small.t SELECT seq, seq % 1000, REPEAT('c', 120), 'pad' FROM voms_small.seq_1_to_10000");
+  BinlogPosition from = MasterPosition();
+  Master("SET @x = 1");
+  for (int i = 0; i < n; ++i) {
+    int id = 1 + (i * 7919) % 10000;
+    std::string s = std::to_string(id);
+    Master("BEGIN");
+    Master("UPDATE voms_small.t SET k = k + 1 WHERE id = " + s);
+    Master("UPDATE voms_small.t SET c = REPEAT(CHAR(65 + " + std::to_string(i % 26) + "), 120) WHERE id = " + s);
+    Master("DELETE FROM voms_small.t WHERE id = " + s);
+    Master("INSERT INTO voms_small.t VALUES (" + s + ", " + std::to_string(i) + ", 'c', 'pad')");
+    Master("COMMIT");
+  }
+  auto txns = Since(from, 1);
+  ASSERT_EQ(txns.size(), size_t(n));
+  ReplicaSession session;
+  ASSERT_TRUE(session.Open(Config()).ok());
+  Replica("DROP DATABASE IF EXISTS voms_small");
+  Replica("CREATE DATABASE voms_small");
+  Replica("CREATE TABLE voms_small.t (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, "
+          "pad CHAR(60) NOT NULL, KEY (k))");
+  Replica("INSERT INTO voms_small.t SELECT seq, seq % 1000, REPEAT('c', 120), 'pad' FROM voms_small.seq_1_to_10000");
+  TransactionApplier applier(session, Options("small"));
+  ASSERT_TRUE(applier.Start().ok());
+  auto t0 = std::chrono::steady_clock::now();
+  for (const auto& t : txns) ASSERT_TRUE(applier.Apply(t).ok());
+  ASSERT_TRUE(applier.Flush().ok());
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const RowApplierStats& r = applier.row_stats();
+  uint64_t rows = r.rows_inserted + r.rows_updated + r.rows_deleted;
+  std::printf("small transactions: %d transactions, %llu row changes in %.2f s = %.0f rows/s, %.0f trx/s, "
+              "%llu statements, %llu commits\n",
+              n, (unsigned long long)rows, secs, double(rows) / secs, double(n) / secs,
+              (unsigned long long)r.statements, (unsigned long long)applier.stats().commits);
+  ExpectSameDatabase("voms_small");
+}
+
+}  // namespace
+}  // namespace vomsrepl::apply
