@@ -76,11 +76,12 @@ bool EventHasChecksum(Bytes raw, const FormatDescription& fde) {
 
 // MySQL internals "Binlog Event header" + libbinlogevents
 // Log_event_footer::event_checksum_test.
-Result<EventFrame> FrameEvent(Bytes bytes, bool has_checksum, bool verify_checksum, const EventLocation& where) {
+Status FrameEventInto(Bytes bytes, bool has_checksum, bool verify_checksum, const EventLocation& where,
+                      EventFrame* out) {
   if (bytes.size() < EventHeader::kSize)
     return OutOfRange("truncated event header at " + where.ToString() + ": " + std::to_string(bytes.size()) +
                       " of 19 bytes available");
-  EventFrame f;
+  EventFrame& f = *out;
   f.header = ParseEventHeader(bytes);
   const uint32_t len = f.header.event_length;
   const size_t min_len = EventHeader::kSize + (has_checksum ? 4 : 0);
@@ -108,6 +109,12 @@ Result<EventFrame> FrameEvent(Bytes bytes, bool has_checksum, bool verify_checks
       return Corruption("CRC32 mismatch in " + TypeText(f.header.type) + " event at " + where.ToString() +
                         ": expected (stored) " + Hex32(stored) + ", actual (computed) " + Hex32(crc));
   }
+  return Status::OK();
+}
+
+Result<EventFrame> FrameEvent(Bytes bytes, bool has_checksum, bool verify_checksum, const EventLocation& where) {
+  EventFrame f;
+  VOMSREPL_RETURN_IF_ERROR(FrameEventInto(bytes, has_checksum, verify_checksum, where, &f));
   return f;
 }
 

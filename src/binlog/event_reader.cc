@@ -57,7 +57,7 @@ Status EventReader::ReadOuter(ReadEvent* out) {
   }
   const Bytes rest = file_.subspan(pos_);
   const bool has_checksum = EventHasChecksum(rest, fde_);
-  VOMSREPL_ASSIGN_OR_RETURN(out->frame, FrameEvent(rest, has_checksum, verify_checksum_, Location(pos_, false)));
+  VOMSREPL_RETURN_IF_ERROR(FrameEventInto(rest, has_checksum, verify_checksum_, Location(pos_, false), &out->frame));
   VOMSREPL_RETURN_IF_ERROR(AcceptOuter(out, pos_, /*require_fde_first=*/true));
   pos_ += out->frame.header.event_length;
   return Status::OK();
@@ -66,7 +66,7 @@ Status EventReader::ReadOuter(ReadEvent* out) {
 Status EventReader::FeedEvent(Bytes raw, uint64_t offset, ReadEvent* out) {
   inner_ = {};
   const bool has_checksum = EventHasChecksum(raw, fde_);
-  VOMSREPL_ASSIGN_OR_RETURN(out->frame, FrameEvent(raw, has_checksum, verify_checksum_, Location(offset, false)));
+  VOMSREPL_RETURN_IF_ERROR(FrameEventInto(raw, has_checksum, verify_checksum_, Location(offset, false), &out->frame));
   if (out->frame.raw.size() != raw.size())
     return Corruption(std::string(EventTypeName(out->frame.header.type)) + " event at " + Where(offset) +
                       ": header says " + std::to_string(out->frame.header.event_length) + " bytes, packet holds " +
