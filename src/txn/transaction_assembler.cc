@@ -187,6 +187,7 @@ Status TransactionAssembler::OnTableMap(const binlog::ReadEvent& ev, const binlo
       if (d.database.size() > 255)
         return InvalidArgument(Where(ev) + ": renamed database name `" + d.database + "` is longer than 255 bytes");
       // table id (6) + flags (2), db length, db, NUL, rest.
+      if (body.size() < 10) return Corruption(Where(ev) + ": TABLE_MAP body too short");
       size_t old_len = size_t(uint8_t(body[8]));
       size_t rest = 8 + 1 + old_len + 1;
       if (rest > body.size()) return Corruption(Where(ev) + ": TABLE_MAP body too short");
