@@ -17,6 +17,7 @@
 #include "app/dump_command.h"
 #include "app/exit_codes.h"
 #include "app/stats_command.h"
+#include "app/run_command.h"
 #include "app/status_command.h"
 #include "app/version.h"
 #include "ops/logging.h"
@@ -167,6 +168,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
 
+  app::RunOptions run_opts;
+  auto* run = cli.add_subcommand(
+      "run", "Run the replica feeder: master binlog -> filtered transactions -> journal -> every replica, exactly once");
+  run->add_option("--config", run_opts.config_path, "TOML configuration (see conf/vomsrepl.toml)")
+      ->required()
+      ->envname("VOMSREPL_CONFIG");
+  auto* check = cli.add_subcommand(
+      "check-config", "Validate a configuration: keys, values, master preflight, replica access; print the plan");
+  check->add_option("--config", run_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -185,6 +196,16 @@ int main(int argc, char** argv) {
     app::DumpOptions o;
     Status s = dump_args.Build(&o.input, &o.filters, &o.format);
     if (s.ok()) s = app::RunDump(o, stdout);
+    return s.ok() ? app::kExitOk : Fail(s);
+  }
+  if (run->parsed()) {
+    run_opts.log_level = cli.get_option("--log-level")->count() ? log_level : "";
+    run_opts.log_file = log_file;
+    Status s = app::RunDaemon(run_opts);
+    return s.ok() ? app::kExitOk : Fail(s);
+  }
+  if (check->parsed()) {
+    Status s = app::CheckConfig(run_opts, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
   }
   if (status->parsed()) {

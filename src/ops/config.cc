@@ -242,13 +242,7 @@ Status ReadApply(const toml::table& t, const std::string& file, ApplySection& a)
 Status ReadReplica(const toml::table& t, const std::string& prefix, const std::string& file, ReplicaSection& r) {
   Section s(t, prefix, file);
   VOMSREPL_RETURN_IF_ERROR(s.String("name", &r.name));
-  VOMSREPL_RETURN_IF_ERROR(s.String("host", &r.host));
-  VOMSREPL_RETURN_IF_ERROR(s.Integer("port", &r.port, 0, 65535));
-  VOMSREPL_RETURN_IF_ERROR(s.String("socket", &r.socket));
   VOMSREPL_RETURN_IF_ERROR(s.String("defaults_file", &r.defaults_file));
-  VOMSREPL_RETURN_IF_ERROR(s.String("user", &r.user));
-  VOMSREPL_RETURN_IF_ERROR(s.String("password_env", &r.password_env));
-  VOMSREPL_RETURN_IF_ERROR(s.String("password", &r.password));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("enabled", &r.enabled));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("allow_writable", &r.allow_writable));
   VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &r.on_divergence, &r.on_divergence_set));
@@ -256,8 +250,8 @@ Status ReadReplica(const toml::table& t, const std::string& prefix, const std::s
   if (!ValidReplicaName(r.name)) {
     return s.Error(t.get("name"), "name", "a replica needs a name of 1 to 64 letters, digits, '_' or '-'");
   }
-  if (r.defaults_file.empty() && r.user.empty()) {
-    return s.Error(&t, "defaults_file", "the replica needs defaults_file (a MySQL option file with a [client] group) or user");
+  if (r.defaults_file.empty()) {
+    return s.Error(&t, "defaults_file", "the replica needs defaults_file (a MySQL option file with a [client] group)");
   }
   return Status::OK();
 }
@@ -317,7 +311,6 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
 
   bool has_password = !c.master_password.empty();
-  for (const auto& r : c.replicas) has_password = has_password || !r.password.empty();
   if (has_password && (mode & 077) != 0) {
     char octal[8];
     std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
@@ -381,7 +374,7 @@ std::string Config::Describe() const {
       << " s, transactions over " << journal.max_transaction_bytes << " bytes stream in chunks\n";
   for (const auto& r : replicas) {
     out << "replica " << r.name << (r.enabled ? "" : " (disabled)") << ": "
-        << (r.defaults_file.empty() ? r.user + "@" + r.host : r.defaults_file) << ", on divergence "
+        << r.defaults_file << ", on divergence "
         << DivergencePolicyName(r.on_divergence) << (r.allow_writable ? ", writable allowed" : "") << "\n";
   }
   out << "http " << (http.listen.empty() ? "off" : http.listen) << ", log " << log.level << " to "

@@ -61,13 +61,7 @@ struct ApplySection {
 
 struct ReplicaSection {
   std::string name;                   // [A-Za-z0-9_-], unique: the progress channel and the metrics label
-  std::string host;
-  uint16_t port = 0;
-  std::string socket;
-  std::string defaults_file;
-  std::string user;
-  std::string password_env;
-  std::string password;               // only from a 0600 config file; prefer defaults_file
+  std::string defaults_file;          // MySQL option file, [client] group: host, port or socket, user, password
   bool enabled = true;
   bool allow_writable = false;        // apply even when read_only=OFF (never turns it off)
   DivergencePolicy on_divergence = DivergencePolicy::kStop;

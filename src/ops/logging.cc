@@ -11,6 +11,9 @@ Status SetupLogging(const std::string& level, const std::string& file) {
   if (lvl == spdlog::level::off && level != "off")
     return InvalidArgument("log level '" + level + "' is not one of trace, debug, info, warn, error, critical, off");
   try {
+    // Called again to change the level or reopen the file (SIGHUP after
+    // log rotation): the old logger is replaced, the file opened anew.
+    spdlog::drop("vomsrepl");
     std::shared_ptr<spdlog::logger> logger;
     if (file.empty()) {
       logger = spdlog::stderr_color_mt("vomsrepl");

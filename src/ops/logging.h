@@ -8,6 +8,7 @@
 namespace vomsrepl::ops {
 
 // level: trace, debug, info, warn, error, critical, off. file: empty = stderr.
+// May be called again (new level, or reopening the file after rotation).
 Status SetupLogging(const std::string& level, const std::string& file);
 
 }  // namespace vomsrepl::ops

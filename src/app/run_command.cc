@@ -1,0 +1,105 @@
+#include "app/run_command.h"
+
+#include <sys/stat.h>
+
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "apply/replica_session.h"
+#include "ops/config.h"
+#include "ops/logging.h"
+#include "ops/replicator.h"
+#include "source/master_stream.h"
+
+namespace vomsrepl::app {
+
+Status RunDaemon(const RunOptions& options) {
+  VOMSREPL_ASSIGN_OR_RETURN(ops::Config config, ops::LoadConfig(options.config_path));
+  std::string level = options.log_level.empty() ? config.log.level : options.log_level;
+  std::string file = options.log_file.empty() ? config.log.file : options.log_file;
+  VOMSREPL_RETURN_IF_ERROR(ops::SetupLogging(level, file));
+  if (config.replicas.empty()) spdlog::warn("config {} names no [[replica]]: journaling only", config.path);
+
+  ops::Replicator replicator(config);
+  VOMSREPL_RETURN_IF_ERROR(replicator.Open());
+
+  // Signals through Boost.Asio on a thread of their own.
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                             int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      Status s = ops::SetupLogging(level, file);
+      if (s.ok()) {
+        spdlog::info("SIGHUP: log reopened");
+      } else {
+        std::fprintf(stderr, "vomsrepl: SIGHUP: cannot reopen the log: %s\n", s.ToString().c_str());
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    spdlog::info("{}: draining the pipeline and checkpointing", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    replicator.RequestStop();
+  };
+  signals.async_wait(on_signal);
+  std::thread signal_thread([&] { io.run(); });
+
+  spdlog::info("vomsrepl running: {} replica(s), state in {}", config.replicas.size(), config.state_dir);
+  Status st = replicator.Run();
+  io.stop();
+  signal_thread.join();
+  if (st.ok()) spdlog::info("vomsrepl stopped cleanly");
+  return st;
+}
+
+Status CheckConfig(const RunOptions& options, std::FILE* out) {
+  VOMSREPL_ASSIGN_OR_RETURN(ops::Config config, ops::LoadConfig(options.config_path));
+  std::fprintf(out, "ok   syntax and keys: %s\n", config.path.c_str());
+  std::fputs(config.Describe().c_str(), out);
+  Status first;
+  auto note = [&](const Status& s) {
+    if (!s.ok() && first.ok()) first = s;
+  };
+
+  struct stat st {};
+  if (::stat(config.state_dir.c_str(), &st) == 0) {
+    std::fprintf(out, "ok   state directory %s exists\n", config.state_dir.c_str());
+  } else {
+    std::fprintf(out, "ok   state directory %s will be created\n", config.state_dir.c_str());
+  }
+
+  source::MasterStream master(ops::MasterConfigFrom(config));
+  auto report = master.Preflight();
+  if (!report.ok()) {
+    std::fprintf(out, "FAIL master: %s\n", report.status().ToString().c_str());
+    note(report.status());
+  } else {
+    std::fprintf(out, "master %s (server_id %u, %s):\n", config.master.Describe().c_str(), report->master_server_id,
+                 report->server_version.c_str());
+    std::fputs(report->ToString().c_str(), out);
+    note(report->ToStatus().WithContext("master"));
+  }
+
+  for (const auto& r : config.replicas) {
+    ops::ReplicaRunnerOptions ro = ops::ReplicaOptionsFrom(config, r);
+    apply::ReplicaSession session;
+    Status s = session.Open(ro.replica);
+    if (s.ok()) s = session.Preflight();
+    if (s.ok()) {
+      std::fprintf(out, "ok   replica %s: reachable, read-only, applier account can write its progress row\n",
+                   r.name.c_str());
+    } else {
+      std::fprintf(out, "FAIL replica %s: %s\n", r.name.c_str(), s.ToString().c_str());
+      note(s.WithContext("replica " + r.name));
+    }
+    for (const auto& w : session.warnings()) std::fprintf(out, "warn replica %s: %s\n", r.name.c_str(), w.c_str());
+  }
+  std::fprintf(out, "%s\n", first.ok() ? "configuration ok: `vomsrepl run` would start" : "configuration has errors");
+  return first;
+}
+
+}  // namespace vomsrepl::app

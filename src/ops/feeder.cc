@@ -1,0 +1,210 @@
+#include "ops/feeder.h"
+
+#include <spdlog/spdlog.h>
+
+#include "binlog/decoded_event.h"
+#include "binlog/events.h"
+#include "binlog/rows_event.h"
+#include "binlog/table_map.h"
+#include "txn/change_format.h"
+#include "source/live_stream.h"
+#include "txn/transaction_assembler.h"
+
+namespace vomsrepl::ops {
+namespace {
+
+std::string_view RowsOperation(EventType type) {
+  switch (type) {
+    case EventType::kWriteRowsV1:
+    case EventType::kWriteRowsV2:
+    case EventType::kPreGaWriteRows:
+    case EventType::kWriteRowsCompressedV1:
+    case EventType::kWriteRowsCompressed:
+      return "insert";
+    case EventType::kDeleteRowsV1:
+    case EventType::kDeleteRowsV2:
+    case EventType::kPreGaDeleteRows:
+    case EventType::kDeleteRowsCompressedV1:
+    case EventType::kDeleteRowsCompressed:
+      return "delete";
+    default:
+      return "update";
+  }
+}
+
+// Rows journaled by database and operation, for /metrics (on the journal
+// writer thread, off the feeder's path).
+class RowCounter {
+ public:
+  void Count(const txn::Transaction& t, Metrics& metrics) {
+    binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
+    txn::ChangeReader reader(t.changes);
+    txn::Change c;
+    maps_.Clear();
+    while (reader.Next(&c)) {
+      if (c.kind == txn::ChangeKind::kTableMap) {
+        if (!maps_.Update(c.body, fde).ok()) return;
+      } else if (c.kind == txn::ChangeKind::kRows) {
+        uint64_t id = 0;
+        if (!binlog::PeekTableId(c.event_type, c.body, fde, &id)) return;
+        const binlog::TableSchema* schema = maps_.Find(id);
+        if (!schema) return;
+        auto view = binlog::DecodeRowsEvent(c.event_type, c.body, fde, scratch_);
+        uint64_t rows = 0;
+        if (!view.ok() || !binlog::CountRows(*view, *schema, &rows).ok()) return;
+        metrics.Rows(schema->database, RowsOperation(c.event_type)).Increment(double(rows));
+      }
+    }
+  }
+
+ private:
+  binlog::TableMapCache maps_;
+  std::vector<std::byte> scratch_;
+};
+
+}  // namespace
+
+Feeder::Feeder(FeederOptions options, journal::Journal& journal, Metrics* metrics)
+    : options_(std::move(options)), journal_(journal), metrics_(metrics) {}
+
+Feeder::~Feeder() = default;
+
+void Feeder::SetState(std::string state) {
+  std::lock_guard lock(state_mu_);
+  state_ = std::move(state);
+}
+
+std::string Feeder::state() const {
+  std::lock_guard lock(state_mu_);
+  return state_;
+}
+
+std::string Feeder::stream_position() const {
+  std::lock_guard lock(state_mu_);
+  return position_;
+}
+
+void Feeder::Stop() {
+  stop_ = true;
+  std::lock_guard lock(state_mu_);
+  if (master_) master_->Cancel();
+}
+
+Status Feeder::Run() {
+  auto checkpoint = journal_.checkpoint();
+  if (!checkpoint.ok()) return checkpoint.status();
+  source::MasterConfig config = options_.master;
+  MariadbGtidList gtid_state;
+  if (checkpoint->seq > 0 || !checkpoint->source.position.empty()) {
+    const txn::SourcePoint& p = checkpoint->source;
+    if (!p.gtid_state.empty()) {
+      config.start_from = source::StartFrom::kGtid;
+      config.start_gtids = p.gtid_state;
+      gtid_state = p.gtid_state;
+      spdlog::info("feeder: resuming after journal seq {} at GTID {} ({})", checkpoint->seq, p.gtid_state.ToString(),
+                   p.position.ToString());
+    } else {
+      config.start_from = source::StartFrom::kPosition;
+      config.start_position = p.position;
+      spdlog::info("feeder: resuming after journal seq {} at {}", checkpoint->seq, p.position.ToString());
+    }
+  } else if (config.start_from == source::StartFrom::kGtid) {
+    gtid_state = config.start_gtids;
+  }
+
+  {
+    std::lock_guard lock(state_mu_);
+    if (stop_) return Aborted("stopped");
+    master_ = std::make_unique<source::MasterStream>(config);
+    state_ = "connecting to " + config.Describe();
+  }
+  Status st = master_->Connect();
+  if (!st.ok()) {
+    SetState("failed: " + st.ToString());
+    return st;
+  }
+  SetState("streaming");
+  if (metrics_) metrics_->master_up().Set(1);
+
+  RowCounter counter;
+  JournalWriter writer(journal_, options_.max_queued_bytes, [this, &counter](const std::vector<txn::Transaction>& batch) {
+    if (!metrics_) return;
+    for (const auto& t : batch) {
+      if (t.last_chunk) metrics_->transactions().Increment();
+      if (t.last_chunk && t.source.commit_time) metrics_->source_commit_time().Set(t.source.commit_time);
+      counter.Count(t, *metrics_);
+    }
+  });
+  txn::AssemblerOptions aopts;
+  aopts.max_transaction_bytes = options_.max_transaction_bytes;
+  txn::TransactionAssembler assembler(options_.rules, writer, aopts);
+  assembler.Reset(gtid_state);
+  // Schema history survives restarts in the journal's metadata.
+  if (auto blob = journal_.GetMeta("schema_history"); blob.ok()) {
+    auto h = txn::SchemaHistory::Deserialize(std::as_bytes(std::span(blob->data(), blob->size())));
+    if (h.ok()) {
+      assembler.set_schema_history(std::move(*h));
+    } else {
+      spdlog::warn("feeder: schema history in the journal unreadable ({}); starting a new one", h.status().ToString());
+    }
+  }
+
+  Status restart_error;
+  uint64_t reconnects_seen = 0;
+  source::LiveStream live(*master_, /*verify_checksum=*/true, [&](const Status& s) {
+    spdlog::warn("feeder: {}; discarding the partial transaction", s.ToString());
+    Status a = assembler.AbandonOpenTransaction();
+    if (!a.ok() && restart_error.ok()) restart_error = a;
+  });
+  source::FileEvent ev;
+  uint64_t since_history_save = 0;
+  for (;;) {
+    st = live.Next(&ev);
+    if (!st.ok()) break;
+    if (!restart_error.ok()) {
+      st = restart_error;
+      break;
+    }
+    if (metrics_) {
+      metrics_->events().Increment();
+      metrics_->bytes().Increment(double(ev.event.frame.header.event_length));
+      uint64_t rc = master_->reconnect_count();
+      if (rc != reconnects_seen) {
+        metrics_->reconnects().Increment(double(rc - reconnects_seen));
+        reconnects_seen = rc;
+      }
+    }
+    uint64_t kept_before = assembler.stats().statements_kept;
+    st = assembler.Feed(ev.event, *ev.file, *ev.format);
+    if (!st.ok()) break;
+    if (assembler.stats().statements_kept != kept_before || ++since_history_save >= 100000) {
+      // A DDL changed the schema history: keep it with the journal.
+      std::vector<std::byte> h = assembler.schema_history().Serialize();
+      Status put = journal_.PutMeta("schema_history", std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+      if (!put.ok()) spdlog::warn("feeder: cannot save the schema history: {}", put.ToString());
+      since_history_save = 0;
+    }
+    {
+      std::lock_guard lock(state_mu_);
+      position_ = *ev.file + ":" + std::to_string(ev.event.offset);
+    }
+  }
+  if (metrics_) metrics_->master_up().Set(0);
+  Status drained = writer.Stop();
+  if (st.code() == StatusCode::kOutOfRange) st = Status::OK();  // end of a non-blocking stream
+  if (st.code() == StatusCode::kAborted && stop_) {
+    SetState("stopped");
+    return drained.ok() ? Status::OK() : drained;
+  }
+  if (!drained.ok()) st = drained;
+  if (!st.ok()) {
+    spdlog::error("feeder: {}", st.ToString());
+    if (metrics_) metrics_->Errors("source").Increment();
+    SetState("failed: " + st.ToString());
+  } else {
+    SetState("stopped");
+  }
+  return st;
+}
+
+}  // namespace vomsrepl::ops

@@ -1,0 +1,217 @@
+#include "ops/replica_runner.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+namespace vomsrepl::ops {
+
+using namespace std::chrono_literals;
+
+ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& journal, Metrics* metrics)
+    : options_(std::move(options)), journal_(journal), metrics_(metrics) {
+  snapshot_.name = options_.name;
+  snapshot_.state = "starting";
+  paused_ = !options_.start_enabled;
+  if (paused_) snapshot_.state = "stopped";
+  if (metrics_) series_ = metrics_->Replica(options_.name);
+  if (!options_.applier.warn) {
+    std::string name = options_.name;
+    options_.applier.warn = [name](const std::string& w) { spdlog::warn("replica {}: {}", name, w); };
+  }
+}
+
+ReplicaRunner::~ReplicaRunner() { Shutdown(); }
+
+void ReplicaRunner::Launch() { thread_ = std::thread([this] { Loop(); }); }
+
+void ReplicaRunner::Shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    shutdown_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void ReplicaRunner::Stop() {
+  std::lock_guard lock(mu_);
+  paused_ = true;
+  cv_.notify_all();
+}
+
+void ReplicaRunner::Start() {
+  std::lock_guard lock(mu_);
+  paused_ = false;
+  cv_.notify_all();
+}
+
+Status ReplicaRunner::Skip() {
+  std::lock_guard lock(mu_);
+  if (snapshot_.state.rfind("error", 0) != 0 && snapshot_.state != "stopped") {
+    return FailedPrecondition("replica " + options_.name + " is " + snapshot_.state +
+                              ": skip applies to a stopped or failed replica");
+  }
+  skip_next_ = true;
+  return Status::OK();
+}
+
+ReplicaSnapshot ReplicaRunner::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return snapshot_;
+}
+
+bool ReplicaRunner::Paused() const {
+  std::lock_guard lock(mu_);
+  return paused_ || shutdown_;
+}
+
+void ReplicaRunner::SetState(std::string state, std::string error) {
+  std::lock_guard lock(mu_);
+  snapshot_.state = std::move(state);
+  if (!error.empty()) snapshot_.last_error = std::move(error);
+  if (metrics_) series_.running->Set(snapshot_.state == "running" ? 1 : 0);
+}
+
+void ReplicaRunner::Loop() {
+  auto backoff = 250ms;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      if (paused_ && !shutdown_) {
+        if (snapshot_.state.rfind("error", 0) != 0) snapshot_.state = "stopped";
+        if (metrics_) series_.running->Set(0);
+      }
+      cv_.wait(lock, [&] { return shutdown_ || !paused_; });
+      if (shutdown_) return;
+    }
+    Status st = Session();
+    if (st.ok()) {
+      backoff = 250ms;
+      continue;  // paused or shut down: the wait above decides
+    }
+    if (metrics_) metrics_->Errors("apply").Increment();
+    if (st.code() == StatusCode::kUnavailable) {
+      spdlog::warn("replica {}: {}; reconnecting in {} ms", options_.name, st.ToString(), backoff.count());
+      SetState("reconnecting (" + std::string(st.message()) + ")", st.ToString());
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, backoff, [&] { return shutdown_; });
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, 30s);
+      continue;
+    }
+    spdlog::error("replica {}: stopped: {}", options_.name, st.ToString());
+    SetState("error: " + st.ToString(), st.ToString());
+    std::lock_guard lock(mu_);
+    paused_ = true;  // until an operator starts it again
+  }
+}
+
+Status ReplicaRunner::Session() {
+  SetState("starting");
+  apply::ReplicaSession session;
+  VOMSREPL_RETURN_IF_ERROR(session.Open(options_.replica));
+  VOMSREPL_RETURN_IF_ERROR(session.Preflight());
+  for (const auto& w : session.warnings()) spdlog::warn("replica {}: {}", options_.name, w);
+  apply::TransactionApplier applier(session, options_.applier);
+  auto progress = applier.Start();
+  if (!progress.ok()) return progress.status();
+  const uint64_t last = journal_.last_seq();
+  if (progress->seq > last) {
+    return FailedPrecondition("replica " + options_.name + " has applied journal seq " + std::to_string(progress->seq) +
+                              " but this journal ends at " + std::to_string(last) +
+                              ": the state directory is not the one this replica was fed from");
+  }
+  auto reader = journal_.NewReader(progress->seq + 1);
+  if (!reader.ok()) {
+    if (reader.status().code() == StatusCode::kNotFound) {
+      return FailedPrecondition("replica " + options_.name + " needs journal seq " + std::to_string(progress->seq + 1) +
+                                " which retention already removed (" + std::string(reader.status().message()) +
+                                "): bring it back with `vomsrepl bootstrap`");
+    }
+    return reader.status();
+  }
+  spdlog::info("replica {}: applying from journal seq {} (source {})", options_.name, progress->seq + 1,
+               progress->position.ToString());
+  SetState("running");
+
+  txn::Transaction t;
+  uint32_t last_commit_time = 0;
+  uint64_t mirrored_seq = UINT64_MAX;
+  auto last_mirror = std::chrono::steady_clock::now() - 1h;
+  auto publish = [&](bool force) -> Status {
+    const apply::Progress& p = applier.progress();
+    auto now = std::chrono::steady_clock::now();
+    if (!force && (p.seq == mirrored_seq || now - last_mirror < 500ms)) return Status::OK();
+    journal::ReplicaMirror m;
+    m.seq = p.seq;
+    m.gtid = p.gtid;
+    m.position = p.position;
+    m.applied_time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    m.commit_time = last_commit_time;
+    m.state = "running";
+    Status st = journal_.SetReplicaMirror(options_.name, m);
+    mirrored_seq = p.seq;
+    last_mirror = now;
+    {
+      std::lock_guard lock(mu_);
+      snapshot_.applied_seq = p.seq;
+      snapshot_.gtid = p.gtid;
+      snapshot_.position = p.position.ToString();
+      snapshot_.commit_time = last_commit_time;
+    }
+    if (metrics_) {
+      series_.applied_seq->Set(double(p.seq));
+      double lag = 0;
+      if (p.seq < journal_.last_seq()) {
+        auto cp = journal_.checkpoint();
+        if (cp.ok() && cp->source.commit_time > last_commit_time && last_commit_time) {
+          lag = double(cp->source.commit_time - last_commit_time);
+        }
+      }
+      series_.lag_seconds->Set(lag);
+    }
+    return st;
+  };
+
+  for (;;) {
+    if (Paused()) {
+      VOMSREPL_RETURN_IF_ERROR(applier.Flush());
+      return publish(true);
+    }
+    auto next = (*reader)->Next(&t);
+    if (!next.ok()) return next.status();
+    if (*next) {
+      bool skip = false;
+      {
+        std::lock_guard lock(mu_);
+        if (skip_next_ && t.seq == applier.progress().seq + 1) {
+          skip = true;
+          if (t.last_chunk) skip_next_ = false;
+        }
+      }
+      if (skip) {
+        spdlog::warn("replica {}: skipping journal seq {} (source {} {}) on operator request", options_.name, t.seq,
+                     t.source.gtid, t.source.position.ToString());
+        t.ClearChanges();
+      }
+      VOMSREPL_RETURN_IF_ERROR(applier.Apply(t));
+      if (t.last_chunk) {
+        last_commit_time = t.source.commit_time;
+        std::lock_guard lock(mu_);
+        ++snapshot_.transactions;
+        if (metrics_) {
+          series_.transactions->Increment();
+          series_.rows->Increment(double(t.row_count));
+        }
+      }
+      VOMSREPL_RETURN_IF_ERROR(publish(false));
+      continue;
+    }
+    VOMSREPL_RETURN_IF_ERROR(applier.Flush());
+    VOMSREPL_RETURN_IF_ERROR(publish(false));
+    journal_.WaitForSeq((*reader)->next_seq(), 200ms);
+  }
+}
+
+}  // namespace vomsrepl::ops

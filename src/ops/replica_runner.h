@@ -1,0 +1,89 @@
+// ReplicaRunner: one replica's applier thread in the daemon. Reads the
+// journal from the replica's own progress row (the truth after any crash),
+// applies through apply::TransactionApplier, mirrors the progress into the
+// journal (for `status` and retention) and into the metrics.
+//
+// States: "starting", "running", "reconnecting (<cause>)", "stopped"
+// (operator), "error: <message>" (divergence under policy stop, a purged
+// journal range, a refused replica, ...). A lost connection reconnects with
+// capped backoff and resumes after the progress row; other errors stop only
+// this replica: the feeder and the other replicas go on.
+//
+// Control (thread-safe, from the HTTP endpoint): Stop() pauses after the
+// current commit, Start() resumes (also after an error), Skip() makes the
+// next start skip the transaction that failed (journal seq progress+1),
+// recorded in the progress row as applied and logged as a warning.
+//
+// Thread-safety: every public method from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <vomsrepl/status.h>
+
+#include "apply/replica_session.h"
+#include "apply/transaction_applier.h"
+#include "journal/journal.h"
+#include "ops/metrics.h"
+
+namespace vomsrepl::ops {
+
+struct ReplicaRunnerOptions {
+  std::string name;
+  apply::ReplicaConfig replica;
+  apply::ApplierOptions applier;
+  bool start_enabled = true;
+};
+
+struct ReplicaSnapshot {
+  std::string name;
+  std::string state;
+  uint64_t applied_seq = 0;
+  std::string gtid;
+  std::string position;
+  uint32_t commit_time = 0;       // source commit time of the last applied transaction
+  uint64_t transactions = 0;      // applied since start
+  std::string last_error;
+};
+
+class ReplicaRunner {
+ public:
+  ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& journal, Metrics* metrics);
+  ~ReplicaRunner();
+
+  void Launch();     // starts the thread
+  void Shutdown();   // flushes the open group, stops the thread (daemon exit)
+
+  void Stop();
+  void Start();
+  Status Skip();     // FailedPrecondition unless the runner is in error or stopped
+
+  ReplicaSnapshot Snapshot() const;
+
+ private:
+  void Loop();
+  // Applies until paused, shut down or an error; returns the error.
+  Status Session();
+  void SetState(std::string state, std::string error = {});
+  bool Paused() const;
+
+  ReplicaRunnerOptions options_;
+  journal::Journal& journal_;
+  Metrics* metrics_;
+  Metrics::ReplicaSeries series_{};
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool shutdown_ = false;
+  bool paused_ = false;
+  bool skip_next_ = false;
+  ReplicaSnapshot snapshot_;
+  std::thread thread_;
+};
+
+}  // namespace vomsrepl::ops

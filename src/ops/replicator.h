@@ -1,0 +1,68 @@
+// Replicator: `vomsrepl run`, the whole daemon in one process:
+//   master --(Feeder thread: MasterStream -> TransactionAssembler)--> JournalWriter
+//     --> Journal (RocksDB) --> one ReplicaRunner thread per replica
+// plus the HTTP endpoint (/metrics, /status, /health, POST /replica/NAME/stop|start|skip)
+// and the periodic journal purge (retention).
+//
+// Lifecycle: Open() takes the state directory (a second process on the same
+// directory is refused, naming the holder's PID) and checks every part of
+// the config that needs no server; Run() starts the threads and blocks until
+// RequestStop() (SIGTERM/SIGINT) or the feeder fails. Stopping drains the
+// pipeline: the master stream is cancelled, the journal writer journals what
+// it holds and syncs, each applier commits its open group, the journal is
+// synced and closed. Returns the feeder's error, if any.
+//
+// Thread-safety: RequestStop() from any thread (a signal-handling thread).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <vomsrepl/status.h>
+
+#include "journal/journal.h"
+#include "ops/config.h"
+#include "ops/feeder.h"
+#include "ops/http_server.h"
+#include "ops/metrics.h"
+#include "ops/replica_runner.h"
+
+namespace vomsrepl::ops {
+
+class Replicator {
+ public:
+  explicit Replicator(Config config);
+  ~Replicator();
+
+  Status Open();
+  Status Run();
+  void RequestStop();
+
+  // The /status document (JSON).
+  std::string StatusJson() const;
+  uint16_t http_port() const { return http_ ? http_->port() : 0; }
+
+ private:
+  HttpResponse Handle(const HttpRequest& request);
+
+  Config config_;
+  Metrics metrics_;
+  std::unique_ptr<journal::Journal> journal_;
+  std::unique_ptr<Feeder> feeder_;
+  std::vector<std::unique_ptr<ReplicaRunner>> replicas_;
+  std::unique_ptr<HttpServer> http_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_requested_ = false;
+  bool feeder_done_ = false;
+};
+
+// Builds the per-component options from a Config (shared with check-config).
+source::MasterConfig MasterConfigFrom(const Config& config);
+ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSection& replica);
+
+}  // namespace vomsrepl::ops
