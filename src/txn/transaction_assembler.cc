@@ -79,7 +79,10 @@ Status TransactionAssembler::AbandonOpenTransaction() {
 
 Status TransactionAssembler::Feed(const binlog::ReadEvent& ev, std::string_view file,
                                   const binlog::FormatDescription& fde) {
-  file_ = file;
+  // A path (FileStream gives the file as named on the command line): the
+  // position names the binlog file alone, as the master does.
+  size_t slash = file.rfind('/');
+  file_ = slash == std::string_view::npos ? file : file.substr(slash + 1);
   mariadb_source_ = fde.IsMariaDB();
   ++stats_.events;
   const EventType type = ev.frame.header.type;

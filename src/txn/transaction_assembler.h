@@ -142,8 +142,11 @@ class TransactionAssembler {
   void Reset(const MariadbGtidList& gtid_state);
 
   // Feeds the next event of the stream. `file` is the binlog file the event
-  // is in (its name goes into SourcePoint.position.file); `fde` the format
-  // description in force (EventReader::format()).
+  // is in (source::FileEvent::file; a directory part is ignored, so that
+  // SourcePoint.position.file is the bare name the master knows); `fde` the
+  // format description in force (source::FileEvent::format,
+  // EventReader::format()). Typical loop:
+  //   assembler.Feed(fe.event, *fe.file, *fe.format).
   Status Feed(const binlog::ReadEvent& event, std::string_view file, const binlog::FormatDescription& fde);
 
   // Drops the open transaction (the live stream reconnected and will send

@@ -50,7 +50,15 @@ Run Assemble(const std::vector<std::vector<std::byte>>& events, const FilterRule
   }
   Run r;
   TransactionAssembler a(rules, r.sink);
-  r.status = testing::AssembleFiles(a, {path});
+  // Fed with the full path as FileStream would: positions name the file alone.
+  std::vector<std::byte> bytes = testing::ReadFileBytes(path);
+  binlog::EventReader reader(bytes, path);
+  binlog::ReadEvent ev;
+  while (r.status.ok()) {
+    Status s = reader.Next(&ev);
+    if (reader.at_end()) break;
+    r.status = s.ok() ? a.Feed(ev, path, reader.format()) : s;
+  }
   r.state = a.gtid_state();
   return r;
 }
