@@ -49,6 +49,7 @@ void TransactionAssembler::Reset(const MariadbGtidList& gtid_state) {
 void TransactionAssembler::ClearOpen() {
   state_ = State::kOutside;
   has_maria_gtid_ = false;
+  start_alter_ = false;
   gtid_text_.clear();
   group_server_id_ = 0;
   current_ = Transaction();
@@ -156,6 +157,7 @@ Status TransactionAssembler::OpenGroup(const binlog::ReadEvent& ev, const binlog
     auto g = binlog::DecodeMariaGtid(ev.frame.body, ev.frame.header.server_id);
     if (!g.ok()) return g.status().WithContext(Where(ev));
     has_maria_gtid_ = true;
+    start_alter_ = (g->flags_extra & binlog::kMariaGtidExtraStartAlter) != 0;
     maria_gtid_ = MariadbGtid{g->domain_id, g->server_id, g->seq_no};
     gtid_text_ = maria_gtid_.ToString();
     state_ = g->standalone() ? State::kStandalone : State::kInTransaction;
@@ -310,6 +312,9 @@ Status TransactionAssembler::OnStatement(const binlog::ReadEvent& ev, const binl
     ++stats_.statements_dropped;
     return Status::OK();
   }
+  if (start_alter_)
+    return NotSupported(Where(ev) + ": START ALTER of a two-phase ALTER (binlog_alter_two_phase=ON) on a kept " +
+                        "table; set binlog_alter_two_phase=OFF on the master; statement: " + Truncated(q.query));
   EnsureBuffer();
   StatementContext ctx;
   ctx.has_sql_mode = q.has_sql_mode;

@@ -22,7 +22,10 @@
 // A transaction ending in ROLLBACK is delivered like a committed one: a
 // server logs ROLLBACK only for changes to non-transactional tables, which
 // stayed on the master. SAVEPOINT / ROLLBACK TO / XA END are ignored. An XA
-// transaction (ending at XA_PREPARE) with kept changes is NotSupported.
+// transaction (ending at XA_PREPARE) with kept changes is NotSupported, and
+// so is a kept MariaDB START ALTER (binlog_alter_two_phase=ON: the ALTER may
+// still be rolled back); the COMMIT ALTER / ROLLBACK ALTER groups that
+// follow carry nothing to apply.
 //
 // Positions: the position after an outer event is its offset + event_length
 // (the header's log_pos is not used: it is 0 in relay logs and inside
@@ -202,6 +205,7 @@ class TransactionAssembler {
   State state_ = State::kOutside;
   MariadbGtidList gtid_state_;
   bool has_maria_gtid_ = false;
+  bool start_alter_ = false;  // MariaDB GTID with FL_START_ALTER_E1 (two-phase ALTER)
   MariadbGtid maria_gtid_;
   std::string gtid_text_;
   uint32_t group_server_id_ = 0;

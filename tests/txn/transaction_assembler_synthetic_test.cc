@@ -20,6 +20,14 @@ std::vector<std::byte> Gtid(uint64_t seq, uint8_t flags, uint32_t domain = 0) {
   b.U64(seq).U32(domain).U8(flags).UN(0, 6);
   return bt::MakeEvent(EventType::kMariaGtid, b.b, true, 1700000000, 7);
 }
+// MariaDB 10.8+ GTID with flags_extra (after flags2 when no commit id / XA).
+std::vector<std::byte> GtidExtra(uint64_t seq, uint8_t flags_extra) {
+  bt::Buf b;
+  b.U64(seq).U32(0).U8(kMariaGtidStandalone).U8(flags_extra);
+  if (flags_extra & (binlog::kMariaGtidExtraCommitAlter | binlog::kMariaGtidExtraRollbackAlter)) b.U64(seq - 1);
+  while (b.b.size() < 19) b.U8(0);
+  return bt::MakeEvent(EventType::kMariaGtid, b.b, true, 1700000000, 7);
+}
 std::vector<std::byte> Query(std::string_view db, std::string_view sql) {
   return bt::MakeEvent(EventType::kQuery, bt::QueryBody(1, db, {}, sql).b, true, 1700000001, 7);
 }
@@ -118,6 +126,24 @@ TEST(AssemblerSynthetic, BrokenStreamsStopWithTheirLocation) {
   auto unparsable = Assemble({Gtid(1, kMariaGtidStandalone), Query("voms_a", huge)}, rules);
   EXPECT_EQ(unparsable.status.code(), StatusCode::kFailedPrecondition);
   EXPECT_LT(unparsable.status.ToString().size(), 1000u);  // the statement is truncated in the message
+}
+
+TEST(AssemblerSynthetic, TwoPhaseAlterIsRefusedOnKeptTables) {
+  FilterRules rules = testing::Rules({"voms_*"});
+  auto dropped = Assemble({GtidExtra(1, binlog::kMariaGtidExtraStartAlter), Query("mysql", "ALTER TABLE t ADD c INT"),
+                           GtidExtra(2, binlog::kMariaGtidExtraCommitAlter), Query("mysql", "COMMIT ALTER")},
+                          rules);
+  ASSERT_TRUE(dropped.status.ok()) << dropped.status.ToString();
+  EXPECT_TRUE(dropped.sink.transactions.empty());
+  EXPECT_EQ(dropped.sink.advanced.size(), 2u);
+  auto kept = Assemble({GtidExtra(1, binlog::kMariaGtidExtraStartAlter), Query("voms_a", "ALTER TABLE t ADD c INT")},
+                       rules);
+  EXPECT_EQ(kept.status.code(), StatusCode::kNotSupported) << kept.status.ToString();
+  EXPECT_NE(kept.status.ToString().find("binlog_alter_two_phase=OFF"), std::string::npos);
+  // A plain standalone ALTER with a zero flags_extra byte is fine.
+  auto plain = Assemble({GtidExtra(1, 0), Query("voms_a", "ALTER TABLE t ADD c INT")}, rules);
+  ASSERT_TRUE(plain.status.ok()) << plain.status.ToString();
+  EXPECT_EQ(plain.sink.transactions.size(), 1u);
 }
 
 }  // namespace
