@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# `vomsrepl run` end to end against a real sandbox (master + 2 read-only replicas):
+#   * voms_dtest replicated as is, voms_dother renamed to voms_dother_r on the replicas,
+#     notvoms (outside the filter) never reaches them;
+#   * the feeder is stopped with SIGTERM once and killed with SIGKILL KILLS times at
+#     random moments while VOMS-like workloads run, and restarted each time;
+#   * afterwards every table of the replicated databases equals the master's (CHECKSUM
+#     TABLE), each replica's progress is the master's GTID position, and the journal
+#     holds exactly one entry per kept master transaction (0 lost, 0 duplicated);
+#   * /metrics counts a final workload exactly; /status and /health answer; no
+#     password appears in the log, /status or /metrics.
+#
+# usage: daemon_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO [KILLS [TRANSACTIONS]]
+#   (or VOMSREPL_DAEMON_KILLS / VOMSREPL_DAEMON_TRANSACTIONS; CI: 6 kills, 3000+1000)
+set -euo pipefail
+sandbox="$1" vomsrepl="$2" dir="$3" repo="$4" kills="${5:-${VOMSREPL_DAEMON_KILLS:-6}}"
+transactions="${6:-${VOMSREPL_DAEMON_TRANSACTIONS:-3000}}"
+daemon_pid=""
+cleanup() {
+  [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null || true
+  "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+fail() { echo "daemon_test: FAIL: $*" >&2; [ -f "$dir/run.log" ] && tail -20 "$dir/run.log" >&2; exit 1; }
+sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
+
+"$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
+"$sandbox" start --replicas 2 --dir "$dir" --load-voms dtest --load-voms dother --also-replicas >/dev/null
+# voms_dother is voms_dother_r on the replicas (the VOMS procedure's --master-db/--db pair).
+for r in replica1 replica2; do
+  renames=$(sql "$r" -e "SELECT GROUP_CONCAT(CONCAT('voms_dother.\`', table_name, '\` TO voms_dother_r.\`', table_name, '\`'))
+                         FROM information_schema.tables WHERE table_schema = 'voms_dother'")
+  sql "$r" -e "CREATE DATABASE voms_dother_r; RENAME TABLE $renames; DROP DATABASE voms_dother;"
+done
+sql master -e "CREATE DATABASE notvoms; CREATE TABLE notvoms.t (id INT PRIMARY KEY, v VARCHAR(20))"
+
+start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
+start_seq=${start_gtid##*-}
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$dir/vomsrepl.toml" <<EOF
+state_dir = "$dir/state"
+[master]
+defaults_file = "$dir/master/repl.cnf"
+server_id = 4251
+start = "gtid:$start_gtid"
+heartbeat_ms = 500
+read_timeout_s = 3
+[filter]
+include_databases = ["voms_*"]
+[filter.rename]
+voms_dother = "voms_dother_r"
+[apply]
+group_transactions = 50
+[[replica]]
+name = "replica1"
+defaults_file = "$dir/replica1/apply.cnf"
+[[replica]]
+name = "replica2"
+defaults_file = "$dir/replica2/apply.cnf"
+[http]
+listen = "127.0.0.1:$port"
+EOF
+"$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" || { cat "$dir/check.txt"; fail "check-config"; }
+
+start_daemon() {
+  "$vomsrepl" run --config "$dir/vomsrepl.toml" >> "$dir/run.log" 2>&1 &
+  daemon_pid=$!
+}
+http() { curl -sf "http://127.0.0.1:$port$1"; }
+start_daemon
+for _ in $(seq 100); do http /health >/dev/null 2>&1 && break; sleep 0.1; done
+http /health >/dev/null || fail "/health does not answer"
+
+# Workloads on both databases and writes outside the filter, while the feeder is
+# stopped and killed.
+"$repo/tools/voms-workload" --vo dtest --transactions "$transactions" --seed 21 --dir "$dir" > "$dir/wl1.out" &
+wl1=$!
+"$repo/tools/voms-workload" --vo dother --transactions $((transactions / 3)) --seed 22 --dir "$dir" > "$dir/wl2.out" &
+wl2=$!
+notvoms=0
+RANDOM=4251
+sleep 1
+kill -TERM "$daemon_pid"; wait "$daemon_pid" || fail "SIGTERM did not end the daemon cleanly (exit $?)"
+start_daemon
+# Kills spread over the workload's expected run time (about 250 transactions/s here).
+spacing=$(( transactions / 250 / (kills + 1) ))
+for i in $(seq "$kills"); do
+  sql master -e "INSERT INTO notvoms.t VALUES ($i, 'x')"; notvoms=$((notvoms + 1))
+  sleep "$spacing.$((RANDOM % 9 + 1))"
+  kill -9 "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
+  start_daemon
+done
+wait "$wl1" || fail "workload 1"
+wait "$wl2" || fail "workload 2"
+
+converge() {
+  local want=$1
+  for _ in $(seq 300); do
+    if http /status > "$dir/status.json" 2>/dev/null &&
+       python3 - "$dir/status.json" "$want" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = d["source"].get("gtid_state") == sys.argv[2] and all(
+    r["state"] == "running" and r["applied_seq"] == d["journal"]["last_seq"] for r in d["replicas"])
+sys.exit(0 if ok else 1)
+PY
+    then return 0; fi
+    sleep 0.2
+  done
+  cat "$dir/status.json" >&2 || true
+  fail "replicas did not converge to $want"
+}
+end_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
+converge "$end_gtid"
+
+# 0 lost, 0 duplicated: one journal entry per kept master transaction.
+end_seq=${end_gtid##*-}
+last_seq=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["journal"]["last_seq"])' "$dir/status.json")
+expected=$((end_seq - start_seq - notvoms))
+[ "$last_seq" -eq "$expected" ] || fail "journal holds $last_seq transactions, the master committed $expected kept ones"
+for r in replica1 replica2; do
+  got=$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel = '$r'")
+  [ "$got" = "$end_gtid" ] || fail "$r progress row says $got, master is at $end_gtid"
+done
+
+checksums() {  # SERVER DB
+  local tables
+  tables=$(sql "$1" -e "SELECT GROUP_CONCAT(CONCAT('\`$2\`.\`', table_name, '\`') ORDER BY table_name)
+                        FROM information_schema.tables WHERE table_schema = '$2'")
+  sql "$1" -e "CHECKSUM TABLE $tables" | awk '{print $2}'
+}
+m1=$(checksums master voms_dtest); m2=$(checksums master voms_dother)
+[ "$(echo "$m1" | wc -l)" -ge 30 ] || fail "expected the VOMS schema on the master"
+for r in replica1 replica2; do
+  [ "$(checksums "$r" voms_dtest)" = "$m1" ] || fail "$r voms_dtest differs from the master"
+  [ "$(checksums "$r" voms_dother_r)" = "$m2" ] || fail "$r voms_dother_r differs from the master's voms_dother"
+  n=$(sql "$r" -e "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name IN ('notvoms', 'voms_dother')")
+  [ "$n" -eq 0 ] || fail "$r holds a database outside the filter or under its source name"
+done
+
+# Metrics count a final workload exactly (this daemon instance saw only it).
+before=$(http /metrics | awk '$1 == "vomsrepl_source_transactions_total" {print $2}')
+g0=$(sql master -e "SELECT @@gtid_binlog_pos")
+"$repo/tools/voms-workload" --vo dtest --transactions 200 --seed 23 --dir "$dir" >/dev/null
+g1=$(sql master -e "SELECT @@gtid_binlog_pos")
+converge "$g1"
+http /metrics > "$dir/metrics.txt"
+after=$(awk '$1 == "vomsrepl_source_transactions_total" {print $2}' "$dir/metrics.txt")
+[ "$(python3 -c "print(int(float('$after') - float('$before')))")" -eq $(( ${g1##*-} - ${g0##*-} )) ] ||
+  fail "transactions_total moved $before -> $after for $(( ${g1##*-} - ${g0##*-} )) master transactions"
+grep -q '^vomsrepl_replica_applied_seq{replica="replica2"} '"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["journal"]["last_seq"])' "$dir/status.json")"'$' "$dir/metrics.txt" ||
+  fail "/metrics applied_seq of replica2 is not the journal's last seq"
+grep -q '^vomsrepl_rows_total{database="voms_dtest",operation="insert"} ' "$dir/metrics.txt" || fail "no per-database row metric"
+
+# No secret anywhere an operator or a scraper looks.
+for f in "$dir"/master/*.cnf "$dir"/replica1/*.cnf; do
+  pw=$(sed -n 's/^password *= *//p' "$f" | tr -d "\"'")
+  [ -n "$pw" ] || continue
+  for out in "$dir/run.log" "$dir/status.json" "$dir/metrics.txt" "$dir/check.txt"; do
+    if grep -qF -- "$pw" "$out"; then fail "a password from $f appears in $out"; fi
+  done
+done
+
+kill -TERM "$daemon_pid"; wait "$daemon_pid" || fail "final SIGTERM (exit $?)"
+daemon_pid=""
+"$vomsrepl" status --state-dir "$dir/state" | grep -q "replica2" || fail "vomsrepl status does not list replica2"
+echo "daemon_test: ok: $((end_seq - start_seq)) master transactions, 1 SIGTERM + $kills SIGKILL restarts, $last_seq journaled, 2 replicas equal (one renamed)"
