@@ -64,7 +64,10 @@ struct ReplicaConfig {
   std::string defaults_file;           // option file with user, password, host/port or socket
   std::string defaults_group = "client";
   std::chrono::seconds connect_timeout{10};
-  std::chrono::seconds read_timeout{120};
+  // Also bounds one statement: a DDL (ALTER of a big table) must finish
+  // within it, or the connection is dropped (Unavailable) and the DDL is
+  // recognised as "maybe applied" on the next Start().
+  std::chrono::seconds read_timeout{3600};
   bool allow_writable = false;         // accept read_only=OFF (tests, bootstrap)
   std::string state_schema = "vomsrepl";  // holds the progress table
 };
