@@ -43,6 +43,12 @@ TEST_F(AssemblyOnMaster, KeptRowsEventsComeOutExactlyOnceRenamed) {
   Sql("USE voms_beta");
   Sql("ALTER TABLE voms_alpha.usr ADD COLUMN itest_note VARCHAR(20) NULL");
   Workload("alpha", 100, 3);  // TABLE_MAPs of usr change shape after the DDL: not drift
+  // CREATE TABLE ... SELECT: in row format the CREATE and the rows form one group.
+  Sql("CREATE TABLE voms_alpha.usr_copy SELECT * FROM voms_alpha.usr");
+  Sql("CREATE TABLE scratch (a INT PRIMARY KEY)");  // default database voms_beta
+  Sql("INSERT INTO scratch VALUES (1), (2), (3)");
+  Sql("TRUNCATE TABLE scratch");
+  Sql("DROP TABLE voms_alpha.usr_copy");
   Sql("CREATE DATABASE IF NOT EXISTS other_db");
   Sql("CREATE TABLE other_db.t (a INT PRIMARY KEY)");
   Sql("INSERT INTO other_db.t VALUES (1), (2)");
@@ -87,7 +93,7 @@ TEST_F(AssemblyOnMaster, KeptRowsEventsComeOutExactlyOnceRenamed) {
   ASSERT_GT(expected.size(), 200u);
 
   std::vector<std::vector<std::byte>> got;
-  bool saw_alter = false;
+  bool saw_alter = false, saw_ctas = false;
   size_t create_tables = 0;
   for (const auto& t : sink.transactions) {
     ASSERT_TRUE(t.last_chunk);
@@ -105,7 +111,13 @@ TEST_F(AssemblyOnMaster, KeptRowsEventsComeOutExactlyOnceRenamed) {
           saw_alter = true;
           EXPECT_EQ(c.database, "voms_beta");
         }
-        if (sql.rfind("CREATE TABLE", 0) == 0) {
+        if (sql.find("usr_copy") != std::string::npos && sql.rfind("CREATE TABLE", 0) == 0) {
+          saw_ctas = true;
+          EXPECT_EQ(c.database, "voms_beta");  // the session's default database (USE voms_beta)
+          EXPECT_NE(sql.find("`voms_renamed`.`usr_copy`"), std::string::npos) << sql;
+        }
+        if (sql.rfind("CREATE TABLE", 0) == 0 && sql.find("usr_copy") == std::string::npos &&
+            sql.find("scratch") == std::string::npos) {
           ++create_tables;
           EXPECT_TRUE(c.database == "voms_renamed" || c.database == "voms_beta") << c.database;
         }
@@ -113,6 +125,7 @@ TEST_F(AssemblyOnMaster, KeptRowsEventsComeOutExactlyOnceRenamed) {
     }
   }
   EXPECT_TRUE(saw_alter);
+  EXPECT_TRUE(saw_ctas);
   EXPECT_EQ(create_tables, 70u);  // voms_schema.sql: 35 tables, loaded twice
   EXPECT_EQ(got.size(), expected.size());
   EXPECT_TRUE(got == expected) << "kept rows events differ from the master's voms_* rows events";
