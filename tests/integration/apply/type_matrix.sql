@@ -177,3 +177,6 @@ UPDATE strings SET tt = 'bulk' WHERE id IN (1, 2, 3);
 UPDATE others SET s = 'w' WHERE id IN (1, 2, 3);
 UPDATE `we``ird tab'le ç` SET `"q"` = -1 WHERE `id``x` IN (1, 2);
 UPDATE uniq SET z = 'u' WHERE x IN (1, 2);
+
+-- CREATE TABLE ... SELECT: the DDL and its rows in one group.
+CREATE TABLE ctas ENGINE=InnoDB SELECT id, n, s FROM multi WHERE id < 50;
