@@ -167,7 +167,7 @@ TEST(ConfigTest, PasswordOnlyInAPrivateFile) {
   char path[] = "/tmp/vomsrepl-config-XXXXXX";
   int fd = mkstemp(path);
   ASSERT_GE(fd, 0);
-  std::string rtext = std::string(kMinimal) + "[[replica]]\nname = \"r\"\nuser = \"u\"\npassword = \"pw-abc\"\n";
+  std::string rtext = std::string(kMinimal) + "password = \"pw-abc\"\n";
   ASSERT_EQ(write(fd, rtext.data(), rtext.size()), ssize_t(rtext.size()));
   close(fd);
   ASSERT_EQ(chmod(path, 0640), 0);
