@@ -95,7 +95,7 @@ void EncodeRecord(const txn::Transaction& t, uint64_t append_time_us, std::strin
 void EncodeRecordHeader(const txn::Transaction& t, uint64_t append_time_us, std::string* out) {
   out->clear();
   out->push_back(char(kRecordVersion));
-  out->push_back(char((t.last_chunk ? 1 : 0) | (t.has_statement ? 2 : 0)));
+  out->push_back(char((t.last_chunk ? 1 : 0) | (t.has_statement ? 2 : 0) | (t.mariadb_source ? 4 : 0)));
   PutLE(out, t.chunk, 4);
   PutLE(out, t.change_count, 4);
   PutLE(out, t.row_count, 8);
@@ -115,13 +115,14 @@ Status ReadRecordHeader(binlog::ByteCursor& c, uint64_t seq, txn::Transaction* t
   uint8_t flags = c.ReadU8();
   t->last_chunk = (flags & 1) != 0;
   t->has_statement = (flags & 2) != 0;
+  t->mariadb_source = (flags & 4) != 0;  // decode its changes with txn::ChangeFormat(mariadb_source)
   t->chunk = c.ReadU32();
   t->change_count = c.ReadU32();
   t->row_count = c.ReadU64();
   *append_time_us = c.ReadU64();
   DecodeSourcePoint(c, &t->source);
   *changes_len = c.ReadU32();
-  if (!c.ok() || (flags & ~3u) != 0)
+  if (!c.ok() || (flags & ~7u) != 0)
     return Corruption("journal record seq " + std::to_string(seq) + ": malformed header");
   return Status::OK();
 }

@@ -11,7 +11,7 @@
 //   'X' key                   generic metadata (PutMeta/GetMeta)
 //
 // Record value (little-endian, version kRecordVersion):
-//   u8 version, u8 flags (bit 0 last chunk, bit 1 has statement),
+//   u8 version, u8 flags (bit 0 last chunk, bit 1 has statement, bit 2 MariaDB source),
 //   u32 chunk, u32 change_count, u64 row_count, u64 append time (µs since the
 //   epoch, journal clock), SourcePoint, u32 changes length, changes bytes
 //   (txn::Transaction::changes as encoded by the assembler, stored as is:

@@ -112,7 +112,7 @@ Status ReplicaRunner::Session() {
   apply::ReplicaSession session;
   VOMSREPL_RETURN_IF_ERROR(session.Open(options_.replica));
   VOMSREPL_RETURN_IF_ERROR(session.Preflight());
-  for (const auto& w : session.warnings()) spdlog::warn("replica {}: {}", options_.name, w);
+  for (const auto& w : session.warnings()) spdlog::warn("{}", w);  // they name the replica
   apply::TransactionApplier applier(session, options_.applier);
   auto progress = applier.Start();
   if (!progress.ok()) return progress.status();

@@ -17,6 +17,7 @@ inline void FillChunk(uint64_t seq, uint32_t chunk, txn::Transaction* t) {
   t->ClearChanges();
   t->chunk = chunk;
   t->last_chunk = chunk + 1 == ChunksOf(seq);
+  t->mariadb_source = seq % 3 != 0;  // both flavours, to prove the flag survives the journal
   size_t size = 16 + (seq * 131 + chunk * 17) % 2000;
   std::string body(size, '\0');
   for (size_t i = 0; i < size; ++i) body[i] = char(uint8_t(seq * 31 + chunk * 7 + i));
@@ -43,6 +44,7 @@ inline std::string CheckChunk(uint64_t seq, uint32_t chunk, const txn::Transacti
   if (t.seq != seq) return where + "seq " + std::to_string(t.seq);
   if (t.chunk != chunk) return where + "chunk " + std::to_string(t.chunk);
   if (t.last_chunk != want.last_chunk) return where + "last_chunk";
+  if (t.mariadb_source != want.mariadb_source) return where + "mariadb_source";
   if (t.changes != want.changes) return where + "changes differ";
   if (t.change_count != want.change_count || t.row_count != want.row_count) return where + "counts";
   if (t.last_chunk && !(t.source.position == want.source.position && t.source.gtid == want.source.gtid &&
