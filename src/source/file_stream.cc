@@ -60,6 +60,7 @@ void FileStream::CloseFile() {
   if (map_ != nullptr && map_ != MAP_FAILED) ::munmap(map_, map_size_);
   map_ = nullptr;
   map_size_ = 0;
+  released_ = 0;
   file_open_ = false;
 }
 
@@ -83,7 +84,9 @@ Status FileStream::OpenFile(size_t index) {
       map_ = nullptr;
       return NotFound(Errno("cannot map", path));
     }
-    ::madvise(map_, map_size_, MADV_SEQUENTIAL | MADV_WILLNEED);
+    // Two calls: the advice values are not flags (SEQUENTIAL|WILLNEED == WILLNEED).
+    ::madvise(map_, map_size_, MADV_SEQUENTIAL);
+    ::madvise(map_, map_size_, MADV_WILLNEED);
     bytes = binlog::Bytes(static_cast<const std::byte*>(map_), map_size_);
   }
   ::close(fd);
@@ -128,6 +131,14 @@ Status FileStream::Next(FileEvent* out) {
       if (s.code() == StatusCode::kOutOfRange)  // a truncated event: never skipped silently
         return DataLoss(std::string(s.message()) + " (file truncated or still being written)");
       return s;
+    }
+    if (ev.offset >= released_ + kReleaseStep) {
+      // Events before this one were handed out by earlier calls (views valid
+      // until the next call): their pages can go.
+      const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+      const size_t upto = size_t(ev.offset) / page * page;
+      ::madvise(static_cast<std::byte*>(map_) + released_, upto - released_, MADV_DONTNEED);
+      released_ = upto;
     }
     const bool last_file = file_index_ + 1 == options_.files.size();
     const auto& h = ev.frame.header;
