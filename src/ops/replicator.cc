@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "binlog/json_binary.h"
+#include "source/server_id_lock.h"
 
 namespace vomsrepl::ops {
 namespace {
@@ -67,6 +68,16 @@ Status Replicator::Open() {
 
   FeederOptions fo;
   fo.master = MasterConfigFrom(config_);
+  // One feeder per (master, server_id): a second one is refused here.
+  auto lock = source::ServerIdLock::Acquire(fo.master);
+  if (lock.ok()) {
+    server_id_lock_ = std::move(*lock);
+  } else if (lock.status().code() == StatusCode::kUnavailable) {
+    spdlog::warn("master unreachable at start ({}): server_id {} not locked; the feeder keeps retrying",
+                 lock.status().ToString(), fo.master.server_id);
+  } else {
+    return lock.status();
+  }
   fo.rules = std::move(*rules);
   fo.max_transaction_bytes = config_.journal.max_transaction_bytes;
   feeder_ = std::make_unique<Feeder>(std::move(fo), *journal_, &metrics_);

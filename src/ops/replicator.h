@@ -5,7 +5,9 @@
 // and the periodic journal purge (retention).
 //
 // Lifecycle: Open() takes the state directory (a second process on the same
-// directory is refused, naming the holder's PID) and checks every part of
+// directory is refused, naming the holder's PID) and the master-side lock of
+// its server_id (source/server_id_lock.h: a second feeder with the same
+// server_id on the same master is refused), and checks every part of
 // the config that needs no server; Run() starts the threads and blocks until
 // RequestStop() (SIGTERM/SIGINT) or the feeder fails. Stopping drains the
 // pipeline: the master stream is cancelled, the journal writer journals what
@@ -30,6 +32,7 @@
 #include "ops/http_server.h"
 #include "ops/metrics.h"
 #include "ops/replica_runner.h"
+#include "source/server_id_lock.h"
 
 namespace vomsrepl::ops {
 
@@ -52,6 +55,7 @@ class Replicator {
   Config config_;
   Metrics metrics_;
   std::unique_ptr<journal::Journal> journal_;
+  std::unique_ptr<source::ServerIdLock> server_id_lock_;
   std::unique_ptr<Feeder> feeder_;
   std::vector<std::unique_ptr<ReplicaRunner>> replicas_;
   std::unique_ptr<HttpServer> http_;

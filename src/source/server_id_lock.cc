@@ -1,0 +1,25 @@
+#include "source/server_id_lock.h"
+
+#include "source/master_session.h"
+
+namespace vomsrepl::source {
+
+Result<std::unique_ptr<ServerIdLock>> ServerIdLock::Acquire(const MasterConfig& config) {
+  std::unique_ptr<ServerIdLock> lock(new ServerIdLock());
+  lock->session_ = std::make_unique<MasterSession>();
+  VOMSREPL_RETURN_IF_ERROR(lock->session_->Open(config));
+  // The name is built from a number only: nothing of the user's in the SQL text.
+  const std::string name = "vomsrepl.server_id." + std::to_string(config.server_id);
+  auto rows = lock->session_->Query("SELECT GET_LOCK('" + name + "', 0)");
+  if (!rows.ok()) return rows.status().WithContext("taking the server_id lock on the master");
+  if (rows->empty() || rows->front().empty() || !rows->front()[0] || *rows->front()[0] != "1") {
+    return FailedPrecondition("another vomsrepl already streams from this master with server_id " +
+                              std::to_string(config.server_id) + " (it holds the user lock '" + name +
+                              "'); give each feeder its own [master] server_id");
+  }
+  return lock;
+}
+
+ServerIdLock::~ServerIdLock() = default;  // closing the session releases the lock
+
+}  // namespace vomsrepl::source
