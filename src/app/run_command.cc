@@ -60,6 +60,8 @@ Status CheckConfig(const RunOptions& options, std::FILE* out) {
   VOMSREPL_ASSIGN_OR_RETURN(ops::Config config, ops::LoadConfig(options.config_path));
   std::fprintf(out, "ok   syntax and keys: %s\n", config.path.c_str());
   std::fputs(config.Describe().c_str(), out);
+  VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFiles(config));
+  std::fprintf(out, "ok   option files readable\n");
   Status first;
   auto note = [&](const Status& s) {
     if (!s.ok() && first.ok()) first = s;

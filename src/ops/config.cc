@@ -1,6 +1,7 @@
 #include "ops/config.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cstdio>
@@ -354,6 +355,23 @@ Result<Config> LoadConfig(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return ParseConfig(text.str(), path, unsigned(st.st_mode & 07777));
+}
+
+Status CheckOptionFiles(const Config& config) {
+  auto check = [&](const std::string& file, const std::string& key) -> Status {
+    if (file.empty()) return Status::OK();
+    if (::access(file.c_str(), R_OK) != 0) {
+      return InvalidArgument(config.path + ": key '" + key + "': cannot read the option file " + file + ": " +
+                             std::strerror(errno));
+    }
+    return Status::OK();
+  };
+  VOMSREPL_RETURN_IF_ERROR(check(config.master.defaults_file, "master.defaults_file"));
+  for (size_t i = 0; i < config.replicas.size(); ++i) {
+    VOMSREPL_RETURN_IF_ERROR(
+        check(config.replicas[i].defaults_file, "replica[" + std::to_string(i) + "].defaults_file"));
+  }
+  return Status::OK();
 }
 
 std::string Config::Describe() const {

@@ -94,6 +94,10 @@ struct Config {
 };
 
 Result<Config> LoadConfig(const std::string& path);
+// Every defaults_file named exists and is readable by this process
+// (Connector/C silently ignores a missing option file and then connects with
+// its defaults). InvalidArgument naming the file and the key.
+Status CheckOptionFiles(const Config& config);
 // `file_mode`: the config file's permission bits (for the password rule).
 Result<Config> ParseConfig(std::string_view text, const std::string& name, unsigned file_mode = 0600);
 

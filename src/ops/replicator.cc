@@ -57,6 +57,7 @@ Replicator::~Replicator() {
 
 Status Replicator::Open() {
   VOMSREPL_RETURN_IF_ERROR(config_.master.Validate());
+  VOMSREPL_RETURN_IF_ERROR(CheckOptionFiles(config_));
   auto rules = txn::FilterRules::Create(config_.filter);
   if (!rules.ok()) return rules.status().WithContext(config_.path + ": [filter]");
   journal::JournalOptions jo;

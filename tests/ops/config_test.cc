@@ -186,6 +186,19 @@ TEST(ConfigTest, PasswordOnlyInAPrivateFile) {
 namespace vomsrepl::ops {
 namespace {
 
+TEST(ConfigTest, UnreadableOptionFileIsNamed) {
+  auto c = ParseConfig(std::string(kMinimal) + "[[replica]]\nname = \"r1\"\ndefaults_file = \"/nonexistent/r1.cnf\"\n",
+                       "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Status st = CheckOptionFiles(*c);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("master.defaults_file"), std::string::npos) << st.message();
+  c->master.defaults_file = VOMSREPL_SOURCE_DIR "/conf/vomsrepl.toml";  // any readable file
+  st = CheckOptionFiles(*c);
+  EXPECT_NE(st.message().find("replica[0].defaults_file"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("/nonexistent/r1.cnf"), std::string::npos) << st.message();
+}
+
 // The shipped example must stay valid (and documents every key it sets).
 TEST(ConfigTest, ShippedExampleParses) {
   auto c = LoadConfig(VOMSREPL_SOURCE_DIR "/conf/vomsrepl.toml");
