@@ -71,6 +71,14 @@ start_daemon
 for _ in $(seq 100); do http /health >/dev/null 2>&1 && break; sleep 0.1; done
 http /health >/dev/null || fail "/health does not answer"
 
+# A second feeder is refused: on the same state directory, and with the same server_id
+# on the same master (exit 6, saying why).
+rc=0; "$vomsrepl" run --config "$dir/vomsrepl.toml" > "$dir/second.log" 2>&1 || rc=$?
+[ "$rc" -eq 6 ] && grep -q "$dir/state" "$dir/second.log" || { cat "$dir/second.log"; fail "second run on one state dir: exit $rc"; }
+sed -e "s|^state_dir = .*|state_dir = \"$dir/state2\"|" -e 's|^listen = .*|listen = ""|' "$dir/vomsrepl.toml" > "$dir/second.toml"
+rc=0; "$vomsrepl" run --config "$dir/second.toml" > "$dir/second.log" 2>&1 || rc=$?
+[ "$rc" -eq 6 ] && grep -q "server_id 4251" "$dir/second.log" || { cat "$dir/second.log"; fail "second feeder with one server_id: exit $rc"; }
+
 # Workloads on both databases and writes outside the filter, while the feeder is
 # stopped and killed.
 "$repo/tools/voms-workload" --vo dtest --transactions "$transactions" --seed 21 --dir "$dir" > "$dir/wl1.out" &
