@@ -1,5 +1,8 @@
 #include "ops/feeder.h"
 
+#include <chrono>
+#include <ctime>
+
 #include <spdlog/spdlog.h>
 
 #include "binlog/decoded_event.h"
@@ -62,6 +65,15 @@ class RowCounter {
   std::vector<std::byte> scratch_;
 };
 
+std::string UtcNow() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 }  // namespace
 
 Feeder::Feeder(FeederOptions options, journal::Journal& journal, Metrics* metrics)
@@ -82,6 +94,20 @@ std::string Feeder::state() const {
 std::string Feeder::stream_position() const {
   std::lock_guard lock(state_mu_);
   return position_;
+}
+
+void Feeder::OnConnectionChange(const Status& cause, bool connected) {
+  master_connected_ = connected;
+  if (connected) {
+    ++outages_;
+    SetState("streaming");
+  } else {
+    SetState("master unreachable since " + UtcNow() + " (" + std::string(cause.message()) + ")");
+  }
+  if (metrics_) {
+    metrics_->master_up().Set(connected ? 1 : 0);
+    if (connected) metrics_->reconnects().Increment();
+  }
 }
 
 void Feeder::Stop() {
@@ -115,6 +141,7 @@ Status Feeder::Run() {
   {
     std::lock_guard lock(state_mu_);
     if (stop_) return Aborted("stopped");
+    config.on_connection_change = [this](const Status& cause, bool connected) { OnConnectionChange(cause, connected); };
     master_ = std::make_unique<source::MasterStream>(config);
     state_ = "connecting to " + config.Describe();
   }
@@ -124,6 +151,7 @@ Status Feeder::Run() {
     return st;
   }
   SetState("streaming");
+  master_connected_ = true;
   if (metrics_) metrics_->master_up().Set(1);
 
   RowCounter counter;
@@ -150,7 +178,6 @@ Status Feeder::Run() {
   }
 
   Status restart_error;
-  uint64_t reconnects_seen = 0;
   source::LiveStream live(*master_, /*verify_checksum=*/true, [&](const Status& s) {
     spdlog::warn("feeder: {}; discarding the partial transaction", s.ToString());
     Status a = assembler.AbandonOpenTransaction();
@@ -168,11 +195,6 @@ Status Feeder::Run() {
     if (metrics_) {
       metrics_->events().Increment();
       metrics_->bytes().Increment(double(ev.event.frame.header.event_length));
-      uint64_t rc = master_->reconnect_count();
-      if (rc != reconnects_seen) {
-        metrics_->reconnects().Increment(double(rc - reconnects_seen));
-        reconnects_seen = rc;
-      }
     }
     uint64_t kept_before = assembler.stats().statements_kept;
     st = assembler.Feed(ev.event, *ev.file, *ev.format);
@@ -189,6 +211,7 @@ Status Feeder::Run() {
       position_ = *ev.file + ":" + std::to_string(ev.event.offset);
     }
   }
+  master_connected_ = false;
   if (metrics_) metrics_->master_up().Set(0);
   Status drained = writer.Stop();
   if (st.code() == StatusCode::kOutOfRange) st = Status::OK();  // end of a non-blocking stream

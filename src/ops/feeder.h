@@ -14,6 +14,14 @@
 // error is returned with the file, position, event type and table in its
 // message.
 //
+// Master outages: while the master stream reconnects (master stopped,
+// killed, restarting, network cut) the state reads
+// "master unreachable since <UTC time> (<cause>)", vomsrepl_master_up is 0
+// and each outage counts one vomsrepl_source_reconnects_total when it ends;
+// the replicas keep their data and serve reads, the appliers simply find
+// nothing new in the journal. The stream resumes by itself after the last
+// complete transaction (MasterStream), so nothing is journaled twice.
+//
 // Thread-safety: Run() on one thread; Stop() and the accessors from any.
 #pragma once
 
@@ -47,19 +55,29 @@ class Feeder {
   Status Run();
   void Stop();
 
-  // "connecting", "streaming", "reconnecting (...)", "stopped", "failed: ..."
+  // "connecting to ...", "streaming", "master unreachable since
+  // 2026-11-25T10:40:00Z (<cause>)", "stopped", "failed: ..."
   std::string state() const;
+  // True while the dump connection streams (false before, during an outage,
+  // after the end).
+  bool master_connected() const { return master_connected_.load(); }
+  // Outages the stream recovered from since Run() began.
+  uint64_t outages() const { return outages_.load(); }
   // Where the stream is now (file:pos of the last event read).
   std::string stream_position() const;
 
  private:
   void SetState(std::string state);
+  // MasterStream's on_connection_change (on the Run() thread).
+  void OnConnectionChange(const Status& cause, bool connected);
 
   FeederOptions options_;
   journal::Journal& journal_;
   Metrics* metrics_;
   std::unique_ptr<source::MasterStream> master_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> master_connected_{false};
+  std::atomic<uint64_t> outages_{0};
   mutable std::mutex state_mu_;
   std::string state_ = "starting";
   std::string position_;

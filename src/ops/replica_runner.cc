@@ -2,12 +2,26 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #include <spdlog/spdlog.h>
 
 namespace vomsrepl::ops {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+std::string UtcNow() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
 
 ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& journal, Metrics* metrics)
     : options_(std::move(options)), journal_(journal), metrics_(metrics) {
@@ -74,6 +88,18 @@ void ReplicaRunner::SetState(std::string state, std::string error) {
   if (metrics_) series_.running->Set(snapshot_.state == "running" ? 1 : 0);
 }
 
+void ReplicaRunner::MirrorState(const std::string& state) {
+  auto mirrors = journal_.ListReplicaMirrors();
+  if (!mirrors.ok()) return;
+  for (auto& [name, m] : *mirrors) {
+    if (name != options_.name) continue;
+    m.state = state;
+    Status st = journal_.SetReplicaMirror(options_.name, m);
+    if (!st.ok()) spdlog::warn("replica {}: cannot record its state in the journal: {}", options_.name, st.ToString());
+    return;
+  }
+}
+
 void ReplicaRunner::Loop() {
   auto backoff = 250ms;
   for (;;) {
@@ -86,29 +112,50 @@ void ReplicaRunner::Loop() {
       cv_.wait(lock, [&] { return shutdown_ || !paused_; });
       if (shutdown_) return;
     }
+    reached_running_ = false;
     Status st = Session();
+    if (reached_running_) backoff = 250ms;  // this failure starts a new outage
     if (st.ok()) {
       backoff = 250ms;
       continue;  // paused or shut down: the wait above decides
     }
     if (metrics_) metrics_->Errors("apply").Increment();
     if (st.code() == StatusCode::kUnavailable) {
-      spdlog::warn("replica {}: {}; reconnecting in {} ms", options_.name, st.ToString(), backoff.count());
-      SetState("reconnecting (" + std::string(st.message()) + ")", st.ToString());
+      auto now = std::chrono::steady_clock::now();
+      if (!in_outage_) {
+        in_outage_ = true;
+        outage_start_ = now;
+        outage_reminder_ = now + 60s;
+        spdlog::warn("replica {}: {}; reconnecting with backoff (at most 30 s apart), then catching up from the journal",
+                     options_.name, st.ToString());
+        std::string state = "reconnecting since " + UtcNow() + " (" + std::string(st.message()) + ")";
+        SetState(state, st.ToString());
+        MirrorState(state);
+      } else {
+        if (now >= outage_reminder_) {
+          outage_reminder_ = now + 60s;
+          spdlog::warn("replica {}: still unreachable after {} s; last error: {}", options_.name,
+                       std::chrono::duration_cast<std::chrono::seconds>(now - outage_start_).count(), st.ToString());
+        }
+        std::lock_guard lock(mu_);
+        snapshot_.last_error = st.ToString();
+      }
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, backoff, [&] { return shutdown_; });
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, 30s);
       continue;
     }
+    in_outage_ = false;
     spdlog::error("replica {}: stopped: {}", options_.name, st.ToString());
     SetState("error: " + st.ToString(), st.ToString());
+    MirrorState("error: " + st.ToString());
     std::lock_guard lock(mu_);
     paused_ = true;  // until an operator starts it again
   }
 }
 
 Status ReplicaRunner::Session() {
-  SetState("starting");
+  if (!in_outage_) SetState("starting");
   apply::ReplicaSession session;
   VOMSREPL_RETURN_IF_ERROR(session.Open(options_.replica));
   VOMSREPL_RETURN_IF_ERROR(session.Preflight());
@@ -133,7 +180,14 @@ Status ReplicaRunner::Session() {
   }
   spdlog::info("replica {}: applying from journal seq {} (source {})", options_.name, progress->seq + 1,
                progress->position.ToString());
+  if (in_outage_) {
+    in_outage_ = false;
+    spdlog::info("replica {}: reachable again after {} s; catching up from journal seq {} ({} journaled)", options_.name,
+                 std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - outage_start_).count(),
+                 progress->seq + 1, last);
+  }
   SetState("running");
+  reached_running_ = true;
 
   txn::Transaction t;
   uint32_t last_commit_time = 0;

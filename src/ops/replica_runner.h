@@ -3,11 +3,20 @@
 // applies through apply::TransactionApplier, mirrors the progress into the
 // journal (for `status` and retention) and into the metrics.
 //
-// States: "starting", "running", "reconnecting (<cause>)", "stopped"
-// (operator), "error: <message>" (divergence under policy stop, a purged
-// journal range, a refused replica, ...). A lost connection reconnects with
-// capped backoff and resumes after the progress row; other errors stop only
-// this replica: the feeder and the other replicas go on.
+// States: "starting", "running", "reconnecting since <UTC time> (<cause>)",
+// "stopped" (operator), "error: <message>" (divergence under policy stop, a
+// purged journal range, a refused replica, ...). A lost connection (replica
+// stopped for maintenance, network cut) reconnects with capped backoff and
+// resumes after the progress row, catching up from the journal; other errors
+// stop only this replica: the feeder and the other replicas go on.
+//
+// Reporting an outage: ONE warning when it begins, a reminder every minute
+// while it lasts, one info line when the replica applies again; the state
+// text (with the error) goes to Snapshot() and to the replica's journal
+// mirror, so `vomsrepl status` on the state directory shows it too. The
+// mirror keeps the last applied seq during the outage: journal::Purge never
+// deletes what a mirrored replica has not applied, so a stopped replica
+// always finds its transactions in the journal when it comes back.
 //
 // Control (thread-safe, from the HTTP endpoint): Stop() pauses after the
 // current commit, Start() resumes (also after an error), Skip() makes the
@@ -18,6 +27,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -71,6 +81,9 @@ class ReplicaRunner {
   Status Session();
   void SetState(std::string state, std::string error = {});
   bool Paused() const;
+  // Writes `state` into this replica's journal mirror, keeping its seq
+  // (nothing when there is no mirror yet).
+  void MirrorState(const std::string& state);
 
   ReplicaRunnerOptions options_;
   journal::Journal& journal_;
@@ -84,6 +97,11 @@ class ReplicaRunner {
   bool skip_next_ = false;
   ReplicaSnapshot snapshot_;
   std::thread thread_;
+  // Runner thread only: the current connection outage, if any.
+  bool in_outage_ = false;
+  bool reached_running_ = false;  // the last Session() applied (or waited) as "running"
+  std::chrono::steady_clock::time_point outage_start_{};
+  std::chrono::steady_clock::time_point outage_reminder_{};
 };
 
 }  // namespace vomsrepl::ops

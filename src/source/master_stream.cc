@@ -3,6 +3,7 @@
 #include <mysql.h>  // before mariadb_rpl.h, which needs MYSQL
 #include <mariadb_rpl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -307,15 +308,19 @@ Status MasterStream::Impl::Reconnect(const Status& cause) {
   CloseStream();
   uint32_t failures = 0;
   Status why = cause;
+  const auto outage_start = std::chrono::steady_clock::now();
+  auto next_reminder = outage_start + std::max<std::chrono::seconds>(config.outage_reminder, std::chrono::seconds(1));
+  spdlog::warn("master stream: {} ({}); reconnecting with backoff (at most {} ms apart), resuming at {}{}",
+               cause.message(), StatusCodeName(cause.code()), config.backoff_max.count(), WantedText(false),
+               cut ? " (discarding a partly received transaction)" : "");
+  if (config.on_connection_change) config.on_connection_change(cause, false);
   while (true) {
     if (config.max_reconnects != 0 && failures >= config.max_reconnects) {
       return Unavailable("master unreachable after " + std::to_string(failures) + " reconnect attempt(s); last: " +
                          std::string(why.message()));
     }
     auto delay = backoff.NextDelay();
-    spdlog::warn("master stream: {} ({}); reconnect attempt {} in {} ms, resuming at {}{}", why.message(),
-                 StatusCodeName(why.code()), failures + 1, delay.count(), WantedText(false),
-                 cut ? " (discarding a partly received transaction)" : "");
+    spdlog::debug("master stream: reconnect attempt {} in {} ms", failures + 1, delay.count());
     {
       std::unique_lock<std::mutex> lock(cancel_mu);
       cancel_cv.wait_for(lock, delay, [this] { return cancelled.load(); });
@@ -328,14 +333,24 @@ Status MasterStream::Impl::Reconnect(const Status& cause) {
     if (st.code() != StatusCode::kUnavailable) return st;  // purged, denied, ...: not retried
     why = st;
     ++failures;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_reminder) {
+      spdlog::warn("master stream: master still unreachable after {} s and {} attempt(s); last error: {}",
+                   std::chrono::duration_cast<std::chrono::seconds>(now - outage_start).count(), failures,
+                   why.message());
+      next_reminder = now + std::max<std::chrono::seconds>(config.outage_reminder, std::chrono::seconds(1));
+    }
   }
   ++reconnects;
   if (cut) {
     tracker.AbandonOpenTransaction();
     restart_pending = true;
   }
-  spdlog::info("master stream: reconnected ({} so far) to {}, resuming at {}", reconnects, session.HostInfo(),
-               WantedText(false));
+  spdlog::info("master stream: reconnected ({} so far) to {} after {} ms and {} failed attempt(s), resuming at {}",
+               reconnects, session.HostInfo(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - outage_start).count(),
+               failures, WantedText(false));
+  if (config.on_connection_change) config.on_connection_change(cause, true);
   return Status::OK();
 }
 

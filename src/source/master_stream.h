@@ -19,9 +19,11 @@
 //   * Reconnect: a lost connection (errors 2006/2013), a master restart, or a
 //     read timeout (no event and no heartbeat for `read_timeout`) reconnects with
 //     capped exponential backoff plus jitter, and resumes after the last
-//     *complete* transaction. Each reconnect is logged (spdlog, with its cause)
-//     and counted. Configuration, authentication, privilege and purged-binlog
-//     errors are never retried.
+//     *complete* transaction. An outage logs ONE warning when it begins (with
+//     its cause), a reminder every `outage_reminder` while it lasts (each
+//     attempt at debug level only), and one info line when the stream is back;
+//     reconnects are counted and `on_connection_change` is told. Configuration,
+//     authentication, privilege and purged-binlog errors are never retried.
 //
 // Contract of Next() (in addition to EventSource's)
 //   * OK: `out` holds the next event. `out->raw` is header + body (+ CRC32),
@@ -62,6 +64,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -118,6 +121,16 @@ struct MasterConfig {
   std::chrono::milliseconds backoff_max{30000};
   uint64_t backoff_seed = 0;     // 0: seeded from the clock
   uint32_t max_reconnects = 0;   // consecutive failed attempts before kUnavailable; 0 = forever
+  // While the master stays unreachable, a warning every outage_reminder (the
+  // first one when the outage begins); single attempts are logged at debug.
+  std::chrono::seconds outage_reminder{60};
+  // Told when the dump connection is lost (connected = false, `cause` = why)
+  // and when it streams again (connected = true, `cause` = the outage's
+  // cause): once per outage each way, not per attempt. A stream that ends
+  // with an error while reconnecting (purged binlog, cancel, max_reconnects)
+  // gets no `true` call. Called on the thread calling Next(), before Next()
+  // returns; must not call into the stream; may be empty.
+  std::function<void(const Status& cause, bool connected)> on_connection_change;
 
   // false: stop at the master's current end with kOutOfRange (`dump --master`
   // without --follow). Reconnects still resume a cut stream.

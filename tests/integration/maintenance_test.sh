@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Maintenance of one server while `vomsrepl run` feeds 2 read-only replicas (issue 10,
+# items 1 and 2), on a sandbox of its own:
+#
+#   master-stop   the master is shut down cleanly (tools/sandbox stop-server master) for
+#                 OUTAGE seconds, then started again on the same port;
+#   master-kill   the same with kill -9 of the master (tools/sandbox stop-server --kill);
+#   replica-stop  replica2's server is shut down for OUTAGE seconds while the workload
+#                 goes on, then started again.
+#
+# Checked: during a master outage /status source.state reads "master unreachable since
+# <UTC> (<cause>)", /metrics vomsrepl_master_up is 0, /health stays 200, both replicas
+# answer SELECTs, the log holds ONE warning for the outage (plus one reminder a minute),
+# no error line; afterwards the feeder resumed by itself (vomsrepl_source_reconnects_total
+# +1). During a replica outage replica1 keeps up, /status shows replica2 "reconnecting"
+# with its error and a growing lag_transactions, `vomsrepl status` keeps its last seq;
+# afterwards it catches up from the journal (lag 0). Always: every table equal to the
+# master's (CHECKSUM TABLE) and one journal entry per kept master transaction.
+#
+# usage: maintenance_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO MODE
+#   VOMSREPL_MAINT_OUTAGE_S (default 20; e.g. 300 for the "several minutes" variant)
+set -euo pipefail
+sandbox="$1" vomsrepl="$2" dir="$3" repo="$4" mode="$5"
+name="maintenance_$mode"
+outage=${VOMSREPL_MAINT_OUTAGE_S:-20}
+source "$(dirname "$0")/ops_lib.sh"
+
+ops_setup
+ops_start_daemon
+ops_workload 300 31
+ops_converge
+
+metric() { http /metrics | awk -v m="$1" '$1 == m {print $2}'; }
+log_lines() { wc -l < "$dir/run.log"; }
+
+case $mode in
+master-stop | master-kill)
+  reconnects0=$(metric vomsrepl_source_reconnects_total)
+  log0=$(log_lines)
+  if [ "$mode" = master-kill ]; then
+    # Killed while a workload runs on it: whatever it committed must arrive.
+    "$repo/tools/voms-workload" --vo otest --transactions 2000 --seed 33 --dir "$dir" >/dev/null 2>&1 &
+    bg_pid=$!
+    sleep 1.5
+    "$sandbox" stop-server master --kill --dir "$dir" 2>/dev/null
+    wait "$bg_pid" 2>/dev/null || true  # the client lost its server
+    bg_pid=""
+  else
+    "$sandbox" stop-server master --dir "$dir" 2>/dev/null
+  fi
+  t0=$(now_ms)
+  state=""
+  for _ in $(seq 100); do
+    http /status > "$dir/status.json"
+    state=$(json "$dir/status.json" 'd["source"]["state"]')
+    case $state in "master unreachable since "*) break ;; esac
+    sleep 0.1
+  done
+  detect_ms=$(( $(now_ms) - t0 ))
+  [[ $state =~ ^master\ unreachable\ since\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\ \(.+\)$ ]] ||
+    fail "/status source.state during the outage: '$state'"
+  echo "$name: /status source.state: $state"
+  [ "$(metric vomsrepl_master_up)" = 0 ] || fail "vomsrepl_master_up is not 0 during the outage"
+  http /health >/dev/null || fail "/health is not 200 while only the master is down"
+  # Replicas keep serving reads (the VOMS servers read them), several times over the outage.
+  reads=0
+  while [ $(( $(now_ms) - t0 )) -lt $(( outage * 1000 )) ]; do
+    for r in replica1 replica2; do
+      n=$("$sandbox" sql "$r" --as reader --dir "$dir" -- -N -B -e "SELECT COUNT(*) FROM voms_otest.usr") ||
+        fail "$r does not answer a SELECT while the master is down"
+      [ "$n" -gt 0 ] || fail "$r: voms_otest.usr is empty"
+      reads=$((reads + 1))
+    done
+    sleep 1
+  done
+  http /status > "$dir/status.json"
+  case $(json "$dir/status.json" 'd["source"]["state"]') in
+    "master unreachable since "*) ;;
+    *) fail "the feeder left the unreachable state while the master was down" ;;
+  esac
+  "$sandbox" start-server master --dir "$dir" 2>/dev/null
+  t1=$(now_ms)
+  for _ in $(seq 300); do
+    [ "$(metric vomsrepl_master_up)" = 1 ] && break
+    sleep 0.1
+  done
+  resume_ms=$(( $(now_ms) - t1 ))
+  [ "$(metric vomsrepl_master_up)" = 1 ] || fail "the feeder did not resume within 30 s of the master's start"
+  outage_ms=$(( t1 - t0 ))
+  # Log: one warning when the outage began, one reminder per full minute, no error.
+  tail -n +"$((log0 + 1))" "$dir/run.log" > "$dir/outage.log"
+  warnings=$(grep -c ' warning master stream: ' "$dir/outage.log" || true)
+  want=$(( 1 + outage_ms / 60000 ))
+  [ "$warnings" -ge 1 ] && [ "$warnings" -le $((want + 1)) ] ||
+    { cat "$dir/outage.log" >&2; fail "$warnings master warnings for a $((outage_ms / 1000)) s outage (want about $want)"; }
+  ! grep -qE '^[^ ]+ (error|critical) ' "$dir/outage.log" || { cat "$dir/outage.log" >&2; fail "error lines during a master outage"; }
+  ops_workload 300 32
+  ops_converge
+  ops_check_equal 0
+  reconnects1=$(metric vomsrepl_source_reconnects_total)
+  [ "$(python3 -c "print(int(float('$reconnects1') - float('$reconnects0')))")" -eq 1 ] ||
+    fail "reconnects_total moved $reconnects0 -> $reconnects1 for one outage"
+  injected="master $( [ "$mode" = master-kill ] && echo "kill -9 under load" || echo "clean shutdown" ) for $((outage_ms / 1000)) s"
+  echo "FIGURE: scenario=$name injected=\"$injected\" times=1 master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 detect_ms=$detect_ms resume_ms=$resume_ms warnings=$warnings replica_reads=$reads result=converged"
+  ;;
+
+replica-stop)
+  ops_bg_start 340
+  sleep 1
+  "$sandbox" stop-server replica2 --dir "$dir" 2>/dev/null
+  t0=$(now_ms)
+  lag_first=-1 lag_last=-1 r1_max_lag=0 state2=""
+  while [ $(( $(now_ms) - t0 )) -lt $(( outage * 1000 )) ]; do
+    http /status > "$dir/status.json"
+    read -r state2 lag2 lag1 < <(json "$dir/status.json" \
+      '" ".join([d["replicas"][1]["state"], str(d["replicas"][1]["lag_transactions"]), str(d["replicas"][0]["lag_transactions"])])')
+    if [ "$state2" = reconnecting ]; then
+      [ "$lag_first" -ge 0 ] || lag_first=$lag2
+      lag_last=$lag2
+    fi
+    [ "$lag1" -le "$r1_max_lag" ] || r1_max_lag=$lag1
+    sleep 0.5
+  done
+  [ "$state2" = reconnecting ] || fail "replica2's state is '$state2' while its server is down"
+  err2=$(json "$dir/status.json" 'd["replicas"][1]["last_error"]')
+  [ -n "$err2" ] || fail "replica2 shows no error while its server is down"
+  echo "$name: replica2 during the outage: $state2, lag $lag_first -> $lag_last transactions; error: $err2"
+  [ "$lag_last" -gt "$lag_first" ] || fail "replica2's lag did not grow ($lag_first -> $lag_last) while the workload ran"
+  # The mirror keeps replica2's last seq (it blocks purge) and says why it is behind.
+  "$vomsrepl" status --state-dir "$dir/state" > "$dir/status.txt" 2>&1 || true
+  grep -q '^replica2 .*reconnecting since ' "$dir/status.txt" ||
+    { cat "$dir/status.txt" >&2; fail "vomsrepl status does not show replica2 reconnecting"; }
+  # replica1 kept up: within a few groups of the journal's end all along.
+  [ "$r1_max_lag" -lt 1000 ] || fail "replica1 lagged $r1_max_lag transactions while replica2 was down"
+  ops_bg_stop
+  "$sandbox" start-server replica2 --dir "$dir" 2>/dev/null
+  t1=$(now_ms)
+  ops_converge 120
+  catchup_ms=$(( $(now_ms) - t1 ))
+  ops_check_equal 0
+  [ "$(json "$dir/status.json" 'd["replicas"][1]["lag_transactions"]')" -eq 0 ] || fail "replica2 lag is not 0"
+  echo "FIGURE: scenario=$name injected=\"replica2 server stopped for $(( (t1 - t0) / 1000 )) s under load\" times=1 master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 max_lag_transactions=$lag_last replica1_max_lag=$r1_max_lag catchup_ms=$catchup_ms result=converged"
+  ;;
+*) echo "usage: $0 SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO master-stop|master-kill|replica-stop" >&2; exit 2 ;;
+esac
+
+ops_stop_daemon
+echo "$name: ok"

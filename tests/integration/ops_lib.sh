@@ -1,0 +1,150 @@
+# Shared by the maintenance and fault tests (sourced, not run): a sandbox master with
+# 2 read-only replicas holding voms_otest, a `vomsrepl run` daemon on it, and the
+# checks every scenario ends with. The caller sets: sandbox vomsrepl dir repo name.
+#
+# Each scenario prints `FIGURE: key=value ...` lines; tools/reliability-report turns
+# them into docs/reliability.md.
+#
+# Contract: ops_setup starts the sandbox (removed again on exit by ops_cleanup, with
+# the daemon, each by its own PID); ops_start_daemon / ops_stop_daemon manage one
+# daemon; ops_converge waits until both replicas applied the master's GTID position;
+# ops_check_equal compares every table (CHECKSUM TABLE) and the journal's size with
+# the kept master transactions (0 lost, 0 duplicated).
+
+daemon_pid=""
+ops_cleanup() {
+  [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null || true
+  [ -n "${bg_pid:-}" ] && kill -9 "$bg_pid" 2>/dev/null || true
+  "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
+}
+fail() {
+  echo "$name: FAIL: $*" >&2
+  [ -f "$dir/run.log" ] && tail -25 "$dir/run.log" >&2
+  exit 1
+}
+sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
+http() { curl -sf --max-time 5 "http://127.0.0.1:$port$1"; }
+json() {  # json FILE PYTHON-EXPRESSION-ON-d
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+now_ms() { date +%s%3N; }
+
+# ops_setup [CONFIG-EXTRA-LINES]: sandbox, voms_otest everywhere (kept out of the
+# binlog: the initial copy), config with heartbeat 500 ms and read timeout 3 s.
+ops_setup() {
+  trap ops_cleanup EXIT
+  "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
+  "$sandbox" start --replicas 2 --dir "$dir" >/dev/null 2>&1 || fail "sandbox start"
+  "$sandbox" load-voms --vo otest --dir "$dir" --also-replicas --skip-binlog >/dev/null 2>&1 || fail "load-voms"
+  sql master -e "CREATE DATABASE notvoms; CREATE TABLE notvoms.t (id INT PRIMARY KEY)"
+  start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat > "$dir/vomsrepl.toml" <<EOF
+state_dir = "$dir/state"
+[master]
+defaults_file = "$dir/master/repl.cnf"
+server_id = 4261
+start = "gtid:$start_gtid"
+heartbeat_ms = 500
+read_timeout_s = 3
+backoff_max_ms = 2000
+[filter]
+include_databases = ["voms_*"]
+[apply]
+group_transactions = 50
+[[replica]]
+name = "replica1"
+defaults_file = "$dir/replica1/apply.cnf"
+[[replica]]
+name = "replica2"
+defaults_file = "$dir/replica2/apply.cnf"
+[http]
+listen = "127.0.0.1:$port"
+${1:-}
+EOF
+  "$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" 2>&1 || { cat "$dir/check.txt"; fail "check-config"; }
+}
+
+ops_start_daemon() {
+  "$vomsrepl" run --config "$dir/vomsrepl.toml" >> "$dir/run.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 100); do http /health >/dev/null 2>&1 && return 0; sleep 0.1; done
+  fail "/health does not answer"
+}
+
+ops_stop_daemon() {
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid" || fail "SIGTERM did not end the daemon cleanly (exit $?)"
+  daemon_pid=""
+}
+
+# ops_workload N SEED: N VOMS-Admin-like transactions on voms_otest.
+ops_workload() {
+  "$repo/tools/voms-workload" --vo otest --transactions "$1" --seed "$2" --dir "$dir" > /dev/null
+}
+
+# ops_converge [TIMEOUT-S]: both replicas running at the journal's end, the source at
+# the master's GTID position. Leaves the last /status in $dir/status.json.
+ops_converge() {
+  local want deadline=$(( $(date +%s) + ${1:-60} ))
+  want=$(sql master -e "SELECT @@gtid_binlog_pos")
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    if http /status > "$dir/status.json" 2>/dev/null &&
+       python3 - "$dir/status.json" "$want" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = d["source"].get("gtid_state") == sys.argv[2] and all(
+    r["state"] == "running" and r["applied_seq"] == d["journal"]["last_seq"] for r in d["replicas"])
+sys.exit(0 if ok else 1)
+PY
+    then return 0; fi
+    sleep 0.2
+  done
+  cat "$dir/status.json" >&2 || true
+  fail "replicas did not converge to $want"
+}
+
+checksums() {  # SERVER DB
+  local tables
+  tables=$(sql "$1" -e "SELECT GROUP_CONCAT(CONCAT('\`$2\`.\`', table_name, '\`') ORDER BY table_name)
+                        FROM information_schema.tables WHERE table_schema = '$2'")
+  sql "$1" -e "CHECKSUM TABLE $tables" | awk '{print $2}'
+}
+
+# ops_check_equal NOT_KEPT: every table equal on both replicas, and the journal holds
+# one entry per kept master transaction (master transactions since the start minus
+# NOT_KEPT ones outside the filter). Sets master_txns and journaled.
+ops_check_equal() {
+  local not_kept=$1 end_gtid m r
+  end_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
+  master_txns=$(( ${end_gtid##*-} - ${start_gtid##*-} ))
+  journaled=$(json "$dir/status.json" 'd["journal"]["last_seq"]')
+  [ "$journaled" -eq $(( master_txns - not_kept )) ] ||
+    fail "journal holds $journaled transactions, the master committed $(( master_txns - not_kept )) kept ones"
+  m=$(checksums master voms_otest)
+  [ "$(echo "$m" | wc -l)" -ge 30 ] || fail "expected the VOMS schema on the master"
+  for r in replica1 replica2; do
+    [ "$(checksums "$r" voms_otest)" = "$m" ] || fail "$r voms_otest differs from the master"
+    got=$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel = '$r'")
+    [ -n "$got" ] || fail "$r has no progress row"
+  done
+}
+
+# A workload in the background until ops_bg_stop: chunks of 50 transactions, seeds
+# SEED, SEED+1, ... (names stay unique across seeds); it ends at a chunk boundary.
+ops_bg_start() {
+  rm -f "$dir/bg.stop"
+  (
+    s=$1
+    while [ ! -e "$dir/bg.stop" ]; do
+      "$repo/tools/voms-workload" --vo otest --transactions 50 --seed "$s" --dir "$dir" >/dev/null 2>&1 || exit 1
+      s=$((s + 1))
+    done
+  ) &
+  bg_pid=$!
+}
+ops_bg_stop() {
+  touch "$dir/bg.stop"
+  wait "$bg_pid" || fail "background workload failed"
+  bg_pid=""
+}
