@@ -17,8 +17,10 @@
 #include "app/dump_command.h"
 #include "app/exit_codes.h"
 #include "app/stats_command.h"
+#include "app/replica_command.h"
 #include "app/run_command.h"
 #include "app/status_command.h"
+#include "app/verify_command.h"
 #include "app/version.h"
 #include "ops/logging.h"
 
@@ -178,6 +180,47 @@ int main(int argc, char** argv) {
       "check-config", "Validate a configuration: keys, values, master preflight, replica access; print the plan");
   check->add_option("--config", run_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
 
+  app::VerifyCommandOptions verify_opts;
+  std::string verify_format = "text";
+  auto* verify = cli.add_subcommand(
+      "verify", "Compare the master with each replica, table by table in primary-key chunks at the same source "
+                "position; exit 8 when they differ");
+  verify->add_option("--config", verify_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
+  verify->add_option("--replica", verify_opts.replicas, "Only this replica (repeatable; default: every enabled one)");
+  verify->add_option("--db", verify_opts.databases, "Only these master databases (glob, repeatable)");
+  verify->add_option("--table", verify_opts.tables, "Only these tables (glob on 'table' or 'db.table', repeatable)");
+  verify->add_option("--chunk-rows", verify_opts.chunk_rows, "Rows per chunk (master)")->capture_default_str();
+  verify->add_option("--pause-ms", verify_opts.pause_ms, "Pause after each master chunk read (ms)")
+      ->capture_default_str();
+  verify->add_option("--wait-timeout", verify_opts.wait_timeout_s,
+                     "Seconds to wait for a replica to reach the master's snapshot position")
+      ->capture_default_str();
+  verify->add_option("--master-defaults-file", verify_opts.master_defaults_file,
+                     "Option file of a master account that can SELECT the databases (default: [master] "
+                     "defaults_file)")
+      ->envname("VOMSREPL_VERIFY_MASTER_DEFAULTS_FILE");
+  verify->add_option("--hash", verify_opts.hash, "Row hash: md5 (64 bits of MD5) or crc32 (CRC32 + CRC32C)")
+      ->check(CLI::IsMember({"md5", "crc32"}))
+      ->capture_default_str();
+  verify->add_option("--max-keys", verify_opts.max_keys, "Differing keys listed per table and replica")
+      ->capture_default_str();
+  verify->add_option("--format", verify_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  app::ReplicaCommandOptions replica_opts;
+  auto* replica = cli.add_subcommand(
+      "replica", "Control one replica of a running `vomsrepl run`: stop, start or skip (through its HTTP endpoint)");
+  replica->add_option("action", replica_opts.action,
+                      "stop: pause its applier after the current commit; start: resume (also after an error); "
+                      "skip: record the failed transaction as applied without its changes, then start")
+      ->required()
+      ->check(CLI::IsMember({"stop", "start", "skip"}));
+  replica->add_option("name", replica_opts.name, "The replica's name in the configuration")->required();
+  replica->add_option("--config", replica_opts.config_path, "TOML configuration of the running daemon")
+      ->required()
+      ->envname("VOMSREPL_CONFIG");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -204,6 +247,10 @@ int main(int argc, char** argv) {
     Status s = app::RunDaemon(run_opts);
     return s.ok() ? app::kExitOk : Fail(s);
   }
+  if (replica->parsed()) {
+    Status s = app::RunReplicaCommand(replica_opts, stdout);
+    return s.ok() ? app::kExitOk : Fail(s);
+  }
   if (check->parsed()) {
     Status s = app::CheckConfig(run_opts, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
@@ -212,6 +259,13 @@ int main(int argc, char** argv) {
     status_opts.format = status_format == "json" ? app::OutputFormat::kJson : app::OutputFormat::kText;
     Status s = app::RunStatus(status_opts, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
+  }
+  if (verify->parsed()) {
+    verify_opts.format = verify_format == "json" ? app::OutputFormat::kJson : app::OutputFormat::kText;
+    bool identical = false;
+    Status s = app::RunVerifyCommand(verify_opts, stdout, &identical);
+    if (!s.ok()) return Fail(s);
+    return identical ? app::kExitOk : app::kExitDifferent;
   }
   if (stats->parsed()) {
     app::StatsOptions o;

@@ -1,0 +1,144 @@
+#include "lifecycle/source_alignment.h"
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include "txn/transaction.h"
+
+namespace vomsrepl::lifecycle {
+namespace {
+
+uint64_t FileNumber(const std::string& file) {
+  size_t dot = file.rfind('.');
+  if (dot == std::string::npos) return 0;
+  return std::strtoull(file.c_str() + dot + 1, nullptr, 10);
+}
+
+std::string TableKey(std::string_view db, std::string_view table) {
+  std::string k(db);
+  k.push_back('\0');
+  k.append(table);
+  return k;
+}
+
+}  // namespace
+
+int CompareBinlogPositions(const BinlogPosition& a, const BinlogPosition& b) {
+  uint64_t fa = FileNumber(a.file), fb = FileNumber(b.file);
+  if (fa != fb) return fa < fb ? -1 : 1;
+  if (a.offset != b.offset) return a.offset < b.offset ? -1 : 1;
+  return 0;
+}
+
+// TABLE_MAP post-header and body (MySQL log_event.h Table_map_log_event, the
+// 6-byte table id form): table id (6), flags (2), db length (1), db, NUL,
+// table length (1), table, NUL, ...
+bool TableMapNames(std::span<const std::byte> body, std::string* database, std::string* table) {
+  size_t pos = 8;
+  if (body.size() < pos + 1) return false;
+  size_t db_len = size_t(body[pos]);
+  pos += 1;
+  if (body.size() < pos + db_len + 2) return false;
+  database->assign(reinterpret_cast<const char*>(body.data()) + pos, db_len);
+  pos += db_len + 1;
+  size_t table_len = size_t(body[pos]);
+  pos += 1;
+  if (body.size() < pos + table_len) return false;
+  table->assign(reinterpret_cast<const char*>(body.data()) + pos, table_len);
+  return true;
+}
+
+Status SourceAlignment::Refresh() {
+  journal_.reset();
+  VOMSREPL_ASSIGN_OR_RETURN(journal_, journal::Journal::OpenReadOnly(state_dir_));
+  VOMSREPL_ASSIGN_OR_RETURN(checkpoint_, journal_->checkpoint());
+  if (!started_) {
+    // Everything before the checkpoint at the first open lies at or before
+    // any master snapshot taken afterwards: no need to scan it.
+    scanned_ = checkpoint_.seq;
+    started_ = true;
+    return Status::OK();
+  }
+  if (checkpoint_.seq <= scanned_) return Status::OK();
+  VOMSREPL_ASSIGN_OR_RETURN(auto reader, journal_->NewReader(scanned_ + 1));
+  txn::Transaction t;
+  Entry open;
+  while (true) {
+    VOMSREPL_ASSIGN_OR_RETURN(bool got, reader->Next(&t));
+    if (!got) break;
+    if (t.chunk == 0) open = Entry{};
+    open.seq = t.seq;
+    txn::ChangeReader changes(t.changes);
+    txn::Change c;
+    std::string db, table;
+    while (changes.Next(&c)) {
+      if (c.kind == txn::ChangeKind::kStatement) {
+        open.statement = true;
+      } else if (c.kind == txn::ChangeKind::kTableMap && TableMapNames(c.body, &db, &table)) {
+        std::string k = TableKey(db, table);
+        if (std::find(open.tables.begin(), open.tables.end(), k) == open.tables.end()) open.tables.push_back(k);
+      }
+    }
+    VOMSREPL_RETURN_IF_ERROR(changes.status());
+    if (t.last_chunk) {
+      open.position = t.source.position;
+      scanned_ = t.seq;
+      entries_.push_back(std::move(open));
+      open = Entry{};
+    }
+  }
+  return Status::OK();
+}
+
+Result<uint64_t> SourceAlignment::SeqAt(const BinlogPosition& p, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!started_) VOMSREPL_RETURN_IF_ERROR(Refresh());
+  while (CompareBinlogPositions(checkpoint_.source.position, p) < 0) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return Unavailable("the feeder's source checkpoint (" + checkpoint_.source.position.ToString() +
+                         ") did not reach the master position " + p.ToString() + " within " +
+                         std::to_string(timeout.count()) + " ms (is `vomsrepl run` running?)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    VOMSREPL_RETURN_IF_ERROR(Refresh());
+  }
+  VOMSREPL_RETURN_IF_ERROR(Refresh());  // entries up to the checkpoint
+  uint64_t seq = 0;
+  // Entries before the first scanned one are all <= p (see Refresh).
+  if (!entries_.empty()) seq = entries_.front().seq - 1;
+  else seq = scanned_;
+  for (const Entry& e : entries_) {
+    if (CompareBinlogPositions(e.position, p) > 0) break;
+    seq = e.seq;
+  }
+  return seq;
+}
+
+const SourceAlignment::Entry* SourceAlignment::Find(uint64_t seq) const {
+  if (entries_.empty() || seq < entries_.front().seq || seq > entries_.back().seq) return nullptr;
+  const Entry& e = entries_[seq - entries_.front().seq];
+  return e.seq == seq ? &e : nullptr;
+}
+
+Result<bool> SourceAlignment::Touches(uint64_t after, uint64_t upto, const std::string& database,
+                                      const std::string& table, std::chrono::milliseconds timeout) {
+  if (upto <= after) return false;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (scanned_ < upto) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return Unavailable("journal seq " + std::to_string(upto) + " not readable within " +
+                         std::to_string(timeout.count()) + " ms");
+    VOMSREPL_RETURN_IF_ERROR(Refresh());
+    if (scanned_ < upto) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::string key = TableKey(database, table);
+  for (uint64_t s = after + 1; s <= upto; ++s) {
+    const Entry* e = Find(s);
+    if (e == nullptr) return true;  // not scanned (before the first open): assume it does
+    if (e->statement) return true;
+    if (std::find(e->tables.begin(), e->tables.end(), key) != e->tables.end()) return true;
+  }
+  return false;
+}
+
+}  // namespace vomsrepl::lifecycle

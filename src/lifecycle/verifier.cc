@@ -1,0 +1,400 @@
+#include "lifecycle/verifier.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "apply/sql_identifier.h"
+#include "lifecycle/source_alignment.h"
+
+namespace vomsrepl::lifecycle {
+namespace {
+
+using apply::ReplicaSession;
+using apply::SqlRow;
+using Clock = std::chrono::steady_clock;
+using Key = std::vector<std::string>;
+
+double SecondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+bool IsSystemDatabase(const std::string& db) {
+  return db == "mysql" || db == "information_schema" || db == "performance_schema" || db == "sys";
+}
+
+Result<std::vector<std::string>> ListTables(ReplicaSession& s, const std::string& db) {
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.QueryPrepared("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+                                                       "TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' "
+                                                       "ORDER BY TABLE_NAME",
+                                                       {db}));
+  std::vector<std::string> out;
+  for (auto& r : rows) out.push_back(r[0].value_or(""));
+  return out;
+}
+
+// NotFound when the table does not exist.
+Result<TableShape> ReadShape(ReplicaSession& s, const std::string& db, const std::string& table) {
+  TableShape t;
+  t.database = db;
+  t.table = table;
+  VOMSREPL_ASSIGN_OR_RETURN(auto cols, s.QueryPrepared("SELECT COLUMN_NAME, LOWER(DATA_TYPE), COLUMN_TYPE FROM "
+                                                       "information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+                                                       "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+                                                       {db, table}));
+  if (cols.empty()) return NotFound("table " + db + "." + table + " not found");
+  for (auto& r : cols) {
+    ColumnShape c;
+    c.name = r[0].value_or("");
+    c.data_type = r[1].value_or("");
+    c.is_unsigned = r[2].value_or("").find("unsigned") != std::string::npos;
+    t.columns.push_back(std::move(c));
+  }
+  VOMSREPL_ASSIGN_OR_RETURN(auto keys, s.QueryPrepared("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE "
+                                                       "TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = "
+                                                       "'PRIMARY' ORDER BY SEQ_IN_INDEX",
+                                                       {db, table}));
+  for (auto& r : keys) {
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      if (t.columns[i].name == r[0].value_or("")) t.key.push_back(i);
+  }
+  return t;
+}
+
+Status OpenReader(ReplicaSession& s, const apply::ReplicaConfig& config) {
+  VOMSREPL_RETURN_IF_ERROR(s.Open(config));
+  return s.Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+}
+
+Key RowKey(const SqlRow& r, size_t n) {
+  Key k;
+  for (size_t i = 0; i < n && i < r.size(); ++i) k.push_back(r[i].value_or(""));
+  return k;
+}
+
+// One chunk: bounds, and what a read of it gave on one server.
+struct Chunk {
+  std::optional<Key> lower, upper;
+};
+
+struct ChunkRead {
+  std::vector<SqlRow> rows;  // checksum: one row; drill-down: key..., md5
+  BinlogPosition position;   // master
+  uint64_t seq = 0;          // replica progress seq
+};
+
+class TableComparer {
+ public:
+  TableComparer(const VerifyOptions& o, ReplicaSession& master, SourceAlignment& align)
+      : o_(o), master_(master), align_(align) {}
+
+  // The master read, in one snapshot. With `find_upper`, chunk->upper is set
+  // from the master (nullopt: to the end).
+  Result<ChunkRead> ReadMaster(const TableShape& t, Chunk* chunk, bool rows, bool find_upper) {
+    VOMSREPL_RETURN_IF_ERROR(master_.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
+    auto r = ReadMasterInSnapshot(t, chunk, rows, find_upper);
+    Status end = master_.Execute(r.ok() ? "COMMIT" : "ROLLBACK");
+    if (!r.ok()) return r.status();
+    VOMSREPL_RETURN_IF_ERROR(end);
+    if (o_.pause.count() > 0) std::this_thread::sleep_for(o_.pause);
+    return r;
+  }
+
+  Result<ChunkRead> ReadReplica(ReplicaSession& s, const std::string& channel, const TableShape& t,
+                                const Chunk& chunk, bool rows) {
+    VOMSREPL_RETURN_IF_ERROR(s.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
+    auto r = ReadReplicaInSnapshot(s, channel, t, chunk, rows);
+    Status end = s.Execute(r.ok() ? "COMMIT" : "ROLLBACK");
+    if (!r.ok()) return r.status();
+    VOMSREPL_RETURN_IF_ERROR(end);
+    return r;
+  }
+
+  Result<uint64_t> ProgressSeq(ReplicaSession& s, const std::string& channel) {
+    VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.QueryPrepared("SELECT `seq` FROM " +
+                                                             apply::QuoteIdentifier(s.config().state_schema) +
+                                                             ".`progress` WHERE `channel` = ?",
+                                                         {channel}));
+    if (rows.empty())
+      return FailedPrecondition(s.config().name + ": no progress row for channel " + channel +
+                                " (has `vomsrepl run` ever fed it?)");
+    return std::strtoull(rows[0][0].value_or("0").c_str(), nullptr, 10);
+  }
+
+  Status WaitFor(ReplicaSession& s, const std::string& channel, uint64_t target) {
+    auto deadline = Clock::now() + o_.wait_timeout;
+    auto sleep = std::chrono::milliseconds(5);
+    while (true) {
+      VOMSREPL_ASSIGN_OR_RETURN(uint64_t seq, ProgressSeq(s, channel));
+      if (seq >= target) return Status::OK();
+      if (Clock::now() >= deadline)
+        return Unavailable(s.config().name + ": applied journal seq " + std::to_string(seq) + ", did not reach seq " +
+                           std::to_string(target) + " (the master's snapshot position) within " +
+                           std::to_string(o_.wait_timeout.count()) + " ms");
+      std::this_thread::sleep_for(sleep);
+      sleep = std::min(sleep * 2, std::chrono::milliseconds(100));
+    }
+  }
+
+  // Reads the replica chunk at a source state matching `master` (re-reading
+  // the master when the replica went past it with changes to the table).
+  // *aligned says whether it succeeded within max_attempts.
+  Result<std::pair<ChunkRead, ChunkRead>> AlignedRead(ReplicaSession& s, const std::string& channel,
+                                                      const TableShape& mt, const TableShape& rt, Chunk chunk,
+                                                      ChunkRead master, bool rows, bool* aligned) {
+    *aligned = false;
+    for (uint32_t attempt = 0;; ++attempt) {
+      if (attempt > 0) {
+        VOMSREPL_ASSIGN_OR_RETURN(master, ReadMaster(mt, &chunk, rows, false));
+      }
+      VOMSREPL_ASSIGN_OR_RETURN(uint64_t target, align_.SeqAt(master.position, o_.wait_timeout));
+      VOMSREPL_RETURN_IF_ERROR(WaitFor(s, channel, target));
+      VOMSREPL_ASSIGN_OR_RETURN(ChunkRead replica, ReadReplica(s, channel, rt, chunk, rows));
+      bool same = replica.seq == target;
+      if (replica.seq > target) {
+        VOMSREPL_ASSIGN_OR_RETURN(bool touched,
+                                  align_.Touches(target, replica.seq, rt.database, rt.table, o_.wait_timeout));
+        same = !touched;
+      }
+      if (same || attempt + 1 >= o_.max_attempts) {
+        *aligned = same;
+        return std::make_pair(std::move(master), std::move(replica));
+      }
+    }
+  }
+
+ private:
+  std::vector<std::string> Params(const TableShape& t, const Chunk& c) {
+    std::vector<std::string> p;
+    if (c.lower) {
+      KeyPredicate k = KeyAfter(t);
+      for (size_t i : k.param_keys) p.push_back((*c.lower)[i]);
+    }
+    if (c.upper) {
+      KeyPredicate k = KeyAtMost(t);
+      for (size_t i : k.param_keys) p.push_back((*c.upper)[i]);
+    }
+    return p;
+  }
+
+  Result<std::vector<SqlRow>> ReadChunk(ReplicaSession& s, const TableShape& t, const Chunk& c, bool rows) {
+    std::string sql = rows ? ChunkRowsSql(t, bool(c.lower), bool(c.upper))
+                           : ChunkChecksumSql(t, o_.hash, bool(c.lower), bool(c.upper));
+    return s.QueryPrepared(sql, Params(t, c));
+  }
+
+  Result<ChunkRead> ReadMasterInSnapshot(const TableShape& t, Chunk* chunk, bool rows, bool find_upper) {
+    ChunkRead r;
+    VOMSREPL_ASSIGN_OR_RETURN(auto st, master_.Query("SHOW STATUS LIKE 'binlog_snapshot_%'"));
+    for (auto& row : st) {
+      std::string name = row[0].value_or("");
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      if (name == "binlog_snapshot_file") r.position.file = row[1].value_or("");
+      if (name == "binlog_snapshot_position") r.position.offset = std::strtoull(row[1].value_or("0").c_str(), nullptr, 10);
+    }
+    if (r.position.file.empty())
+      return FailedPrecondition("master: no Binlog_snapshot_file status (binary log off, or not MariaDB?)");
+    if (find_upper && t.has_key()) {
+      std::vector<std::string> p;
+      if (chunk->lower)
+        for (size_t i : KeyAfter(t).param_keys) p.push_back((*chunk->lower)[i]);
+      VOMSREPL_ASSIGN_OR_RETURN(auto end, master_.QueryPrepared(ChunkEndSql(t, bool(chunk->lower), o_.chunk_rows), p));
+      if (end.empty()) chunk->upper.reset();
+      else chunk->upper = RowKey(end[0], t.key.size());
+    }
+    VOMSREPL_ASSIGN_OR_RETURN(r.rows, ReadChunk(master_, t, *chunk, rows));
+    return r;
+  }
+
+  Result<ChunkRead> ReadReplicaInSnapshot(ReplicaSession& s, const std::string& channel, const TableShape& t,
+                                          const Chunk& c, bool rows) {
+    ChunkRead r;
+    VOMSREPL_ASSIGN_OR_RETURN(r.seq, ProgressSeq(s, channel));
+    VOMSREPL_ASSIGN_OR_RETURN(r.rows, ReadChunk(s, t, c, rows));
+    return r;
+  }
+
+  const VerifyOptions& o_;
+  ReplicaSession& master_;
+  SourceAlignment& align_;
+};
+
+struct ReplicaState {
+  const VerifyReplica* config;
+  std::unique_ptr<ReplicaSession> session;
+};
+
+void AddKey(TableVerdict& v, KeyDifferenceKind kind, Key key, size_t max_keys) {
+  ++v.keys_total;
+  if (v.keys.size() < max_keys) v.keys.push_back(KeyDifference{kind, std::move(key)});
+}
+
+// Row-by-row comparison of a chunk: key -> md5 on both sides.
+void DiffRows(const std::vector<SqlRow>& master, const std::vector<SqlRow>& replica, size_t key_columns,
+              TableVerdict& v, size_t max_keys) {
+  std::map<Key, std::string> theirs;
+  for (const SqlRow& r : replica) theirs.emplace(RowKey(r, key_columns), r[key_columns].value_or(""));
+  for (const SqlRow& r : master) {
+    Key k = RowKey(r, key_columns);
+    auto it = theirs.find(k);
+    if (it == theirs.end()) {
+      AddKey(v, KeyDifferenceKind::kMissingOnReplica, std::move(k), max_keys);
+      continue;
+    }
+    if (it->second != r[key_columns].value_or("")) AddKey(v, KeyDifferenceKind::kDifferentValues, k, max_keys);
+    theirs.erase(it);
+  }
+  for (auto& [k, h] : theirs) AddKey(v, KeyDifferenceKind::kExtraOnReplica, k, max_keys);
+}
+
+uint64_t RowCount(const ChunkRead& r) {
+  if (r.rows.empty() || !r.rows[0][0]) return 0;
+  return std::strtoull(r.rows[0][0]->c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+std::string_view KeyDifferenceKindName(KeyDifferenceKind kind) {
+  switch (kind) {
+    case KeyDifferenceKind::kMissingOnReplica: return "missing_on_replica";
+    case KeyDifferenceKind::kExtraOnReplica: return "extra_on_replica";
+    case KeyDifferenceKind::kDifferentValues: return "different_values";
+  }
+  return "?";
+}
+
+bool VerifyReport::identical() const {
+  return std::all_of(tables.begin(), tables.end(), [](const TableVerdict& t) { return t.identical(); });
+}
+
+uint64_t VerifyReport::different_tables() const {
+  return std::count_if(tables.begin(), tables.end(), [](const TableVerdict& t) { return !t.identical(); });
+}
+
+Result<VerifyReport> RunVerify(const VerifyOptions& o) {
+  auto started = Clock::now();
+  if (o.chunk_rows == 0) return InvalidArgument("--chunk-rows must be at least 1");
+  if (o.replicas.empty()) return InvalidArgument("no replica to verify");
+  VerifyReport report;
+  ReplicaSession master;
+  VOMSREPL_RETURN_IF_ERROR(OpenReader(master, o.master).WithContext("master"));
+  std::vector<ReplicaState> replicas;
+  for (const VerifyReplica& r : o.replicas) {
+    ReplicaState st{&r, std::make_unique<ReplicaSession>()};
+    VOMSREPL_RETURN_IF_ERROR(OpenReader(*st.session, r.session));
+    replicas.push_back(std::move(st));
+    report.replicas.push_back(r.name);
+  }
+  SourceAlignment align(o.state_dir);
+  TableComparer comparer(o, master, align);
+
+  VOMSREPL_ASSIGN_OR_RETURN(auto dbs, master.Query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY 1"));
+  for (auto& dbrow : dbs) {
+    std::string db = dbrow[0].value_or("");
+    if (IsSystemDatabase(db) || !o.filter.KeepDatabase(db) || !o.databases.Matches(db)) continue;
+    std::string rdb(o.filter.TargetDatabase(db));
+    VOMSREPL_ASSIGN_OR_RETURN(auto master_tables, ListTables(master, db));
+    std::vector<std::string> tables;
+    auto keep = [&](const std::string& table) {
+      return o.filter.KeepTable(db, table) && (o.tables.Matches(table) || o.tables.Matches(db + "." + table));
+    };
+    for (auto& t : master_tables)
+      if (keep(t)) tables.push_back(t);
+
+    for (ReplicaState& rs : replicas) {
+      // Tables only the replica has.
+      VOMSREPL_ASSIGN_OR_RETURN(auto replica_tables, ListTables(*rs.session, rdb));
+      for (auto& t : replica_tables) {
+        if (!keep(t) || std::find(master_tables.begin(), master_tables.end(), t) != master_tables.end()) continue;
+        TableVerdict v;
+        v.replica = rs.config->name;
+        v.master_database = db;
+        v.replica_database = rdb;
+        v.table = t;
+        v.problem = "extra table on the replica (not on the master)";
+        report.tables.push_back(std::move(v));
+      }
+    }
+
+    for (const std::string& table : tables) {
+      auto table_started = Clock::now();
+      VOMSREPL_ASSIGN_OR_RETURN(TableShape mt, ReadShape(master, db, table));
+      std::vector<TableVerdict> verdicts(replicas.size());
+      std::vector<TableShape> rts(replicas.size());
+      std::vector<bool> active(replicas.size(), false);
+      for (size_t i = 0; i < replicas.size(); ++i) {
+        TableVerdict& v = verdicts[i];
+        v.replica = replicas[i].config->name;
+        v.master_database = db;
+        v.replica_database = rdb;
+        v.table = table;
+        for (size_t k : mt.key) v.key_columns.push_back(mt.columns[k].name);
+        auto rt = ReadShape(*replicas[i].session, rdb, table);
+        if (!rt.ok()) {
+          if (rt.status().code() != StatusCode::kNotFound) return rt.status();
+          v.problem = "table missing on the replica";
+          continue;
+        }
+        std::string diff = TableShape::DescribeDifference(mt, *rt);
+        if (!diff.empty()) {
+          v.problem = "columns differ: " + diff;
+          continue;
+        }
+        rts[i] = std::move(*rt);
+        active[i] = true;
+      }
+      Chunk chunk;
+      while (std::any_of(active.begin(), active.end(), [](bool a) { return a; })) {
+        VOMSREPL_ASSIGN_OR_RETURN(ChunkRead m, comparer.ReadMaster(mt, &chunk, false, true));
+        uint64_t master_rows = RowCount(m);
+        report.master_rows_read += master_rows;
+        for (size_t i = 0; i < replicas.size(); ++i) {
+          if (!active[i]) continue;
+          TableVerdict& v = verdicts[i];
+          ReplicaSession& s = *replicas[i].session;
+          const std::string& channel = replicas[i].config->name;
+          bool aligned = false;
+          VOMSREPL_ASSIGN_OR_RETURN(auto pair, comparer.AlignedRead(s, channel, mt, rts[i], chunk, m, false, &aligned));
+          ++v.chunks;
+          v.master_rows += RowCount(pair.first);
+          v.replica_rows += RowCount(pair.second);
+          if (pair.first.rows == pair.second.rows) continue;
+          if (!mt.has_key()) {  // no key to name rows by
+            ++v.differing_chunks;
+            if (!aligned) v.unaligned = true;
+            continue;
+          }
+          // Row by row, read again (aligned again): a chunk that changed and
+          // caught up in between lists no key and does not count.
+          VOMSREPL_ASSIGN_OR_RETURN(ChunkRead mr, comparer.ReadMaster(mt, &chunk, true, false));
+          bool rows_aligned = false;
+          VOMSREPL_ASSIGN_OR_RETURN(auto rows,
+                                    comparer.AlignedRead(s, channel, mt, rts[i], chunk, mr, true, &rows_aligned));
+          uint64_t before = v.keys_total;
+          DiffRows(rows.first.rows, rows.second.rows, mt.key.size(), v, o.max_keys);
+          if (v.keys_total > before) {
+            ++v.differing_chunks;
+            if (!rows_aligned) v.unaligned = true;
+          }
+        }
+        if (!mt.has_key() || !chunk.upper) break;
+        chunk.lower = chunk.upper;
+        chunk.upper.reset();
+      }
+      for (TableVerdict& v : verdicts) {
+        v.seconds = SecondsSince(table_started);
+        if (o.log) {
+          o.log(v.replica + ": " + db + "." + table + (rdb != db ? " as " + rdb + "." + table : std::string()) + ": " +
+                (v.identical() ? "identical" : !v.problem.empty() ? v.problem
+                                                                   : std::to_string(v.keys_total) + " keys differ") +
+                " (" + std::to_string(v.master_rows) + " rows, " + std::to_string(v.chunks) + " chunks)");
+        }
+        report.tables.push_back(std::move(v));
+      }
+    }
+  }
+  report.seconds = SecondsSince(started);
+  return report;
+}
+
+}  // namespace vomsrepl::lifecycle
