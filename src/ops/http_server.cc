@@ -110,3 +110,34 @@ void HttpServer::Stop() {
 }
 
 }  // namespace vomsrepl::ops
+
+namespace vomsrepl::ops {
+
+Result<HttpResponse> HttpRequestTo(const std::string& listen, const std::string& method, const std::string& target) {
+  std::string host;
+  uint16_t port = 0;
+  VOMSREPL_RETURN_IF_ERROR(ParseListenAddress(listen, &host, &port));
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return InvalidArgument("'" + host + "' is not an IP address");
+  stream.expires_after(std::chrono::seconds(10));
+  stream.connect(tcp::endpoint(address, port), ec);
+  if (ec) return Unavailable("nothing answers on " + listen + " (" + ec.message() + "): is `vomsrepl run` running with this [http] listen?");
+  http::request<http::empty_body> req{method == "POST" ? http::verb::post : http::verb::get, target, 11};
+  req.set(http::field::host, host);
+  req.set(http::field::user_agent, "vomsrepl");
+  http::write(stream, req, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buffer, res, ec);
+  if (ec) return Unavailable("HTTP request to " + listen + target + " failed: " + ec.message());
+  HttpResponse out;
+  out.status = int(res.result_int());
+  out.content_type = std::string(res[http::field::content_type]);
+  out.body = std::move(res.body());
+  return out;
+}
+
+}  // namespace vomsrepl::ops

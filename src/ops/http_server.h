@@ -59,3 +59,12 @@ class HttpServer {
 Status ParseListenAddress(const std::string& listen, std::string* host, uint16_t* port);
 
 }  // namespace vomsrepl::ops
+
+namespace vomsrepl::ops {
+
+// One HTTP/1.1 request to `listen` ("HOST:PORT") with a 10 s timeout: for
+// `vomsrepl replica ...` talking to a running daemon. Unavailable when
+// nothing answers there.
+Result<HttpResponse> HttpRequestTo(const std::string& listen, const std::string& method, const std::string& target);
+
+}  // namespace vomsrepl::ops

@@ -171,6 +171,25 @@ for f in "$dir"/master/*.cnf "$dir"/replica1/*.cnf; do
   done
 done
 
+# Per-replica control: replica2 stopped falls behind while replica1 follows, then
+# catches up from the journal when started again.
+"$vomsrepl" replica stop replica2 --config "$dir/vomsrepl.toml" >/dev/null || fail "replica stop"
+replica_state() {  # NAME -> state
+  http /status | python3 -c 'import json,sys; print([r["state"] for r in json.load(sys.stdin)["replicas"] if r["name"] == sys.argv[1]][0])' "$1"
+}
+for _ in $(seq 100); do [ "$(replica_state replica2)" = stopped ] && break; sleep 0.1; done
+[ "$(replica_state replica2)" = stopped ] || fail "replica2 is $(replica_state replica2) after replica stop"
+"$repo/tools/voms-workload" --vo dtest --transactions 50 --seed 24 --dir "$dir" >/dev/null
+sleep 1
+lag=$(http /status | python3 -c 'import json,sys; print([r["lag_transactions"] for r in json.load(sys.stdin)["replicas"] if r["name"] == "replica2"][0])')
+[ "$lag" -gt 0 ] || fail "stopped replica2 shows no lag"
+"$vomsrepl" replica start replica2 --config "$dir/vomsrepl.toml" >/dev/null || fail "replica start"
+converge "$(sql master -e "SELECT @@gtid_binlog_pos")"
+rc=0; "$vomsrepl" replica stop nosuch --config "$dir/vomsrepl.toml" 2>/dev/null || rc=$?
+[ "$rc" -eq 2 ] || fail "replica stop of an unknown replica: exit $rc"
+rc=0; "$vomsrepl" replica skip replica1 --config "$dir/vomsrepl.toml" 2>/dev/null || rc=$?
+[ "$rc" -eq 6 ] || fail "skip on a running replica must be refused (exit $rc)"
+
 kill -TERM "$daemon_pid"; wait "$daemon_pid" || fail "final SIGTERM (exit $?)"
 daemon_pid=""
 "$vomsrepl" status --state-dir "$dir/state" | grep -q "replica2" || fail "vomsrepl status does not list replica2"
