@@ -1,5 +1,6 @@
 #include "app/dump_command.h"
 
+#include <charconv>
 #include <cinttypes>
 #include <cstring>
 #include <ctime>
@@ -39,8 +40,13 @@ class Output {
 
 void AppendU64(std::string& out, uint64_t v) {
   char tmp[24];
-  int n = std::snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
-  out.append(tmp, size_t(n));
+  auto r = std::to_chars(tmp, tmp + sizeof(tmp), v);
+  out.append(tmp, size_t(r.ptr - tmp));
+}
+
+void Append2(std::string& out, int v, char pad = '0') {
+  out += v < 10 ? pad : char('0' + v / 10);
+  out += char('0' + v % 10);
 }
 
 // "uuid[:tag]:gno", as MySQL prints a GTID.
@@ -64,20 +70,40 @@ void AppendTableName(std::string& out, const binlog::TableSchema& s) {
 // mariadb-binlog prints it (times in UTC).
 void AppendEventHeaderLine(std::string& out, const source::FileEvent& ev) {
   const auto& h = ev.event.frame.header;
-  std::time_t t = h.timestamp;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char tmp[128];
-  int n = std::snprintf(tmp, sizeof(tmp), "#%02d%02d%02d %2d:%02d:%02d server id %u  end_log_pos %u ",
-                        tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, h.server_id,
-                        h.next_position);
-  out.append(tmp, size_t(n));
+  // Events come in bursts with one timestamp: format the date once per second.
+  static thread_local uint32_t cached_time = UINT32_MAX;
+  static thread_local std::string cached_date;
+  if (h.timestamp != cached_time) {
+    std::time_t t = h.timestamp;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    cached_date.clear();
+    cached_date += '#';
+    Append2(cached_date, tm.tm_year % 100);
+    Append2(cached_date, tm.tm_mon + 1);
+    Append2(cached_date, tm.tm_mday);
+    cached_date += ' ';
+    Append2(cached_date, tm.tm_hour, ' ');
+    cached_date += ':';
+    Append2(cached_date, tm.tm_min);
+    cached_date += ':';
+    Append2(cached_date, tm.tm_sec);
+    cached_time = h.timestamp;
+  }
+  out += cached_date;
+  out += " server id ";
+  AppendU64(out, h.server_id);
+  out += "  end_log_pos ";
+  AppendU64(out, h.next_position);
+  out += ' ';
   const auto& raw = ev.event.frame.raw;
   if (!ev.event.inside_payload && raw.size() >= ev.event.frame.body.size() + 19 + 4 &&
       ev.format->HasChecksum()) {
-    n = std::snprintf(tmp, sizeof(tmp), "CRC32 0x%08x ",
-                      uint32_t(binlog::LoadLE<4>(raw.data() + raw.size() - 4)));
-    out.append(tmp, size_t(n));
+    static constexpr char kHex[] = "0123456789abcdef";
+    uint32_t crc = uint32_t(binlog::LoadLE<4>(raw.data() + raw.size() - 4));
+    out += "CRC32 0x";
+    for (int shift = 28; shift >= 0; shift -= 4) out += kHex[(crc >> shift) & 0xf];
+    out += ' ';
   }
   out += '\t';
   out += EventTypeName(h.type);
