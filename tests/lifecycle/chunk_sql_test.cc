@@ -1,0 +1,109 @@
+// Chunk SQL builders (lifecycle/chunk_sql.h): predicates, parameter order,
+// quoting, NULL flags. The statements themselves run against real servers in
+// tests/integration/verify_test.sh.
+#include "lifecycle/chunk_sql.h"
+
+#include <gtest/gtest.h>
+
+namespace vomsrepl::lifecycle {
+namespace {
+
+TableShape TwoColumnKey() {
+  TableShape t;
+  t.database = "voms_a";
+  t.table = "t`x";
+  t.columns = {{"k1", "bigint", true}, {"k2", "varchar", false}, {"v", "decimal", false}};
+  t.key = {0, 1};
+  return t;
+}
+
+size_t CountPlaceholders(const std::string& sql) {
+  size_t n = 0;
+  for (char c : sql) n += c == '?';
+  return n;
+}
+
+TEST(ChunkSql, SingleColumnKeyIsOneComparison) {
+  TableShape t;
+  t.database = "d";
+  t.table = "t";
+  t.columns = {{"id", "int", false}, {"name", "varchar", false}};
+  t.key = {0};
+  EXPECT_EQ(KeyAfter(t).sql, "(`id` > CAST(? AS SIGNED))");
+  EXPECT_EQ(KeyAtMost(t).sql, "(`id` <= CAST(? AS SIGNED))");
+  EXPECT_EQ(KeyAfter(t).param_keys, std::vector<size_t>{0});
+}
+
+TEST(ChunkSql, CompositeKeyExpandsLexicographically) {
+  TableShape t = TwoColumnKey();
+  KeyPredicate after = KeyAfter(t);
+  EXPECT_EQ(after.sql,
+            "((`k1` > CAST(? AS UNSIGNED)) OR (`k1` = CAST(? AS UNSIGNED) AND `k2` > ?))");
+  EXPECT_EQ(after.param_keys, (std::vector<size_t>{0, 0, 1}));
+  KeyPredicate most = KeyAtMost(t);
+  EXPECT_EQ(most.sql, "((`k1` < CAST(? AS UNSIGNED)) OR (`k1` = CAST(? AS UNSIGNED) AND `k2` <= ?))");
+  std::vector<std::string> lower{"5", "a"}, upper{"9", "z"};
+  EXPECT_EQ(BindKeys({&after, &most}, {&lower, &upper}),
+            (std::vector<std::string>{"5", "5", "a", "9", "9", "z"}));
+}
+
+TEST(ChunkSql, ChecksumStatementHasOneParameterPerKeyUse) {
+  TableShape t = TwoColumnKey();
+  std::string both = ChunkChecksumSql(t, RowHash::kMd5, true, true);
+  EXPECT_EQ(CountPlaceholders(both), KeyAfter(t).param_keys.size() + KeyAtMost(t).param_keys.size());
+  EXPECT_EQ(CountPlaceholders(ChunkChecksumSql(t, RowHash::kMd5, false, false)), 0u);
+  EXPECT_NE(both.find("FROM `voms_a`.`t``x` WHERE "), std::string::npos) << both;
+  EXPECT_NE(both.find("BIT_XOR("), std::string::npos);
+  // With a key, duplicates are impossible: no SUM.
+  EXPECT_EQ(both.find("SUM("), std::string::npos);
+  std::string crc = ChunkChecksumSql(t, RowHash::kCrc32Pair, false, true);
+  EXPECT_NE(crc.find("CRC32C("), std::string::npos);
+}
+
+TEST(ChunkSql, NoKeyTableAddsSumSoDuplicatesCount) {
+  TableShape t = TwoColumnKey();
+  t.key.clear();
+  std::string sql = ChunkChecksumSql(t, RowHash::kMd5, false, false);
+  EXPECT_NE(sql.find("SUM(CRC32("), std::string::npos) << sql;
+  EXPECT_EQ(sql.find("WHERE"), std::string::npos);
+}
+
+TEST(ChunkSql, RowImageFlagsNullsAndReadsBytes) {
+  TableShape t = TwoColumnKey();
+  std::string e = RowImageExpression(t);
+  EXPECT_EQ(e,
+            "CONCAT_WS('#', CAST(`k1` AS BINARY), CAST(`k2` AS BINARY), CAST(`v` AS BINARY), "
+            "CONCAT(ISNULL(`k1`), ISNULL(`k2`), ISNULL(`v`)))");
+}
+
+TEST(ChunkSql, ChunkEndAndRowsOrderByKey) {
+  TableShape t = TwoColumnKey();
+  std::string end = ChunkEndSql(t, true, 1000);
+  EXPECT_NE(end.find("ORDER BY `k1`, `k2` LIMIT 1 OFFSET 999"), std::string::npos) << end;
+  EXPECT_EQ(CountPlaceholders(end), 3u);
+  std::string rows = ChunkRowsSql(t, true, true);
+  EXPECT_EQ(rows.rfind("SELECT `k1`, `k2`, MD5(", 0), 0u) << rows;
+  EXPECT_NE(rows.find("ORDER BY `k1`, `k2`"), std::string::npos);
+}
+
+TEST(ChunkSql, ShapesDescribeTheirFirstDifference) {
+  TableShape a = TwoColumnKey(), b = TwoColumnKey();
+  EXPECT_EQ(TableShape::DescribeDifference(a, b), "");
+  b.columns[2].data_type = "varchar";
+  EXPECT_NE(TableShape::DescribeDifference(a, b).find("`v`"), std::string::npos);
+  b = TwoColumnKey();
+  b.columns.pop_back();
+  EXPECT_NE(TableShape::DescribeDifference(a, b).find("3 columns"), std::string::npos);
+  b = TwoColumnKey();
+  b.key = {0};
+  EXPECT_EQ(TableShape::DescribeDifference(a, b), "the primary keys differ");
+}
+
+TEST(ChunkSql, RowHashNames) {
+  EXPECT_EQ(*ParseRowHash("md5"), RowHash::kMd5);
+  EXPECT_EQ(*ParseRowHash("crc32"), RowHash::kCrc32Pair);
+  EXPECT_FALSE(ParseRowHash("sha1").ok());
+}
+
+}  // namespace
+}  // namespace vomsrepl::lifecycle
