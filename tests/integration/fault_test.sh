@@ -45,8 +45,14 @@ purge_master_binlogs() {
   sql master -e "FLUSH BINARY LOGS"
   local current
   current=$(sql master -e "SHOW MASTER STATUS" | awk '{print $1}')
-  sql master -e "PURGE BINARY LOGS TO '$current'"
-  [ "$(sql master -e "SHOW BINARY LOGS" | wc -l)" -eq 1 ] || fail "the master kept more than its current binlog"
+  # The previous file stays "in use" until InnoDB's binlog checkpoint passes it.
+  for _ in $(seq 50); do
+    sql master -e "PURGE BINARY LOGS TO '$current'" 2>/dev/null || true
+    [ "$(sql master -e "SHOW BINARY LOGS" | wc -l)" -eq 1 ] && return 0
+    sleep 0.2
+  done
+  sql master -e "SHOW BINARY LOGS" >&2
+  fail "the master kept more than its current binlog"
 }
 
 case $mode in
@@ -91,8 +97,10 @@ restart-flush)
 
 binlog-purged)
   ops_setup
-  # (a) first start from a configured GTID that the master purged.
-  ops_workload 100 61
+  # (a) first start from a configured GTID that the master purged. The purged range
+  # holds writes outside the filter only, so that the replicas still equal the master
+  # for (b); (b)'s purged range holds VO transactions.
+  for i in $(seq 20); do sql master -e "INSERT INTO notvoms.t VALUES ($i)"; done
   purge_master_binlogs
   before=$(replica_state)
   expect_purged start-gtid "$start_gtid"
