@@ -411,6 +411,11 @@ TEST_F(MasterStreamIT, MasterRestartAtABoundaryResumesWithoutLossOrDuplicate) {
   MasterConfig c = Config(509);
   c.start_from = StartFrom::kGtid;
   c.start_gtids = start;
+  // Told once when the connection is lost and once when it streams again.
+  std::vector<std::pair<bool, std::string>> changes;
+  c.on_connection_change = [&](const Status& cause, bool connected) {
+    changes.emplace_back(connected, std::string(cause.message()));
+  };
   MasterStream s(c);
   ASSERT_TRUE(s.Connect().ok()) << s.last_error().ToString();
   std::vector<uint64_t> seqs;
@@ -435,6 +440,11 @@ TEST_F(MasterStreamIT, MasterRestartAtABoundaryResumesWithoutLossOrDuplicate) {
   ASSERT_NO_FATAL_FAILURE(read_until(last));
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - master_up).count();
   EXPECT_EQ(s.reconnect_count(), 1u);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_FALSE(changes[0].first);
+  EXPECT_TRUE(changes[1].first);
+  EXPECT_FALSE(changes[0].second.empty());
+  EXPECT_EQ(changes[0].second, changes[1].second);  // the outage's cause both times
   uint64_t first = start.Find(0) ? start.Find(0)->seq_no + 1 : 1;
   ASSERT_EQ(seqs.size(), last - first + 1);
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], first + i);
