@@ -86,7 +86,7 @@ uint64_t RowApplier::StatementByteCap() const {
   return std::max<uint64_t>(1, std::min<uint64_t>(cap, options_.max_statement_bytes));
 }
 
-void RowApplier::Discard() {
+void RowApplier::ClearBatch() {
   batch_.values.clear();
   batch_.arena.clear();
   batch_.origin_seq.clear();
@@ -94,6 +94,11 @@ void RowApplier::Discard() {
   batch_.rows = 0;
   batch_.bytes = 0;
   batch_.table = nullptr;
+}
+
+void RowApplier::Discard() {
+  ClearBatch();
+  folder_.Clear();
   needs_retry_ = false;
 }
 
@@ -129,10 +134,21 @@ Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog:
   const uint16_t flags =
       event.flags & (binlog::kRowsFlagNoForeignKeyChecks | binlog::kRowsFlagRelaxedUniqueChecks);
   Batch& b = batch_;
+  if (event.kind != binlog::RowsKind::kPartialUpdate &&
+      CanFold(*t, kind, flags, after_bitmap, event.columns_before, n)) {
+    if (b.rows > 0 && b.table == t) VOMSREPL_RETURN_IF_ERROR(FlushBatch());
+    VOMSREPL_RETURN_IF_ERROR(FoldRowsEvent(*t, schema, event, kind));
+    if (folder_.changes() >= uint64_t(options_.max_rows_per_statement) * 8 ||
+        folder_.bytes() + folder_.arena().size() >= StatementByteCap() * 4)
+      return Flush();
+    return Status::OK();
+  }
+  // The folded rows of this table go first (its changes stay in source order).
+  if (folder_.Has(t)) VOMSREPL_RETURN_IF_ERROR(Flush());
   bool compatible = b.rows > 0 && b.table == t && b.kind == kind && b.flags == flags &&
                     b.key_match == key_match && b.set_columns == set_columns && b.where_columns == where_columns;
   if (!compatible) {
-    VOMSREPL_RETURN_IF_ERROR(Flush());
+    VOMSREPL_RETURN_IF_ERROR(FlushBatch());
     b.table = t;
     b.kind = kind;
     b.flags = flags;
@@ -152,24 +168,30 @@ Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog:
   if (!st.ok()) return st.WithContext(t->quoted_name);
   if (!collector.status.ok()) return collector.status;
   uint64_t row_cap = careful_ ? 1 : uint64_t(options_.max_rows_per_statement) * 4;
-  if (b.rows >= row_cap || b.bytes >= StatementByteCap()) return Flush();
+  if (b.rows >= row_cap || b.bytes >= StatementByteCap()) return FlushBatch();
   return Status::OK();
 }
 
 Status RowApplier::Flush() {
-  if (batch_.rows == 0) return Status::OK();
+  VOMSREPL_RETURN_IF_ERROR(FlushBatch());
+  return FlushFolded();
+}
+
+Status RowApplier::ExecuteBatch() {
   Status st = session_.SetChecks(!(batch_.flags & binlog::kRowsFlagNoForeignKeyChecks),
                                  !(batch_.flags & binlog::kRowsFlagRelaxedUniqueChecks));
-  if (st.ok()) {
-    switch (batch_.kind) {
-      case binlog::RowsKind::kWrite: st = FlushInserts(); break;
-      case binlog::RowsKind::kDelete: st = FlushDeletes(); break;
-      default: st = FlushUpdates(); break;
-    }
+  if (!st.ok()) return st;
+  switch (batch_.kind) {
+    case binlog::RowsKind::kWrite: return FlushInserts();
+    case binlog::RowsKind::kDelete: return FlushDeletes();
+    default: return FlushUpdates();
   }
-  bool retry = needs_retry_;
-  Discard();
-  needs_retry_ = retry;
+}
+
+Status RowApplier::FlushBatch() {
+  if (batch_.rows == 0) return Status::OK();
+  Status st = ExecuteBatch();
+  ClearBatch();
   return st;
 }
 
@@ -443,6 +465,129 @@ Status RowApplier::FlushDeletes() {
     r += k;
   }
   return Status::OK();
+}
+
+// ---------------------------------------------------------------------------
+// Folding (row_folder.h)
+
+bool RowApplier::CanFold(const TableInfo& t, binlog::RowsKind kind, uint16_t flags, binlog::Bytes after_bitmap,
+                         binlog::Bytes before_bitmap, uint32_t columns) const {
+  if (!options_.fold || careful_ || !t.foldable || flags != 0 || t.key.empty()) return false;
+  if (kind != binlog::RowsKind::kDelete) {
+    for (uint32_t i = 0; i < columns; ++i)
+      if (!t.columns[i].generated && !Bit(after_bitmap, i)) return false;  // partial after image
+  }
+  if (kind != binlog::RowsKind::kWrite) {
+    for (uint32_t k : t.key)
+      if (!Bit(before_bitmap, k)) return false;
+  }
+  return true;
+}
+
+// Visitor for binlog::ForEachRow: converts the key of the before image and
+// every written column of the after image into the folder's arena.
+struct FoldCollector {
+  RowApplier* self;
+  const binlog::TableSchema* schema;
+  const TableInfo* table;
+  binlog::RowsKind kind;
+  const std::vector<uint32_t>* set_columns;
+  const std::vector<int32_t>* key_slot;  // column -> position in the key, -1
+  const std::vector<int32_t>* set_slot;  // column -> position in set_columns, -1
+  std::vector<BoundValue> before_key, after;
+  binlog::RowImage image = binlog::RowImage::kAfter;
+  Status status;
+
+  void BeginRow(binlog::RowImage im) { image = im; }
+  void OnCell(const binlog::Cell& cell) {
+    if (!status.ok()) return;
+    int32_t slot = image == binlog::RowImage::kBefore ? (*key_slot)[cell.index] : (*set_slot)[cell.index];
+    if (slot < 0) return;
+    BoundValue& dst = image == binlog::RowImage::kBefore ? before_key[size_t(slot)] : after[size_t(slot)];
+    status = ConvertCell(cell, schema->layout[cell.index], table->columns[cell.index].is_unsigned,
+                         self->folder_.arena(), &dst);
+    if (!status.ok()) status = status.WithContext(table->quoted_name);
+  }
+  void EndRow() {
+    if (!status.ok()) return;
+    bool last_image = kind == binlog::RowsKind::kDelete || image == binlog::RowImage::kAfter;
+    if (!last_image) return;
+    ++self->stats_.rows_received;
+    ++self->stats_.rows_folded;
+    status = self->folder_.Add(table, *set_columns, kind, before_key, after, self->origin_seq_, self->origin_);
+    if (status.code() == StatusCode::kAborted) self->needs_retry_ = true;
+  }
+};
+
+Status RowApplier::FoldRowsEvent(const TableInfo& t, const binlog::TableSchema& schema,
+                                 const binlog::RowsEventView& event, binlog::RowsKind kind) {
+  const auto n = uint32_t(schema.columns.size());
+  std::vector<uint32_t> set_columns;
+  std::vector<int32_t> key_slot(n, -1), set_slot(n, -1);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (t.columns[i].generated) continue;
+    set_slot[i] = kind == binlog::RowsKind::kDelete ? -1 : int32_t(set_columns.size());
+    set_columns.push_back(i);
+  }
+  if (kind != binlog::RowsKind::kWrite)
+    for (size_t k = 0; k < t.key.size(); ++k) key_slot[t.key[k]] = int32_t(k);
+  FoldCollector collector{this, &schema, &t, kind, &set_columns, &key_slot, &set_slot,
+                          std::vector<BoundValue>(t.key.size()), std::vector<BoundValue>(set_columns.size()),
+                          binlog::RowImage::kAfter, Status::OK()};
+  Status st = binlog::ForEachRow(event, schema, collector);
+  if (!st.ok()) return st.WithContext(t.quoted_name);
+  return collector.status;
+}
+
+Status RowApplier::FlushFolded() {
+  if (folder_.empty()) return Status::OK();
+  VOMSREPL_RETURN_IF_ERROR(FlushBatch());
+  uint64_t sent = 0;
+  std::swap(batch_.arena, folder_.arena());
+  Status st = folder_.ForEachNet([&](const TableInfo& t, NetChange net, const std::vector<uint32_t>& set_columns,
+                                     const std::vector<RowFolder::NetRow>& rows) -> Status {
+    Batch& b = batch_;
+    b.table = &t;
+    b.flags = 0;
+    b.key_match = true;
+    b.values.clear();
+    b.origin_seq.clear();
+    b.origin.clear();
+    b.bytes = 0;
+    switch (net) {
+      case NetChange::kDelete:
+        b.kind = binlog::RowsKind::kDelete;
+        b.set_columns.clear();
+        b.where_columns = t.key;
+        break;
+      case NetChange::kUpdate:
+        b.kind = binlog::RowsKind::kUpdate;
+        b.set_columns = set_columns;
+        b.where_columns = t.key;
+        break;
+      case NetChange::kInsert:
+        b.kind = binlog::RowsKind::kWrite;
+        b.set_columns = set_columns;
+        b.where_columns.clear();
+        break;
+    }
+    for (const RowFolder::NetRow& r : rows) {
+      for (const BoundValue& v : r.values) {
+        b.values.push_back(v);
+        b.bytes += v.wire_size();
+      }
+      b.origin_seq.push_back(r.seq);
+      b.origin.push_back(r.origin);
+    }
+    b.rows = rows.size();
+    sent += rows.size();
+    return ExecuteBatch();
+  });
+  std::swap(batch_.arena, folder_.arena());
+  ClearBatch();
+  stats_.rows_folded_away += folder_.changes() - std::min(sent, folder_.changes());
+  folder_.Clear();
+  return st;
 }
 
 }  // namespace vomsrepl::apply

@@ -19,6 +19,17 @@
 // Partial images (binlog_row_image MINIMAL / NOBLOB): only present columns
 // are written; generated columns never are.
 //
+// Folding (options.fold, not in careful mode): rows of a table marked
+// foldable by the catalog (row key = its only unique key, no foreign key
+// either way, no trigger), with full images and no check flags, go to a
+// RowFolder (row_folder.h) instead of the batch: several changes of one key
+// inside the replica commit become one net DELETE, UPDATE or INSERT, sent by
+// table and kind in multi-row / bulk statements at Flush() (or when the
+// folder holds more than about 8 statements' worth). Rows of other tables
+// keep the source order; the folded and the ordered rows of one table are
+// never pending at the same time (either is flushed before the other gets a
+// row), so every table still sees its changes in source order.
+//
 // Divergence (a duplicate key on INSERT, like error 1062; an UPDATE or DELETE
 // that matched no row, like error 1032; CLIENT_FOUND_ROWS makes an UPDATE to
 // identical values count as matched):
@@ -49,6 +60,7 @@
 
 #include "apply/param_binder.h"
 #include "apply/replica_session.h"
+#include "apply/row_folder.h"
 #include "apply/table_catalog.h"
 #include "binlog/rows_event.h"
 #include "txn/transaction.h"
@@ -64,6 +76,7 @@ struct RowApplierOptions {
   uint32_t max_rows_per_statement = 1000;
   uint64_t max_statement_bytes = 4u << 20;
   bool bulk_updates = true;  // MariaDB bulk execution for batches of UPDATEs by key
+  bool fold = true;          // net change per key for foldable tables (row_folder.h)
   std::function<void(const std::string&)> warn;  // may be empty
 };
 
@@ -72,6 +85,8 @@ struct RowApplierStats {
   uint64_t rows_skipped = 0, rows_overwritten = 0;  // by the divergence policy
   uint64_t statements = 0;
   uint64_t rows_received = 0;  // rows added (an UPDATE pair counts once)
+  uint64_t rows_folded = 0;    // rows added to the folder (fold)
+  uint64_t rows_folded_away = 0;  // ... that needed no statement row of their own
 };
 
 class RowApplier {
@@ -89,7 +104,7 @@ class RowApplier {
 
   // Adds every row of `event` (of the table `schema`).
   Status AddRowsEvent(const binlog::TableSchema& schema, const binlog::RowsEventView& event);
-  // Executes what is pending.
+  // Executes what is pending (the ordered batch, then the folded rows).
   Status Flush();
   // Drops what is pending (after a rollback).
   void Discard();
@@ -114,7 +129,16 @@ class RowApplier {
     size_t width() const { return set_columns.size() + where_columns.size(); }
   };
   friend struct RowCollector;
+  friend struct FoldCollector;
 
+  Status FlushBatch();
+  void ClearBatch();
+  Status ExecuteBatch();
+  Status FlushFolded();
+  bool CanFold(const TableInfo& t, binlog::RowsKind kind, uint16_t flags, binlog::Bytes after_bitmap,
+               binlog::Bytes before_bitmap, uint32_t columns) const;
+  Status FoldRowsEvent(const TableInfo& t, const binlog::TableSchema& schema, const binlog::RowsEventView& event,
+                       binlog::RowsKind kind);
   Status FlushInserts();
   Status FlushUpdates();
   Status FlushDeletes();
@@ -135,6 +159,7 @@ class RowApplier {
   uint64_t origin_seq_ = 0;
   const txn::SourcePoint* origin_ = nullptr;
   Batch batch_;
+  RowFolder folder_;
   std::vector<MYSQL_BIND> binds_;
   struct ParamArrays {  // one bulk parameter, column-wise
     std::vector<int64_t> ints;

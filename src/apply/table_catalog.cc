@@ -117,6 +117,23 @@ Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const bi
     }
   }
   VOMSREPL_ASSIGN_OR_RETURN(TableInfo info, BuildTableInfo(schema, replica_columns, replica_key));
+  if (!info.key.empty()) {
+    VOMSREPL_ASSIGN_OR_RETURN(
+        auto fold, session.QueryPrepared(
+                       "SELECT (SELECT COUNT(DISTINCT INDEX_NAME) FROM information_schema.STATISTICS "
+                       "        WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0), "
+                       "(SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS "
+                       " WHERE (CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?) "
+                       "    OR (UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?)), "
+                       "(SELECT COUNT(*) FROM information_schema.TRIGGERS "
+                       " WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?)",
+                       {schema.database, schema.table, schema.database, schema.table, schema.database,
+                        schema.table, schema.database, schema.table}));
+    bool key_generated = false;
+    for (uint32_t k : info.key) key_generated = key_generated || info.columns[k].generated;
+    info.foldable = !fold.empty() && fold[0][0].value_or("") == "1" && fold[0][1].value_or("") == "0" &&
+                    fold[0][2].value_or("") == "0" && !key_generated;
+  }
   if (info.key.empty() && warn_) {
     warn_(session.config().name + ": table " + info.quoted_name +
           " has no primary key and no unique NOT NULL key: rows are found by comparing every column "

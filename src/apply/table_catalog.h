@@ -12,6 +12,7 @@
 //                  KEY, else its smallest UNIQUE key over NOT NULL columns,
 //                  else none: every column is compared (NULL-safe) with
 //                  LIMIT 1, and a one-time warning says so.
+//   foldable       the replica: unique keys, foreign keys both ways, triggers
 // Entries are cached per (database, table) and re-read when the TABLE_MAP
 // column count differs from the cached one; Clear() after every DDL.
 //
@@ -49,6 +50,11 @@ struct TableInfo {
   std::vector<ColumnInfo> columns;  // TABLE_MAP order
   std::vector<uint32_t> key;        // column indices of the row key; empty: none
   bool key_from_table_map = false;
+  // Rows of one replica commit may be folded to their net change per key
+  // (row_folder.h): on the replica the row key is the table's only unique
+  // key, no foreign key refers to or from the table, it has no trigger, and
+  // no key column is generated. Set by TableCatalog::Resolve.
+  bool foldable = false;
 };
 
 // Builds a TableInfo from a TABLE_MAP schema alone (names, signedness and

@@ -69,6 +69,7 @@ struct ApplierOptions {
   uint32_t max_rows_per_statement = 1000;
   uint64_t max_statement_bytes = 4u << 20;  // also at most half of max_allowed_packet
   bool bulk_updates = true;  // MariaDB bulk execution for UPDATE batches (row_applier.h)
+  bool fold_rows = true;     // net change per key within a group, foldable tables only (row_folder.h)
   std::function<void(const std::string&)> warn;  // warnings (divergence skipped or overwritten, DDL recovery, ...)
 };
 

@@ -1,0 +1,143 @@
+// RowFolder: net change per key (no server).
+#include "apply/row_folder.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace vomsrepl::apply {
+namespace {
+
+class RowFolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    table_.database = "voms_x";
+    table_.table = "t";
+    table_.quoted_name = "`voms_x`.`t`";
+    table_.columns = {ColumnInfo{"id", false, false, false}, ColumnInfo{"v", false, false, true}};
+    table_.key = {0};
+    table_.foldable = true;
+  }
+
+  BoundValue Int(int64_t x) {
+    BoundValue b;
+    b.type = MYSQL_TYPE_LONGLONG;
+    b.num.i = x;
+    return b;
+  }
+  BoundValue Text(const std::string& s) {
+    BoundValue b;
+    b.type = MYSQL_TYPE_BLOB;
+    b.offset = uint32_t(folder_.arena().size());
+    b.length = uint32_t(s.size());
+    folder_.arena() += s;
+    return b;
+  }
+  Status Insert(int64_t id, const std::string& v) {
+    std::vector<BoundValue> after{Int(id), Text(v)};
+    return folder_.Add(&table_, set_, binlog::RowsKind::kWrite, {}, after, ++seq_, nullptr);
+  }
+  Status Update(int64_t from, int64_t to, const std::string& v) {
+    std::vector<BoundValue> key{Int(from)}, after{Int(to), Text(v)};
+    return folder_.Add(&table_, set_, binlog::RowsKind::kUpdate, key, after, ++seq_, nullptr);
+  }
+  Status Delete(int64_t id) {
+    std::vector<BoundValue> key{Int(id)};
+    return folder_.Add(&table_, set_, binlog::RowsKind::kDelete, key, {}, ++seq_, nullptr);
+  }
+
+  // "D:id", "U:id=v@key", "I:id=v" in the order ForEachNet gives them.
+  std::vector<std::string> Net() {
+    std::vector<std::string> out;
+    Status st = folder_.ForEachNet([&](const TableInfo& t, NetChange kind, const std::vector<uint32_t>& set,
+                                       const std::vector<RowFolder::NetRow>& rows) -> Status {
+      EXPECT_EQ(&t, &table_);
+      EXPECT_EQ(set, set_);
+      for (const auto& r : rows) {
+        auto text = [&](const BoundValue& b) { return folder_.arena().substr(b.offset, b.length); };
+        switch (kind) {
+          case NetChange::kDelete:
+            EXPECT_EQ(r.values.size(), 1u);
+            out.push_back("D:" + std::to_string(r.values[0].num.i));
+            break;
+          case NetChange::kUpdate:
+            EXPECT_EQ(r.values.size(), 3u);
+            out.push_back("U:" + std::to_string(r.values[0].num.i) + "=" + text(r.values[1]) + "@" +
+                          std::to_string(r.values[2].num.i));
+            break;
+          case NetChange::kInsert:
+            EXPECT_EQ(r.values.size(), 2u);
+            out.push_back("I:" + std::to_string(r.values[0].num.i) + "=" + text(r.values[1]));
+            break;
+        }
+      }
+      return Status::OK();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return out;
+  }
+
+  TableInfo table_;
+  std::vector<uint32_t> set_{0, 1};
+  RowFolder folder_;
+  uint64_t seq_ = 0;
+};
+
+TEST_F(RowFolderTest, InsertUpdateDeleteOfOneKeyFoldToTheirNetChange) {
+  ASSERT_TRUE(Insert(1, "a").ok());
+  ASSERT_TRUE(Update(1, 1, "b").ok());
+  ASSERT_TRUE(Update(1, 1, "c").ok());  // insert + updates: one INSERT of the last image
+  ASSERT_TRUE(Insert(2, "x").ok());
+  ASSERT_TRUE(Delete(2).ok());          // insert + delete: nothing
+  ASSERT_TRUE(Delete(3).ok());
+  ASSERT_TRUE(Insert(3, "y").ok());     // delete + insert (sysbench): one UPDATE
+  ASSERT_TRUE(Update(4, 4, "p").ok());
+  ASSERT_TRUE(Delete(4).ok());          // update + delete: one DELETE
+  ASSERT_TRUE(Update(5, 5, "q").ok());
+  ASSERT_TRUE(Update(5, 5, "r").ok());  // updates: one UPDATE of the last image
+  EXPECT_EQ(folder_.changes(), 11u);
+  EXPECT_EQ(Net(), (std::vector<std::string>{"D:4", "U:3=y@3", "U:5=r@5", "I:1=c"}));
+}
+
+TEST_F(RowFolderTest, KeyChangeIsADeleteAndAnInsert) {
+  ASSERT_TRUE(Update(6, 60, "m").ok());  // 6 moves to 60
+  ASSERT_TRUE(Delete(7).ok());
+  ASSERT_TRUE(Update(8, 7, "n").ok());   // 8 takes the key 7 deleted before: 7 is updated in place
+  EXPECT_EQ(Net(), (std::vector<std::string>{"D:6", "D:8", "U:7=n@7", "I:60=m"}));
+}
+
+TEST_F(RowFolderTest, ContradictionsAreAbortedForAnInOrderRetry) {
+  ASSERT_TRUE(Insert(1, "a").ok());
+  EXPECT_EQ(Insert(1, "b").code(), StatusCode::kAborted);
+  ASSERT_TRUE(Delete(2).ok());
+  EXPECT_EQ(Update(2, 2, "c").code(), StatusCode::kAborted);
+  EXPECT_EQ(Delete(2).code(), StatusCode::kAborted);
+}
+
+TEST_F(RowFolderTest, ClearForgetsEverythingAndHasNamesTheTable) {
+  EXPECT_FALSE(folder_.Has(&table_));
+  ASSERT_TRUE(Insert(1, "a").ok());
+  EXPECT_TRUE(folder_.Has(&table_));
+  EXPECT_GT(folder_.bytes(), 0u);
+  folder_.Clear();
+  EXPECT_TRUE(folder_.empty());
+  EXPECT_FALSE(folder_.Has(&table_));
+  EXPECT_TRUE(Net().empty());
+  ASSERT_TRUE(Insert(1, "a").ok());  // no memory of the cleared key
+  EXPECT_EQ(Net(), (std::vector<std::string>{"I:1=a"}));
+}
+
+TEST_F(RowFolderTest, StringKeysCompareByTheirBytes) {
+  table_.key = {1};  // the text column is the key
+  ASSERT_TRUE(Insert(1, "k").ok());
+  ASSERT_TRUE(Insert(2, "K").ok());  // other bytes: another key (the server compares by collation; the
+                                     // binlog gives every image of one row the same bytes)
+  std::vector<BoundValue> key{Text("k")}, after{Int(3), Text("k")};
+  ASSERT_TRUE(folder_.Add(&table_, set_, binlog::RowsKind::kUpdate, key, after, ++seq_, nullptr).ok());
+  EXPECT_EQ(Net(), (std::vector<std::string>{"I:3=k", "I:2=K"}));
+}
+
+}  // namespace
+}  // namespace vomsrepl::apply
