@@ -21,6 +21,9 @@ Status SetupLogging(const std::string& level, const std::string& file) {
       logger = spdlog::basic_logger_mt("vomsrepl", file);
     }
     logger->set_level(lvl);
+    // One line per event worth telling: write each through at once, so that a
+    // crash or a log reader never misses the last lines.
+    logger->flush_on(spdlog::level::trace);
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
     spdlog::set_default_logger(logger);
   } catch (const spdlog::spdlog_ex& e) {

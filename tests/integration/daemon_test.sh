@@ -21,7 +21,11 @@ cleanup() {
   "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-fail() { echo "daemon_test: FAIL: $*" >&2; [ -f "$dir/run.log" ] && tail -20 "$dir/run.log" >&2; exit 1; }
+fail() {
+  echo "daemon_test: FAIL: $*" >&2
+  for f in "$dir/run.log" "$dir/vomsrepl.log"; do [ -f "$f" ] && tail -20 "$f" >&2; done
+  exit 1
+}
 sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
 
 "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
@@ -59,6 +63,8 @@ name = "replica2"
 defaults_file = "$dir/replica2/apply.cnf"
 [http]
 listen = "127.0.0.1:$port"
+[log]
+file = "$dir/vomsrepl.log"
 EOF
 "$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" || { cat "$dir/check.txt"; fail "check-config"; }
 
@@ -166,10 +172,17 @@ done
 for f in "$dir"/master/*.cnf "$dir"/replica1/*.cnf; do
   pw=$(sed -n 's/^password *= *//p' "$f" | tr -d "\"'")
   [ -n "$pw" ] || continue
-  for out in "$dir/run.log" "$dir/status.json" "$dir/metrics.txt" "$dir/check.txt"; do
+  for out in "$dir/run.log" "$dir"/vomsrepl.log* "$dir/status.json" "$dir/metrics.txt" "$dir/check.txt"; do
     if grep -qF -- "$pw" "$out"; then fail "a password from $f appears in $out"; fi
   done
 done
+
+# SIGHUP reopens the log file (after logrotate moved it away).
+mv "$dir/vomsrepl.log" "$dir/vomsrepl.log.1"
+kill -HUP "$daemon_pid"
+for _ in $(seq 50); do grep -qs "log reopened" "$dir/vomsrepl.log" && break; sleep 0.1; done
+grep -qs "log reopened" "$dir/vomsrepl.log" || fail "SIGHUP did not reopen the log file"
+kill -0 "$daemon_pid" || fail "SIGHUP ended the daemon"
 
 # Per-replica control: replica2 stopped falls behind while replica1 follows, then
 # catches up from the journal when started again.
