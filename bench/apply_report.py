@@ -29,11 +29,13 @@ def load(path):
                     k, _, v = kv.partition("=")
                     meta[k] = v
                 continue
-            what, config, rows, secs, rcpu, ccpu, check = line.split("\t")
+            f = line.split("\t") + ["", ""]
+            what, config, rows, secs, rcpu, ccpu, check, questions, load = f[:9]
             rows, secs, rcpu = int(rows), float(secs), float(rcpu)
             runs.append(dict(what=what, config=config, rows=rows, secs=secs, rate=rows / secs,
                              rcpu_us=rcpu * 1e6 / rows,
-                             ccpu_us=(float(ccpu) * 1e6 / rows) if ccpu else None, check=check))
+                             ccpu_us=(float(ccpu) * 1e6 / rows) if ccpu else None, check=check,
+                             questions=int(questions) if questions else None, load=load))
     return meta, runs
 
 
@@ -104,19 +106,25 @@ def main():
         "(this includes reading and decoding the journal). Row changes are counted by vomsrepl "
         "(an UPDATE counts once). Replica CPU: `utime+stime` of the replica's mariadbd over the "
         "timed interval; client CPU: the vomsrepl process over its whole run. "
-        "All servers and clients share the same cores.",
+        "All servers and clients share the same cores. Replica statements: the replica's `Questions` "
+        "counter over the timed interval (client statements, each one round trip; the built-in SQL "
+        "thread sends none). Load avg: the machine's 1-minute load average when the run started "
+        "(other work on the machine slows a round-trip-bound applier far more than the built-in one).",
         "",
         "| applier | configuration | row changes/s | vs best built-in | replica CPU µs/row change | "
-        "vs best built-in | vomsrepl CPU µs/row change | seconds | CHECKSUM TABLE vs master |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "vs best built-in | vomsrepl CPU µs/row change | seconds | replica statements | load avg at start | "
+        "CHECKSUM TABLE vs master |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         ccpu = "" if r["ccpu_us"] is None else f'{r["ccpu_us"]:.2f}'
+        questions = "" if r["questions"] is None else f'{r["questions"]:,}'
         lines.append(
             f'| {r["what"]} | {r["config"]} | {r["rate"]:,.0f} | {r["rate"] / best_rate:.2f} | '
             f'{r["rcpu_us"]:.2f} | {r["rcpu_us"] / best["rcpu_us"]:.2f} | '
             f'{ccpu} | '
-            f'{r["secs"]:.1f} | {r["check"]} |')
+            f'{r["secs"]:.1f} | {questions} | '
+            f'{r["load"]} | {r["check"]} |')
     lines += ["", f"![apply rate]({os.path.basename(a.svg)})", ""]
     vr = [r for r in runs if r["what"] == "vomsrepl" and "of 2" not in r["config"]]
     if vr and best:

@@ -55,6 +55,7 @@ struct ApplySection {
   uint32_t group_transactions = 100;  // source transactions per replica commit (at most)
   uint32_t group_rows = 5000;         // row changes per replica commit (soft cap)
   uint32_t batch_rows = 500;          // rows per multi-row statement
+  bool fold_rows = true;              // net change per key within a replica commit (apply/row_folder.h)
   uint32_t workers = 1;               // connections per replica
   DivergencePolicy on_divergence = DivergencePolicy::kStop;
 };

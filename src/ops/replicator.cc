@@ -44,6 +44,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSecti
   o.applier.group_max_transactions = config.apply.group_transactions;
   o.applier.group_max_rows = config.apply.group_rows;
   o.applier.max_rows_per_statement = config.apply.batch_rows;
+  o.applier.fold_rows = config.apply.fold_rows;
   o.start_enabled = r.enabled;
   return o;
 }
