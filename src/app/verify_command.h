@@ -33,7 +33,7 @@ struct VerifyCommandOptions {
   uint32_t pause_ms = 0;
   uint32_t wait_timeout_s = 60;
   std::string master_defaults_file;
-  std::string hash = "md5";
+  std::string hash = "crc32";
   uint32_t max_keys = 1000;
   OutputFormat format = OutputFormat::kText;
 };

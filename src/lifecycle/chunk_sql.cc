@@ -12,6 +12,12 @@ bool IsIntegerType(const std::string& t) {
          t == "year";
 }
 
+// Types whose values carry a character set (compared and concatenated as bytes).
+bool IsCharacterType(const std::string& t) {
+  return t == "char" || t == "varchar" || t == "tinytext" || t == "text" || t == "mediumtext" || t == "longtext" ||
+         t == "enum" || t == "set" || t == "json";
+}
+
 // The `?` for a key column, typed where a string would compare as DOUBLE.
 std::string Placeholder(const ColumnShape& c) {
   if (IsIntegerType(c.data_type)) return c.is_unsigned ? "CAST(? AS UNSIGNED)" : "CAST(? AS SIGNED)";
@@ -66,6 +72,8 @@ std::string TableShape::DescribeDifference(const TableShape& a, const TableShape
     if (a.columns[i].name != b.columns[i].name)
       return "column " + std::to_string(i + 1) + " is `" + a.columns[i].name + "` on one side, `" +
              b.columns[i].name + "` on the other";
+    if (a.columns[i].nullable != b.columns[i].nullable)
+      return "column `" + a.columns[i].name + "` is NULL on one side, NOT NULL on the other";
     if (a.columns[i].data_type != b.columns[i].data_type || a.columns[i].is_unsigned != b.columns[i].is_unsigned)
       return "column `" + a.columns[i].name + "` is " + a.columns[i].data_type + " on one side, " +
              b.columns[i].data_type + " on the other";
@@ -79,7 +87,7 @@ std::string TableShape::DescribeDifference(const TableShape& a, const TableShape
 
 Result<RowHash> ParseRowHash(std::string_view name) {
   if (name == "md5") return RowHash::kMd5;
-  if (name == "crc32") return RowHash::kCrc32Pair;
+  if (name == "crc32") return RowHash::kCrc32;
   return InvalidArgument("row hash '" + std::string(name) + "': expected md5 or crc32");
 }
 
@@ -100,10 +108,11 @@ std::string RowImageExpression(const TableShape& t) {
   std::string values, flags;
   for (const ColumnShape& c : t.columns) {
     std::string q = QuoteIdentifier(c.name);
-    values += ", CAST(" + q + " AS BINARY)";
-    flags += (flags.empty() ? "" : ", ") + std::string("ISNULL(") + q + ")";
+    values += IsCharacterType(c.data_type) ? ", CAST(" + q + " AS BINARY)" : ", " + q;
+    if (c.nullable) flags += (flags.empty() ? "" : ", ") + std::string("ISNULL(") + q + ")";
   }
-  return "CONCAT_WS('#'" + values + ", CONCAT(" + flags + "))";
+  if (!flags.empty()) values += ", CONCAT(" + flags + ")";
+  return "CONCAT_WS('#'" + values + ")";
 }
 
 std::string ChunkEndSql(const TableShape& t, bool has_lower, uint64_t rows_per_chunk) {
@@ -115,7 +124,7 @@ std::string ChunkEndSql(const TableShape& t, bool has_lower, uint64_t rows_per_c
 std::string ChunkChecksumSql(const TableShape& t, RowHash hash, bool has_lower, bool has_upper) {
   std::string row = RowImageExpression(t);
   std::string h = hash == RowHash::kMd5 ? "CAST(CONV(LEFT(MD5(" + row + "), 16), 16, 10) AS UNSIGNED)"
-                                        : "(CRC32(" + row + ") << 32 | CRC32C(" + row + "))";
+                                        : "CRC32(" + row + ")";
   std::string sql = "SELECT COUNT(*), COALESCE(BIT_XOR(" + h + "), 0)";
   if (!t.has_key()) sql += ", COALESCE(SUM(CRC32(" + row + ")), 0)";
   sql += " FROM " + QualifiedName(t) + RangeWhere(t, has_lower, has_upper);
@@ -126,6 +135,31 @@ std::string ChunkRowsSql(const TableShape& t, bool has_lower, bool has_upper) {
   std::string keys = KeyList(t);
   return "SELECT " + keys + ", MD5(" + RowImageExpression(t) + ") FROM " + QualifiedName(t) +
          RangeWhere(t, has_lower, has_upper) + " ORDER BY " + keys;
+}
+
+std::string PageSql(const TableShape& t, bool has_lower, uint64_t limit, uint64_t offset) {
+  std::string cols;
+  for (size_t i = 0; i < t.columns.size(); ++i) cols += (i ? ", " : "") + QuoteIdentifier(t.columns[i].name);
+  std::string sql = "SELECT " + cols + " FROM " + QualifiedName(t);
+  if (!t.has_key()) return sql + " LIMIT " + std::to_string(limit) + " OFFSET " + std::to_string(offset);
+  return sql + RangeWhere(t, has_lower, false) + " ORDER BY " + KeyList(t) + " LIMIT " + std::to_string(limit);
+}
+
+std::string MultiRowInsertSql(const TableShape& t, const std::string& database, size_t rows) {
+  std::string cols, one = "(";
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    cols += (i ? ", " : "") + QuoteIdentifier(t.columns[i].name);
+    one += i ? ", ?" : "?";
+  }
+  one += ")";
+  std::string sql = "INSERT INTO " + QuoteIdentifier(database) + "." + QuoteIdentifier(t.table) + " (" + cols +
+                    ") VALUES ";
+  sql.reserve(sql.size() + rows * (one.size() + 2));
+  for (size_t r = 0; r < rows; ++r) {
+    if (r) sql += ", ";
+    sql += one;
+  }
+  return sql;
 }
 
 }  // namespace vomsrepl::lifecycle

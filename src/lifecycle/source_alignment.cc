@@ -56,9 +56,15 @@ Status SourceAlignment::Refresh() {
   if (!started_) {
     // Everything before the checkpoint at the first open lies at or before
     // any master snapshot taken afterwards: no need to scan it.
-    scanned_ = checkpoint_.seq;
     started_ = true;
-    return Status::OK();
+    if (scan_after_ == 0) {
+      scanned_ = checkpoint_.seq;
+      return Status::OK();
+    }
+    if (scan_after_ + 1 < journal_->first_seq())
+      return NotFound("journal seq " + std::to_string(scan_after_ + 1) + " was purged (the journal starts at " +
+                      std::to_string(journal_->first_seq()) + ")");
+    scanned_ = scan_after_;
   }
   if (checkpoint_.seq <= scanned_) return Status::OK();
   VOMSREPL_ASSIGN_OR_RETURN(auto reader, journal_->NewReader(scanned_ + 1));
@@ -75,6 +81,8 @@ Status SourceAlignment::Refresh() {
     while (changes.Next(&c)) {
       if (c.kind == txn::ChangeKind::kStatement) {
         open.statement = true;
+        std::string k = TableKey(c.database, "");
+        if (std::find(open.tables.begin(), open.tables.end(), k) == open.tables.end()) open.tables.push_back(k);
       } else if (c.kind == txn::ChangeKind::kTableMap && TableMapNames(c.body, &db, &table)) {
         std::string k = TableKey(db, table);
         if (std::find(open.tables.begin(), open.tables.end(), k) == open.tables.end()) open.tables.push_back(k);
@@ -102,7 +110,7 @@ Result<uint64_t> SourceAlignment::SeqAt(const BinlogPosition& p, std::chrono::mi
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     VOMSREPL_RETURN_IF_ERROR(Refresh());
   }
-  VOMSREPL_RETURN_IF_ERROR(Refresh());  // entries up to the checkpoint
+  // Refresh() scanned every entry up to the checkpoint of the view it opened.
   uint64_t seq = 0;
   // Entries before the first scanned one are all <= p (see Refresh).
   if (!entries_.empty()) seq = entries_.front().seq - 1;
@@ -120,10 +128,9 @@ const SourceAlignment::Entry* SourceAlignment::Find(uint64_t seq) const {
   return e.seq == seq ? &e : nullptr;
 }
 
-Result<bool> SourceAlignment::Touches(uint64_t after, uint64_t upto, const std::string& database,
-                                      const std::string& table, std::chrono::milliseconds timeout) {
-  if (upto <= after) return false;
+Status SourceAlignment::ScanUpTo(uint64_t upto, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!started_) VOMSREPL_RETURN_IF_ERROR(Refresh());
   while (scanned_ < upto) {
     if (std::chrono::steady_clock::now() >= deadline)
       return Unavailable("journal seq " + std::to_string(upto) + " not readable within " +
@@ -131,6 +138,13 @@ Result<bool> SourceAlignment::Touches(uint64_t after, uint64_t upto, const std::
     VOMSREPL_RETURN_IF_ERROR(Refresh());
     if (scanned_ < upto) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  return Status::OK();
+}
+
+Result<bool> SourceAlignment::Touches(uint64_t after, uint64_t upto, const std::string& database,
+                                      const std::string& table, std::chrono::milliseconds timeout) {
+  if (upto <= after) return false;
+  VOMSREPL_RETURN_IF_ERROR(ScanUpTo(upto, timeout));
   std::string key = TableKey(database, table);
   for (uint64_t s = after + 1; s <= upto; ++s) {
     const Entry* e = Find(s);
@@ -139,6 +153,24 @@ Result<bool> SourceAlignment::Touches(uint64_t after, uint64_t upto, const std::
     if (std::find(e->tables.begin(), e->tables.end(), key) != e->tables.end()) return true;
   }
   return false;
+}
+
+Result<std::vector<std::string>> SourceAlignment::DatabasesTouched(uint64_t after, uint64_t upto, bool* statement,
+                                                                   std::chrono::milliseconds timeout) {
+  *statement = false;
+  std::vector<std::string> out;
+  if (upto <= after) return out;
+  VOMSREPL_RETURN_IF_ERROR(ScanUpTo(upto, timeout));
+  for (uint64_t s = after + 1; s <= upto; ++s) {
+    const Entry* e = Find(s);
+    if (e == nullptr) return Internal("journal seq " + std::to_string(s) + " was not scanned");
+    *statement |= e->statement;
+    for (const std::string& k : e->tables) {
+      std::string db = k.substr(0, k.find('\0'));
+      if (std::find(out.begin(), out.end(), db) == out.end()) out.push_back(db);
+    }
+  }
+  return out;
 }
 
 }  // namespace vomsrepl::lifecycle

@@ -51,8 +51,15 @@ bool TableMapNames(std::span<const std::byte> body, std::string* database, std::
 
 class SourceAlignment {
  public:
-  explicit SourceAlignment(std::string state_dir) : state_dir_(std::move(state_dir)) {}
+  // `scan_after`: scan the journal from that seq + 1 (bootstrap needs what
+  // lies after a replica's progress); 0: from the checkpoint at the first open.
+  explicit SourceAlignment(std::string state_dir, uint64_t scan_after = 0)
+      : state_dir_(std::move(state_dir)), scan_after_(scan_after) {}
 
+  // Opens the journal. Call it BEFORE reading the first master position:
+  // what the journal holds at this open is taken to lie at or before every
+  // position read afterwards (it is not scanned).
+  Status Open() { return started_ ? Status::OK() : Refresh(); }
   // The last journal seq at or before master position `p` (0: none kept yet),
   // once the source checkpoint has reached `p`; Unavailable (naming both
   // positions) when it has not within `timeout`.
@@ -62,8 +69,13 @@ class SourceAlignment {
   // (reopening it as needed, within `timeout`).
   Result<bool> Touches(uint64_t after, uint64_t upto, const std::string& database, const std::string& table,
                        std::chrono::milliseconds timeout);
+  // The databases (replica names) of the transactions in (after, upto];
+  // *statement is set when one of them holds a statement (DDL).
+  Result<std::vector<std::string>> DatabasesTouched(uint64_t after, uint64_t upto, bool* statement,
+                                                    std::chrono::milliseconds timeout);
 
  private:
+  Status ScanUpTo(uint64_t upto, std::chrono::milliseconds timeout);
   struct Entry {
     uint64_t seq = 0;
     BinlogPosition position;
@@ -79,6 +91,7 @@ class SourceAlignment {
   std::vector<Entry> entries_;  // by seq, contiguous from the first scanned
   uint64_t scanned_ = 0;        // last seq scanned
   bool started_ = false;
+  uint64_t scan_after_ = 0;
 };
 
 }  // namespace vomsrepl::lifecycle

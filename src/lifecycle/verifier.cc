@@ -8,6 +8,7 @@
 
 #include "apply/sql_identifier.h"
 #include "lifecycle/source_alignment.h"
+#include "lifecycle/table_inventory.h"
 
 namespace vomsrepl::lifecycle {
 namespace {
@@ -18,48 +19,6 @@ using Clock = std::chrono::steady_clock;
 using Key = std::vector<std::string>;
 
 double SecondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-bool IsSystemDatabase(const std::string& db) {
-  return db == "mysql" || db == "information_schema" || db == "performance_schema" || db == "sys";
-}
-
-Result<std::vector<std::string>> ListTables(ReplicaSession& s, const std::string& db) {
-  VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.QueryPrepared("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
-                                                       "TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' "
-                                                       "ORDER BY TABLE_NAME",
-                                                       {db}));
-  std::vector<std::string> out;
-  for (auto& r : rows) out.push_back(r[0].value_or(""));
-  return out;
-}
-
-// NotFound when the table does not exist.
-Result<TableShape> ReadShape(ReplicaSession& s, const std::string& db, const std::string& table) {
-  TableShape t;
-  t.database = db;
-  t.table = table;
-  VOMSREPL_ASSIGN_OR_RETURN(auto cols, s.QueryPrepared("SELECT COLUMN_NAME, LOWER(DATA_TYPE), COLUMN_TYPE FROM "
-                                                       "information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
-                                                       "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
-                                                       {db, table}));
-  if (cols.empty()) return NotFound("table " + db + "." + table + " not found");
-  for (auto& r : cols) {
-    ColumnShape c;
-    c.name = r[0].value_or("");
-    c.data_type = r[1].value_or("");
-    c.is_unsigned = r[2].value_or("").find("unsigned") != std::string::npos;
-    t.columns.push_back(std::move(c));
-  }
-  VOMSREPL_ASSIGN_OR_RETURN(auto keys, s.QueryPrepared("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE "
-                                                       "TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = "
-                                                       "'PRIMARY' ORDER BY SEQ_IN_INDEX",
-                                                       {db, table}));
-  for (auto& r : keys) {
-    for (size_t i = 0; i < t.columns.size(); ++i)
-      if (t.columns[i].name == r[0].value_or("")) t.key.push_back(i);
-  }
-  return t;
-}
 
 Status OpenReader(ReplicaSession& s, const apply::ReplicaConfig& config) {
   VOMSREPL_RETURN_IF_ERROR(s.Open(config));
@@ -286,12 +245,12 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
     report.replicas.push_back(r.name);
   }
   SourceAlignment align(o.state_dir);
+  VOMSREPL_RETURN_IF_ERROR(align.Open().WithContext("journal in " + o.state_dir));
   TableComparer comparer(o, master, align);
 
-  VOMSREPL_ASSIGN_OR_RETURN(auto dbs, master.Query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY 1"));
-  for (auto& dbrow : dbs) {
-    std::string db = dbrow[0].value_or("");
-    if (IsSystemDatabase(db) || !o.filter.KeepDatabase(db) || !o.databases.Matches(db)) continue;
+  VOMSREPL_ASSIGN_OR_RETURN(auto dbs, ListDatabases(master));
+  for (const std::string& db : dbs) {
+    if (!o.filter.KeepDatabase(db) || !o.databases.Matches(db)) continue;
     std::string rdb(o.filter.TargetDatabase(db));
     VOMSREPL_ASSIGN_OR_RETURN(auto master_tables, ListTables(master, db));
     std::vector<std::string> tables;

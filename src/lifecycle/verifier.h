@@ -65,7 +65,7 @@ struct VerifyOptions {
   std::chrono::milliseconds wait_timeout{60000};
   uint32_t max_attempts = 6;
   size_t max_keys = 1000;         // keys listed per table and replica (all are counted)
-  RowHash hash = RowHash::kMd5;
+  RowHash hash = RowHash::kCrc32;
   std::function<void(const std::string&)> log;  // one line per table (optional)
 };
 

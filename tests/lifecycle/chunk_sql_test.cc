@@ -12,7 +12,7 @@ TableShape TwoColumnKey() {
   TableShape t;
   t.database = "voms_a";
   t.table = "t`x";
-  t.columns = {{"k1", "bigint", true}, {"k2", "varchar", false}, {"v", "decimal", false}};
+  t.columns = {{"k1", "bigint", true, false}, {"k2", "varchar", false, false}, {"v", "decimal", false, true}};
   t.key = {0, 1};
   return t;
 }
@@ -56,8 +56,9 @@ TEST(ChunkSql, ChecksumStatementHasOneParameterPerKeyUse) {
   EXPECT_NE(both.find("BIT_XOR("), std::string::npos);
   // With a key, duplicates are impossible: no SUM.
   EXPECT_EQ(both.find("SUM("), std::string::npos);
-  std::string crc = ChunkChecksumSql(t, RowHash::kCrc32Pair, false, true);
-  EXPECT_NE(crc.find("CRC32C("), std::string::npos);
+  std::string crc = ChunkChecksumSql(t, RowHash::kCrc32, false, true);
+  EXPECT_NE(crc.find("BIT_XOR(CRC32(CONCAT_WS("), std::string::npos) << crc;
+  EXPECT_EQ(crc.find("MD5("), std::string::npos);
 }
 
 TEST(ChunkSql, NoKeyTableAddsSumSoDuplicatesCount) {
@@ -68,12 +69,11 @@ TEST(ChunkSql, NoKeyTableAddsSumSoDuplicatesCount) {
   EXPECT_EQ(sql.find("WHERE"), std::string::npos);
 }
 
-TEST(ChunkSql, RowImageFlagsNullsAndReadsBytes) {
+TEST(ChunkSql, RowImageFlagsNullableColumnsAndReadsCharactersAsBytes) {
   TableShape t = TwoColumnKey();
-  std::string e = RowImageExpression(t);
-  EXPECT_EQ(e,
-            "CONCAT_WS('#', CAST(`k1` AS BINARY), CAST(`k2` AS BINARY), CAST(`v` AS BINARY), "
-            "CONCAT(ISNULL(`k1`), ISNULL(`k2`), ISNULL(`v`)))");
+  EXPECT_EQ(RowImageExpression(t), "CONCAT_WS('#', `k1`, CAST(`k2` AS BINARY), `v`, CONCAT(ISNULL(`v`)))");
+  t.columns[2].nullable = false;
+  EXPECT_EQ(RowImageExpression(t), "CONCAT_WS('#', `k1`, CAST(`k2` AS BINARY), `v`)");
 }
 
 TEST(ChunkSql, ChunkEndAndRowsOrderByKey) {
@@ -92,6 +92,9 @@ TEST(ChunkSql, ShapesDescribeTheirFirstDifference) {
   b.columns[2].data_type = "varchar";
   EXPECT_NE(TableShape::DescribeDifference(a, b).find("`v`"), std::string::npos);
   b = TwoColumnKey();
+  b.columns[2].nullable = false;
+  EXPECT_NE(TableShape::DescribeDifference(a, b).find("NOT NULL"), std::string::npos);
+  b = TwoColumnKey();
   b.columns.pop_back();
   EXPECT_NE(TableShape::DescribeDifference(a, b).find("3 columns"), std::string::npos);
   b = TwoColumnKey();
@@ -101,7 +104,7 @@ TEST(ChunkSql, ShapesDescribeTheirFirstDifference) {
 
 TEST(ChunkSql, RowHashNames) {
   EXPECT_EQ(*ParseRowHash("md5"), RowHash::kMd5);
-  EXPECT_EQ(*ParseRowHash("crc32"), RowHash::kCrc32Pair);
+  EXPECT_EQ(*ParseRowHash("crc32"), RowHash::kCrc32);
   EXPECT_FALSE(ParseRowHash("sha1").ok());
 }
 
