@@ -21,6 +21,7 @@
 #include "app/run_command.h"
 #include "app/status_command.h"
 #include "app/verify_command.h"
+#include "app/bootstrap_command.h"
 #include "app/version.h"
 #include "ops/logging.h"
 
@@ -199,8 +200,8 @@ int main(int argc, char** argv) {
                      "Option file of a master account that can SELECT the databases (default: [master] "
                      "defaults_file)")
       ->envname("VOMSREPL_VERIFY_MASTER_DEFAULTS_FILE");
-  verify->add_option("--hash", verify_opts.hash, "Row hash: md5 (64 bits of MD5) or crc32 (CRC32 + CRC32C)")
-      ->check(CLI::IsMember({"md5", "crc32"}))
+  verify->add_option("--hash", verify_opts.hash, "Row hash per chunk: crc32 (BIT_XOR of CRC32, as fast as CHECKSUM TABLE) or md5 (64 bits of MD5, slower)")
+      ->check(CLI::IsMember({"crc32", "md5"}))
       ->capture_default_str();
   verify->add_option("--max-keys", verify_opts.max_keys, "Differing keys listed per table and replica")
       ->capture_default_str();
@@ -220,6 +221,25 @@ int main(int argc, char** argv) {
   replica->add_option("--config", replica_opts.config_path, "TOML configuration of the running daemon")
       ->required()
       ->envname("VOMSREPL_CONFIG");
+
+  app::BootstrapCommandOptions boot_opts;
+  auto* boot = cli.add_subcommand(
+      "bootstrap", "Copy one database from the master to a replica at one consistent position and set the "
+                   "replica's progress so that `run` continues from there");
+  boot->add_option("--config", boot_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
+  boot->add_option("--replica", boot_opts.replica, "The [[replica]] to fill")->required();
+  boot->add_option("--db", boot_opts.database, "The master database")->required();
+  boot->add_option("--as", boot_opts.as, "Its name on the replica (must be the config's [filter.rename] target)");
+  boot->add_option("--threads", boot_opts.threads, "Tables copied in parallel (master and replica sessions)")
+      ->capture_default_str();
+  boot->add_option("--batch-rows", boot_opts.batch_rows, "Rows per page read and per multi-row INSERT")
+      ->capture_default_str();
+  boot->add_option("--wait-timeout", boot_opts.wait_timeout_s,
+                   "Seconds to wait for the feeder's journal to pass the snapshot position")
+      ->capture_default_str();
+  boot->add_option("--master-defaults-file", boot_opts.master_defaults_file,
+                   "Option file of a master account that can SELECT the database (default: [master] defaults_file)")
+      ->envname("VOMSREPL_BOOTSTRAP_MASTER_DEFAULTS_FILE");
 
   try {
     cli.parse(argc, argv);
@@ -266,6 +286,10 @@ int main(int argc, char** argv) {
     Status s = app::RunVerifyCommand(verify_opts, stdout, &identical);
     if (!s.ok()) return Fail(s);
     return identical ? app::kExitOk : app::kExitDifferent;
+  }
+  if (boot->parsed()) {
+    Status s = app::RunBootstrapCommand(boot_opts, stdout);
+    return s.ok() ? app::kExitOk : Fail(s);
   }
   if (stats->parsed()) {
     app::StatsOptions o;

@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+
+#include <unistd.h>
 
 namespace vomsrepl::source {
 namespace {
@@ -170,21 +174,52 @@ void CheckPrivileges(MasterSession& s, PreflightReport* report) {
   }
 }
 
+// TLS as it ended up: from [master.tls], or from the option file's ssl-* keys
+// (dump/stats --master). MasterSession::Open already refused a session that
+// asked for TLS and got none; this reports what protects the session.
 void CheckTls(MasterSession& s, const MasterConfig& config, PreflightReport* report) {
   std::string cipher = s.TlsCipher();
+  MasterSession::TlsState tls = s.Tls();
+  std::string what = tls.version.empty() ? cipher : tls.version + " " + cipher;
   if (config.tls.enabled) {
     if (cipher.empty()) {
       Add(report, "tls", CheckOutcome::kFail, "TLS is configured but the session is not encrypted",
-          "enable TLS on the master (ssl_cert, ssl_key) or fix tls.* in the configuration");
+          "enable TLS on the master (ssl_cert, ssl_key) or fix [master.tls] in the configuration");
+    } else if (config.tls.verify_server_cert) {
+      Add(report, "tls", CheckOutcome::kOk, what + ", server certificate verified against " + config.tls.ca_file);
     } else {
-      Add(report, "tls", CheckOutcome::kOk,
-          cipher + (config.tls.verify_server_cert ? ", server certificate verified" : ", server certificate NOT verified"));
+      Add(report, "tls", CheckOutcome::kWarn,
+          what + (config.tls.ca_file.empty()
+                      ? ", server certificate NOT verified (verify_server_cert = false, no ca_file): anyone "
+                        "between here and the master can pose as it"
+                      : ", host name NOT checked (verify_server_cert = false; the chain is checked against " +
+                            config.tls.ca_file + ")"),
+          "set [master.tls] verify_server_cert = true and ca_file to the CA that signed the master's certificate");
     }
-  } else if (!IsLoopback(config) && !config.host.empty()) {
+    return;
+  }
+  if (!cipher.empty()) {
+    std::string fix = "add ssl-ca=<the master's CA> and ssl-verify-server-cert=1 (with the value: Connector/C "
+                      "ignores the bare key) to " + config.defaults_file;
+    if (tls.verifies_server && !tls.ca_file.empty()) {
+      Add(report, "tls", CheckOutcome::kOk,
+          what + ", server certificate verified against " + tls.ca_file + " (ssl-* keys of the option file)");
+    } else if (!tls.ca_file.empty()) {
+      Add(report, "tls", CheckOutcome::kWarn,
+          what + ", host name NOT checked (no ssl-verify-server-cert=1 in the option file; the chain is checked "
+                 "against " + tls.ca_file + ")",
+          fix);
+    } else {
+      Add(report, "tls", CheckOutcome::kWarn, what + ", server certificate NOT verified (no ssl-ca in the option file)",
+          fix);
+    }
+    return;
+  }
+  if (!IsLoopback(config) && !config.host.empty()) {
     Add(report, "tls", CheckOutcome::kWarn, "binlog and credentials travel unencrypted to " + config.host,
-        "set tls.enabled, tls.ca_file and tls.verify_server_cert");
+        "set [master.tls] enabled = true, ca_file and verify_server_cert = true");
   } else {
-    Add(report, "tls", CheckOutcome::kOk, cipher.empty() ? "off (loopback or option file)" : cipher);
+    Add(report, "tls", CheckOutcome::kOk, "off (loopback or option file)");
   }
 }
 
@@ -292,8 +327,17 @@ Status MasterConfig::Validate() const {
   if (backoff_initial.count() <= 0) return InvalidArgument("master: backoff_initial must be > 0");
   if (backoff_max < backoff_initial) return InvalidArgument("master: backoff_max must be >= backoff_initial");
   if (report_host.empty() || report_host.size() > 60) return InvalidArgument("master: report_host must be 1..60 characters");
-  if (tls.verify_server_cert && tls.enabled && tls.ca_file.empty())
-    return InvalidArgument("master: tls.verify_server_cert needs tls.ca_file");
+  if (tls.enabled) {
+    if (tls.verify_server_cert && tls.ca_file.empty())
+      return InvalidArgument("master: [master.tls] verify_server_cert = true needs ca_file (the CA that signed the "
+                             "master's certificate)");
+    if (tls.cert_file.empty() != tls.key_file.empty())
+      return InvalidArgument("master: [master.tls] cert_file and key_file go together (a client certificate and its key)");
+    for (const std::string* f : {&tls.ca_file, &tls.cert_file, &tls.key_file}) {
+      if (!f->empty() && ::access(f->c_str(), R_OK) != 0)
+        return InvalidArgument("master: [master.tls] cannot read " + *f + ": " + std::strerror(errno));
+    }
+  }
   return Status::OK();
 }
 

@@ -15,6 +15,13 @@ void InitLibrary() {
   std::call_once(g_library_once, [] { mysql_library_init(0, nullptr, nullptr); });
 }
 
+// Where TLS settings come from, for messages: the [master.tls] table, or the
+// ssl-* keys of the option file (dump/stats --master).
+std::string TlsSettingName(const MasterConfig& c, std::string_view key, std::string_view option_file_key) {
+  if (c.tls.enabled) return "[master.tls] " + std::string(key);
+  return std::string(option_file_key) + " in " + c.defaults_file;
+}
+
 }  // namespace
 
 bool IsTransientConnectionError(unsigned int e) {
@@ -58,7 +65,27 @@ std::string MasterSession::error_message() const { return mysql_ ? mysql_error(m
 
 std::string MasterSession::HostInfo() const {
   const char* info = mysql_ ? mysql_get_host_info(mysql_) : nullptr;
-  return info ? info : "";
+  std::string out = info ? info : "";
+  std::string cipher = TlsCipher();
+  if (!cipher.empty()) out += ", TLS " + Tls().version + " " + cipher;
+  return out;
+}
+
+MasterSession::TlsState MasterSession::Tls() const {
+  TlsState t;
+  if (mysql_ == nullptr) return t;
+  const char* version = nullptr;
+  if (!TlsCipher().empty() && mariadb_get_infov(mysql_, MARIADB_CONNECTION_TLS_VERSION, &version) == 0 &&
+      version != nullptr)
+    t.version = version;
+  const char* ca = nullptr;
+  if (mysql_get_optionv(mysql_, MYSQL_OPT_SSL_CA, &ca) == 0 && ca != nullptr) t.ca_file = ca;
+  my_bool enforce = 0, verify = 0;
+  mysql_get_optionv(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
+  mysql_get_optionv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+  t.requested = enforce != 0 || !t.ca_file.empty();
+  t.verifies_server = verify != 0;
+  return t;
 }
 
 std::string MasterSession::TlsCipher() const {
@@ -109,18 +136,72 @@ Status MasterSession::Open(const MasterConfig& config) {
   const char* host = config.host.empty() ? nullptr : config.host.c_str();
   const char* user = config.user.empty() ? nullptr : config.user.c_str();
   const char* socket = config.socket.empty() ? nullptr : config.socket.c_str();
+  failure_check_ = "reachable";
+  failure_fix_.clear();
   if (mysql_real_connect(m, host, user, password, nullptr, config.port, socket, 0) == nullptr) {
     unsigned int e = mysql_errno(m);
-    std::string msg = "cannot connect to the master (" + config.Describe() + "): error " +
-                      std::to_string(e) + ": " + mysql_error(m);
+    std::string error = mysql_error(m);
     mysql_close(m);
-    if (IsTransientConnectionError(e)) return Unavailable(std::move(msg));
-    if (e == CR_SSL_CONNECTION_ERROR) return FailedPrecondition(std::move(msg) + " (TLS: check tls.ca_file and the server certificate)");
-    return FailedPrecondition(std::move(msg));
+    std::string msg = "cannot connect to the master (" + config.Describe() + "): error " + std::to_string(e) + ": ";
+    if (IsTransientConnectionError(e)) return Unavailable(msg + error);
+    if (e == CR_SSL_CONNECTION_ERROR) return TlsFailure(config, msg, error);
+    if (e == ER_ACCESS_DENIED_ERROR && !config.tls.enabled) {
+      failure_fix_ = "check user and password in " + config.defaults_file +
+                     " and the account's host; if they are right, the account may require TLS (REQUIRE SSL/X509): "
+                     "enable [master.tls] with ca_file (dump/stats --master: ssl-ca and ssl-verify-server-cert=1 in "
+                     "the option file)";
+    }
+    return FailedPrecondition(msg + error + (failure_fix_.empty() ? "" : "; fix: " + failure_fix_));
+  }
+  // Connector/C 3.3 downgrades to plaintext when the server offers no TLS and
+  // the certificate is not verified: never keep such a session when TLS was
+  // asked for.
+  const char* cipher = mysql_get_ssl_cipher(m);
+  if (cipher == nullptr || *cipher == '\0') {
+    const char* ca = nullptr;
+    my_bool enforce = 0;
+    mysql_get_optionv(m, MYSQL_OPT_SSL_CA, &ca);
+    mysql_get_optionv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    bool tcp = mysql_get_host_info(m) != nullptr && std::string_view(mysql_get_host_info(m)).find("TCP") !=
+                                                        std::string_view::npos;
+    if (config.tls.enabled || (tcp && (enforce != 0 || (ca != nullptr && *ca != '\0')))) {
+      mysql_close(m);
+      return TlsFailure(config, "cannot connect to the master (" + config.Describe() + "): ",
+                        "SSL is required, but the server does not support it (the connector fell back to an "
+                        "unencrypted session, refused here)");
+    }
   }
   std::lock_guard<std::mutex> lock(mu_);
   mysql_ = m;
   return Status::OK();
+}
+
+Status MasterSession::TlsFailure(const MasterConfig& config, const std::string& prefix, std::string_view error) {
+  failure_check_ = "tls";
+  std::string text = prefix + std::string(error);
+  if (error.find("server does not support it") != std::string_view::npos) {
+    failure_fix_ = "enable TLS on the master (ssl_cert, ssl_key and ssl_ca in its [mariadbd] section, then restart "
+                   "it), or turn TLS off in the client (" +
+                   TlsSettingName(config, "enabled = false", "the ssl-* keys") + "; only on a trusted network)";
+    return FailedPrecondition("the master offers no TLS but TLS is required: " + text + "; fix: " + failure_fix_);
+  }
+  if (error.find("Validation of SSL server certificate failed") != std::string_view::npos) {
+    failure_fix_ = "connect with a host name or IP address that the master's certificate lists (subjectAltName), "
+                   "or issue the master a certificate for that name; " +
+                   TlsSettingName(config, "verify_server_cert = false", "no ssl-verify-server-cert") +
+                   " skips the name check (the chain is still checked against the CA file)";
+    return FailedPrecondition("the master's TLS certificate does not match the host name: " + text + "; fix: " +
+                              failure_fix_);
+  }
+  std::string ca = config.tls.enabled ? config.tls.ca_file : std::string();
+  failure_fix_ = "set " + TlsSettingName(config, "ca_file", "ssl-ca") +
+                 " to the CA certificate that signed the master's certificate (the file the master's ssl_ca names)" +
+                 (ca.empty() ? std::string() : ", not " + ca) +
+                 (config.tls.enabled && !config.tls.verify_server_cert
+                      ? " (verify_server_cert = false skips only the host name check; the chain is checked whenever "
+                        "ca_file is set)"
+                      : "");
+  return FailedPrecondition("the master's TLS certificate could not be verified: " + text + "; fix: " + failure_fix_);
 }
 
 Status MasterSession::Execute(std::string_view sql) {

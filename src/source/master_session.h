@@ -39,6 +39,11 @@ class MasterSession {
   // Connects. kUnavailable for transient failures (server down, refused,
   // timeout, too many connections), kFailedPrecondition for access denied and
   // TLS failures, kInvalidArgument for an unreadable password variable.
+  // With config.tls.enabled the session is TLS or nothing: Connector/C 3.3
+  // falls back to plaintext when the server offers no TLS and the server
+  // certificate is not verified (MYSQL_OPT_SSL_ENFORCE alone does not stop
+  // it), so an unencrypted session is closed here and refused. The same holds
+  // when the option file asks for TLS (ssl-ca, ssl-enforce=1).
   Status Open(const MasterConfig& config);
   void Close();
   bool open() const { return mysql_ != nullptr; }
@@ -54,14 +59,37 @@ class MasterSession {
   std::string HostInfo() const;
   // TLS cipher in use, "" without TLS.
   std::string TlsCipher() const;
+  // TLS as the connector ended up configured (after the option file was read):
+  // protocol version ("TLSv1.3", "" without TLS), CA file ("" if none), whether
+  // TLS was asked for (config or ssl-* keys) and whether the server's name is
+  // checked (MYSQL_OPT_SSL_VERIFY_SERVER_CERT). Valid while open.
+  struct TlsState {
+    std::string version;
+    std::string ca_file;
+    bool requested = false;
+    bool verifies_server = false;
+  };
+  TlsState Tls() const;
+
+  // After a failed Open(): the preflight check the failure belongs to ("tls"
+  // for certificate, host name and no-TLS-offered failures, "reachable"
+  // otherwise) and how to fix it. When the fix is not empty, the returned
+  // status already ends with "; fix: <fix>"; when empty, the caller gives its
+  // own hint.
+  const std::string& open_failure_check() const { return failure_check_; }
+  const std::string& open_failure_fix() const { return failure_fix_; }
 
   // Thread-safe: shuts down the socket of an open session.
   void Cancel();
 
  private:
   Status StatusFromError(std::string_view what) const;
+  // A TLS failure of Open(): sets failure_check_/failure_fix_, returns the status.
+  Status TlsFailure(const MasterConfig& config, const std::string& prefix, std::string_view error);
 
   st_mysql* mysql_ = nullptr;
+  std::string failure_check_ = "reachable";
+  std::string failure_fix_;
   mutable std::mutex mu_;  // guards mysql_ against Cancel() during Open/Close
 };
 

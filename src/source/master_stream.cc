@@ -123,12 +123,14 @@ Result<PreflightReport> MasterStream::Preflight() {
   Status st = s.Open(impl_->config);
   if (!st.ok()) {
     if (st.code() == StatusCode::kInvalidArgument) return st;
-    report.checks.push_back(PreflightCheck{
-        "reachable", CheckOutcome::kFail, std::string(st.message()),
-        st.code() == StatusCode::kUnavailable
-            ? "start the master or fix host/port/socket in the option file or configuration"
-            : "check user and password in " + impl_->config.defaults_file + " and the account's host",
-        st.code()});
+    std::string fix;  // stays empty when the message carries its own fix (TLS, access denied)
+    if (s.open_failure_fix().empty()) {
+      fix = st.code() == StatusCode::kUnavailable
+                ? "start the master or fix host/port/socket in the option file or configuration"
+                : "check user and password in " + impl_->config.defaults_file + " and the account's host";
+    }
+    report.checks.push_back(
+        PreflightCheck{s.open_failure_check(), CheckOutcome::kFail, std::string(st.message()), fix, st.code()});
     return report;
   }
   RunPreflightChecks(s, impl_->config, &report);
