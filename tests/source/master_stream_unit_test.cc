@@ -326,7 +326,18 @@ TEST(MasterConfigTest, RejectsWhatCannotWork) {
       {"backoff_max", [](MasterConfig& c) { c.backoff_max = std::chrono::milliseconds(10); }},
       {"backoff_initial", [](MasterConfig& c) { c.backoff_initial = std::chrono::milliseconds(0); }},
       {"read_timeout", [](MasterConfig& c) { c.read_timeout = std::chrono::seconds(0); }},
-      {"tls.ca_file", [](MasterConfig& c) { c.tls.enabled = true; }},
+      {"needs ca_file", [](MasterConfig& c) { c.tls.enabled = true; }},
+      {"cert_file and key_file go together",
+       [](MasterConfig& c) {
+         c.tls.enabled = true;
+         c.tls.verify_server_cert = false;
+         c.tls.cert_file = "/etc/hostname";
+       }},
+      {"cannot read /nonexistent/ca.pem",
+       [](MasterConfig& c) {
+         c.tls.enabled = true;
+         c.tls.ca_file = "/nonexistent/ca.pem";
+       }},
       {"report_host", [](MasterConfig& c) { c.report_host.clear(); }},
   };
   for (const Case& k : cases) {
