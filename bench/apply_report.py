@@ -29,13 +29,14 @@ def load(path):
                     k, _, v = kv.partition("=")
                     meta[k] = v
                 continue
-            f = line.split("\t") + ["", ""]
-            what, config, rows, secs, rcpu, ccpu, check, questions, load = f[:9]
+            f = line.split("\t") + [""] * 4
+            what, config, rows, secs, rcpu, ccpu, check, questions, load, rwait, cwait = f[:11]
             rows, secs, rcpu = int(rows), float(secs), float(rcpu)
             runs.append(dict(what=what, config=config, rows=rows, secs=secs, rate=rows / secs,
                              rcpu_us=rcpu * 1e6 / rows,
                              ccpu_us=(float(ccpu) * 1e6 / rows) if ccpu else None, check=check,
-                             questions=int(questions) if questions else None, load=load))
+                             questions=int(questions) if questions else None, load=load,
+                             rwait=rwait, cwait=cwait))
     return meta, runs
 
 
@@ -109,21 +110,26 @@ def main():
         "All servers and clients share the same cores. Replica statements: the replica's `Questions` "
         "counter over the timed interval (client statements, each one round trip; the built-in SQL "
         "thread sends none). Load avg: the machine's 1-minute load average when the run started "
-        "(other work on the machine slows a round-trip-bound applier far more than the built-in one).",
+        "(other work on the machine slows a round-trip-bound applier far more than the built-in one). "
+        "Waiting for a CPU: the sum over the process's threads of the time runnable but not running "
+        "(`/proc/PID/task/*/schedstat`, second field) over the timed interval (vomsrepl: its whole run).",
         "",
         "| applier | configuration | row changes/s | vs best built-in | replica CPU µs/row change | "
-        "vs best built-in | vomsrepl CPU µs/row change | seconds | replica statements | load avg at start | "
+        "vs best built-in | vomsrepl CPU µs/row change | seconds | replica CPU s | replica waiting for a CPU s | "
+        "vomsrepl CPU s | vomsrepl waiting for a CPU s | replica statements | load avg at start | "
         "CHECKSUM TABLE vs master |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         ccpu = "" if r["ccpu_us"] is None else f'{r["ccpu_us"]:.2f}'
         questions = "" if r["questions"] is None else f'{r["questions"]:,}'
+        ccpu_s = (r["ccpu_us"] or 0) * r["rows"] / 1e6
         lines.append(
             f'| {r["what"]} | {r["config"]} | {r["rate"]:,.0f} | {r["rate"] / best_rate:.2f} | '
             f'{r["rcpu_us"]:.2f} | {r["rcpu_us"] / best["rcpu_us"]:.2f} | '
             f'{ccpu} | '
-            f'{r["secs"]:.1f} | {questions} | '
+            f'{r["secs"]:.1f} | {r["rcpu_us"] * r["rows"] / 1e6:.1f} | {r["rwait"]} | '
+            f'{"" if r["ccpu_us"] is None else f"{ccpu_s:.1f}"} | {r["cwait"]} | {questions} | '
             f'{r["load"]} | {r["check"]} |')
     lines += ["", f"![apply rate]({os.path.basename(a.svg)})", ""]
     vr = [r for r in runs if r["what"] == "vomsrepl" and "of 2" not in r["config"]]

@@ -563,7 +563,7 @@ Status RowApplier::FlushFolded() {
       case NetChange::kUpdate:
         b.kind = binlog::RowsKind::kUpdate;
         b.set_columns = set_columns;
-        b.where_columns = t.key;
+        b.where_columns = options_.fold_upsert ? std::vector<uint32_t>{} : t.key;
         break;
       case NetChange::kInsert:
         b.kind = binlog::RowsKind::kWrite;
@@ -571,8 +571,9 @@ Status RowApplier::FlushFolded() {
         b.where_columns.clear();
         break;
     }
+    const size_t width = b.width();  // an upsert needs the after image only
     for (const RowFolder::NetRow& r : rows) {
-      for (const BoundValue& v : r.values) {
+      for (const BoundValue& v : r.values.first(std::min(width, r.values.size()))) {
         b.values.push_back(v);
         b.bytes += v.wire_size();
       }
@@ -581,6 +582,7 @@ Status RowApplier::FlushFolded() {
     }
     b.rows = rows.size();
     sent += rows.size();
+    if (net == NetChange::kUpdate && options_.fold_upsert) return FlushUpserts();
     return ExecuteBatch();
   });
   std::swap(batch_.arena, folder_.arena());
@@ -588,6 +590,45 @@ Status RowApplier::FlushFolded() {
   stats_.rows_folded_away += folder_.changes() - std::min(sent, folder_.changes());
   folder_.Clear();
   return st;
+}
+
+Status RowApplier::FlushUpserts() {
+  VOMSREPL_RETURN_IF_ERROR(session_.SetChecks(true, true));
+  Batch& b = batch_;
+  const size_t width = b.width();
+  const size_t max_rows =
+      std::max<size_t>(1, std::min<size_t>(options_.max_rows_per_statement, 65535 / std::max<size_t>(width, 1)));
+  const uint64_t cap = StatementByteCap();
+  const std::string what = "INSERT ... ON DUPLICATE KEY UPDATE " + b.table->quoted_name + " (net UPDATEs)";
+  size_t r = 0;
+  while (r < b.rows) {
+    size_t k = 0;
+    uint64_t bytes = 0;
+    while (r + k < b.rows && k < max_rows) {
+      uint64_t rb = 0;
+      for (size_t i = 0; i < width; ++i) rb += b.values[(r + k) * width + i].wire_size();
+      if (k > 0 && bytes + rb > cap) break;
+      bytes += rb;
+      ++k;
+    }
+    uint64_t affected = 0;
+    Status st = Run(BuildInsertSql(*b.table, b.set_columns, k, InsertMode::kUpsert), r * width, k * width, &affected,
+                    what);
+    if (!st.ok()) {
+      if (session_.last_errno() != ER_DUP_ENTRY) return st;
+      needs_retry_ = true;
+      return Aborted("duplicate key in an upsert of net UPDATEs: retry row by row");
+    }
+    if (affected != 2 * k) {
+      // Some row was missing (inserted: 1) or already equal (1): the
+      // transaction rolls back and the group is applied row by row.
+      needs_retry_ = true;
+      return Aborted("an upsert of net UPDATEs did not find and change every row: retry row by row");
+    }
+    stats_.rows_updated += k;
+    r += k;
+  }
+  return Status::OK();
 }
 
 }  // namespace vomsrepl::apply

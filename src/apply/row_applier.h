@@ -28,7 +28,8 @@
 // folder holds more than about 8 statements' worth). Rows of other tables
 // keep the source order; the folded and the ordered rows of one table are
 // never pending at the same time (either is flushed before the other gets a
-// row), so every table still sees its changes in source order.
+// row), so every table still sees its changes in source order. Net UPDATEs
+// go out as bulk UPDATE, or with fold_upsert as checked upserts (below).
 //
 // Divergence (a duplicate key on INSERT, like error 1062; an UPDATE or DELETE
 // that matched no row, like error 1032; CLIENT_FOUND_ROWS makes an UPDATE to
@@ -77,6 +78,14 @@ struct RowApplierOptions {
   uint64_t max_statement_bytes = 4u << 20;
   bool bulk_updates = true;  // MariaDB bulk execution for batches of UPDATEs by key
   bool fold = true;          // net change per key for foldable tables (row_folder.h)
+  // Net UPDATEs of folded rows as a multi-row INSERT ... ON DUPLICATE KEY
+  // UPDATE of the whole after image (one statement for many rows; cheaper on
+  // the server than bulk UPDATE, which runs once per row). Accepted only when
+  // the affected count is exactly 2 per row (every row existed and changed,
+  // CLIENT_FOUND_ROWS: an inserted row counts 1, an unchanged one 1); any
+  // other count rolls back and retries row by row, so a missing row is still
+  // a divergence, never silently inserted.
+  bool fold_upsert = true;
   std::function<void(const std::string&)> warn;  // may be empty
 };
 
@@ -135,6 +144,7 @@ class RowApplier {
   void ClearBatch();
   Status ExecuteBatch();
   Status FlushFolded();
+  Status FlushUpserts();
   bool CanFold(const TableInfo& t, binlog::RowsKind kind, uint16_t flags, binlog::Bytes after_bitmap,
                binlog::Bytes before_bitmap, uint32_t columns) const;
   Status FoldRowsEvent(const TableInfo& t, const binlog::TableSchema& schema, const binlog::RowsEventView& event,

@@ -65,7 +65,8 @@ TransactionApplier::TransactionApplier(ReplicaSession& session, ApplierOptions o
       catalog_(options_.warn),
       rows_(session, catalog_,
             RowApplierOptions{options_.divergence, options_.max_rows_per_statement, options_.max_statement_bytes,
-                              options_.bulk_updates, options_.fold_rows, options_.warn}) {}
+                              options_.bulk_updates, options_.fold_rows, options_.fold_upsert,
+                              options_.warn}) {}
 
 Result<Progress> TransactionApplier::ReadProgress() {
   VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(options_.channel).WithContext("channel name"));

@@ -70,6 +70,7 @@ struct ApplierOptions {
   uint64_t max_statement_bytes = 4u << 20;  // also at most half of max_allowed_packet
   bool bulk_updates = true;  // MariaDB bulk execution for UPDATE batches (row_applier.h)
   bool fold_rows = true;     // net change per key within a group, foldable tables only (row_folder.h)
+  bool fold_upsert = true;   // net UPDATEs as checked upserts (row_applier.h)
   std::function<void(const std::string&)> warn;  // warnings (divergence skipped or overwritten, DDL recovery, ...)
 };
 

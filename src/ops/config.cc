@@ -236,6 +236,7 @@ Status ReadApply(const toml::table& t, const std::string& file, ApplySection& a)
   VOMSREPL_RETURN_IF_ERROR(s.Integer("group_rows", &a.group_rows, 1, 10000000));
   VOMSREPL_RETURN_IF_ERROR(s.Integer("batch_rows", &a.batch_rows, 1, 100000));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("fold_rows", &a.fold_rows));
+  VOMSREPL_RETURN_IF_ERROR(s.Bool("fold_upsert", &a.fold_upsert));
   VOMSREPL_RETURN_IF_ERROR(s.Integer("workers", &a.workers, 1, 64));
   VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &a.on_divergence, nullptr));
   return s.Finish();

@@ -56,6 +56,7 @@ struct ApplySection {
   uint32_t group_rows = 5000;         // row changes per replica commit (soft cap)
   uint32_t batch_rows = 500;          // rows per multi-row statement
   bool fold_rows = true;              // net change per key within a replica commit (apply/row_folder.h)
+  bool fold_upsert = true;            // net UPDATEs as checked multi-row upserts (apply/row_applier.h)
   uint32_t workers = 1;               // connections per replica
   DivergencePolicy on_divergence = DivergencePolicy::kStop;
 };

@@ -45,6 +45,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSecti
   o.applier.group_max_rows = config.apply.group_rows;
   o.applier.max_rows_per_statement = config.apply.batch_rows;
   o.applier.fold_rows = config.apply.fold_rows;
+  o.applier.fold_upsert = config.apply.fold_upsert;
   o.start_enabled = r.enabled;
   return o;
 }
