@@ -18,6 +18,7 @@
 #   (e) `vomsrepl run` with [master.tls] streams and applies to a replica (over TLS too);
 #   (f) TLS asked for, master without TLS: refused, never a silent plaintext session
 #       (Connector/C 3.3 itself falls back when the certificate is not verified);
+#   (g) a REQUIRE X509 account: [master.tls] cert_file/key_file log in, nothing else does;
 #   no password in any output.
 #
 # usage: tls_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
@@ -183,6 +184,26 @@ f=$(cnf f_file "$plain_cnf" "ssl-ca=$ca")
 expect_exit 6 f_file "$vomsrepl" stats --master --server-id 4262 --master-defaults-file "$f"
 one_error f_file "offers no TLS but TLS is required" "fix:"
 echo "(f) ok: $(grep '^vomsrepl: ' "$out/f_file.err")"
+
+# ---- (g) client certificate: the account requires X509, [master.tls] cert_file/key_file ---------
+(
+  umask 077
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$out/client.key" \
+    -out "$out/client.csr" -subj "/O=vomsrepl sandbox/CN=vomsrepl_repl" 2>/dev/null
+  printf '%s\n' "basicConstraints=CA:FALSE" "extendedKeyUsage=clientAuth" > "$out/client.ext"
+  openssl x509 -req -in "$out/client.csr" -CA "$dir/tls/ca.pem" -CAkey "$dir/tls/ca.key" -set_serial 0x7e57 \
+    -days 2 -extfile "$out/client.ext" -out "$out/client.pem" 2>/dev/null
+) || fail "g: could not make a client certificate"
+sql master -e "SET sql_log_bin = 0; ALTER USER 'vomsrepl_repl'@'127.0.0.1' REQUIRE X509"
+c=$(conf g1 "$out/a_plain.cnf" -- "enabled = true" "ca_file = \"$ca\"")
+expect_exit 6 g1_check "$vomsrepl" check-config --config "$c"
+grep -qE '^FAIL +reachable: .*Access denied' "$out/g1_check.out" || { cat "$out/g1_check.out" >&2; fail "g1: X509 account without a client certificate"; }
+c=$(conf g2 "$out/a_plain.cnf" -- "enabled = true" "ca_file = \"$ca\"" "cert_file = \"$out/client.pem\"" \
+  "key_file = \"$out/client.key\"")
+expect_exit 0 g2_check "$vomsrepl" check-config --config "$c"
+grep -qE '^ok +tls: TLSv1\.[23] .*verified' "$out/g2_check.out" || { cat "$out/g2_check.out" >&2; fail "g2: client certificate refused"; }
+sql master -e "SET sql_log_bin = 0; ALTER USER 'vomsrepl_repl'@'127.0.0.1' REQUIRE SSL"
+echo "(g) ok: client certificate accepted for a REQUIRE X509 account, refused without it"
 
 # ---- (e) vomsrepl run with [master.tls] streams and applies -----------------------------------
 c=$(conf e "$out/a_plain.cnf" -- "enabled = true" "ca_file = \"$ca\"" "verify_server_cert = true")
