@@ -193,6 +193,8 @@ int main(int argc, char** argv) {
   verify->add_option("--chunk-rows", verify_opts.chunk_rows, "Rows per chunk (master)")->capture_default_str();
   verify->add_option("--pause-ms", verify_opts.pause_ms, "Pause after each master chunk read (ms)")
       ->capture_default_str();
+  verify->add_option("--threads", verify_opts.threads, "Tables verified in parallel (sessions per server each)")
+      ->capture_default_str();
   verify->add_option("--wait-timeout", verify_opts.wait_timeout_s,
                      "Seconds to wait for a replica to reach the master's snapshot position")
       ->capture_default_str();

@@ -25,6 +25,7 @@ Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, boo
   o.state_dir = config.state_dir;
   o.chunk_rows = options.chunk_rows;
   o.pause = std::chrono::milliseconds(options.pause_ms);
+  o.threads = options.threads;
   o.wait_timeout = std::chrono::seconds(options.wait_timeout_s);
   o.max_keys = options.max_keys;
   VOMSREPL_ASSIGN_OR_RETURN(o.hash, lifecycle::ParseRowHash(options.hash));

@@ -31,6 +31,7 @@ struct VerifyCommandOptions {
   std::vector<std::string> tables;          // --table globs ("table" or "db.table")
   uint64_t chunk_rows = 5000;
   uint32_t pause_ms = 0;
+  uint32_t threads = 1;
   uint32_t wait_timeout_s = 60;
   std::string master_defaults_file;
   std::string hash = "crc32";

@@ -1,6 +1,8 @@
 #include "lifecycle/verifier.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <map>
 #include <memory>
 #include <optional>
@@ -211,6 +213,87 @@ uint64_t RowCount(const ChunkRead& r) {
   return std::strtoull(r.rows[0][0]->c_str(), nullptr, 10);
 }
 
+// One table against every replica (sessions of one worker).
+Status VerifyTable(const VerifyOptions& o, ReplicaSession& master, std::vector<ReplicaState>& replicas,
+                   TableComparer& comparer, const std::string& db, const std::string& rdb, const std::string& table,
+                   std::vector<TableVerdict>* out, uint64_t* master_rows_read) {
+  auto table_started = Clock::now();
+  VOMSREPL_ASSIGN_OR_RETURN(TableShape mt, ReadShape(master, db, table));
+  std::vector<TableVerdict> verdicts(replicas.size());
+  std::vector<TableShape> rts(replicas.size());
+  std::vector<bool> active(replicas.size(), false);
+  for (size_t i = 0; i < replicas.size(); ++i) {
+    TableVerdict& v = verdicts[i];
+    v.replica = replicas[i].config->name;
+    v.master_database = db;
+    v.replica_database = rdb;
+    v.table = table;
+    for (size_t k : mt.key) v.key_columns.push_back(mt.columns[k].name);
+    auto rt = ReadShape(*replicas[i].session, rdb, table);
+    if (!rt.ok()) {
+      if (rt.status().code() != StatusCode::kNotFound) return rt.status();
+      v.problem = "table missing on the replica";
+      continue;
+    }
+    std::string diff = TableShape::DescribeDifference(mt, *rt);
+    if (!diff.empty()) {
+      v.problem = "columns differ: " + diff;
+      continue;
+    }
+    rts[i] = std::move(*rt);
+    active[i] = true;
+  }
+  Chunk chunk;
+  while (std::any_of(active.begin(), active.end(), [](bool a) { return a; })) {
+    VOMSREPL_ASSIGN_OR_RETURN(ChunkRead m, comparer.ReadMaster(mt, &chunk, false, true));
+    uint64_t master_rows = RowCount(m);
+    *master_rows_read += master_rows;
+    for (size_t i = 0; i < replicas.size(); ++i) {
+      if (!active[i]) continue;
+      TableVerdict& v = verdicts[i];
+      ReplicaSession& s = *replicas[i].session;
+      const std::string& channel = replicas[i].config->name;
+      bool aligned = false;
+      VOMSREPL_ASSIGN_OR_RETURN(auto pair, comparer.AlignedRead(s, channel, mt, rts[i], chunk, m, false, &aligned));
+      ++v.chunks;
+      v.master_rows += RowCount(pair.first);
+      v.replica_rows += RowCount(pair.second);
+      if (pair.first.rows == pair.second.rows) continue;
+      if (!mt.has_key()) {  // no key to name rows by
+        ++v.differing_chunks;
+        if (!aligned) v.unaligned = true;
+        continue;
+      }
+      // Row by row, read again (aligned again): a chunk that changed and
+      // caught up in between lists no key and does not count.
+      VOMSREPL_ASSIGN_OR_RETURN(ChunkRead mr, comparer.ReadMaster(mt, &chunk, true, false));
+      bool rows_aligned = false;
+      VOMSREPL_ASSIGN_OR_RETURN(auto rows,
+                                comparer.AlignedRead(s, channel, mt, rts[i], chunk, mr, true, &rows_aligned));
+      uint64_t before = v.keys_total;
+      DiffRows(rows.first.rows, rows.second.rows, mt.key.size(), v, o.max_keys);
+      if (v.keys_total > before) {
+        ++v.differing_chunks;
+        if (!rows_aligned) v.unaligned = true;
+      }
+    }
+    if (!mt.has_key() || !chunk.upper) break;
+    chunk.lower = chunk.upper;
+    chunk.upper.reset();
+  }
+  for (TableVerdict& v : verdicts) {
+    v.seconds = SecondsSince(table_started);
+    if (o.log) {
+      o.log(v.replica + ": " + db + "." + table + (rdb != db ? " as " + rdb + "." + table : std::string()) + ": " +
+            (v.identical() ? "identical" : !v.problem.empty() ? v.problem
+                                                               : std::to_string(v.keys_total) + " keys differ") +
+            " (" + std::to_string(v.master_rows) + " rows, " + std::to_string(v.chunks) + " chunks)");
+    }
+    out->push_back(std::move(v));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string_view KeyDifferenceKindName(KeyDifferenceKind kind) {
@@ -244,9 +327,11 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
     replicas.push_back(std::move(st));
     report.replicas.push_back(r.name);
   }
-  SourceAlignment align(o.state_dir);
-  VOMSREPL_RETURN_IF_ERROR(align.Open().WithContext("journal in " + o.state_dir));
-  TableComparer comparer(o, master, align);
+  if (o.threads == 0) return InvalidArgument("--threads must be at least 1");
+  struct WorkItem {
+    std::string db, rdb, table;
+  };
+  std::vector<WorkItem> work;
 
   VOMSREPL_ASSIGN_OR_RETURN(auto dbs, ListDatabases(master));
   for (const std::string& db : dbs) {
@@ -275,83 +360,51 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
       }
     }
 
-    for (const std::string& table : tables) {
-      auto table_started = Clock::now();
-      VOMSREPL_ASSIGN_OR_RETURN(TableShape mt, ReadShape(master, db, table));
-      std::vector<TableVerdict> verdicts(replicas.size());
-      std::vector<TableShape> rts(replicas.size());
-      std::vector<bool> active(replicas.size(), false);
-      for (size_t i = 0; i < replicas.size(); ++i) {
-        TableVerdict& v = verdicts[i];
-        v.replica = replicas[i].config->name;
-        v.master_database = db;
-        v.replica_database = rdb;
-        v.table = table;
-        for (size_t k : mt.key) v.key_columns.push_back(mt.columns[k].name);
-        auto rt = ReadShape(*replicas[i].session, rdb, table);
-        if (!rt.ok()) {
-          if (rt.status().code() != StatusCode::kNotFound) return rt.status();
-          v.problem = "table missing on the replica";
-          continue;
-        }
-        std::string diff = TableShape::DescribeDifference(mt, *rt);
-        if (!diff.empty()) {
-          v.problem = "columns differ: " + diff;
-          continue;
-        }
-        rts[i] = std::move(*rt);
-        active[i] = true;
-      }
-      Chunk chunk;
-      while (std::any_of(active.begin(), active.end(), [](bool a) { return a; })) {
-        VOMSREPL_ASSIGN_OR_RETURN(ChunkRead m, comparer.ReadMaster(mt, &chunk, false, true));
-        uint64_t master_rows = RowCount(m);
-        report.master_rows_read += master_rows;
-        for (size_t i = 0; i < replicas.size(); ++i) {
-          if (!active[i]) continue;
-          TableVerdict& v = verdicts[i];
-          ReplicaSession& s = *replicas[i].session;
-          const std::string& channel = replicas[i].config->name;
-          bool aligned = false;
-          VOMSREPL_ASSIGN_OR_RETURN(auto pair, comparer.AlignedRead(s, channel, mt, rts[i], chunk, m, false, &aligned));
-          ++v.chunks;
-          v.master_rows += RowCount(pair.first);
-          v.replica_rows += RowCount(pair.second);
-          if (pair.first.rows == pair.second.rows) continue;
-          if (!mt.has_key()) {  // no key to name rows by
-            ++v.differing_chunks;
-            if (!aligned) v.unaligned = true;
-            continue;
-          }
-          // Row by row, read again (aligned again): a chunk that changed and
-          // caught up in between lists no key and does not count.
-          VOMSREPL_ASSIGN_OR_RETURN(ChunkRead mr, comparer.ReadMaster(mt, &chunk, true, false));
-          bool rows_aligned = false;
-          VOMSREPL_ASSIGN_OR_RETURN(auto rows,
-                                    comparer.AlignedRead(s, channel, mt, rts[i], chunk, mr, true, &rows_aligned));
-          uint64_t before = v.keys_total;
-          DiffRows(rows.first.rows, rows.second.rows, mt.key.size(), v, o.max_keys);
-          if (v.keys_total > before) {
-            ++v.differing_chunks;
-            if (!rows_aligned) v.unaligned = true;
-          }
-        }
-        if (!mt.has_key() || !chunk.upper) break;
-        chunk.lower = chunk.upper;
-        chunk.upper.reset();
-      }
-      for (TableVerdict& v : verdicts) {
-        v.seconds = SecondsSince(table_started);
-        if (o.log) {
-          o.log(v.replica + ": " + db + "." + table + (rdb != db ? " as " + rdb + "." + table : std::string()) + ": " +
-                (v.identical() ? "identical" : !v.problem.empty() ? v.problem
-                                                                   : std::to_string(v.keys_total) + " keys differ") +
-                " (" + std::to_string(v.master_rows) + " rows, " + std::to_string(v.chunks) + " chunks)");
-        }
-        report.tables.push_back(std::move(v));
-      }
-    }
+    for (const std::string& table : tables) work.push_back(WorkItem{db, rdb, table});
   }
+
+  // Tables are spread over `threads` workers, each with its own sessions
+  // and journal view; verdicts keep the table order.
+  std::vector<std::vector<TableVerdict>> results(work.size());
+  std::vector<uint64_t> rows_read(o.threads, 0);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  Status first_error;
+  auto worker = [&](size_t w) {
+    Status st = [&]() -> Status {
+      ReplicaSession wmaster;
+      VOMSREPL_RETURN_IF_ERROR(OpenReader(wmaster, o.master).WithContext("master"));
+      std::vector<ReplicaState> wreplicas;
+      for (const VerifyReplica& r : o.replicas) {
+        ReplicaState rs{&r, std::make_unique<ReplicaSession>()};
+        VOMSREPL_RETURN_IF_ERROR(OpenReader(*rs.session, r.session));
+        wreplicas.push_back(std::move(rs));
+      }
+      SourceAlignment walign(o.state_dir);
+      VOMSREPL_RETURN_IF_ERROR(walign.Open().WithContext("journal in " + o.state_dir));
+      TableComparer wcomparer(o, wmaster, walign);
+      while (!failed) {
+        size_t i = next++;
+        if (i >= work.size()) break;
+        VOMSREPL_RETURN_IF_ERROR(VerifyTable(o, wmaster, wreplicas, wcomparer, work[i].db, work[i].rdb,
+                                             work[i].table, &results[i], &rows_read[w]));
+      }
+      return Status::OK();
+    }();
+    if (!st.ok()) {
+      std::lock_guard lock(mu);
+      if (first_error.ok()) first_error = st;
+      failed = true;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 0; w < o.threads; ++w) threads.emplace_back(worker, w);
+  for (auto& t : threads) t.join();
+  if (!first_error.ok()) return first_error;
+  for (auto& r : results)
+    for (auto& v : r) report.tables.push_back(std::move(v));
+  for (uint64_t n : rows_read) report.master_rows_read += n;
   report.seconds = SecondsSince(started);
   return report;
 }

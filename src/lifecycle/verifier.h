@@ -22,7 +22,8 @@
 // named. A table missing on a replica, an extra table on a replica, or
 // different columns are reported per table (problem), and not compared.
 //
-// Master load: one chunk query at a time, `pause` after each master read;
+// Master load: one chunk query at a time per thread (`threads` tables in
+// parallel, default 1), `pause` after each master read;
 // sessions use REPEATABLE READ snapshots, read only.
 //
 // Accounts: the master account needs SELECT on the databases (the feeder's
@@ -61,6 +62,7 @@ struct VerifyOptions {
   txn::NameFilter tables;         // --table ("table" or "db.table", source names)
   std::string state_dir;          // the daemon's journal (read only)
   uint64_t chunk_rows = 5000;
+  uint32_t threads = 1;           // tables verified in parallel (sessions per server each)
   std::chrono::milliseconds pause{0};
   std::chrono::milliseconds wait_timeout{60000};
   uint32_t max_attempts = 6;
