@@ -212,7 +212,7 @@ daemon_pid=$!
 "$repo/tools/voms-workload" --vo tls --transactions 40 --seed 4 --dir "$dir" >/dev/null
 want=$(sql master -e "SELECT @@gtid_binlog_pos")
 checksums() {
-  local srv=$1 t list
+  local srv=$1 list
   list=$(sql "$srv" -e "SELECT GROUP_CONCAT(CONCAT('voms_tls.\`', table_name, '\`') ORDER BY table_name)
                         FROM information_schema.tables WHERE table_schema = 'voms_tls'")
   sql "$srv" -e "CHECKSUM TABLE $list" | awk '{print $2}'
