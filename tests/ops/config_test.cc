@@ -36,6 +36,8 @@ TEST(ConfigTest, MinimalConfigGetsSafeDefaults) {
   EXPECT_FALSE(rules->KeepDatabase("mysql"));
   EXPECT_EQ(c->journal.sync, SyncPolicy::kEveryCommit);
   EXPECT_EQ(c->apply.on_divergence, DivergencePolicy::kStop);
+  EXPECT_TRUE(c->apply.fold_rows);
+  EXPECT_TRUE(c->apply.fold_upsert);
   EXPECT_EQ(c->http.listen, "127.0.0.1:9321");
   EXPECT_TRUE(c->replicas.empty());
 }
@@ -67,6 +69,8 @@ sync_interval_ms = 50
 retention_seconds = 3600
 [apply]
 group_transactions = 10
+fold_rows = false
+fold_upsert = false
 workers = 2
 on_divergence = "overwrite"
 [[replica]]
@@ -96,6 +100,8 @@ file = "/var/log/vomsrepl.log"
   ASSERT_EQ(c->filter.renames.size(), 2u);
   EXPECT_EQ(c->journal.sync, SyncPolicy::kPeriodic);
   EXPECT_EQ(c->apply.workers, 2u);
+  EXPECT_FALSE(c->apply.fold_rows);
+  EXPECT_FALSE(c->apply.fold_upsert);
   ASSERT_EQ(c->replicas.size(), 2u);
   EXPECT_EQ(c->replicas[0].on_divergence, DivergencePolicy::kOverwrite);  // inherited from [apply]
   EXPECT_EQ(c->replicas[1].on_divergence, DivergencePolicy::kSkip);
