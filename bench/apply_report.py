@@ -71,6 +71,11 @@ def svg_chart(runs, best_builtin):
     return "\n".join(out) + "\n"
 
 
+def same_backlog(meta, other):
+    # Runs are compared only with runs of the same backlog size.
+    return all(meta.get(k) == other.get(k) for k in ("events", "table_size", "voms_transactions"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -141,7 +146,9 @@ def main():
     lines += ["", f"![apply rate]({os.path.basename(a.svg)})", ""]
     ratios = []  # (rate ratio, CPU ratio) of every run, for the goals line
     for path in sorted(set([a.results] + a.also)):
-        _, rs = load(path)
+        m, rs = load(path)
+        if not same_backlog(meta, m):
+            continue
         bi = [r for r in rs if r["what"] == "built-in"]
         vd = [r for r in rs if r["what"] == "vomsrepl" and r["config"] == "default"]
         if bi and vd:
@@ -196,7 +203,7 @@ def main():
         m, rs = load(path)
         bi = [r for r in rs if r["what"] == "built-in"]
         vd = [r for r in rs if r["what"] == "vomsrepl" and r["config"] == "default"]
-        if not bi or not vd:
+        if not bi or not vd or not same_backlog(meta, m):
             continue
         b, v = max(bi, key=lambda r: r["rate"]), vd[0]
         when = m.get("date") or datetime.datetime.fromtimestamp(
