@@ -2,6 +2,12 @@
 // boundary cases the real fixtures do not hold (statement inside a group,
 // ROLLBACK, SAVEPOINT, XA, a GTID while a transaction is open, events
 // outside any transaction, statement errors naming file and position).
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "../binlog/event_test_util.h"
@@ -48,10 +54,15 @@ struct Run {
   MariadbGtidList state;
 };
 
-// Writes the events into a file under the build tree and assembles it.
+// Writes the events into a file and assembles it. ctest runs each test case
+// as its own process, in parallel: every process writes a directory of its
+// own (the file name itself is asserted).
 Run Assemble(const std::vector<std::vector<std::byte>>& events, const FilterRules& rules) {
   std::vector<std::byte> file = bt::MakeFile(events);
-  std::string path = ::testing::TempDir() + "synthetic-bin.000001";
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("vomsrepl-synthetic-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "synthetic-bin.000001").string();
   {
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char*>(file.data()), std::streamsize(file.size()));
@@ -68,6 +79,8 @@ Run Assemble(const std::vector<std::vector<std::byte>>& events, const FilterRule
     r.status = s.ok() ? a.Feed(ev, path, reader.format()) : s;
   }
   r.state = a.gtid_state();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
   return r;
 }
 
