@@ -22,6 +22,7 @@
 #include "app/status_command.h"
 #include "app/verify_command.h"
 #include "app/bootstrap_command.h"
+#include "app/catchup_command.h"
 #include "app/version.h"
 #include "ops/logging.h"
 
@@ -243,6 +244,29 @@ int main(int argc, char** argv) {
                    "Option file of a master account that can SELECT the database (default: [master] defaults_file)")
       ->envname("VOMSREPL_BOOTSTRAP_MASTER_DEFAULTS_FILE");
 
+  app::CatchupCommandOptions catchup_opts;
+  auto* catchup = cli.add_subcommand(
+      "catchup", "Apply to one replica, from its progress row, up to a GTID, a time or a master binlog position, "
+                 "and stop exactly there (from the journal, the master or --from-files)");
+  catchup->add_option("--config", catchup_opts.config_path, "TOML configuration")
+      ->required()
+      ->envname("VOMSREPL_CONFIG");
+  catchup->add_option("--replica", catchup_opts.replica, "The [[replica]] to bring forward")->required();
+  catchup->add_option("--until", catchup_opts.until,
+                      "Target: a MariaDB GTID list (0-1-420: that transaction included), a UTC time "
+                      "'YYYY-MM-DD HH:MM:SS' (transactions committed before it) or FILE:POS (transactions ending at "
+                      "or before it)")
+      ->required();
+  catchup->add_option("--from-files", catchup_opts.from_files,
+                      "Binlog files to read (in order) when the journal no longer holds what the replica needs, "
+                      "instead of the master (point-in-time recovery of a restored replica)");
+  catchup->add_option("--server-id", catchup_opts.server_id,
+                      "Server id of catchup's own master stream (default: [master] server_id + 1)");
+  catchup->add_option("--wait-timeout", catchup_opts.wait_timeout_s,
+                      "Seconds to wait for the feeder to journal up to the target")
+      ->capture_default_str();
+  catchup->add_flag("--plan", catchup_opts.plan_only, "Print the plan and apply nothing");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -288,6 +312,10 @@ int main(int argc, char** argv) {
     Status s = app::RunVerifyCommand(verify_opts, stdout, &identical);
     if (!s.ok()) return Fail(s);
     return identical ? app::kExitOk : app::kExitDifferent;
+  }
+  if (catchup->parsed()) {
+    Status s = app::RunCatchupCommand(catchup_opts, stdout);
+    return s.ok() ? app::kExitOk : Fail(s);
   }
   if (boot->parsed()) {
     Status s = app::RunBootstrapCommand(boot_opts, stdout);

@@ -94,6 +94,7 @@ Result<Progress> TransactionApplier::Start() {
   started_ = false;
   VOMSREPL_RETURN_IF_ERROR(session_.EnsureProgressTable());
   VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(options_.channel).WithContext("channel name"));
+  VOMSREPL_RETURN_IF_ERROR(LockChannel());
   auto ins = session_.QueryPrepared("INSERT IGNORE INTO " + QuoteIdentifier(session_.config().state_schema) +
                                         ".`progress` (`channel`) VALUES (?)",
                                     {options_.channel});
@@ -108,6 +109,25 @@ Result<Progress> TransactionApplier::Start() {
   started_ = true;
   return progress_;
 }
+
+Status TransactionApplier::LockChannel() {
+  // A user lock of this session (no privilege needed; released when the
+  // connection closes): one applier per channel and replica at a time.
+  std::string name = ("vomsrepl.apply." + options_.channel).substr(0, 64);
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, session_.QueryPrepared("SELECT GET_LOCK(?, 0)", {name}));
+  lock_held_elsewhere_ = rows.empty() || !rows[0][0] || *rows[0][0] != "1";
+  if (lock_held_elsewhere_) {
+    // Unavailable: a daemon's runner retries with backoff (the holder may be
+    // a connection of its own that the server has not yet seen die).
+    return Unavailable(session_.config().name + ": another vomsrepl applier holds channel " + options_.channel +
+                              " on this replica (user lock " + name +
+                              "): a running `vomsrepl run` feeding it (pause it with `vomsrepl replica stop " +
+                              options_.channel + "`), a `vomsrepl catchup`, or a second daemon");
+  }
+  return Status::OK();
+}
+
+void TransactionApplier::Discard() { Abandon(); }
 
 void TransactionApplier::Abandon() {
   if (in_transaction_ && session_.open()) session_.Execute("ROLLBACK").IgnoreError();
@@ -142,14 +162,15 @@ Status TransactionApplier::Apply(const txn::Transaction& t) {
   const bool continues_chunked = !group_.empty() && !group_.back().last_chunk;
   if (continues_chunked) {
     const txn::Transaction& prev = group_.back();
-    if (t.seq != prev.seq || t.chunk != prev.chunk + 1) {
+    if ((options_.skip_applied_by_seq && t.seq != prev.seq) || t.chunk != prev.chunk + 1) {
       Status st = InvalidArgument("expected chunk " + std::to_string(prev.chunk + 1) + " of journal seq " +
                                   std::to_string(prev.seq) + ", got chunk " + std::to_string(t.chunk) + " of seq " +
                                   std::to_string(t.seq));
       Abandon();
       return st;
     }
-  } else if (t.seq <= progress_.seq || (!group_.empty() && t.seq <= group_.back().seq)) {
+  } else if (options_.skip_applied_by_seq &&
+             (t.seq <= progress_.seq || (!group_.empty() && t.seq <= group_.back().seq))) {
     if (t.last_chunk) ++stats_.transactions_skipped;
     return Status::OK();  // already applied (exactly once)
   } else if (t.chunk != 0) {

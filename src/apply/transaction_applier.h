@@ -40,6 +40,12 @@
 // refused clears ddl_seq_pending again (it did not run); after a lost
 // connection the mark stays (it may have run).
 //
+// One applier per channel and replica: Start() takes the user lock
+// GET_LOCK('vomsrepl.apply.<channel>', 0) on its session (held until the
+// connection closes) and fails with Unavailable, and lock_held_elsewhere()
+// true, when another session holds it (a daemon's runner and a `vomsrepl
+// catchup` of the same replica).
+//
 // Thread-safety: one thread. The session must outlive the applier.
 #pragma once
 
@@ -71,6 +77,11 @@ struct ApplierOptions {
   bool bulk_updates = true;  // MariaDB bulk execution for UPDATE batches (row_applier.h)
   bool fold_rows = true;     // net change per key within a group, foldable tables only (row_folder.h)
   bool fold_upsert = true;   // net UPDATEs as checked upserts (row_applier.h)
+  // Exactly once by journal seq: Apply() skips seq <= progress().seq. A
+  // caller that positions its source itself after the progress row (catchup
+  // from binlog files or the master, where several source transactions may
+  // map to one journal seq) turns this off; seqs then need not increase.
+  bool skip_applied_by_seq = true;
   std::function<void(const std::string&)> warn;  // warnings (divergence skipped or overwritten, DDL recovery, ...)
 };
 
@@ -110,13 +121,19 @@ class TransactionApplier {
   Status Apply(const txn::Transaction& transaction);
   // Commits the open group, if its last transaction is complete.
   Status Flush();
+  // Rolls the open (uncommitted) group back: nothing of it reaches the
+  // replica, progress() stays; Apply() may go on with a later transaction.
+  void Discard();
 
   // Last committed progress (what the replica holds).
   const Progress& progress() const { return progress_; }
   const ApplierStats& stats() const { return stats_; }
+  // The last Start() failed because another session holds the channel lock.
+  bool lock_held_elsewhere() const { return lock_held_elsewhere_; }
   const RowApplierStats& row_stats() const { return rows_.stats(); }
 
  private:
+  Status LockChannel();
   Status ApplyChanges(const txn::Transaction& t);
   Status ApplyGroupCarefully();
   Status ApplyDdl(const txn::Transaction& t);
@@ -136,6 +153,7 @@ class TransactionApplier {
   std::vector<std::byte> scratch_;
   Progress progress_;
   bool started_ = false;
+  bool lock_held_elsewhere_ = false;
   bool in_transaction_ = false;
   std::deque<txn::Transaction> group_;  // copies, for a careful retry (stable addresses)
   uint32_t group_transactions_ = 0;      // complete source transactions in the group

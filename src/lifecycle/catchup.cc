@@ -1,0 +1,600 @@
+#include "lifecycle/catchup.h"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "apply/sql_identifier.h"
+#include "journal/journal.h"
+#include "lifecycle/source_alignment.h"
+#include "source/file_stream.h"
+#include "source/live_stream.h"
+#include "source/master_session.h"
+#include "txn/transaction_assembler.h"
+
+namespace vomsrepl::lifecycle {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void Say(const CatchupOptions& o, const std::string& line) {
+  if (o.out) {
+    std::fprintf(o.out, "%s\n", line.c_str());
+    std::fflush(o.out);
+  }
+}
+
+txn::SourcePoint PointOf(const apply::Progress& p) {
+  txn::SourcePoint s;
+  s.position = p.position;
+  s.gtid = p.gtid;
+  if (auto list = MariadbGtidList::Parse(p.gtid_state); list.ok()) s.gtid_state = std::move(*list);
+  return s;
+}
+
+std::string Describe(const apply::Progress& p) {
+  std::string s = "journal seq " + std::to_string(p.seq);
+  s += ", position " + (p.position.empty() ? std::string("(none)") : p.position.ToString());
+  s += ", GTID state " + (p.gtid_state.empty() ? std::string("(none)") : p.gtid_state);
+  if (!p.applied_at.empty()) s += ", applied at " + p.applied_at + " UTC";
+  return s;
+}
+
+// Is the replica already at or past the target? (GTID and position targets:
+// known from the progress row alone.)
+bool PastTarget(const CatchupTarget& target, const apply::Progress& p) {
+  if (target.kind() == CatchupTarget::Kind::kTime) return false;
+  if (target.kind() == CatchupTarget::Kind::kPosition && p.position.empty()) return false;
+  return target.Reached(PointOf(p));
+}
+
+bool BeyondOrFalse(const CatchupTarget& target, const txn::SourcePoint& p) {
+  auto b = target.Beyond(p);
+  return b.ok() && *b;
+}
+
+// Where the journal takes over from a stream: the journal's first
+// transaction (inclusive: a stream transaction ending there is journal
+// transaction `seq`), or, for an empty journal, the feeder's checkpoint
+// (exclusive: what ends after it will be journaled from seq 1).
+struct Handover {
+  txn::SourcePoint point;
+  bool inclusive = true;
+  uint64_t seq = 0;  // the first journal seq after the handover
+
+  // Does the transaction ending at `p` belong to the journal?
+  bool InJournal(const txn::SourcePoint& p) const {
+    auto a = MariadbGtid::Parse(p.gtid);
+    if (!p.gtid.empty() && a.ok()) {
+      uint64_t edge = 0;
+      bool known = false;
+      if (inclusive) {
+        auto b = MariadbGtid::Parse(point.gtid);
+        if (!point.gtid.empty() && b.ok() && b->domain_id == a->domain_id) edge = b->seq_no, known = true;
+      } else if (const MariadbGtid* b = point.gtid_state.Find(a->domain_id)) {
+        edge = b->seq_no, known = true;
+      }
+      if (known) return inclusive ? a->seq_no >= edge : a->seq_no > edge;
+    }
+    if (p.position.empty() || point.position.empty()) return false;
+    int c = CompareBinlogPositions(p.position, point.position);
+    return inclusive ? c >= 0 : c > 0;
+  }
+};
+
+// Applies transactions in source order and stops at the target.
+class UntilApplier {
+ public:
+  UntilApplier(apply::TransactionApplier& applier, const CatchupTarget& target) : applier_(applier), target_(target) {}
+
+  // True when the target is met (or the transaction lies beyond it, in
+  // which case it was not applied): stop feeding.
+  Result<bool> Offer(const txn::Transaction& t) {
+    if (t.chunk == 0 && !t.last_chunk) {
+      // A chunked transaction: its end (and so Beyond) is known only at its
+      // last chunk. Commit what precedes it, so that a rollback drops only it.
+      VOMSREPL_RETURN_IF_ERROR(applier_.Flush());
+      chunked_open_ = true;
+    }
+    if (t.last_chunk) {
+      VOMSREPL_ASSIGN_OR_RETURN(bool beyond, target_.Beyond(t.source));
+      if (beyond) {
+        if (chunked_open_) applier_.Discard();
+        chunked_open_ = false;
+        VOMSREPL_RETURN_IF_ERROR(applier_.Flush());
+        stopped_before_ = t.source;
+        return true;
+      }
+    }
+    VOMSREPL_RETURN_IF_ERROR(applier_.Apply(t));
+    if (!t.last_chunk) return false;
+    ++transactions_;
+    rows_ += t.row_count;
+    last_commit_time_ = t.source.commit_time;
+    if (chunked_open_) {
+      VOMSREPL_RETURN_IF_ERROR(applier_.Flush());
+      chunked_open_ = false;
+    }
+    if (target_.Reached(t.source)) {
+      VOMSREPL_RETURN_IF_ERROR(applier_.Flush());
+      return true;
+    }
+    return false;
+  }
+  // A transaction cut by a reconnect is sent again from its start.
+  void AbandonChunks() {
+    if (chunked_open_) applier_.Discard();
+    chunked_open_ = false;
+  }
+  Status Flush() { return applier_.Flush(); }
+
+  uint64_t transactions() const { return transactions_; }
+  uint64_t rows() const { return rows_; }
+  uint32_t last_commit_time() const { return last_commit_time_; }
+  const std::optional<txn::SourcePoint>& stopped_before() const { return stopped_before_; }
+
+ private:
+  apply::TransactionApplier& applier_;
+  const CatchupTarget& target_;
+  bool chunked_open_ = false;
+  uint64_t transactions_ = 0, rows_ = 0;
+  uint32_t last_commit_time_ = 0;
+  std::optional<txn::SourcePoint> stopped_before_;
+};
+
+// Progress line on stderr (a terminal only).
+class ProgressLine {
+ public:
+  ProgressLine(bool enabled, const UntilApplier& until, uint64_t estimate) {
+    if (!enabled) return;
+    thread_ = std::thread([this, &until, estimate] {
+      const auto started = Clock::now();
+      while (running_) {
+        double secs = std::chrono::duration<double>(Clock::now() - started).count();
+        uint64_t done = until.transactions();
+        double rate = secs > 0 ? done / secs : 0;
+        double eta = rate > 0 && estimate > done ? (estimate - done) / rate : 0;
+        std::fprintf(stderr, "\rcatchup: %llu/%llu transactions, %llu rows, %.0f transactions/s, ETA %.0f s   ",
+                     (unsigned long long)done, (unsigned long long)estimate, (unsigned long long)until.rows(), rate,
+                     eta);
+        std::fflush(stderr);
+        for (int i = 0; i < 5 && running_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      std::fprintf(stderr, "\n");
+    });
+  }
+  ~ProgressLine() {
+    running_ = false;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::atomic<bool> running_{true};
+  std::thread thread_;
+};
+
+bool JournalExists(const std::string& state_dir) {
+  struct stat st;
+  return !state_dir.empty() && ::stat((state_dir + "/journal").c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The source point of journal transaction `seq` (its last chunk).
+Result<txn::SourcePoint> JournalPoint(const journal::Journal& j, uint64_t seq) {
+  VOMSREPL_ASSIGN_OR_RETURN(auto reader, j.NewReader(seq));
+  txn::Transaction t;
+  for (;;) {
+    VOMSREPL_ASSIGN_OR_RETURN(bool more, reader->Next(&t));
+    if (!more) return NotFound("journal seq " + std::to_string(seq) + " is not complete yet");
+    if (t.seq != seq) return NotFound("journal seq " + std::to_string(seq) + " not found");
+    if (t.last_chunk) return t.source;
+  }
+}
+
+// Counts journal transactions in [from, last] that the target admits.
+Result<uint64_t> CountUntil(const journal::Journal& j, uint64_t from, const CatchupTarget& target) {
+  if (from > j.last_seq()) return uint64_t{0};
+  VOMSREPL_ASSIGN_OR_RETURN(auto reader, j.NewReader(from));
+  txn::Transaction t;
+  uint64_t n = 0;
+  for (;;) {
+    VOMSREPL_ASSIGN_OR_RETURN(bool more, reader->Next(&t));
+    if (!more) return n;
+    if (!t.last_chunk) continue;
+    auto beyond = target.Beyond(t.source);
+    if (!beyond.ok()) return beyond.status();
+    if (*beyond) return n;
+    ++n;
+    if (target.Reached(t.source)) return n;
+  }
+}
+
+Result<std::string> MasterBinlogs(const source::MasterConfig& config, std::string* oldest, std::string* current) {
+  source::MasterSession s;
+  VOMSREPL_RETURN_IF_ERROR(s.Open(config));
+  VOMSREPL_ASSIGN_OR_RETURN(auto logs, s.Query("SHOW BINARY LOGS"));
+  if (!logs.empty() && logs.front()[0]) *oldest = *logs.front()[0];
+  VOMSREPL_ASSIGN_OR_RETURN(auto status, s.Query("SHOW MASTER STATUS"));
+  if (!status.empty() && status[0].size() >= 2 && status[0][0] && status[0][1])
+    *current = *status[0][0] + ":" + *status[0][1];
+  return std::string();
+}
+
+// What the journal phase does at the journal's end: wait for the feeder.
+struct JournalPhase {
+  const CatchupOptions& o;
+  const CatchupTarget& target;
+  std::unique_ptr<journal::Journal>& journal;
+
+  // A time target in the past, and the feeder has read the master's binlog
+  // to its current end: nothing more can come before the target.
+  bool MasterQuietBefore(const txn::SourcePoint& checkpoint) const {
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (target.time() > now || o.master.defaults_file.empty()) return false;
+    std::string oldest, current;
+    if (!MasterBinlogs(o.master, &oldest, &current).ok()) return false;
+    auto end = BinlogPosition::Parse(current);
+    return end.ok() && !checkpoint.position.empty() && CompareBinlogPositions(checkpoint.position, *end) >= 0;
+  }
+
+  // Applies journal transactions after `after_seq` until the target.
+  Status Run(UntilApplier& until, apply::TransactionApplier& applier, uint64_t after_seq) {
+    const auto deadline = Clock::now() + o.wait_timeout;
+    uint64_t next_seq = after_seq + 1;
+    uint64_t polls = 0;
+    for (;;) {
+      VOMSREPL_ASSIGN_OR_RETURN(auto reader, journal->NewReader(next_seq));
+      txn::Transaction t;
+      for (;;) {
+        VOMSREPL_ASSIGN_OR_RETURN(bool more, reader->Next(&t));
+        if (!more) break;
+        VOMSREPL_ASSIGN_OR_RETURN(bool done, until.Offer(t));
+        if (done) return Status::OK();
+        if (t.last_chunk) next_seq = t.seq + 1;
+      }
+      VOMSREPL_RETURN_IF_ERROR(until.Flush());
+      VOMSREPL_ASSIGN_OR_RETURN(journal::SourceCheckpoint cp, journal->checkpoint());
+      if (target.PassedBy(cp.source) || BeyondOrFalse(target, cp.source)) return Status::OK();
+      if (target.kind() == CatchupTarget::Kind::kTime && ++polls % 5 == 0 && MasterQuietBefore(cp.source))
+        return Status::OK();
+      if (Clock::now() >= deadline) {
+        return Unavailable("the journal ends at seq " + std::to_string(journal->last_seq()) +
+                           " and the feeder's source checkpoint (" + cp.source.position.ToString() + ", GTID state " +
+                           cp.source.gtid_state.ToString() + ") has not reached the target " + target.ToString() +
+                           " within " + std::to_string(o.wait_timeout.count()) +
+                           " s: is `vomsrepl run` running and the master writing? The replica is at " +
+                           Describe(applier.progress()) + "; run catchup again to go on");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      // A read-only instance sees the journal as of its open: reopen.
+      journal.reset();
+      VOMSREPL_ASSIGN_OR_RETURN(journal, journal::Journal::OpenReadOnly(o.state_dir));
+    }
+  }
+};
+
+// Files or the master, through the filters, until the target or until the
+// journal takes over.
+class StreamSink final : public txn::TransactionSink {
+ public:
+  StreamSink(UntilApplier& until, const CatchupTarget& target, uint64_t record_seq,
+             const std::optional<Handover>& handover)
+      : until_(until), target_(target), record_seq_(record_seq), handover_(handover) {}
+
+  Status OnTransaction(txn::Transaction&& t) override {
+    if (t.last_chunk && handover_ && handover_->InJournal(t.source)) {
+      until_.AbandonChunks();
+      handed_over_ = true;
+      return Aborted("handover");
+    }
+    t.seq = record_seq_;
+    VOMSREPL_ASSIGN_OR_RETURN(bool done, until_.Offer(t));
+    if (done) {
+      done_ = true;
+      return Aborted("target");
+    }
+    return Status::OK();
+  }
+  Status OnPositionAdvanced(const txn::SourcePoint& point) override {
+    checkpoint_ = point;
+    if (handover_ && handover_->InJournal(point)) {
+      handed_over_ = true;
+      return Aborted("handover");
+    }
+    if (target_.PassedBy(point) || BeyondOrFalse(target_, point)) {
+      done_ = true;
+      return Aborted("target");
+    }
+    return Status::OK();
+  }
+  Status OnAbandon(uint32_t) override {
+    until_.AbandonChunks();
+    return Status::OK();
+  }
+
+  bool done() const { return done_; }
+  bool handed_over() const { return handed_over_; }
+  const txn::SourcePoint& checkpoint() const { return checkpoint_; }
+
+ private:
+  UntilApplier& until_;
+  const CatchupTarget& target_;
+  uint64_t record_seq_;
+  const std::optional<Handover>& handover_;
+  bool done_ = false, handed_over_ = false;
+  txn::SourcePoint checkpoint_;
+};
+
+// Feeds `next` (FileStream or LiveStream) into an assembler until the sink
+// stops it. OutOfRange: the stream ended first.
+template <typename Stream>
+Status FeedStream(Stream& stream, const CatchupOptions& o, StreamSink& sink, const MariadbGtidList& gtid_state,
+                  std::function<void(txn::TransactionAssembler&)> on_assembler = {}) {
+  txn::AssemblerOptions aopts;
+  aopts.max_transaction_bytes = o.max_transaction_bytes;
+  txn::TransactionAssembler assembler(o.rules, sink, aopts);
+  assembler.Reset(gtid_state);
+  if (on_assembler) on_assembler(assembler);
+  source::FileEvent ev;
+  for (;;) {
+    Status st = stream.Next(&ev);
+    if (!st.ok()) return st;
+    st = assembler.Feed(ev.event, *ev.file, *ev.format);
+    if (!st.ok()) return st;
+  }
+}
+
+}  // namespace
+
+Result<CatchupResult> RunCatchup(CatchupOptions o) {
+  const CatchupTarget& target = o.target;
+  CatchupResult result;
+  o.applier.skip_applied_by_seq = false;  // every source below starts right after the progress row
+
+  apply::ReplicaSession session;
+  VOMSREPL_RETURN_IF_ERROR(session.Open(o.replica));
+  VOMSREPL_RETURN_IF_ERROR(session.Preflight());
+  for (const auto& w : session.warnings()) {
+    if (o.log) o.log(w);
+  }
+  apply::TransactionApplier applier(session, o.applier);
+  auto started = applier.Start();
+  if (!started.ok()) {
+    if (applier.lock_held_elsewhere()) return FailedPrecondition(std::string(started.status().message()));
+    return started.status();
+  }
+  result.before = result.after = *started;
+  const apply::Progress& before = result.before;
+
+  // 1. The plan.
+  Say(o, "catchup plan for replica " + o.replica.name + " (channel " + o.applier.channel + "):");
+  Say(o, "  replica at: " + Describe(before));
+  Say(o, "  target:     " + target.ToString());
+  if (PastTarget(target, before)) {
+    Say(o, "  nothing to do: the replica is already at or past the target (catchup never goes back; to go back, "
+           "restore a backup taken before the target and catch it up from there)");
+    return result;
+  }
+  if (before.ddl_seq_pending) {
+    Say(o, "  note: a DDL (journal seq " + std::to_string(*before.ddl_seq_pending) +
+               ") may or may not have run before the last stop; it is recognised when it comes again");
+  }
+
+  std::unique_ptr<journal::Journal> journal;
+  if (JournalExists(o.state_dir)) {
+    VOMSREPL_ASSIGN_OR_RETURN(journal, journal::Journal::OpenReadOnly(o.state_dir));
+  }
+  bool journal_holds_next = false;
+  std::optional<Handover> handover;  // where a stream hands over to the journal
+  if (journal) {
+    VOMSREPL_ASSIGN_OR_RETURN(journal::SourceCheckpoint cp, journal->checkpoint());
+    const uint64_t first = journal->first_seq(), last = journal->last_seq();
+    Say(o, "  journal:    " + (last == 0 ? std::string("empty") : "seq " + std::to_string(first) + ".." +
+                                                                   std::to_string(last)) +
+               "; the feeder has read the master up to " +
+               (cp.source.position.empty() ? std::string("(nothing yet)") : cp.source.position.ToString()) +
+               " (GTID state " + (cp.source.gtid_state.empty() ? std::string("none") : cp.source.gtid_state.ToString()) +
+               ")");
+    if (before.seq > last)
+      return FailedPrecondition("replica " + o.replica.name + " has applied journal seq " + std::to_string(before.seq) +
+                                " but the journal in " + o.state_dir + " ends at " + std::to_string(last) +
+                                ": it was fed from another state directory");
+    if (last > 0) {
+      journal_holds_next = before.seq + 1 >= first;
+      if (!journal_holds_next) {
+        VOMSREPL_ASSIGN_OR_RETURN(txn::SourcePoint p, JournalPoint(*journal, first));
+        handover = Handover{std::move(p), true, first};
+      }
+    } else {
+      // Nothing journaled yet: what ends after the checkpoint will be.
+      Handover h{cp.source, false, 1};
+      if (!cp.source.position.empty() && !before.position.empty() && !h.InJournal(PointOf(before))) {
+        handover = h;  // the replica is behind the checkpoint: stream up to it
+      } else {
+        journal_holds_next = true;  // wait for the feeder to journal what follows
+      }
+    }
+  } else {
+    Say(o, "  journal:    none in " + o.state_dir + " (no daemon has run there)");
+  }
+
+  // 2. Where the transactions come from.
+  enum class Stream { kNone, kFiles, kMaster } stream = Stream::kNone;
+  if (!journal_holds_next) stream = o.files.empty() ? Stream::kMaster : Stream::kFiles;
+  if (journal_holds_next && !o.files.empty())
+    Say(o, "  note: the journal holds what the replica needs next; --from-files is not needed and not read");
+
+  const txn::SourcePoint start = PointOf(before);
+  if (stream != Stream::kNone && start.gtid_state.empty() && start.position.empty())
+    return FailedPrecondition("replica " + o.replica.name +
+                              " has no source position in its progress row: fill it with `vomsrepl bootstrap` first");
+  std::string plan_source;
+  uint64_t estimate = 0;
+  if (stream == Stream::kNone) {
+    VOMSREPL_ASSIGN_OR_RETURN(estimate, CountUntil(*journal, before.seq + 1, target));
+    plan_source = "journal";
+    Say(o, "  source:     the journal from seq " + std::to_string(before.seq + 1) + ": " + std::to_string(estimate) +
+               " transactions journaled so far lie before the target");
+  } else {
+    const std::string from = !start.gtid_state.empty() ? "after GTID " + start.gtid_state.ToString()
+                                                        : "at " + start.position.ToString();
+    if (stream == Stream::kFiles) {
+      plan_source = "files";
+      Say(o, "  source:     " + std::to_string(o.files.size()) + " binlog file(s) from " + o.files.front() + ", " +
+                 from);
+    } else {
+      plan_source = "master";
+      std::string oldest, current;
+      auto logs = MasterBinlogs(o.master, &oldest, &current);
+      if (!logs.ok()) return logs.status().WithContext("catchup needs the master (the journal does not hold it)");
+      Say(o, "  master:     binlogs " + oldest + " .. " + current + " (" + o.master.Describe() + ")");
+      if (start.gtid_state.empty() && !oldest.empty() &&
+          CompareBinlogPositions(start.position, BinlogPosition{oldest, 4}) < 0) {
+        return Status(StatusCode::kBinlogPurged,
+                      "the master has purged " + start.position.file + " (its oldest binlog is " + oldest +
+                          "), which replica " + o.replica.name +
+                          " needs next: catchup cannot fill the gap; copy the database again with `vomsrepl "
+                          "bootstrap --replica " + o.replica.name + " --db DB`, or give the binlog files with "
+                          "--from-files");
+      }
+      Say(o, "  source:     the master's binlog " + from + " (server id " + std::to_string(o.stream_server_id) +
+                 "), filtered and renamed as the feeder does");
+    }
+    if (handover) {
+      plan_source += "+journal";
+      Say(o, "  then:       the journal from seq " + std::to_string(handover->seq) + " once the stream reaches " +
+                 handover->point.position.ToString());
+    }
+  }
+  Say(o, "  journal seq recorded for streamed transactions: " +
+             std::string(stream == Stream::kNone ? "their own"
+                         : journal ? "0 until the journal takes over (the journal no longer holds them)"
+                                   : "unchanged (" + std::to_string(before.seq) + ", no journal)"));
+  // Estimate from the last measured catchup of this replica.
+  auto rate_rows = session.QueryPrepared(
+      "SELECT `transactions` / GREATEST(`seconds`, 0.001) FROM " + apply::QuoteIdentifier(o.replica.state_schema) +
+          ".`catchup_runs` WHERE `channel` = ? AND `transactions` > 0 ORDER BY `finished_at` DESC LIMIT 1",
+      {o.applier.channel});
+  double measured_rate = 0;
+  if (rate_rows.ok() && !rate_rows->empty() && (*rate_rows)[0][0]) measured_rate = std::strtod((*rate_rows)[0][0]->c_str(), nullptr);
+  if (measured_rate > 0 && estimate > 0) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  estimate:   %.0f s at %.0f transactions/s (the last catchup of this replica)",
+                  estimate / measured_rate, measured_rate);
+    Say(o, line);
+  } else {
+    Say(o, std::string("  estimate:   ") +
+               (estimate == 0 && stream != Stream::kNone ? "the stream's size is not known before reading it; "
+                                                         : "no earlier catchup of this replica measured; ") +
+               "the progress line shows the measured rate and ETA");
+  }
+  result.sources = plan_source;
+  if (o.plan_only) return result;
+
+  // 3. Apply.
+  const auto t0 = Clock::now();
+  UntilApplier until(applier, target);
+  ProgressLine bar(o.progress_bar, until, estimate);
+  bool done = false;
+  uint64_t journal_from = before.seq;
+  if (stream != Stream::kNone) {
+    const uint64_t record_seq = journal ? 0 : before.seq;
+    StreamSink sink(until, target, record_seq, handover);
+    Status st;
+    if (stream == Stream::kFiles) {
+      source::FileStreamOptions fo;
+      fo.files = o.files;
+      if (!start.gtid_state.empty()) {
+        fo.start_gtids = start.gtid_state;
+      } else {
+        if (std::filesystem::path(o.files.front()).filename().string() != start.position.file)
+          return InvalidArgument("replica " + o.replica.name + " is at " + start.position.ToString() +
+                                 " (no GTIDs): --from-files must start with " + start.position.file);
+        fo.start_position = start.position.offset;
+      }
+      source::FileStream files(fo);
+      VOMSREPL_RETURN_IF_ERROR(files.Validate());
+      st = FeedStream(files, o, sink, start.gtid_state);
+    } else {
+      source::MasterConfig mc = o.master;
+      mc.server_id = o.stream_server_id;
+      mc.blocking = false;
+      mc.report_host = "vomsrepl-catchup";
+      if (!start.gtid_state.empty()) {
+        mc.start_from = source::StartFrom::kGtid;
+        mc.start_gtids = start.gtid_state;
+      } else {
+        mc.start_from = source::StartFrom::kPosition;
+        mc.start_position = start.position;
+      }
+      source::MasterStream master(mc);
+      VOMSREPL_RETURN_IF_ERROR(master.Connect());
+      txn::TransactionAssembler* assembler_ptr = nullptr;
+      source::LiveStream live(master, /*verify_checksum=*/true, [&](const Status& s) {
+        if (o.log) o.log("master stream: " + s.ToString() + "; the cut transaction is read again");
+        if (assembler_ptr) assembler_ptr->AbandonOpenTransaction().IgnoreError();
+      });
+      st = FeedStream(live, o, sink, start.gtid_state, [&](txn::TransactionAssembler& a) { assembler_ptr = &a; });
+    }
+    if (st.code() == StatusCode::kAborted && (sink.done() || sink.handed_over())) st = Status::OK();
+    if (st.code() == StatusCode::kOutOfRange) {
+      VOMSREPL_RETURN_IF_ERROR(until.Flush());
+      const txn::SourcePoint& end = sink.checkpoint();
+      if (target.kind() == CatchupTarget::Kind::kTime && stream == Stream::kMaster &&
+          target.time() <= std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count()) {
+        st = Status::OK();  // the master has nothing more before a past time
+        done = true;
+      } else {
+        result.after = applier.progress();
+        return FailedPrecondition(std::string(stream == Stream::kFiles ? "the binlog files end" : "the master's binlog ends") +
+                                  " before the target " + target.ToString() + " (last position read " +
+                                  end.position.ToString() + "); replica " + o.replica.name + " is now at " +
+                                  Describe(applier.progress()) + (stream == Stream::kFiles ? ": give the files that follow" : ""));
+      }
+    }
+    VOMSREPL_RETURN_IF_ERROR(st);
+    VOMSREPL_RETURN_IF_ERROR(until.Flush());
+    done = done || sink.done();
+    if (!done && sink.handed_over()) {
+      journal_from = handover->seq - 1;
+      if (o.log) o.log("the stream reached the journal (seq " + std::to_string(handover->seq) +
+                       "); going on from the journal");
+    }
+  }
+  if (!done) {
+    JournalPhase phase{o, target, journal};
+    VOMSREPL_RETURN_IF_ERROR(phase.Run(until, applier, journal_from));
+  }
+  VOMSREPL_RETURN_IF_ERROR(until.Flush());
+  result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  result.transactions = until.transactions();
+  result.rows = until.rows();
+  result.after = applier.progress();
+  result.reached = true;
+
+  // The measured rate, for the next plan's estimate (best effort).
+  const std::string runs = apply::QuoteIdentifier(o.replica.state_schema) + ".`catchup_runs`";
+  if (session.Execute("CREATE TABLE IF NOT EXISTS " + runs +
+                      " (`channel` VARCHAR(64) NOT NULL, `finished_at` DATETIME(6) NOT NULL, `transactions` BIGINT "
+                      "UNSIGNED NOT NULL, `seconds` DOUBLE NOT NULL, `target` VARCHAR(255) NOT NULL, PRIMARY KEY "
+                      "(`channel`, `finished_at`)) ENGINE=InnoDB")
+          .ok()) {
+    session
+        .QueryPrepared("INSERT INTO " + runs + " VALUES (?, UTC_TIMESTAMP(6), ?, ?, ?)",
+                       {o.applier.channel, std::to_string(result.transactions), std::to_string(result.seconds),
+                        target.ToString()})
+        .status()
+        .IgnoreError();
+  }
+  if (until.stopped_before() && o.log)
+    o.log("stopped before the transaction ending at " + until.stopped_before()->position.ToString() +
+          (until.stopped_before()->gtid.empty() ? "" : " (GTID " + until.stopped_before()->gtid + ")"));
+  return result;
+}
+
+}  // namespace vomsrepl::lifecycle
