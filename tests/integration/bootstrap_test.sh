@@ -61,7 +61,13 @@ bootstrap() {
 }
 "$repo/tools/voms-workload" --vo bt --transactions 3000 --seed 5 --dir "$dir" > "$dir/workload.log" 2>&1 &
 workload_pid=$!
-sleep 1
+# Bootstrap only once the workload commits (its start-up takes seconds on a loaded machine):
+# the snapshot must fall inside the workload.
+for _ in $(seq 300); do
+  [ "$(sql master -e "SELECT @@gtid_binlog_pos")" != "$start_gtid" ] && break
+  sleep 0.1
+done
+sleep 0.5
 bootstrap --replica replica1 --threads 2 > "$dir/boot1.txt" 2> "$dir/boot1.err" || { cat "$dir/boot1.txt" "$dir/boot1.err"; fail "bootstrap replica1"; }
 kill -0 "$workload_pid" 2>/dev/null || echo "bootstrap_test: warning: the workload ended before the bootstrap did" >&2
 curl -sf -X POST "http://127.0.0.1:$port/replica/replica1/start" >/dev/null || fail "POST /replica/replica1/start"
