@@ -87,13 +87,21 @@ struct Writer {
     return status;
   }
 
-  // The last complete "N\n" line (printed after Append returned), 0 if none.
+  // The last seq the writer reported: its last complete "N\n" line (printed after
+  // Append returned), else the journal it found at open.
   uint64_t LastPrinted() const {
     uint64_t last = 0;
     size_t start = 0;
     for (size_t nl; (nl = buffer.find('\n', start)) != std::string::npos; start = nl + 1) {
       std::string line = buffer.substr(start, nl - start);
-      if (!line.empty() && line.rfind("open", 0) != 0) last = std::strtoull(line.c_str(), nullptr, 10);
+      // "open N": the journal held N when the writer opened it (durable from
+      // an earlier round); then one line per seq appended. A writer killed
+      // before its first append has reported N.
+      if (line.rfind("open ", 0) == 0) {
+        last = std::strtoull(line.c_str() + 5, nullptr, 10);
+      } else if (!line.empty()) {
+        last = std::strtoull(line.c_str(), nullptr, 10);
+      }
     }
     return last;
   }
