@@ -23,6 +23,7 @@
 #include "app/verify_command.h"
 #include "app/bootstrap_command.h"
 #include "app/catchup_command.h"
+#include "app/switch_master_command.h"
 #include "app/version.h"
 #include "ops/logging.h"
 
@@ -267,6 +268,22 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   catchup->add_flag("--plan", catchup_opts.plan_only, "Print the plan and apply nothing");
 
+  app::SwitchMasterCommandOptions switch_opts;
+  auto* switch_master = cli.add_subcommand(
+      "switch-master", "Move the stopped feeder's journal to a new master (a promoted replica, or a server of the "
+                       "same GTID history) after checking it holds every journaled transaction");
+  switch_master->add_option("--config", switch_opts.config_path, "TOML configuration")
+      ->required()
+      ->envname("VOMSREPL_CONFIG");
+  switch_master->add_option("--to-defaults-file", switch_opts.to_defaults_file,
+                            "Option file of the replication account on the new master ([client] group: host, port, "
+                            "user, password)")
+      ->required();
+  switch_master->add_option("--to", switch_opts.to_replica,
+                            "The [[replica]] being promoted (log_bin on, still read-only); without it the new master "
+                            "must hold the journal's GTID state");
+  switch_master->add_flag("--check", switch_opts.check_only, "Run every check and print the plan; change nothing");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -312,6 +329,10 @@ int main(int argc, char** argv) {
     Status s = app::RunVerifyCommand(verify_opts, stdout, &identical);
     if (!s.ok()) return Fail(s);
     return identical ? app::kExitOk : app::kExitDifferent;
+  }
+  if (switch_master->parsed()) {
+    Status s = app::RunSwitchMasterCommand(switch_opts, stdout);
+    return s.ok() ? app::kExitOk : Fail(s);
   }
   if (catchup->parsed()) {
     Status s = app::RunCatchupCommand(catchup_opts, stdout);

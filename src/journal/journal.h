@@ -73,6 +73,14 @@ namespace vomsrepl::journal {
 
 enum class SyncPolicy { kEveryCommit, kPeriodic, kNone };
 
+// Metadata keys shared by the daemon and the lifecycle commands.
+// kSourceServerIdMeta: @@server_id of the master the checkpoint belongs to
+// (written by the feeder at its first connect, changed only by `vomsrepl
+// switch-master`); the feeder refuses a master with another server_id.
+inline constexpr std::string_view kSourceServerIdMeta = "source_server_id";
+// kMasterSwitchMeta: one line per switch-master (UTC time, from, to, resume point).
+inline constexpr std::string_view kMasterSwitchMeta = "master_switches";
+
 // "every_commit", "periodic", "none".
 Result<SyncPolicy> ParseSyncPolicy(std::string_view text);
 

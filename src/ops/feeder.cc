@@ -138,6 +138,18 @@ Status Feeder::Run() {
     gtid_state = config.start_gtids;
   }
 
+  // The journal follows one master (recorded at the first connect, changed
+  // only by `vomsrepl switch-master`): a [master] reaching another server
+  // would resume at a position of the old one's binlog.
+  auto known = journal_.GetMeta(journal::kSourceServerIdMeta);
+  if (!known.ok() && known.status().code() != StatusCode::kNotFound) return known.status();
+  const bool identity_known = known.ok();
+  if (identity_known) {
+    config.expected_server_id = uint32_t(std::strtoul(known->c_str(), nullptr, 10));
+    config.expected_server_id_why = "the journal in " + journal_.directory() + " follows the master with server_id " + *known +
+                                    "; to move to another master run `vomsrepl switch-master` first, else point "
+                                    "[master] back at server_id " + *known;
+  }
   {
     std::lock_guard lock(state_mu_);
     if (stop_) return Aborted("stopped");
@@ -150,6 +162,8 @@ Status Feeder::Run() {
     SetState("failed: " + st.ToString());
     return st;
   }
+  if (!identity_known)
+    VOMSREPL_RETURN_IF_ERROR(journal_.PutMeta(journal::kSourceServerIdMeta, std::to_string(master_->master_server_id())));
   SetState("streaming");
   master_connected_ = true;
   if (metrics_) metrics_->master_up().Set(1);

@@ -206,6 +206,14 @@ Status MasterStream::Impl::OpenStream(bool first) {
   const SqlRow& row = vars->front();
   server_version = row[0].value_or("");
   master_server_id = static_cast<uint32_t>(std::strtoul(row[1].value_or("0").c_str(), nullptr, 10));
+  if (config.expected_server_id != 0 && master_server_id != config.expected_server_id) {
+    // Another server behind the configured address (a config pointing
+    // elsewhere, a failover address moved during an outage): its binlog
+    // positions mean nothing for where this stream resumes.
+    return FailedPrecondition("the master at " + config.Describe() + " has server_id " +
+                              std::to_string(master_server_id) + ", not " + std::to_string(config.expected_server_id) +
+                              (config.expected_server_id_why.empty() ? "" : ": " + config.expected_server_id_why));
+  }
   default_crc_len = row[2].value_or("NONE") == "CRC32" ? 4 : 0;
   crc_len = default_crc_len;
   bool mariadb = server_version.find("MariaDB") != std::string::npos;

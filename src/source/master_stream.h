@@ -106,6 +106,11 @@ struct MasterConfig {
   // "VOMSREPL_MASTER_PASSWORD"); empty: not used. Never a password itself.
   std::string password_env;
 
+  // When set, every (re)connect checks the master's @@server_id and stops
+  // with FailedPrecondition (the reason appended) if it is another server.
+  uint32_t expected_server_id = 0;
+  std::string expected_server_id_why;
+
   // Replica identity: must differ from the master's and every other replica's.
   uint32_t server_id = 0;
   std::string report_host = "vomsrepl";  // shown in SHOW SLAVE HOSTS

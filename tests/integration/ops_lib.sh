@@ -31,10 +31,12 @@ now_ms() { date +%s%3N; }
 
 # ops_setup [CONFIG-EXTRA-LINES]: sandbox, voms_otest everywhere (kept out of the
 # binlog: the initial copy), config with heartbeat 500 ms and read timeout 3 s.
+# OPS_START_ARGS (optional): more `tools/sandbox start` options (e.g. --replica-option).
 ops_setup() {
   trap ops_cleanup EXIT
   "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
-  "$sandbox" start --replicas 2 --dir "$dir" >/dev/null 2>&1 || fail "sandbox start"
+  # shellcheck disable=SC2086  # OPS_START_ARGS: extra `tools/sandbox start` words
+  "$sandbox" start --replicas 2 --dir "$dir" ${OPS_START_ARGS:-} >/dev/null 2>&1 || fail "sandbox start"
   "$sandbox" load-voms --vo otest --dir "$dir" --also-replicas --skip-binlog >/dev/null 2>&1 || fail "load-voms"
   sql master -e "CREATE DATABASE notvoms; CREATE TABLE notvoms.t (id INT PRIMARY KEY)"
   start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
