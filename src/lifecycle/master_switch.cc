@@ -130,9 +130,11 @@ Result<MasterSwitchResult> SwitchMaster(const MasterSwitchOptions& o) {
           "replica " + o.promoted_replica + " has applied journal seq " + std::to_string(p.seq) +
           " but the journal holds " + std::to_string(result.journal_last_seq) + ": as the master it would lack " +
           std::to_string(result.journal_last_seq - p.seq) +
-          " transaction(s) that other replicas have or will get (a silent gap); let it apply them first (start "
-          "`vomsrepl run` with the old master down: it feeds " + o.promoted_replica +
-          " from the journal), or promote the most advanced replica (applied seqs:" + others + ")");
+          " transaction(s) that other replicas have or will get (a silent gap); let it apply them first (`vomsrepl "
+          "catchup --replica " + o.promoted_replica + " --until " +
+          (cp.source.gtid_state.empty() ? cp.source.position.ToString() : cp.source.gtid_state.ToString()) +
+          "` reads them from the journal, no master needed), or promote the most advanced replica (applied seqs:" +
+          others + ")");
     }
     if (!facts.read_only)
       return FailedPrecondition("replica " + o.promoted_replica +
