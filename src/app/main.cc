@@ -207,6 +207,10 @@ int main(int argc, char** argv) {
   verify->add_option("--hash", verify_opts.hash, "Row hash per chunk: crc32 (BIT_XOR of CRC32, as fast as CHECKSUM TABLE) or md5 (64 bits of MD5, slower)")
       ->check(CLI::IsMember({"crc32", "md5"}))
       ->capture_default_str();
+  verify->add_flag("--chunks-only", verify_opts.chunks_only,
+                   "Skip the first pass (CHECKSUM TABLE of each whole table on both servers, within a window the "
+                   "journal shows free of changes to it): compare every table in chunks, the master's load spread "
+                   "by --pause-ms");
   verify->add_option("--max-keys", verify_opts.max_keys, "Differing keys listed per table and replica")
       ->capture_default_str();
   verify->add_option("--format", verify_format, "Output format")

@@ -28,6 +28,7 @@ Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, boo
   o.threads = options.threads;
   o.wait_timeout = std::chrono::seconds(options.wait_timeout_s);
   o.max_keys = options.max_keys;
+  o.checksum_table_first = !options.chunks_only;
   VOMSREPL_ASSIGN_OR_RETURN(o.hash, lifecycle::ParseRowHash(options.hash));
 
   o.master.name = "master";

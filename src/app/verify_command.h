@@ -36,6 +36,7 @@ struct VerifyCommandOptions {
   std::string master_defaults_file;
   std::string hash = "crc32";
   uint32_t max_keys = 1000;
+  bool chunks_only = false;  // no CHECKSUM TABLE first pass
   OutputFormat format = OutputFormat::kText;
 };
 

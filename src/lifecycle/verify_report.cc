@@ -31,11 +31,12 @@ void Json(std::string& out, std::string_view s) { binlog::AppendJsonString(s, ou
 
 void WriteVerifyText(const VerifyReport& report, std::FILE* out) {
   for (const std::string& replica : report.replicas) {
-    uint64_t tables = 0, different = 0, rows = 0;
+    uint64_t tables = 0, different = 0, rows = 0, by_checksum = 0;
     for (const TableVerdict& v : report.tables) {
       if (v.replica != replica) continue;
       ++tables;
       rows += v.master_rows;
+      if (v.by_checksum_table) ++by_checksum;
       if (v.identical()) continue;
       ++different;
       std::string name = v.master_database + "." + v.table;
@@ -60,8 +61,8 @@ void WriteVerifyText(const VerifyReport& report, std::FILE* out) {
       if (v.keys_total > v.keys.size())
         std::fprintf(out, "    ... and %llu more\n", (unsigned long long)(v.keys_total - v.keys.size()));
     }
-    std::fprintf(out, "%s: %llu tables, %llu rows on the master: %s\n", replica.c_str(), (unsigned long long)tables,
-                 (unsigned long long)rows,
+    std::fprintf(out, "%s: %llu tables (%llu identical by CHECKSUM TABLE), %llu rows compared in chunks: %s\n",
+                 replica.c_str(), (unsigned long long)tables, (unsigned long long)by_checksum, (unsigned long long)rows,
                  different == 0 ? "identical" : (std::to_string(different) + " tables differ").c_str());
   }
   std::fprintf(out, "verify: %s in %.2f s\n",
@@ -100,7 +101,8 @@ void WriteVerifyJson(const VerifyReport& report, std::FILE* out) {
     }
     s += "],\"chunks\":" + std::to_string(v.chunks) + ",\"differing_chunks\":" + std::to_string(v.differing_chunks) +
          ",\"master_rows\":" + std::to_string(v.master_rows) + ",\"replica_rows\":" + std::to_string(v.replica_rows) +
-         ",\"aligned\":" + (v.unaligned ? "false" : "true") + ",\"problem\":";
+         ",\"aligned\":" + (v.unaligned ? "false" : "true") +
+         ",\"by_checksum_table\":" + (v.by_checksum_table ? "true" : "false") + ",\"problem\":";
     Json(s, v.problem);
     s += ",\"keys_total\":" + std::to_string(v.keys_total) + ",\"keys\":[";
     for (size_t i = 0; i < v.keys.size(); ++i) {

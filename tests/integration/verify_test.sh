@@ -75,6 +75,13 @@ wait "$workload_pid" || fail "workload failed"
 workload_pid=""
 rc=0; verify > "$dir/verify-quiet.txt" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || { cat "$dir/verify-quiet.txt"; fail "verify after the workload: exit $rc"; }
+# Quiet tables are proven identical by the CHECKSUM TABLE first pass (no chunk read)...
+grep -Eq "^replica1: [0-9]+ tables \([1-9][0-9]* identical by CHECKSUM TABLE\)" "$dir/verify-quiet.txt" ||
+  { cat "$dir/verify-quiet.txt"; fail "the quiet verify did not use CHECKSUM TABLE"; }
+# ... and --chunks-only compares every table in chunks.
+rc=0; verify --chunks-only > "$dir/verify-chunks.txt" 2>&1 || rc=$?
+[ "$rc" -eq 0 ] && grep -q "^replica1: [0-9]* tables (0 identical by CHECKSUM TABLE)" "$dir/verify-chunks.txt" ||
+  { cat "$dir/verify-chunks.txt"; fail "verify --chunks-only: exit $rc"; }
 
 # Damage replica1 only, as root, outside any binlog.
 u1=$(sql master -e "SELECT MIN(userid) FROM voms_vtest.usr")
