@@ -18,9 +18,11 @@
 //      both sides, aligned the same way, and each differing key is listed as
 //      missing on the replica, extra on the replica or with different values.
 // First, unless checksum_table_first is off: CHECKSUM TABLE of the whole table
-// on the master and on the replica, each between two source positions; when
-// the journal shows no change to the table in that window and the values are
-// equal, the table is identical (no chunk read). Otherwise the chunks below.
+// on the master and on the replica at the same time, each between two source
+// positions (snapshot positions on the master, progress seqs on the replica);
+// when the journal shows no change to the table in the window spanning both
+// and the values are equal, the table is identical (no chunk read).
+// Otherwise the chunks below.
 // Tables without a primary key are compared whole (one chunk, count + XOR +
 // SUM of row hashes, so duplicate rows count); their differing rows cannot be
 // named. A table missing on a replica, an extra table on a replica, or
