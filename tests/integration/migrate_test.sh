@@ -4,9 +4,10 @@
 #   * both replicas replicate voms_otest with the built-in threads, as MAN07 sets them up
 #     (CHANGE MASTER ... MASTER_USE_GTID=slave_pos, replicate_do_db), while a VOMS workload
 #     runs on the master and keeps running through the whole migration;
-#   * the migration: pick the master's GTID position X; each replica's built-in threads
-#     run until exactly X (START SLAVE UNTIL master_gtid_pos), then are removed (STOP SLAVE,
-#     RESET SLAVE ALL); `vomsrepl run` starts with [master] start = "gtid:X";
+#   * the migration: every replica's built-in threads stopped, X = the most advanced
+#     replica's GTID position; each replica runs until exactly X (START SLAVE UNTIL
+#     master_gtid_pos), then the threads are removed (RESET SLAVE ALL); `vomsrepl run`
+#     starts with [master] start = "gtid:X";
 #   * afterwards both replicas equal the master table by table, and the journal holds
 #     exactly the master's transactions after X (0 lost, 0 duplicated), although the
 #     workload never paused.
@@ -39,10 +40,17 @@ for r in replica1 replica2; do
     fail "the built-in replica $r does not follow the master"
 done
 
-# The migration, under load.
-x=$(sql master -e "SELECT @@gtid_binlog_pos")
+# The migration, under load. Stop every replica first, X = the most advanced one's position
+# (a position picked on the master could already be behind a fast replica), then each
+# replica runs until exactly X.
+x=""
 for r in replica1 replica2; do
-  sql "$r" -e "STOP SLAVE; START SLAVE UNTIL master_gtid_pos = '$x'"
+  sql "$r" -e "STOP SLAVE"
+  p=$(sql "$r" -e "SELECT @@gtid_slave_pos")
+  if [ -z "$x" ] || [ "${p##*-}" -gt "${x##*-}" ]; then x=$p; fi
+done
+for r in replica1 replica2; do
+  sql "$r" -e "START SLAVE UNTIL master_gtid_pos = '$x'"
 done
 for r in replica1 replica2; do
   [ "$(sql "$r" -e "SELECT MASTER_GTID_WAIT('$x', 60)")" = 0 ] || fail "$r did not reach $x"
