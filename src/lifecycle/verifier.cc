@@ -331,10 +331,18 @@ Status VerifyTable(const VerifyOptions& o, ReplicaSession& master, std::vector<R
       }
       // Row by row, read again (aligned again): a chunk that changed and
       // caught up in between lists no key and does not count.
-      VOMSREPL_ASSIGN_OR_RETURN(ChunkRead mr, comparer.ReadMaster(mt, &chunk, true, false));
+      // A chunk written faster than the replica can be caught at a matching
+      // point is read again, with pauses, until it aligns or wait_timeout
+      // passes: keys seen at different source states are not differences.
       bool rows_aligned = false;
-      VOMSREPL_ASSIGN_OR_RETURN(auto rows,
-                                comparer.AlignedRead(s, channel, mt, rts[i], chunk, mr, true, &rows_aligned));
+      std::pair<ChunkRead, ChunkRead> rows;
+      const auto give_up = Clock::now() + o.wait_timeout;
+      for (auto pause = std::chrono::milliseconds(50);; pause = std::min(pause * 2, std::chrono::milliseconds(1000))) {
+        VOMSREPL_ASSIGN_OR_RETURN(ChunkRead mr, comparer.ReadMaster(mt, &chunk, true, false));
+        VOMSREPL_ASSIGN_OR_RETURN(rows, comparer.AlignedRead(s, channel, mt, rts[i], chunk, mr, true, &rows_aligned));
+        if (rows_aligned || Clock::now() + pause >= give_up) break;
+        std::this_thread::sleep_for(pause);
+      }
       uint64_t before = v.keys_total;
       DiffRows(rows.first.rows, rows.second.rows, mt.key.size(), v, o.max_keys);
       if (v.keys_total > before) {

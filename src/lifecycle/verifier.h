@@ -14,6 +14,8 @@
 //      state; otherwise the chunk is read again (up to `max_attempts`), and
 //      after that compared anyway and flagged `unaligned` (a table written
 //      faster than the replica can be caught at a matching point);
+//      a differing chunk's row-by-row read (4.) is retried, with pauses, until
+//      it aligns or `wait_timeout` passes, and only then flagged `unaligned`;
 //   4. a differing chunk is read again row by row (key + MD5 of the row) on
 //      both sides, aligned the same way, and each differing key is listed as
 //      missing on the replica, extra on the replica or with different values.
