@@ -212,7 +212,7 @@ Result<uint64_t> CountUntil(const journal::Journal& j, uint64_t from, const Catc
   }
 }
 
-Result<std::string> MasterBinlogs(const source::MasterConfig& config, std::string* oldest, std::string* current) {
+Status MasterBinlogs(const source::MasterConfig& config, std::string* oldest, std::string* current) {
   source::MasterSession s;
   VOMSREPL_RETURN_IF_ERROR(s.Open(config));
   VOMSREPL_ASSIGN_OR_RETURN(auto logs, s.Query("SHOW BINARY LOGS"));
@@ -220,7 +220,7 @@ Result<std::string> MasterBinlogs(const source::MasterConfig& config, std::strin
   VOMSREPL_ASSIGN_OR_RETURN(auto status, s.Query("SHOW MASTER STATUS"));
   if (!status.empty() && status[0].size() >= 2 && status[0][0] && status[0][1])
     *current = *status[0][0] + ":" + *status[0][1];
-  return std::string();
+  return Status::OK();
 }
 
 // What the journal phase does at the journal's end: wait for the feeder.
@@ -329,20 +329,17 @@ class StreamSink final : public txn::TransactionSink {
   txn::SourcePoint checkpoint_;
 };
 
-// Feeds `next` (FileStream or LiveStream) into an assembler until the sink
-// stops it. OutOfRange: the stream ended first.
+// Feeds `stream` (FileStream or LiveStream) into `assembler` until the sink
+// stops it. OutOfRange: the stream ended first. `stop` (may be null): an
+// error met between two events (a cut transaction the assembler could not
+// abandon) ends the feed with it.
 template <typename Stream>
-Status FeedStream(Stream& stream, const CatchupOptions& o, StreamSink& sink, const MariadbGtidList& gtid_state,
-                  std::function<void(txn::TransactionAssembler&)> on_assembler = {}) {
-  txn::AssemblerOptions aopts;
-  aopts.max_transaction_bytes = o.max_transaction_bytes;
-  txn::TransactionAssembler assembler(o.rules, sink, aopts);
-  assembler.Reset(gtid_state);
-  if (on_assembler) on_assembler(assembler);
+Status FeedStream(Stream& stream, txn::TransactionAssembler& assembler, const Status* stop = nullptr) {
   source::FileEvent ev;
   for (;;) {
     Status st = stream.Next(&ev);
     if (!st.ok()) return st;
+    if (stop != nullptr && !stop->ok()) return *stop;
     st = assembler.Feed(ev.event, *ev.file, *ev.format);
     if (!st.ok()) return st;
   }
@@ -449,8 +446,8 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
     } else {
       plan_source = "master";
       std::string oldest, current;
-      auto logs = MasterBinlogs(o.master, &oldest, &current);
-      if (!logs.ok()) return logs.status().WithContext("catchup needs the master (the journal does not hold it)");
+      Status logs = MasterBinlogs(o.master, &oldest, &current);
+      if (!logs.ok()) return logs.WithContext("catchup needs the master (the journal does not hold it)");
       Say(o, "  master:     binlogs " + oldest + " .. " + current + " (" + o.master.Describe() + ")");
       if (start.gtid_state.empty() && !oldest.empty() &&
           CompareBinlogPositions(start.position, BinlogPosition{oldest, 4}) < 0) {
@@ -504,6 +501,10 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
   if (stream != Stream::kNone) {
     const uint64_t record_seq = journal ? 0 : before.seq;
     StreamSink sink(until, target, record_seq, handover);
+    txn::AssemblerOptions aopts;
+    aopts.max_transaction_bytes = o.max_transaction_bytes;
+    txn::TransactionAssembler assembler(o.rules, sink, aopts);
+    assembler.Reset(start.gtid_state);
     Status st;
     if (stream == Stream::kFiles) {
       source::FileStreamOptions fo;
@@ -518,7 +519,7 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
       }
       source::FileStream files(fo);
       VOMSREPL_RETURN_IF_ERROR(files.Validate());
-      st = FeedStream(files, o, sink, start.gtid_state);
+      st = FeedStream(files, assembler);
     } else {
       source::MasterConfig mc = o.master;
       mc.server_id = o.stream_server_id;
@@ -533,12 +534,13 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
       }
       source::MasterStream master(mc);
       VOMSREPL_RETURN_IF_ERROR(master.Connect());
-      txn::TransactionAssembler* assembler_ptr = nullptr;
+      Status restart_error;
       source::LiveStream live(master, /*verify_checksum=*/true, [&](const Status& s) {
         if (o.log) o.log("master stream: " + s.ToString() + "; the cut transaction is read again");
-        if (assembler_ptr) assembler_ptr->AbandonOpenTransaction().IgnoreError();
+        Status a = assembler.AbandonOpenTransaction();
+        if (!a.ok() && restart_error.ok()) restart_error = a;
       });
-      st = FeedStream(live, o, sink, start.gtid_state, [&](txn::TransactionAssembler& a) { assembler_ptr = &a; });
+      st = FeedStream(live, assembler, &restart_error);
     }
     if (st.code() == StatusCode::kAborted && (sink.done() || sink.handed_over())) st = Status::OK();
     if (st.code() == StatusCode::kOutOfRange) {
@@ -550,7 +552,6 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
         st = Status::OK();  // the master has nothing more before a past time
         done = true;
       } else {
-        result.after = applier.progress();
         return FailedPrecondition(std::string(stream == Stream::kFiles ? "the binlog files end" : "the master's binlog ends") +
                                   " before the target " + target.ToString() + " (last position read " +
                                   end.position.ToString() + "); replica " + o.replica.name + " is now at " +
