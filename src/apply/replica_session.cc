@@ -123,7 +123,7 @@ Status ReplicaSession::RestoreSessionSettings() {
 }
 
 Status ReplicaSession::Preflight() {
-  auto ro = Query("SELECT @@global.read_only, CURRENT_USER()");
+  auto ro = Query("SELECT @@global.read_only, CURRENT_USER(), VERSION()");
   if (!ro.ok()) return ro.status();
   bool read_only = !ro->empty() && (*ro)[0][0] && *(*ro)[0][0] != "0" && Upper(*(*ro)[0][0]) != "OFF";
   std::string user = (!ro->empty() && (*ro)[0][1]) ? *(*ro)[0][1] : "?";
@@ -144,7 +144,11 @@ Status ReplicaSession::Preflight() {
   for (const SqlRow& r : *grants) {
     if (!r.empty() && r[0]) lines.push_back(*r[0]);
   }
-  ApplierGrantReport g = CheckApplierGrants(lines, config_.state_schema, read_only);
+  // READ ONLY ADMIN is MariaDB's (10.5+); a MySQL replica is not checked for
+  // the privilege that lets it write under read_only (SUPER, CONNECTION_ADMIN).
+  bool mariadb = !ro->empty() && ro->front().size() > 2 && (*ro)[0][2] &&
+                 (*ro)[0][2]->find("MariaDB") != std::string::npos;
+  ApplierGrantReport g = CheckApplierGrants(lines, config_.state_schema, read_only && mariadb);
   auto list = [](const std::vector<MissingGrant>& v, bool with_fix, const std::string& who) {
     std::string out;
     for (const MissingGrant& m : v) {

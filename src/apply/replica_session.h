@@ -29,7 +29,7 @@
 // allow_writable). The account's grants (SHOW GRANTS FOR CURRENT_USER(),
 // apply/applier_grants.h) must give SELECT, INSERT, UPDATE, DELETE on the
 // replicated databases and on the state schema, and READ ONLY ADMIN on *.*
-// when read_only=ON (or ALL PRIVILEGES; on MariaDB 10.11 SUPER alone does
+// when a MariaDB replica is read_only=ON (or ALL PRIVILEGES; on MariaDB 10.11 SUPER alone does
 // not let it write under read_only): otherwise FailedPrecondition naming
 // what is missing (only a warning when a role or a table-level grant may
 // give it). Warnings: no CREATE/DROP/ALTER/INDEX on the replicated
