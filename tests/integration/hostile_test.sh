@@ -37,8 +37,6 @@ db_a='voms_a`b '"'"'c" \d é'          # replicated as is
 db_r='voms_r`x '"'"'y" \z ü'          # renamed on the replicas to db_t
 db_t='voms_R`2 "x'"'"' \ ü目'
 db_n='other`db '"'"'n" \ é'           # outside the filter
-hex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }
-quote() { printf '`%s`' "${1//\`/\`\`}"; }
 toml() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }
 msql() { sql master --default-character-set=utf8mb4 "$@"; }
 
@@ -90,30 +88,10 @@ ops_converge 90
 ops_check_equal "$not_kept"
 grep -qiE '^[^ ]+ (error|critical) ' "$dir/run.log" && { grep -iE '^[^ ]+ (error|critical) ' "$dir/run.log" >&2; fail "error lines in the log"; }
 
-# Every table of database DB on SERVER: for each, its hex name, SHOW CREATE TABLE, and
-# every row in primary-key order as HEX of every column (N for NULL), the names of the
-# columns and tables quoted by the server itself from information_schema.
-dump() {  # SERVER DB
-  sql "$1" --default-character-set=utf8mb4 -r -e "
-    SELECT CONCAT(
-      'SELECT ', QUOTE(HEX(c.table_name)), ', CONCAT_WS(''|'', ',
-      GROUP_CONCAT(CONCAT('COALESCE(HEX(\`', REPLACE(c.column_name, '\`', '\`\`'), '\`), ''N'')')
-                   ORDER BY c.ordinal_position SEPARATOR ', '),
-      ') FROM \`', REPLACE(c.table_schema, '\`', '\`\`'), '\`.\`', REPLACE(c.table_name, '\`', '\`\`'),
-      '\` ORDER BY ',
-      (SELECT GROUP_CONCAT(CONCAT('\`', REPLACE(s.column_name, '\`', '\`\`'), '\`') ORDER BY s.seq_in_index)
-         FROM information_schema.statistics s
-        WHERE s.table_schema = c.table_schema AND s.table_name = c.table_name AND s.index_name = 'PRIMARY'),
-      '; SHOW CREATE TABLE \`', REPLACE(c.table_schema, '\`', '\`\`'), '\`.\`', REPLACE(c.table_name, '\`', '\`\`'), '\`;')
-    FROM information_schema.columns c
-    WHERE c.table_schema = CONVERT(UNHEX('$(hex "$2")') USING utf8mb4)
-    GROUP BY c.table_schema, c.table_name ORDER BY HEX(c.table_name)" > "$dir/dump.sql"
-  sql "$1" --default-character-set=utf8mb4 < "$dir/dump.sql"
-}
 lat=$(python3 -c 'print(bytes(range(0x80, 0x100)).hex().upper())')
 for pair in "$db_a|$db_a" "$db_r|$db_t"; do
   src=${pair%%|*} dst=${pair#*|}
-  dump master "$src" > "$dir/dump.master"
+  ops_dump master "$src" > "$dir/dump.master"
   # Not a comparison of two empty or mangled dumps: the master holds what was written.
   [ "$(grep -c '' "$dir/dump.master")" -eq 12 ] || { cat "$dir/dump.master" >&2; fail "master dump of $src: $(grep -c '' "$dir/dump.master") lines, want 3 tables and 4 + 3 + 2 rows"; }
   row1=$(msql -e "SELECT CONCAT_WS('|', HEX(\`select\`), HEX(\`l1 é\`), HEX(\`bn\`), HEX(\`sq \"'\\\`))
@@ -121,7 +99,7 @@ for pair in "$db_a|$db_a" "$db_r|$db_t"; do
   [ "$row1" = "610062000063|$lat|01000000|$(hex "'); DROP TABLE x; --" | tr a-f A-F)" ] ||
     fail "master row 1 of $src is not what was written: $row1"
   for r in replica1 replica2; do
-    dump "$r" "$dst" > "$dir/dump.$r"
+    ops_dump "$r" "$dst" > "$dir/dump.$r"
     cmp -s "$dir/dump.master" "$dir/dump.$r" ||
       { diff "$dir/dump.master" "$dir/dump.$r" | head -20 >&2; fail "$r: $(quote "$dst") is not byte-identical to the master's $(quote "$src")"; }
   done
