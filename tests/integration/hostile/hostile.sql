@@ -2,9 +2,9 @@
 -- database with @DB@ replaced by its backquoted name, @ADB@ by its name in double quotes
 -- (the last statements run under ANSI_QUOTES and NO_BACKSLASH_ESCAPES: the rename must
 -- rewrite that qualifier, after a string ending in a backslash, and nothing inside a
--- string). One statement per line for the
--- DDL (the test reads the lines starting with CREATE / ALTER / RENAME as the DDL the
--- replicas must run verbatim); every other statement is DML (row events).
+-- string). One statement per line for the DDL: the test reads the lines starting with
+-- CREATE / ALTER / RENAME / TRUNCATE / DROP as the DDL the replicas must run verbatim;
+-- every other statement is DML (row events).
 CREATE DATABASE @DB@ CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
 CREATE TABLE @DB@.`t``1 'q" \ é` (`k``ey 'é"` INT NOT NULL PRIMARY KEY, `select` VARCHAR(100) CHARACTER SET utf8mb4 NULL, `what?` TEXT CHARACTER SET utf8mb4 NULL, `b``l 'o" \b é` BLOB NULL, `vb` VARBINARY(64) NULL, `l1 é` VARCHAR(200) CHARACTER SET latin1 NULL, `l1t` TEXT CHARACTER SET latin1 NULL, `sq "'\` VARCHAR(100) CHARACTER SET utf8mb4 NULL, `e` VARCHAR(10) NULL, `bn` BINARY(4) NULL, `d ``'"` VARCHAR(40) NOT NULL DEFAULT 'd''ef "\\ é') ENGINE=InnoDB;
 /* the default database for the unqualified names below */ USE @DB@;
@@ -34,6 +34,14 @@ UPDATE `k2 renamed ``ü'"\?` SET `order` = 7;
 DELETE FROM `k2 renamed ``ü'"\?` WHERE `from` = 4;
 RENAME TABLE @DB@.`t``1 'q" \ é` TO @DB@.`t``1 renamed 'q" \ é`;
 UPDATE @DB@.`t``1 renamed 'q" \ é` SET `what?` = CONCAT(_utf8mb4 X'00', '🎉') WHERE `k``ey 'é"` = 5;
+ALTER TABLE @DB@.`t``1 renamed 'q" \ é` RENAME COLUMN `e` TO `e ``renamed'"\ é`;
+CREATE INDEX `i ``x'"\ é` ON @DB@.`t``1 renamed 'q" \ é` (`select`(10), `e ``renamed'"\ é`);
+UPDATE @DB@.`t``1 renamed 'q" \ é` SET `e ``renamed'"\ é` = CONCAT('é', _utf8mb4 X'00') WHERE `k``ey 'é"` = 3;
+CREATE TABLE @DB@.`drop me ``é'"\` (`id` INT NOT NULL PRIMARY KEY, `v` BLOB NULL);
+INSERT INTO @DB@.`drop me ``é'"\` VALUES (1, X'00'), (2, X'FF');
+TRUNCATE TABLE @DB@.`drop me ``é'"\`;
+INSERT INTO @DB@.`drop me ``é'"\` VALUES (3, X'C3');
+DROP TABLE `drop me ``é'"\`;
 SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES,NO_BACKSLASH_ESCAPES');
 CREATE TABLE @ADB@."t3 ""ansi"" `x` \" ("a ""q""" VARCHAR(20) NOT NULL DEFAULT 'ends \' PRIMARY KEY, "b" INT NULL, "c" VARCHAR(60) NOT NULL DEFAULT 'in a string: voms_r`x ''y" \z ü', CONSTRAINT "fk ""1""" FOREIGN KEY ("b") REFERENCES @ADB@."t`1 renamed 'q"" \ é" ("k`ey 'é""")) ENGINE=InnoDB;
 INSERT INTO @ADB@."t3 ""ansi"" `x` \" ("a ""q""", "b") VALUES ('v\', 1), ('w''\', NULL);
