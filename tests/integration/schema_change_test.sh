@@ -149,7 +149,7 @@ crashes_done=0 recovered=0 rerun=0
 for k in $(seq "$rounds"); do
   # A: killed while copying.
   w0=$(already_applied)
-  crash "a$k" '.'  # any state: it runs
+  crash "a$k" '.*'  # in any state: it runs
   ops_start_daemon
   settle "a$k"
   news=$(grep "was already applied before a stop" "$dir/run.log" | tail -n +$((w0 + 1)))
