@@ -18,11 +18,31 @@ bool IsCharacterType(const std::string& t) {
          t == "enum" || t == "set" || t == "json";
 }
 
-// The `?` for a key column, typed where a string would compare as DOUBLE.
+// CHAR, VARCHAR and the TEXT types: the key columns whose parameter carries
+// the column's character set and collation.
+bool IsCharacterKeyType(const std::string& t) {
+  return t == "char" || t == "varchar" || t == "tinytext" || t == "text" || t == "mediumtext" || t == "longtext";
+}
+
+// A character set or collation name as information_schema gives it
+// (latin1, utf8mb4_general_ci): put into SQL text only if it is one.
+bool IsPlainName(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char ch : s) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
+  }
+  return true;
+}
+
+// The `?` for a key column: typed where a string would compare as DOUBLE;
+// for a character column the column's own bytes, charset and collation.
 std::string Placeholder(const ColumnShape& c) {
   if (IsIntegerType(c.data_type)) return c.is_unsigned ? "CAST(? AS UNSIGNED)" : "CAST(? AS SIGNED)";
   if (c.data_type == "decimal" || c.data_type == "numeric") return "CAST(? AS DECIMAL(65,30))";
   if (c.data_type == "float" || c.data_type == "double" || c.data_type == "real") return "CAST(? AS DOUBLE)";
+  if (IsCharacterKeyType(c.data_type) && IsPlainName(c.charset) && IsPlainName(c.collation)) {
+    return "CONVERT(CAST(? AS BINARY) USING " + c.charset + ") COLLATE " + c.collation;
+  }
   return "?";
 }
 

@@ -8,10 +8,16 @@
 //     value is a `?` parameter, bound as a string. Integer, decimal and
 //     floating key columns wrap their parameter in CAST(? AS ...) so that the
 //     comparison is numeric and exact (a string compared with an integer
-//     column would be compared as DOUBLE, inexact above 2^53); other key
-//     columns compare under the column's own collation (the string parameter
-//     is coercible), which is also the collation ORDER BY uses, so chunk
-//     bounds and the walk order agree.
+//     column would be compared as DOUBLE, inexact above 2^53). Character key
+//     columns (CHAR, VARCHAR, TEXT) take their parameter as the column's own
+//     bytes, CONVERT(CAST(? AS BINARY) USING cs) COLLATE coll: the key values
+//     are read with character_set_results = binary, i.e. in the column's
+//     character set, and a plain `?` would be taken for utf8mb4 (the
+//     connection's) and converted: latin1 0x80-0xFF refused ("illegal mix of
+//     collations"), or latin1 bytes that happen to be valid UTF-8 compared as
+//     other characters. Other key columns compare with a plain `?`. Either way
+//     the comparison is under the column's own collation, which is also the
+//     collation ORDER BY uses, so chunk bounds and the walk order agree.
 //   * Row hash: every column joined by CONCAT_WS('#'), character columns as
 //     bytes (CAST(col AS BINARY): no character set conversion, no "illegal
 //     mix of collations"), followed by one ISNULL flag per NULLable column
@@ -42,6 +48,8 @@ struct ColumnShape {
   std::string data_type;    // information_schema DATA_TYPE, lower case ("int", "varchar", ...)
   bool is_unsigned = false; // COLUMN_TYPE ends with "unsigned"
   bool nullable = true;     // IS_NULLABLE
+  std::string charset{};    // CHARACTER_SET_NAME of a character column ("" otherwise)
+  std::string collation{};  // COLLATION_NAME of a character column ("" otherwise)
 };
 
 struct TableShape {

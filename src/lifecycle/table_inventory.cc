@@ -24,7 +24,8 @@ Result<TableShape> ReadShape(apply::ReplicaSession& s, const std::string& db, co
   TableShape t;
   t.database = db;
   t.table = table;
-  VOMSREPL_ASSIGN_OR_RETURN(auto cols, s.QueryPrepared("SELECT COLUMN_NAME, LOWER(DATA_TYPE), COLUMN_TYPE, IS_NULLABLE FROM "
+  VOMSREPL_ASSIGN_OR_RETURN(auto cols, s.QueryPrepared("SELECT COLUMN_NAME, LOWER(DATA_TYPE), COLUMN_TYPE, IS_NULLABLE, "
+                                                       "CHARACTER_SET_NAME, COLLATION_NAME FROM "
                                                        "information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
                                                        "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
                                                        {db, table}));
@@ -35,6 +36,8 @@ Result<TableShape> ReadShape(apply::ReplicaSession& s, const std::string& db, co
     c.data_type = r[1].value_or("");
     c.is_unsigned = r[2].value_or("").find("unsigned") != std::string::npos;
     c.nullable = r[3].value_or("YES") == "YES";
+    c.charset = r[4].value_or("");
+    c.collation = r[5].value_or("");
     t.columns.push_back(std::move(c));
   }
   VOMSREPL_ASSIGN_OR_RETURN(auto keys, s.QueryPrepared("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE "

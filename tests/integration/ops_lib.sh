@@ -9,7 +9,8 @@
 # the daemon, each by its own PID); ops_start_daemon / ops_stop_daemon manage one
 # daemon; ops_converge waits until both replicas applied the master's GTID position;
 # ops_check_equal compares every table (CHECKSUM TABLE) and the journal's size with
-# the kept master transactions (0 lost, 0 duplicated).
+# the kept master transactions (0 lost, 0 duplicated); ops_dump prints tables byte
+# for byte, for a comparison row by row.
 
 daemon_pid=""
 ops_cleanup() {
@@ -111,6 +112,35 @@ checksums() {  # SERVER DB
   tables=$(sql "$1" -e "SELECT GROUP_CONCAT(CONCAT('\`$2\`.\`', table_name, '\`') ORDER BY table_name)
                         FROM information_schema.tables WHERE table_schema = '$2'")
   sql "$1" -e "CHECKSUM TABLE $tables" | awk '{print $2}'
+}
+
+hex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }   # lower-case hex of a string
+quote() { printf '`%s`' "${1//\`/\`\`}"; }          # backquoted, backquotes doubled
+
+# ops_dump SERVER DB [TABLE]: every table of database DB (or only TABLE) on SERVER, byte
+# for byte: per table its SHOW CREATE TABLE and every row in primary-key order as HEX
+# of every column (N for NULL), no database name in the output (a renamed database
+# compares with its source). The server quotes the names itself, from
+# information_schema, so any name works. Every table needs a primary key.
+ops_dump() {
+  local only=""
+  [ -n "${3:-}" ] && only="AND c.table_name = CONVERT(UNHEX('$(hex "$3")') USING utf8mb4)"
+  sql "$1" --default-character-set=utf8mb4 -r -e "
+    SELECT CONCAT(
+      'SELECT ', QUOTE(HEX(c.table_name)), ', CONCAT_WS(''|'', ',
+      GROUP_CONCAT(CONCAT('COALESCE(HEX(\`', REPLACE(c.column_name, '\`', '\`\`'), '\`), ''N'')')
+                   ORDER BY c.ordinal_position SEPARATOR ', '),
+      ') FROM \`', REPLACE(c.table_schema, '\`', '\`\`'), '\`.\`', REPLACE(c.table_name, '\`', '\`\`'),
+      '\` ORDER BY ',
+      (SELECT GROUP_CONCAT(CONCAT('\`', REPLACE(s.column_name, '\`', '\`\`'), '\`') ORDER BY s.seq_in_index)
+         FROM information_schema.statistics s
+        WHERE s.table_schema = c.table_schema AND s.table_name = c.table_name AND s.index_name = 'PRIMARY'),
+      '; SHOW CREATE TABLE \`', REPLACE(c.table_schema, '\`', '\`\`'), '\`.\`', REPLACE(c.table_name, '\`', '\`\`'), '\`;')
+    FROM information_schema.columns c
+    WHERE c.table_schema = CONVERT(UNHEX('$(hex "$2")') USING utf8mb4) $only
+    GROUP BY c.table_schema, c.table_name ORDER BY HEX(c.table_name)" > "$dir/dump.sql"
+  [ -s "$dir/dump.sql" ] || fail "ops_dump: no table $2${3:+.$3} on $1"
+  sql "$1" --default-character-set=utf8mb4 < "$dir/dump.sql"
 }
 
 # ops_check_equal NOT_KEPT: every table equal on both replicas, and the journal holds

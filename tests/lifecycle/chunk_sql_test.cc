@@ -47,6 +47,31 @@ TEST(ChunkSql, CompositeKeyExpandsLexicographically) {
             (std::vector<std::string>{"5", "5", "a", "9", "9", "z"}));
 }
 
+// Key values are read as the column's bytes (character_set_results = binary):
+// a character key column's parameter is those bytes in the column's character
+// set and collation, not a utf8mb4 string to convert (latin1 0x80-0xFF was
+// refused with "illegal mix of collations": tests/integration/hostile_test.sh).
+TEST(ChunkSql, CharacterKeyParameterIsTheColumnsBytes) {
+  TableShape t;
+  t.database = "d";
+  t.table = "t";
+  t.columns = {{"l", "varchar", false, false, "latin1", "latin1_bin"},
+               {"u", "char", false, false, "utf8mb4", "utf8mb4_general_ci"},
+               {"b", "varbinary", false, false},
+               {"e", "enum", false, false, "latin1", "latin1_swedish_ci"}};
+  t.key = {0, 1, 2, 3};
+  const std::string l = "CONVERT(CAST(? AS BINARY) USING latin1) COLLATE latin1_bin";
+  const std::string u = "CONVERT(CAST(? AS BINARY) USING utf8mb4) COLLATE utf8mb4_general_ci";
+  EXPECT_EQ(KeyAfter(t).sql, "((`l` > " + l + ") OR (`l` = " + l + " AND `u` > " + u + ") OR (`l` = " + l +
+                                 " AND `u` = " + u + " AND `b` > ?) OR (`l` = " + l + " AND `u` = " + u +
+                                 " AND `b` = ? AND `e` > ?))");
+  EXPECT_EQ(CountPlaceholders(KeyAfter(t).sql), KeyAfter(t).param_keys.size());
+  // A name that is not a plain character set / collation name never reaches the SQL.
+  t.columns[0].collation = "latin1_bin) OR (1";
+  t.key = {0};
+  EXPECT_EQ(KeyAtMost(t).sql, "(`l` <= ?)");
+}
+
 TEST(ChunkSql, ChecksumStatementHasOneParameterPerKeyUse) {
   TableShape t = TwoColumnKey();
   std::string both = ChunkChecksumSql(t, RowHash::kMd5, true, true);
