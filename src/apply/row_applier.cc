@@ -267,26 +267,19 @@ std::vector<uint32_t> RowApplier::CheckColumns(const TableInfo& t, const binlog:
   return out;
 }
 
-Result<uint64_t> RowApplier::CountRows(const std::string& sql, std::span<BoundValue> values, std::string_view what) {
-  VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(sql));
-  BindValues(values, batch_.arena, binds_);
+Result<bool> RowApplier::KeyExists(size_t row) {
+  const Batch& b = batch_;
+  const std::string what = "SELECT 1 FROM " + b.table->quoted_name;
+  VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(BuildKeyExistsSql(*b.table, b.where_columns)));
+  BindValues(std::span<BoundValue>(batch_.values).subspan(row * b.width() + b.set_columns.size(), b.where_columns.size()),
+             batch_.arena, binds_);
   ++stats_.statements;
   if (mysql_stmt_bind_param(stmt, binds_.data()) != 0 || mysql_stmt_execute(stmt) != 0 ||
       mysql_stmt_store_result(stmt) != 0)
     return session_.ErrorStatus(what, stmt);
-  uint64_t rows = mysql_stmt_num_rows(stmt);
+  bool found = mysql_stmt_num_rows(stmt) > 0;
   mysql_stmt_free_result(stmt);
-  return rows;
-}
-
-Result<bool> RowApplier::KeyExists(size_t row) {
-  const Batch& b = batch_;
-  VOMSREPL_ASSIGN_OR_RETURN(
-      uint64_t rows,
-      CountRows(BuildKeyExistsSql(*b.table, b.where_columns),
-                std::span<BoundValue>(batch_.values).subspan(row * b.width() + b.set_columns.size(), b.where_columns.size()),
-                "SELECT 1 FROM " + b.table->quoted_name));
-  return rows > 0;
+  return found;
 }
 
 std::string RowApplier::DescribeRow(size_t row, bool where) const {
@@ -656,9 +649,8 @@ Status RowApplier::FlushFolded() {
   Status st = folder_.ForEachNet([&](const TableInfo& t, NetChange net, const std::vector<uint32_t>& set_columns,
                                      const std::vector<uint32_t>& check_columns,
                                      const std::vector<RowFolder::NetRow>& rows) -> Status {
-    const bool upsert = net == NetChange::kUpdate && options_.fold_upsert;
-    upsert_check_values_.clear();
-    upsert_check_columns_ = upsert ? check_columns : std::vector<uint32_t>{};
+    // An upsert cannot compare the replica's row with a before image.
+    const bool upsert = net == NetChange::kUpdate && options_.fold_upsert && check_columns.empty();
     Batch& b = batch_;
     b.table = &t;
     b.flags = 0;
@@ -678,7 +670,7 @@ Status RowApplier::FlushFolded() {
         b.kind = binlog::RowsKind::kUpdate;
         b.set_columns = set_columns;
         b.where_columns = upsert ? std::vector<uint32_t>{} : t.key;
-        b.check_columns = upsert ? std::vector<uint32_t>{} : check_columns;  // upsert: checked by FlushUpserts
+        b.check_columns = upsert ? std::vector<uint32_t>{} : check_columns;
         break;
       case NetChange::kInsert:
         b.kind = binlog::RowsKind::kWrite;
@@ -692,9 +684,6 @@ Status RowApplier::FlushFolded() {
       for (const BoundValue& v : r.values.first(std::min(width, r.values.size()))) {
         b.values.push_back(v);
         b.bytes += v.wire_size();
-      }
-      if (!upsert_check_columns_.empty()) {  // after the set values: key, check values
-        for (const BoundValue& v : r.values.subspan(width)) upsert_check_values_.push_back(v);
       }
       b.origin_seq.push_back(r.seq);
       b.origin.push_back(r.origin);
@@ -729,20 +718,6 @@ Status RowApplier::FlushUpserts() {
       if (k > 0 && bytes + rb > cap) break;
       bytes += rb;
       ++k;
-    }
-    if (!upsert_check_columns_.empty()) {
-      // Every row must still hold its first before image (the upsert's count
-      // below tells only that each row existed and changed).
-      const size_t cw = b.table->key.size() + upsert_check_columns_.size();
-      VOMSREPL_ASSIGN_OR_RETURN(
-          uint64_t matched,
-          CountRows(BuildRowsMatchSql(*b.table, b.table->key, upsert_check_columns_, k),
-                    std::span<BoundValue>(upsert_check_values_).subspan(r * cw, k * cw),
-                    "SELECT ... FOR UPDATE " + b.table->quoted_name + " (before images of net UPDATEs)"));
-      if (matched != k) {
-        needs_retry_ = true;
-        return Aborted("a net UPDATE's row differs from its before image or is missing: retry row by row");
-      }
     }
     uint64_t affected = 0;
     Status st = Run(BuildInsertSql(*b.table, b.set_columns, k, InsertMode::kUpsert), r * width, k * width, &affected,

@@ -44,11 +44,9 @@
 // keep working: each statement row still matches at most one row (the key
 // is unique), so the affected count says whether every row matched. Folded
 // net UPDATEs / DELETEs compare with the FIRST before image of their key in
-// the group; net UPDATEs sent as upserts (fold_upsert) are preceded by a
-// SELECT ... FOR UPDATE of the rows that still hold their first before
-// image (an upsert cannot compare by itself): fewer rows than the batch
-// names roll back and retry row by row. Off: the row is found by its key
-// only.
+// the group; net UPDATEs of a table with checked columns go out as bulk
+// UPDATE rather than as upserts (an upsert cannot compare the old row with
+// a before image). Off: the row is found by its key only.
 //
 // Divergence (a duplicate key on INSERT, like error 1062; an UPDATE or DELETE
 // that matched no row, like error 1032, or whose row differs from the
@@ -188,8 +186,6 @@ class RowApplier {
                                      binlog::Bytes before_bitmap) const;
   // After a checked statement for `row` matched nothing: does its key exist?
   Result<bool> KeyExists(size_t row);
-  // Rows a SELECT with `values` bound (into batch_.arena) returns.
-  Result<uint64_t> CountRows(const std::string& sql, std::span<BoundValue> values, std::string_view what);
   Status Divergence(const char* what, size_t row);
   std::string DescribeRow(size_t row, bool where) const;
   uint64_t StatementByteCap() const;
@@ -202,10 +198,6 @@ class RowApplier {
   uint64_t origin_seq_ = 0;
   const txn::SourcePoint* origin_ = nullptr;
   Batch batch_;
-  // Net UPDATEs sent as upserts with a before-image check: per batch row the
-  // key then the check values, and their columns (FlushUpserts).
-  std::vector<BoundValue> upsert_check_values_;
-  std::vector<uint32_t> upsert_check_columns_;
   RowFolder folder_;
   std::vector<MYSQL_BIND> binds_;
   struct ParamArrays {  // one bulk parameter, column-wise

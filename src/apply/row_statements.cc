@@ -100,21 +100,6 @@ std::string BuildDeleteSql(const TableInfo& t, std::span<const uint32_t> where_c
   return sql;
 }
 
-std::string BuildRowsMatchSql(const TableInfo& t, std::span<const uint32_t> key_columns,
-                              std::span<const uint32_t> check_columns, size_t rows) {
-  std::string sql = "SELECT 1 FROM ";
-  sql += t.quoted_name;
-  sql += " WHERE ";
-  for (size_t r = 0; r < rows; ++r) {
-    sql += r ? " OR (" : "(";
-    AppendRowMatch(sql, t, key_columns, true);
-    AppendCheck(sql, t, check_columns);
-    sql += ')';
-  }
-  sql += " FOR UPDATE";
-  return sql;
-}
-
 std::string BuildKeyExistsSql(const TableInfo& t, std::span<const uint32_t> key_columns) {
   std::string sql = "SELECT 1 FROM ";
   sql += t.quoted_name;

@@ -47,13 +47,6 @@ std::string BuildUpdateSql(const TableInfo& table, std::span<const uint32_t> set
 std::string BuildDeleteSql(const TableInfo& table, std::span<const uint32_t> where_columns, size_t rows,
                            bool key_match, std::span<const uint32_t> check_columns = {});
 
-// SELECT 1 FROM `db`.`t` WHERE (`k`=? AND `c`<=>?) OR (...) FOR UPDATE: the
-// rows (of `rows`) that still hold their before image, counted before an
-// upsert of net UPDATEs (which cannot compare by itself). Parameters per row:
-// key values, check values.
-std::string BuildRowsMatchSql(const TableInfo& table, std::span<const uint32_t> key_columns,
-                              std::span<const uint32_t> check_columns, size_t rows);
-
 // SELECT 1 ... WHERE the key LIMIT 1: tells a row that differs from a
 // missing one after a checked statement matched nothing.
 std::string BuildKeyExistsSql(const TableInfo& table, std::span<const uint32_t> key_columns);

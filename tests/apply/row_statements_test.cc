@@ -70,9 +70,6 @@ TEST(BuildStatements, BeforeImageCheckColumnsFollowTheKey) {
   std::array<uint32_t, 3> all{0, 1, 2};
   EXPECT_EQ(BuildUpdateSql(*t, set, all, false, check),
             "UPDATE `voms_x`.`t` SET `w`=? WHERE `id`<=>? AND `v``x`<=>? AND `w`<=>? LIMIT 1");
-  EXPECT_EQ(BuildRowsMatchSql(*t, key, check, 2),
-            "SELECT 1 FROM `voms_x`.`t` WHERE (`id`=? AND `v``x`<=>? AND `w`<=>?) OR (`id`=? AND `v``x`<=>? AND `w`<=>?) "
-            "FOR UPDATE");
   EXPECT_EQ(BuildKeyExistsSql(*t, key2), "SELECT 1 FROM `voms_x`.`t` WHERE `id`=? AND `v``x`=? LIMIT 1");
 }
 

@@ -534,7 +534,11 @@ TEST_F(ApplyIT, FoldsChangesPerKeyOnlyWhereOrderCannotMatter) {
   auto there_and_back = Since(back, more.back().seq + 1);
   ASSERT_EQ(there_and_back.size(), 2u);
   ApplierStats back_stats;
-  st = ApplyAll(there_and_back, o, &back_stats);
+  // (With the before-image check, f's net UPDATEs are bulk UPDATEs, which
+  // count an unchanged row as matched: the upsert's case needs it off.)
+  ApplierOptions upsert = o;
+  upsert.check_before_image = false;
+  st = ApplyAll(there_and_back, upsert, &back_stats);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(back_stats.careful_retries, 1u);
   ExpectSameDatabase("voms_fold");
