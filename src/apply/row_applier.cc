@@ -31,6 +31,40 @@ inline bool Bit(binlog::Bytes bitmap, uint32_t i) {
   return i / 8 < bitmap.size() && ((std::to_integer<uint8_t>(bitmap[i >> 3]) >> (i & 7)) & 1);
 }
 
+// Whether the before-image check compares a column of this type. Left out,
+// because the bound value (param_binder.h) need not compare equal to the
+// stored one although the row is unchanged:
+//   FLOAT / DOUBLE  bound bit-exact, but the server compares a FLOAT column
+//                   as a double and FLOAT(M,D) / DOUBLE(M,D) values round;
+//                   an equality test on floating point is not reliable
+//   MySQL JSON      bound as JSON text; the column compares as a JSON
+//                   document (key order, number forms), not as the bytes
+//   GEOMETRY        bound as the stored WKB bytes with SRID; comparing a
+//                   geometry with a binary string is not a byte comparison
+//   VECTOR          no equality of its own
+//   SET of 57..64 members (8-byte pack length): bound as the unsigned
+//                   bitmask, but the server compares a SET column as a signed
+//                   64-bit integer: a value with member 64 never compares
+//                   equal (seen on MariaDB 10.11: the type matrix's b64)
+// Every other type converts exactly (integers, DECIMAL as exact text,
+// temporals as MYSQL_TIME in the session's UTC, BIT / ENUM / SET / YEAR as
+// the stored integer, strings and blobs as their stored bytes, compared in
+// the column's collation: a change only in letter case or trailing spaces
+// under a _ci / PAD SPACE collation is not seen, never a false divergence).
+bool CheckedType(const binlog::ColumnDesc& c) {
+  if (c.type == binlog::ColumnType::kSet) return c.meta < 8;
+  switch (c.type) {
+    case binlog::ColumnType::kFloat:
+    case binlog::ColumnType::kDouble:
+    case binlog::ColumnType::kJson:
+    case binlog::ColumnType::kGeometry:
+    case binlog::ColumnType::kVector:
+      return false;
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
 // Visitor for binlog::ForEachRow: converts the needed cells of each image
@@ -66,6 +100,10 @@ struct RowCollector {
       b.bytes += after[c].wire_size();
     }
     for (uint32_t c : b.where_columns) {
+      b.values.push_back(before[c]);
+      b.bytes += before[c].wire_size();
+    }
+    for (uint32_t c : b.check_columns) {
       b.values.push_back(before[c]);
       b.bytes += before[c].wire_size();
     }
@@ -108,7 +146,7 @@ Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog:
   binlog::RowsKind kind = event.kind == binlog::RowsKind::kPartialUpdate ? binlog::RowsKind::kUpdate : event.kind;
   binlog::Bytes after_bitmap = kind == binlog::RowsKind::kWrite ? event.columns_before : event.columns_after;
 
-  std::vector<uint32_t> set_columns, where_columns;
+  std::vector<uint32_t> set_columns, where_columns, check_columns;
   bool key_match = false;
   if (kind != binlog::RowsKind::kDelete) {
     for (uint32_t i = 0; i < n; ++i)
@@ -121,6 +159,7 @@ Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog:
     if (key_present) {
       where_columns = t->key;
       key_match = true;
+      check_columns = CheckColumns(*t, schema, event.columns_before);
     } else {
       for (uint32_t i = 0; i < n; ++i)
         if (Bit(event.columns_before, i) && !t->columns[i].generated) where_columns.push_back(i);
@@ -146,7 +185,8 @@ Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog:
   // The folded rows of this table go first (its changes stay in source order).
   if (folder_.Has(t)) VOMSREPL_RETURN_IF_ERROR(Flush());
   bool compatible = b.rows > 0 && b.table == t && b.kind == kind && b.flags == flags &&
-                    b.key_match == key_match && b.set_columns == set_columns && b.where_columns == where_columns;
+                    b.key_match == key_match && b.set_columns == set_columns && b.where_columns == where_columns &&
+                    b.check_columns == check_columns;
   if (!compatible) {
     VOMSREPL_RETURN_IF_ERROR(FlushBatch());
     b.table = t;
@@ -155,11 +195,13 @@ Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog:
     b.key_match = key_match;
     b.set_columns = std::move(set_columns);
     b.where_columns = std::move(where_columns);
+    b.check_columns = std::move(check_columns);
   }
 
   std::vector<uint8_t> need_before(n, 0), need_after(n, 0);
   for (uint32_t c : b.set_columns) need_after[c] = 1;
   for (uint32_t c : b.where_columns) need_before[c] = 1;
+  for (uint32_t c : b.check_columns) need_before[c] = 1;
   RowCollector collector{this, &schema, t, kind, &need_before, &need_after, std::vector<BoundValue>(n),
                          std::vector<BoundValue>(n), binlog::RowImage::kAfter, Status::OK()};
   // ForEachRow delivers whole rows; flush between rows would invalidate
@@ -210,6 +252,34 @@ Status RowApplier::Run(const std::string& sql, size_t first, size_t count, uint6
   BindValues(std::span<BoundValue>(batch_.values).subspan(first, count), batch_.arena, binds_);
   ++stats_.statements;
   return session_.ExecutePrepared(stmt, count ? binds_.data() : nullptr, affected, what);
+}
+
+std::vector<uint32_t> RowApplier::CheckColumns(const TableInfo& t, const binlog::TableSchema& schema,
+                                               binlog::Bytes before_bitmap) const {
+  std::vector<uint32_t> out;
+  if (!options_.check_before_image) return out;
+  const auto n = uint32_t(std::min(schema.columns.size(), t.columns.size()));
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!Bit(before_bitmap, i) || t.columns[i].generated || !CheckedType(schema.columns[i])) continue;
+    if (std::find(t.key.begin(), t.key.end(), i) != t.key.end()) continue;
+    out.push_back(i);
+  }
+  return out;
+}
+
+Result<bool> RowApplier::KeyExists(size_t row) {
+  const Batch& b = batch_;
+  const std::string what = "SELECT 1 FROM " + b.table->quoted_name;
+  VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(BuildKeyExistsSql(*b.table, b.where_columns)));
+  BindValues(std::span<BoundValue>(batch_.values).subspan(row * b.width() + b.set_columns.size(), b.where_columns.size()),
+             batch_.arena, binds_);
+  ++stats_.statements;
+  if (mysql_stmt_bind_param(stmt, binds_.data()) != 0 || mysql_stmt_execute(stmt) != 0 ||
+      mysql_stmt_store_result(stmt) != 0)
+    return session_.ErrorStatus(what, stmt);
+  bool found = mysql_stmt_num_rows(stmt) > 0;
+  mysql_stmt_free_result(stmt);
+  return found;
 }
 
 std::string RowApplier::DescribeRow(size_t row, bool where) const {
@@ -371,7 +441,7 @@ Status RowApplier::RunBulk(const std::string& sql, size_t first_row, size_t rows
 Status RowApplier::FlushUpdates() {
   Batch& b = batch_;
   const size_t width = b.width();
-  const std::string sql = BuildUpdateSql(*b.table, b.set_columns, b.where_columns, b.key_match);
+  const std::string sql = BuildUpdateSql(*b.table, b.set_columns, b.where_columns, b.key_match, b.check_columns);
   const std::string what = "UPDATE " + b.table->quoted_name;
   if (!careful_ && b.key_match && b.rows > 1 && session_.supports_bulk() && options_.bulk_updates) {
     // Each row matches at most one row (unique key): the total equals the
@@ -430,6 +500,18 @@ Status RowApplier::FlushUpdates() {
       needs_retry_ = true;
       return Aborted("UPDATE matched no row: retry row by row");
     }
+    if (!b.check_columns.empty()) {
+      VOMSREPL_ASSIGN_OR_RETURN(bool exists, KeyExists(r));
+      if (exists) {
+        VOMSREPL_RETURN_IF_ERROR(Divergence("row differs from the source's before image on UPDATE", r));
+        if (options_.policy == DivergencePolicy::kOverwrite) {
+          // By key only: the after image replaces the replica's row.
+          VOMSREPL_RETURN_IF_ERROR(Run(BuildUpdateSql(*b.table, b.set_columns, b.where_columns, true), r * width,
+                                       b.set_columns.size() + b.where_columns.size(), &affected, what));
+        }
+        continue;
+      }
+    }
     VOMSREPL_RETURN_IF_ERROR(Divergence("row not found for UPDATE (like error 1032)", r));
     if (options_.policy == DivergencePolicy::kOverwrite) {
       VOMSREPL_RETURN_IF_ERROR(Run(BuildInsertSql(*b.table, b.set_columns, 1, InsertMode::kUpsert), r * width,
@@ -452,15 +534,27 @@ Status RowApplier::FlushDeletes() {
   while (r < b.rows) {
     size_t k = std::min(max_rows, b.rows - r);
     uint64_t affected = 0;
-    VOMSREPL_RETURN_IF_ERROR(
-        Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match), r * width, k * width, &affected, what));
+    VOMSREPL_RETURN_IF_ERROR(Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match, b.check_columns),
+                                 r * width, k * width, &affected, what));
     if (affected == k) {
       stats_.rows_deleted += k;
     } else if (!careful_) {
       needs_retry_ = true;
       return Aborted("DELETE matched fewer rows than it names: retry row by row");
     } else {
-      VOMSREPL_RETURN_IF_ERROR(Divergence("row not found for DELETE (like error 1032)", r));
+      bool exists = false;
+      if (!b.check_columns.empty()) {
+        VOMSREPL_ASSIGN_OR_RETURN(exists, KeyExists(r));
+      }
+      if (exists) {
+        VOMSREPL_RETURN_IF_ERROR(Divergence("row differs from the source's before image on DELETE", r));
+        if (options_.policy == DivergencePolicy::kOverwrite) {
+          VOMSREPL_RETURN_IF_ERROR(Run(BuildDeleteSql(*b.table, b.where_columns, 1, true), r * width,
+                                       b.where_columns.size(), &affected, what));
+        }
+      } else {
+        VOMSREPL_RETURN_IF_ERROR(Divergence("row not found for DELETE (like error 1032)", r));
+      }
     }
     r += k;
   }
@@ -492,7 +586,8 @@ struct FoldCollector {
   const TableInfo* table;
   binlog::RowsKind kind;
   const std::vector<uint32_t>* set_columns;
-  const std::vector<int32_t>* key_slot;  // column -> position in the key, -1
+  const std::vector<uint32_t>* check_columns;
+  const std::vector<int32_t>* key_slot;  // column -> position in the key + check values, -1
   const std::vector<int32_t>* set_slot;  // column -> position in set_columns, -1
   std::vector<BoundValue> before_key, after;
   binlog::RowImage image = binlog::RowImage::kAfter;
@@ -514,7 +609,8 @@ struct FoldCollector {
     if (!last_image) return;
     ++self->stats_.rows_received;
     ++self->stats_.rows_folded;
-    status = self->folder_.Add(table, *set_columns, kind, before_key, after, self->origin_seq_, self->origin_);
+    status = self->folder_.Add(table, *set_columns, *check_columns, kind, before_key, after, self->origin_seq_,
+                               self->origin_);
     if (status.code() == StatusCode::kAborted) self->needs_retry_ = true;
   }
 };
@@ -529,11 +625,17 @@ Status RowApplier::FoldRowsEvent(const TableInfo& t, const binlog::TableSchema& 
     set_slot[i] = kind == binlog::RowsKind::kDelete ? -1 : int32_t(set_columns.size());
     set_columns.push_back(i);
   }
-  if (kind != binlog::RowsKind::kWrite)
+  // The check columns of an INSERT: none; of an UPDATE / DELETE: those of
+  // its before image (the folder refuses a mix within one table).
+  std::vector<uint32_t> check_columns;
+  if (kind != binlog::RowsKind::kWrite) {
+    check_columns = CheckColumns(t, schema, event.columns_before);
     for (size_t k = 0; k < t.key.size(); ++k) key_slot[t.key[k]] = int32_t(k);
-  FoldCollector collector{this, &schema, &t, kind, &set_columns, &key_slot, &set_slot,
-                          std::vector<BoundValue>(t.key.size()), std::vector<BoundValue>(set_columns.size()),
-                          binlog::RowImage::kAfter, Status::OK()};
+    for (size_t j = 0; j < check_columns.size(); ++j) key_slot[check_columns[j]] = int32_t(t.key.size() + j);
+  }
+  FoldCollector collector{this, &schema, &t, kind, &set_columns, &check_columns, &key_slot, &set_slot,
+                          std::vector<BoundValue>(t.key.size() + check_columns.size()),
+                          std::vector<BoundValue>(set_columns.size()), binlog::RowImage::kAfter, Status::OK()};
   Status st = binlog::ForEachRow(event, schema, collector);
   if (!st.ok()) return st.WithContext(t.quoted_name);
   return collector.status;
@@ -545,7 +647,10 @@ Status RowApplier::FlushFolded() {
   uint64_t sent = 0;
   std::swap(batch_.arena, folder_.arena());
   Status st = folder_.ForEachNet([&](const TableInfo& t, NetChange net, const std::vector<uint32_t>& set_columns,
+                                     const std::vector<uint32_t>& check_columns,
                                      const std::vector<RowFolder::NetRow>& rows) -> Status {
+    // An upsert cannot compare the replica's row with a before image.
+    const bool upsert = net == NetChange::kUpdate && options_.fold_upsert && check_columns.empty();
     Batch& b = batch_;
     b.table = &t;
     b.flags = 0;
@@ -559,16 +664,19 @@ Status RowApplier::FlushFolded() {
         b.kind = binlog::RowsKind::kDelete;
         b.set_columns.clear();
         b.where_columns = t.key;
+        b.check_columns = check_columns;
         break;
       case NetChange::kUpdate:
         b.kind = binlog::RowsKind::kUpdate;
         b.set_columns = set_columns;
-        b.where_columns = options_.fold_upsert ? std::vector<uint32_t>{} : t.key;
+        b.where_columns = upsert ? std::vector<uint32_t>{} : t.key;
+        b.check_columns = upsert ? std::vector<uint32_t>{} : check_columns;
         break;
       case NetChange::kInsert:
         b.kind = binlog::RowsKind::kWrite;
         b.set_columns = set_columns;
         b.where_columns.clear();
+        b.check_columns.clear();
         break;
     }
     const size_t width = b.width();  // an upsert needs the after image only
@@ -582,7 +690,7 @@ Status RowApplier::FlushFolded() {
     }
     b.rows = rows.size();
     sent += rows.size();
-    if (net == NetChange::kUpdate && options_.fold_upsert) return FlushUpserts();
+    if (upsert) return FlushUpserts();
     return ExecuteBatch();
   });
   std::swap(batch_.arena, folder_.arena());

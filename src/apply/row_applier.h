@@ -31,9 +31,27 @@
 // row), so every table still sees its changes in source order. Net UPDATEs
 // go out as bulk UPDATE, or with fold_upsert as checked upserts (below).
 //
+// Before-image check (options.check_before_image, default on): an UPDATE or
+// DELETE finds its row by the key AND by the rest of the before image the
+// binlog carries: WHERE `k`=? AND `c`<=>? ... (row_statements.h), values
+// bound like every other. So a row whose non-key column was changed on the
+// replica by hand matches nothing, exactly like a missing row, and is a
+// divergence instead of being silently overwritten. Checked: every present
+// before-image column but the key, except those whose bound value cannot
+// compare equal to the stored one for sure (CheckedColumn in row_applier.cc:
+// FLOAT / DOUBLE, MySQL JSON, GEOMETRY, VECTOR, SET of more than 56
+// members, generated columns). Batches
+// keep working: each statement row still matches at most one row (the key
+// is unique), so the affected count says whether every row matched. Folded
+// net UPDATEs / DELETEs compare with the FIRST before image of their key in
+// the group; net UPDATEs of a table with checked columns go out as bulk
+// UPDATE rather than as upserts (an upsert cannot compare the old row with
+// a before image). Off: the row is found by its key only.
+//
 // Divergence (a duplicate key on INSERT, like error 1062; an UPDATE or DELETE
-// that matched no row, like error 1032; CLIENT_FOUND_ROWS makes an UPDATE to
-// identical values count as matched):
+// that matched no row, like error 1032, or whose row differs from the
+// source's before image; CLIENT_FOUND_ROWS makes an UPDATE to identical
+// values count as matched):
 //   fast mode     (careful == false) the batch cannot say which row diverged:
 //                 the call returns Aborted and needs_careful_retry() is true;
 //                 the caller rolls the replica transaction back and applies
@@ -43,7 +61,9 @@
 //                            source position (default)
 //                 overwrite  idempotent: a duplicate INSERT and an UPDATE of a
 //                            missing row become INSERT ... ON DUPLICATE KEY UPDATE
-//                            of the after image, a missing DELETE is ignored
+//                            of the after image, a missing DELETE is ignored;
+//                            a differing row is updated / deleted by its key
+//                            (the after image wins)
 //                 skip       the row is skipped
 //                 (overwrite and skip call the warning sink for each row).
 // Other server errors come back with their errno (ReplicaSession).
@@ -87,6 +107,9 @@ struct RowApplierOptions {
   // a divergence, never silently inserted.
   bool fold_upsert = true;
   std::function<void(const std::string&)> warn;  // may be empty
+  // UPDATE / DELETE also compare the rest of the before image (above);
+  // false: by key only.
+  bool check_before_image = true;
 };
 
 struct RowApplierStats {
@@ -129,13 +152,14 @@ class RowApplier {
     bool key_match = false;
     std::vector<uint32_t> set_columns;    // INSERT columns / UPDATE SET
     std::vector<uint32_t> where_columns;  // UPDATE / DELETE
-    std::vector<BoundValue> values;       // per row: set values, then where values
+    std::vector<uint32_t> check_columns;  // UPDATE / DELETE by key: checked before-image columns
+    std::vector<BoundValue> values;       // per row: set values, where values, check values
     std::string arena;
     size_t rows = 0;
     uint64_t bytes = 0;
     std::vector<uint64_t> origin_seq;     // per row
     std::vector<const txn::SourcePoint*> origin;
-    size_t width() const { return set_columns.size() + where_columns.size(); }
+    size_t width() const { return set_columns.size() + where_columns.size() + check_columns.size(); }
   };
   friend struct RowCollector;
   friend struct FoldCollector;
@@ -157,6 +181,11 @@ class RowApplier {
   // MariaDB bulk execution (column-wise arrays, STMT_ATTR_ARRAY_SIZE);
   // *affected is the total over all rows.
   Status RunBulk(const std::string& sql, size_t first_row, size_t rows, uint64_t* affected, std::string_view what);
+  // The before-image columns of `t` an UPDATE / DELETE by key compares.
+  std::vector<uint32_t> CheckColumns(const TableInfo& t, const binlog::TableSchema& schema,
+                                     binlog::Bytes before_bitmap) const;
+  // After a checked statement for `row` matched nothing: does its key exist?
+  Result<bool> KeyExists(size_t row);
   Status Divergence(const char* what, size_t row);
   std::string DescribeRow(size_t row, bool where) const;
   uint64_t StatementByteCap() const;

@@ -24,15 +24,29 @@ void RowFolder::Clear() {
   bytes_ = 0;
 }
 
-RowFolder::Table& RowFolder::TableFor(const TableInfo* info, const std::vector<uint32_t>& set_columns, Status* st) {
+RowFolder::Table& RowFolder::TableFor(const TableInfo* info, const std::vector<uint32_t>& set_columns,
+                                      const std::vector<uint32_t>& check_columns, bool has_before, Status* st) {
   for (Table& t : tables_) {
     if (t.info != info) continue;
     if (t.set_columns != set_columns) *st = Internal("folded rows of " + info->quoted_name + " with other columns");
+    if (!has_before) return t;  // an INSERT: no before image to compare
+    if (!t.check_known) {
+      t.check_columns = check_columns;
+      t.check_known = true;
+    } else if (t.check_columns != check_columns) {
+      // Before images with other columns (binlog_row_image changed inside
+      // the group): rare; the group goes again in source order.
+      *st = Aborted("folded rows of " + info->quoted_name + " with other before-image columns");
+    }
     return t;
   }
   Table& t = tables_.emplace_back();
   t.info = info;
   t.set_columns = set_columns;
+  if (has_before) {
+    t.check_columns = check_columns;
+    t.check_known = true;
+  }
   for (uint32_t k : info->key) {
     uint32_t pos = 0;
     while (pos < set_columns.size() && set_columns[pos] != k) ++pos;
@@ -99,12 +113,11 @@ Status RowFolder::Insert(Table& t, std::span<const BoundValue> after, uint64_t s
   return Status::OK();
 }
 
-Status RowFolder::Remove(Table& t, std::span<const BoundValue> before_key, uint64_t seq,
-                         const txn::SourcePoint* origin) {
-  auto [it, fresh] = t.index.try_emplace(EncodeKey(before_key), uint32_t(t.slots.size()));
+Status RowFolder::Remove(Table& t, std::span<const BoundValue> before, uint64_t seq, const txn::SourcePoint* origin) {
+  auto [it, fresh] = t.index.try_emplace(EncodeKey(before.first(t.key_in_set.size())), uint32_t(t.slots.size()));
   if (fresh) {
     bytes_ += it->first.size() + 48;
-    t.slots.push_back(Slot{true, false, Store(before_key), 0, seq, origin});
+    t.slots.push_back(Slot{true, false, Store(before), 0, seq, origin});
     return Status::OK();
   }
   Slot& s = t.slots[it->second];
@@ -115,32 +128,35 @@ Status RowFolder::Remove(Table& t, std::span<const BoundValue> before_key, uint6
   return Status::OK();
 }
 
-Status RowFolder::Add(const TableInfo* table, const std::vector<uint32_t>& set_columns, binlog::RowsKind kind,
-                      std::span<const BoundValue> before_key, std::span<const BoundValue> after, uint64_t seq,
+Status RowFolder::Add(const TableInfo* table, const std::vector<uint32_t>& set_columns,
+                      const std::vector<uint32_t>& check_columns, binlog::RowsKind kind,
+                      std::span<const BoundValue> before, std::span<const BoundValue> after, uint64_t seq,
                       const txn::SourcePoint* origin) {
   Status st;
-  Table& t = TableFor(table, set_columns, &st);
+  Table& t = TableFor(table, set_columns, check_columns, kind != binlog::RowsKind::kWrite, &st);
   if (!st.ok()) return st;
+  if (kind != binlog::RowsKind::kWrite && before.size() != t.key_in_set.size() + check_columns.size())
+    return Internal("folded before image of " + table->quoted_name + " of the wrong width");
   ++changes_;
   switch (kind) {
     case binlog::RowsKind::kWrite:
       return Insert(t, after, seq, origin);
     case binlog::RowsKind::kDelete:
-      return Remove(t, before_key, seq, origin);
+      return Remove(t, before, seq, origin);
     default: {
       std::vector<BoundValue> after_key;
       after_key.reserve(t.key_in_set.size());
       for (uint32_t pos : t.key_in_set) after_key.push_back(after[pos]);
-      std::string kb = EncodeKey(before_key);
+      std::string kb = EncodeKey(before.first(t.key_in_set.size()));
       if (kb != EncodeKey(after_key)) {
         // The key changes: the old row goes, a new one comes.
-        VOMSREPL_RETURN_IF_ERROR(Remove(t, before_key, seq, origin));
+        VOMSREPL_RETURN_IF_ERROR(Remove(t, before, seq, origin));
         return Insert(t, after, seq, origin);
       }
       auto [it, fresh] = t.index.try_emplace(std::move(kb), uint32_t(t.slots.size()));
       if (fresh) {
         bytes_ += it->first.size() + 48;
-        uint32_t where = Store(before_key);
+        uint32_t where = Store(before);
         t.slots.push_back(Slot{true, true, where, Store(after), seq, origin});
         return Status::OK();
       }
@@ -158,7 +174,7 @@ Status RowFolder::ForEachNet(const NetRun& run) const {
   std::vector<NetRow> rows;
   std::vector<std::vector<BoundValue>> update_rows;  // after + key, contiguous per row
   for (const Table& t : tables_) {
-    const size_t width = t.set_columns.size(), key_width = t.key_in_set.size();
+    const size_t width = t.set_columns.size(), key_width = t.key_in_set.size() + t.check_columns.size();
     for (NetChange kind : {NetChange::kDelete, NetChange::kUpdate, NetChange::kInsert}) {
       rows.clear();
       update_rows.clear();
@@ -185,7 +201,7 @@ Status RowFolder::ForEachNet(const NetRun& run) const {
       if (rows.empty()) continue;
       if (kind == NetChange::kUpdate)
         for (size_t i = 0; i < rows.size(); ++i) rows[i].values = update_rows[i];
-      VOMSREPL_RETURN_IF_ERROR(run(*t.info, kind, t.set_columns, rows));
+      VOMSREPL_RETURN_IF_ERROR(run(*t.info, kind, t.set_columns, t.check_columns, rows));
     }
   }
   return Status::OK();

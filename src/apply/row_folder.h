@@ -10,8 +10,13 @@
 //   INSERT         present      INSERT the last after image
 //   INSERT         deleted      nothing
 //   UPDATE/DELETE  present      UPDATE SET the last after image WHERE the
-//                               first before image's key
+//                               first before image's key (and check values)
 //   UPDATE/DELETE  deleted      DELETE WHERE the first before image's key
+//                               (and check values)
+// Check values (the before-image check, row_applier.h): the columns of the
+// before image besides the key that the row must still hold on the replica;
+// for a folded key they are those of its FIRST before image, the state the
+// replica had before the group.
 // An UPDATE that changes the key counts as a DELETE of the old key and an
 // INSERT of the new one. Per table the net DELETEs run first, then UPDATEs,
 // then INSERTs: with the row key as the table's only unique key, no foreign
@@ -59,12 +64,16 @@ class RowFolder {
 
   // One source row change of `table` (table->foldable, non-empty key, no
   // generated key column). `set_columns`: every non-generated column, the
-  // same for all rows of a table. `before_key`: the before image's key
-  // values in table->key order (UPDATE, DELETE); `after`: the after image's
-  // values of set_columns (INSERT, UPDATE).
-  Status Add(const TableInfo* table, const std::vector<uint32_t>& set_columns, binlog::RowsKind kind,
-             std::span<const BoundValue> before_key, std::span<const BoundValue> after, uint64_t seq,
-             const txn::SourcePoint* origin);
+  // same for all rows of a table. `check_columns`: the checked before-image
+  // columns (may be empty; ignored for an INSERT), the same for all UPDATEs
+  // and DELETEs of a table (other ones: Aborted, the group is applied in
+  // source order). `before`: the before
+  // image's key values in table->key order, then its values of
+  // check_columns (UPDATE, DELETE); `after`: the after image's values of
+  // set_columns (INSERT, UPDATE).
+  Status Add(const TableInfo* table, const std::vector<uint32_t>& set_columns,
+             const std::vector<uint32_t>& check_columns, binlog::RowsKind kind, std::span<const BoundValue> before,
+             std::span<const BoundValue> after, uint64_t seq, const txn::SourcePoint* origin);
 
   bool empty() const { return changes_ == 0; }
   bool Has(const TableInfo* table) const;
@@ -72,7 +81,8 @@ class RowFolder {
   uint64_t bytes() const { return bytes_; }      // approximate memory held
 
   // One net statement row. `values`: after values of set_columns then the
-  // key values (UPDATE); set_columns only (INSERT); key only (DELETE).
+  // key values then the check values (UPDATE); set_columns only (INSERT);
+  // key then check values (DELETE).
   struct NetRow {
     std::span<const BoundValue> values;
     uint64_t seq;
@@ -82,7 +92,7 @@ class RowFolder {
   // order, kinds DELETE, UPDATE, INSERT, rows in first-seen key order. Stops
   // at the first error `run` returns.
   using NetRun = std::function<Status(const TableInfo&, NetChange, const std::vector<uint32_t>& set_columns,
-                                      const std::vector<NetRow>& rows)>;
+                                      const std::vector<uint32_t>& check_columns, const std::vector<NetRow>& rows)>;
   Status ForEachNet(const NetRun& run) const;
 
   void Clear();
@@ -91,7 +101,7 @@ class RowFolder {
   struct Slot {
     bool existed = false;  // present on the replica before the group (first change UPDATE/DELETE)
     bool present = false;  // present after the last change
-    uint32_t where = 0;    // index into values_ of the first before image's key (existed only)
+    uint32_t where = 0;    // index into values_ of the first before image's key + check values (existed only)
     uint32_t after = 0;    // index into values_ of the last after image (present only)
     uint64_t seq = 0;
     const txn::SourcePoint* origin = nullptr;
@@ -99,15 +109,18 @@ class RowFolder {
   struct Table {
     const TableInfo* info = nullptr;
     std::vector<uint32_t> set_columns;
+    std::vector<uint32_t> check_columns;  // set by the first UPDATE / DELETE
+    bool check_known = false;
     std::vector<uint32_t> key_in_set;  // position of each key column in set_columns
     std::unordered_map<std::string, uint32_t> index;  // encoded key -> slot
     std::vector<Slot> slots;
   };
-  Table& TableFor(const TableInfo* info, const std::vector<uint32_t>& set_columns, Status* st);
+  Table& TableFor(const TableInfo* info, const std::vector<uint32_t>& set_columns,
+                  const std::vector<uint32_t>& check_columns, bool has_before, Status* st);
   std::string EncodeKey(std::span<const BoundValue> key) const;
   uint32_t Store(std::span<const BoundValue> v);
   Status Insert(Table& t, std::span<const BoundValue> after, uint64_t seq, const txn::SourcePoint* origin);
-  Status Remove(Table& t, std::span<const BoundValue> before_key, uint64_t seq, const txn::SourcePoint* origin);
+  Status Remove(Table& t, std::span<const BoundValue> before, uint64_t seq, const txn::SourcePoint* origin);
 
   std::string arena_;
   std::vector<BoundValue> values_;

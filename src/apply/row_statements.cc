@@ -15,6 +15,14 @@ void AppendRowMatch(std::string& out, const TableInfo& t, std::span<const uint32
   }
 }
 
+void AppendCheck(std::string& out, const TableInfo& t, std::span<const uint32_t> check) {
+  for (uint32_t c : check) {
+    out += " AND ";
+    AppendColumn(out, t, c);
+    out += "<=>?";
+  }
+}
+
 }  // namespace
 
 std::string BuildInsertSql(const TableInfo& t, std::span<const uint32_t> columns, size_t rows, InsertMode mode) {
@@ -48,7 +56,8 @@ std::string BuildInsertSql(const TableInfo& t, std::span<const uint32_t> columns
 }
 
 std::string BuildUpdateSql(const TableInfo& t, std::span<const uint32_t> set_columns,
-                           std::span<const uint32_t> where_columns, bool key_match) {
+                           std::span<const uint32_t> where_columns, bool key_match,
+                           std::span<const uint32_t> check_columns) {
   std::string sql = "UPDATE ";
   sql += t.quoted_name;
   sql += " SET ";
@@ -59,20 +68,23 @@ std::string BuildUpdateSql(const TableInfo& t, std::span<const uint32_t> set_col
   }
   sql += " WHERE ";
   AppendRowMatch(sql, t, where_columns, key_match);
+  if (key_match) AppendCheck(sql, t, check_columns);
   if (!key_match) sql += " LIMIT 1";
   return sql;
 }
 
-std::string BuildDeleteSql(const TableInfo& t, std::span<const uint32_t> where_columns, size_t rows, bool key_match) {
+std::string BuildDeleteSql(const TableInfo& t, std::span<const uint32_t> where_columns, size_t rows, bool key_match,
+                           std::span<const uint32_t> check_columns) {
   std::string sql = "DELETE FROM ";
   sql += t.quoted_name;
   sql += " WHERE ";
   if (!key_match || rows <= 1) {
     AppendRowMatch(sql, t, where_columns, key_match);
+    if (key_match) AppendCheck(sql, t, check_columns);
     if (!key_match) sql += " LIMIT 1";
     return sql;
   }
-  if (where_columns.size() == 1) {
+  if (where_columns.size() == 1 && check_columns.empty()) {
     AppendColumn(sql, t, where_columns[0]);
     sql += " IN (";
     for (size_t r = 0; r < rows; ++r) sql += r ? ",?" : "?";
@@ -82,8 +94,18 @@ std::string BuildDeleteSql(const TableInfo& t, std::span<const uint32_t> where_c
   for (size_t r = 0; r < rows; ++r) {
     sql += r ? " OR (" : "(";
     AppendRowMatch(sql, t, where_columns, true);
+    AppendCheck(sql, t, check_columns);
     sql += ')';
   }
+  return sql;
+}
+
+std::string BuildKeyExistsSql(const TableInfo& t, std::span<const uint32_t> key_columns) {
+  std::string sql = "SELECT 1 FROM ";
+  sql += t.quoted_name;
+  sql += " WHERE ";
+  AppendRowMatch(sql, t, key_columns, true);
+  sql += " LIMIT 1";
   return sql;
 }
 

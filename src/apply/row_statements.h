@@ -4,13 +4,18 @@
 //
 //   INSERT  INSERT [IGNORE] INTO `db`.`t` (`a`,`b`) VALUES (?,?),(?,?)
 //           [ON DUPLICATE KEY UPDATE `a`=VALUES(`a`),`b`=VALUES(`b`)]
-//   UPDATE  UPDATE `db`.`t` SET `a`=?,`b`=? WHERE `k`=? [LIMIT 1]
+//   UPDATE  UPDATE `db`.`t` SET `a`=?,`b`=? WHERE `k`=? [AND `c`<=>?] [LIMIT 1]
 //   DELETE  DELETE FROM `db`.`t` WHERE `k` IN (?,?,?)            one key column
 //           DELETE FROM `db`.`t` WHERE (`k1`=? AND `k2`=?) OR (...)  several
+//           DELETE FROM `db`.`t` WHERE (`k`=? AND `c`<=>?) OR (...)  with check
 //           DELETE FROM `db`.`t` WHERE `a`<=>? AND `b`<=>? LIMIT 1  no key
+//   EXISTS  SELECT 1 FROM `db`.`t` WHERE `k`=? LIMIT 1  (does the key exist?)
 // WHERE columns compare with `=` when they are the row key (never NULL) and
 // with the NULL-safe `<=>` otherwise (a table without a usable key: every
-// present column of the before image, LIMIT 1).
+// present column of the before image, LIMIT 1). `check_columns` (after the
+// key, key_match only) are the rest of the before image the row must still
+// hold (the before-image check, row_applier.h): `<=>`, so a NULL matches NULL.
+// Parameters per row: SET values, key values, check values.
 //
 // Pure functions of their arguments: unit-testable without a server.
 #pragma once
@@ -35,10 +40,15 @@ std::string BuildInsertSql(const TableInfo& table, std::span<const uint32_t> col
 // SET `set_columns`, WHERE `where_columns`; `key_match`: the WHERE columns are
 // the row key (`=`, no LIMIT) rather than every column (`<=>`, LIMIT 1).
 std::string BuildUpdateSql(const TableInfo& table, std::span<const uint32_t> set_columns,
-                           std::span<const uint32_t> where_columns, bool key_match);
+                           std::span<const uint32_t> where_columns, bool key_match,
+                           std::span<const uint32_t> check_columns = {});
 
 // `rows` > 1 only with key_match.
 std::string BuildDeleteSql(const TableInfo& table, std::span<const uint32_t> where_columns, size_t rows,
-                           bool key_match);
+                           bool key_match, std::span<const uint32_t> check_columns = {});
+
+// SELECT 1 ... WHERE the key LIMIT 1: tells a row that differs from a
+// missing one after a checked statement matched nothing.
+std::string BuildKeyExistsSql(const TableInfo& table, std::span<const uint32_t> key_columns);
 
 }  // namespace vomsrepl::apply

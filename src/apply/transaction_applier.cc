@@ -66,7 +66,7 @@ TransactionApplier::TransactionApplier(ReplicaSession& session, ApplierOptions o
       rows_(session, catalog_,
             RowApplierOptions{options_.divergence, options_.max_rows_per_statement, options_.max_statement_bytes,
                               options_.bulk_updates, options_.fold_rows, options_.fold_upsert,
-                              options_.warn}) {}
+                              options_.warn, options_.check_before_image}) {}
 
 Result<Progress> TransactionApplier::ReadProgress() {
   VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(options_.channel).WithContext("channel name"));

@@ -77,6 +77,7 @@ struct ApplierOptions {
   bool bulk_updates = true;  // MariaDB bulk execution for UPDATE batches (row_applier.h)
   bool fold_rows = true;     // net change per key within a group, foldable tables only (row_folder.h)
   bool fold_upsert = true;   // net UPDATEs as checked upserts (row_applier.h)
+  bool check_before_image = true;  // UPDATE/DELETE also match the rest of the before image (row_applier.h)
   // Exactly once by journal seq: Apply() skips seq <= progress().seq. A
   // caller that positions its source itself after the progress row (catchup
   // from binlog files or the master, where several source transactions may

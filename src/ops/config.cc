@@ -237,6 +237,7 @@ Status ReadApply(const toml::table& t, const std::string& file, ApplySection& a)
   VOMSREPL_RETURN_IF_ERROR(s.Integer("batch_rows", &a.batch_rows, 1, 100000));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("fold_rows", &a.fold_rows));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("fold_upsert", &a.fold_upsert));
+  VOMSREPL_RETURN_IF_ERROR(s.Bool("check_before_image", &a.check_before_image));
   // One connection per replica: writeset-parallel apply on several
   // connections is not implemented, so a larger value is refused rather than
   // silently ignored.

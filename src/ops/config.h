@@ -57,6 +57,7 @@ struct ApplySection {
   uint32_t batch_rows = 500;          // rows per multi-row statement
   bool fold_rows = true;              // net change per key within a replica commit (apply/row_folder.h)
   bool fold_upsert = true;            // net UPDATEs as checked multi-row upserts (apply/row_applier.h)
+  bool check_before_image = true;     // UPDATE/DELETE also match the before image's other columns (row_applier.h)
   uint32_t workers = 1;               // connections per replica
   DivergencePolicy on_divergence = DivergencePolicy::kStop;
 };

@@ -46,6 +46,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSecti
   o.applier.max_rows_per_statement = config.apply.batch_rows;
   o.applier.fold_rows = config.apply.fold_rows;
   o.applier.fold_upsert = config.apply.fold_upsert;
+  o.applier.check_before_image = config.apply.check_before_image;
   o.start_enabled = r.enabled;
   return o;
 }

@@ -37,24 +37,26 @@ class RowFolderTest : public ::testing::Test {
   }
   Status Insert(int64_t id, const std::string& v) {
     std::vector<BoundValue> after{Int(id), Text(v)};
-    return folder_.Add(&table_, set_, binlog::RowsKind::kWrite, {}, after, ++seq_, nullptr);
+    return folder_.Add(&table_, set_, none_, binlog::RowsKind::kWrite, {}, after, ++seq_, nullptr);
   }
   Status Update(int64_t from, int64_t to, const std::string& v) {
     std::vector<BoundValue> key{Int(from)}, after{Int(to), Text(v)};
-    return folder_.Add(&table_, set_, binlog::RowsKind::kUpdate, key, after, ++seq_, nullptr);
+    return folder_.Add(&table_, set_, none_, binlog::RowsKind::kUpdate, key, after, ++seq_, nullptr);
   }
   Status Delete(int64_t id) {
     std::vector<BoundValue> key{Int(id)};
-    return folder_.Add(&table_, set_, binlog::RowsKind::kDelete, key, {}, ++seq_, nullptr);
+    return folder_.Add(&table_, set_, none_, binlog::RowsKind::kDelete, key, {}, ++seq_, nullptr);
   }
 
   // "D:id", "U:id=v@key", "I:id=v" in the order ForEachNet gives them.
   std::vector<std::string> Net() {
     std::vector<std::string> out;
     Status st = folder_.ForEachNet([&](const TableInfo& t, NetChange kind, const std::vector<uint32_t>& set,
+                                       const std::vector<uint32_t>& check,
                                        const std::vector<RowFolder::NetRow>& rows) -> Status {
       EXPECT_EQ(&t, &table_);
       EXPECT_EQ(set, set_);
+      EXPECT_TRUE(check.empty());
       for (const auto& r : rows) {
         auto text = [&](const BoundValue& b) { return folder_.arena().substr(b.offset, b.length); };
         switch (kind) {
@@ -81,6 +83,7 @@ class RowFolderTest : public ::testing::Test {
 
   TableInfo table_;
   std::vector<uint32_t> set_{0, 1};
+  std::vector<uint32_t> none_;
   RowFolder folder_;
   uint64_t seq_ = 0;
 };
@@ -135,8 +138,58 @@ TEST_F(RowFolderTest, StringKeysCompareByTheirBytes) {
   ASSERT_TRUE(Insert(2, "K").ok());  // other bytes: another key (the server compares by collation; the
                                      // binlog gives every image of one row the same bytes)
   std::vector<BoundValue> key{Text("k")}, after{Int(3), Text("k")};
-  ASSERT_TRUE(folder_.Add(&table_, set_, binlog::RowsKind::kUpdate, key, after, ++seq_, nullptr).ok());
+  ASSERT_TRUE(folder_.Add(&table_, set_, none_, binlog::RowsKind::kUpdate, key, after, ++seq_, nullptr).ok());
   EXPECT_EQ(Net(), (std::vector<std::string>{"I:3=k", "I:2=K"}));
+}
+
+// The before-image check: the net statement carries the FIRST before image's
+// check values of its key (the replica's state before the group).
+TEST_F(RowFolderTest, NetUpdatesAndDeletesCarryTheFirstBeforeImagesCheckValues) {
+  const std::vector<uint32_t> check{1};
+  auto update = [&](int64_t id, const std::string& old, const std::string& v) {
+    std::vector<BoundValue> before{Int(id), Text(old)}, after{Int(id), Text(v)};
+    return folder_.Add(&table_, set_, check, binlog::RowsKind::kUpdate, before, after, ++seq_, nullptr);
+  };
+  auto remove = [&](int64_t id, const std::string& old) {
+    std::vector<BoundValue> before{Int(id), Text(old)};
+    return folder_.Add(&table_, set_, check, binlog::RowsKind::kDelete, before, {}, ++seq_, nullptr);
+  };
+  ASSERT_TRUE(Insert(9, "i").ok());  // an INSERT first does not fix the check columns
+  ASSERT_TRUE(update(5, "a", "b").ok());
+  ASSERT_TRUE(update(5, "b", "c").ok());
+  ASSERT_TRUE(update(4, "w", "x").ok());
+  ASSERT_TRUE(remove(4, "x").ok());
+  ASSERT_TRUE(remove(3, "d").ok());
+  std::vector<std::string> out;
+  Status st = folder_.ForEachNet([&](const TableInfo&, NetChange kind, const std::vector<uint32_t>&,
+                                     const std::vector<uint32_t>& got_check,
+                                     const std::vector<RowFolder::NetRow>& rows) -> Status {
+    auto text = [&](const BoundValue& b) { return folder_.arena().substr(b.offset, b.length); };
+    if (kind != NetChange::kInsert) {
+      EXPECT_EQ(got_check, check);
+    }
+    for (const auto& r : rows) {
+      switch (kind) {
+        case NetChange::kDelete:  // key, check
+          EXPECT_EQ(r.values.size(), 2u);
+          out.push_back("D:" + std::to_string(r.values[0].num.i) + "?" + text(r.values[1]));
+          break;
+        case NetChange::kUpdate:  // after (id, v), key, check
+          EXPECT_EQ(r.values.size(), 4u);
+          out.push_back("U:" + std::to_string(r.values[0].num.i) + "=" + text(r.values[1]) + "@" +
+                        std::to_string(r.values[2].num.i) + "?" + text(r.values[3]));
+          break;
+        case NetChange::kInsert:
+          out.push_back("I:" + std::to_string(r.values[0].num.i) + "=" + text(r.values[1]));
+          break;
+      }
+    }
+    return Status::OK();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(out, (std::vector<std::string>{"D:4?w", "D:3?d", "U:5=c@5?a", "I:9=i"}));
+  // Another set of before-image columns for the same table: an in-order retry.
+  EXPECT_EQ(Update(6, 6, "z").code(), StatusCode::kAborted);
 }
 
 }  // namespace

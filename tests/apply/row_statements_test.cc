@@ -43,6 +43,36 @@ TEST(BuildTableInfo, QuotesHostileNamesAndTakesTheKeyFromTheTableMap) {
   EXPECT_EQ(BuildDeleteSql(*t, key, 3, true), "DELETE FROM `voms_x`.`we``ird tab'le \xc3\xa7` WHERE `id``x` IN (?,?,?)");
 }
 
+// The before-image check: the key with `=`, every checked column with the
+// NULL-safe `<=>`, placeholders only; a multi-row DELETE becomes an OR of
+// one conjunction per row (each still matches at most one row by its key).
+TEST(BuildStatements, BeforeImageCheckColumnsFollowTheKey) {
+  auto s = Schema("voms_x", "t", {"id", "v`x", "w"});
+  s.has_primary_key_metadata = true;
+  s.primary_key = {0};
+  auto t = BuildTableInfo(s, {}, {});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::array<uint32_t, 1> key{0};
+  std::array<uint32_t, 2> check{1, 2};
+  std::array<uint32_t, 1> set{2};
+  EXPECT_EQ(BuildUpdateSql(*t, set, key, true, check),
+            "UPDATE `voms_x`.`t` SET `w`=? WHERE `id`=? AND `v``x`<=>? AND `w`<=>?");
+  EXPECT_EQ(BuildUpdateSql(*t, set, key, true), "UPDATE `voms_x`.`t` SET `w`=? WHERE `id`=?");
+  EXPECT_EQ(BuildDeleteSql(*t, key, 1, true, check), "DELETE FROM `voms_x`.`t` WHERE `id`=? AND `v``x`<=>? AND `w`<=>?");
+  EXPECT_EQ(BuildDeleteSql(*t, key, 2, true, check),
+            "DELETE FROM `voms_x`.`t` WHERE (`id`=? AND `v``x`<=>? AND `w`<=>?) OR (`id`=? AND `v``x`<=>? AND `w`<=>?)");
+  EXPECT_EQ(BuildDeleteSql(*t, key, 2, true), "DELETE FROM `voms_x`.`t` WHERE `id` IN (?,?)");
+  std::array<uint32_t, 2> key2{0, 1};
+  std::array<uint32_t, 1> check2{2};
+  EXPECT_EQ(BuildDeleteSql(*t, key2, 2, true, check2),
+            "DELETE FROM `voms_x`.`t` WHERE (`id`=? AND `v``x`=? AND `w`<=>?) OR (`id`=? AND `v``x`=? AND `w`<=>?)");
+  // No usable key: every column with <=> and LIMIT 1, as before (the check adds nothing).
+  std::array<uint32_t, 3> all{0, 1, 2};
+  EXPECT_EQ(BuildUpdateSql(*t, set, all, false, check),
+            "UPDATE `voms_x`.`t` SET `w`=? WHERE `id`<=>? AND `v``x`<=>? AND `w`<=>? LIMIT 1");
+  EXPECT_EQ(BuildKeyExistsSql(*t, key2), "SELECT 1 FROM `voms_x`.`t` WHERE `id`=? AND `v``x`=? LIMIT 1");
+}
+
 TEST(BuildTableInfo, FallsBackToReplicaNamesAndKey) {
   auto s = Schema("voms_x", "t", {"", "", ""});
   std::vector<ColumnInfo> replica(3);

@@ -38,6 +38,7 @@ TEST(ConfigTest, MinimalConfigGetsSafeDefaults) {
   EXPECT_EQ(c->apply.on_divergence, DivergencePolicy::kStop);
   EXPECT_TRUE(c->apply.fold_rows);
   EXPECT_TRUE(c->apply.fold_upsert);
+  EXPECT_TRUE(c->apply.check_before_image);
   EXPECT_EQ(c->http.listen, "127.0.0.1:9321");
   EXPECT_TRUE(c->replicas.empty());
 }
@@ -71,6 +72,7 @@ retention_seconds = 3600
 group_transactions = 10
 fold_rows = false
 fold_upsert = false
+check_before_image = false
 workers = 1
 on_divergence = "overwrite"
 [[replica]]
@@ -102,6 +104,7 @@ file = "/var/log/vomsrepl.log"
   EXPECT_EQ(c->apply.workers, 1u);
   EXPECT_FALSE(c->apply.fold_rows);
   EXPECT_FALSE(c->apply.fold_upsert);
+  EXPECT_FALSE(c->apply.check_before_image);
   ASSERT_EQ(c->replicas.size(), 2u);
   EXPECT_EQ(c->replicas[0].on_divergence, DivergencePolicy::kOverwrite);  // inherited from [apply]
   EXPECT_EQ(c->replicas[1].on_divergence, DivergencePolicy::kSkip);
