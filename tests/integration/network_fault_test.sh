@@ -265,13 +265,13 @@ replica-stall)
   http /status > "$dir/status.json"
   seq2_0=$(json "$dir/status.json" 'd["replicas"][1]["applied_seq"]')
   state1=""
-  while [ $(( $(now_ms) - t0 )) -lt 15000 ]; do
+  while [ $(( $(now_ms) - t0 )) -lt 60000 ]; do
     http /status > "$dir/status.json"
     state1=$(json "$dir/status.json" 'd["replicas"][0]["state"]')
     case $state1 in reconnecting*) break ;; esac
     sleep 0.1
   done
-  case $state1 in reconnecting*) ;; *) fail "replica1 is '$state1' 15 s into the stall" ;; esac
+  case $state1 in reconnecting*) ;; *) fail "replica1 is '$state1' 60 s into the stall" ;; esac
   # The moment the runner gave up: its warning's timestamp (the log's local time, read
   # back the same way), not when a /status poll slowed by a loaded machine saw it.
   warned=$(awk 'index($0, " warning replica replica1: ") {print $1}' "$dir/run.log" | while read -r ts; do
