@@ -66,6 +66,14 @@ sampler_stop() { kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>
 first_down_after() { awk -v t="$1" '$1 >= t && $2 == "0" {print $1; exit}' "$dir/up.samples"; }
 # samples_between T0 T1 VALUE: how many samples in [T0, T1] had VALUE.
 samples_between() { awk -v a="$1" -v b="$2" -v v="$3" '$1 >= a && $1 <= b && $2 == v {n++} END {print n + 0}' "$dir/up.samples"; }
+# first_warning_after T TEXT: the UNIX ms of the first log line after T holding
+# " warning TEXT" (the log's local time, read back the same way); empty if none.
+first_warning_after() {
+  awk -v w=" warning $2" 'index($0, w) {print $1}' "$dir/run.log" | while read -r ts; do
+    ms=$(date -d "${ts/T/ }" +%s%3N)
+    if [ "$ms" -ge "$1" ]; then echo "$ms"; break; fi
+  done
+}
 wait_master_up() {  # wait_master_up TIMEOUT_S: until vomsrepl_master_up is 1
   local deadline=$(( $(date +%s) + $1 ))
   while [ "$(date +%s)" -lt "$deadline" ]; do
@@ -227,6 +235,13 @@ master-cut-big | replica-cut-big)
   ops_check_equal 0
   [ "$(sql master -e "SELECT COUNT(*) FROM voms_otest.big")" = "$big_rows" ] || fail "the master's big table is not full"
   reconnects=$(( $(as_int "$(metric vomsrepl_source_reconnects_total)") - reconnects0 ))
+  # Detection: from the proxy's cut to the daemon's warning about that link.
+  cut_ms=$(ops_proxy_stat "$proxy" last_cut_unix_ms)
+  warned=$(first_warning_after "$cut_ms" "$([ "$mode" = master-cut-big ] && echo "master stream: " || echo "replica replica1: ")")
+  [ -n "$warned" ] || fail "no warning about the cut link in the log"
+  detect=$(( warned - cut_ms ))
+  echo "$name: the daemon warned $detect ms after the cut (bound $bound_ms ms)"
+  [ "$detect" -le "$bound_ms" ] || fail "the cut was noticed after $detect ms, bound $bound_ms ms"
   if [ "$mode" = master-cut-big ]; then
     [ "$reconnects" -eq 1 ] || fail "reconnects_total moved by $reconnects for one cut"
     grep -q 'discarding a partly received transaction' "$dir/run.log" ||
@@ -237,7 +252,7 @@ master-cut-big | replica-cut-big)
     grep -q ' warning .*replica1' "$dir/run.log" || fail "no warning from replica1's runner for the cut"
     where="daemon-replica1 link cut (RST) after $half bytes sent while replica1 applied a $big_mb MB transaction"
   fi
-  echo "FIGURE: scenario=$name injected=\"$where, under load\" times=1 big_rows=$big_rows poll_answers=$poll_answers partial_seen=0 master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 result=converged"
+  echo "FIGURE: scenario=$name injected=\"$where, under load\" times=1 detect_ms=$detect bound_ms=$bound_ms big_rows=$big_rows poll_answers=$poll_answers partial_seen=0 master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 result=converged"
   ;;
 
 replica-stall)
@@ -272,10 +287,9 @@ replica-stall)
     sleep 0.1
   done
   case $state1 in reconnecting*) ;; *) fail "replica1 is '$state1' 60 s into the stall" ;; esac
-  # The moment the runner gave up: its warning's timestamp (the log's local time, read
-  # back the same way), not when a /status poll slowed by a loaded machine saw it.
-  warned=$(awk 'index($0, " warning replica replica1: ") {print $1}' "$dir/run.log" | while read -r ts; do
-             ms=$(date -d "${ts/T/ }" +%s%3N); [ "$ms" -ge "$t0" ] && { echo "$ms"; break; }; done)
+  # The moment the runner gave up: its warning's timestamp, not when a /status poll
+  # (slow on a loaded machine) saw it.
+  warned=$(first_warning_after "$t0" "replica replica1: ")
   [ -n "$warned" ] || fail "no warning from replica1's runner after the stall"
   detect=$(( warned - t0 ))
   echo "$name: replica1 $state1 after $detect ms (read_timeout_s $rt_s, bound $rbound_ms ms)"
