@@ -252,6 +252,7 @@ Status ReadReplica(const toml::table& t, const std::string& prefix, const std::s
   VOMSREPL_RETURN_IF_ERROR(s.String("defaults_file", &r.defaults_file));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("enabled", &r.enabled));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("allow_writable", &r.allow_writable));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("read_timeout_s", &r.read_timeout_s, 1, 86400));
   VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &r.on_divergence, &r.on_divergence_set));
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
   if (!ValidReplicaName(r.name)) {

@@ -67,6 +67,9 @@ struct ReplicaSection {
   std::string defaults_file;          // MySQL option file, [client] group: host, port or socket, user, password
   bool enabled = true;
   bool allow_writable = false;        // apply even when read_only=OFF (never turns it off)
+  // Each read and write on the replica connection: a statement (a DDL on a big table
+  // included) must answer within it; a silent network is noticed after it.
+  int64_t read_timeout_s = 3600;
   DivergencePolicy on_divergence = DivergencePolicy::kStop;
   bool on_divergence_set = false;     // false: [apply] on_divergence
 };

@@ -39,6 +39,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSecti
   o.replica.name = r.name;
   o.replica.defaults_file = r.defaults_file;
   o.replica.allow_writable = r.allow_writable;
+  o.replica.read_timeout = std::chrono::seconds(r.read_timeout_s);
   o.applier.channel = r.name;
   o.applier.divergence = r.on_divergence;
   o.applier.group_max_transactions = config.apply.group_transactions;

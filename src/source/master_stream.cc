@@ -195,9 +195,16 @@ void MasterStream::Impl::CloseStream() {
   stream_open = false;
 }
 
+std::chrono::seconds StreamReadTimeout(const MasterConfig& config) {
+  if (config.heartbeat_period.count() <= 0) return config.read_timeout;
+  return std::min(config.read_timeout, std::chrono::ceil<std::chrono::seconds>(2 * config.heartbeat_period));
+}
+
 Status MasterStream::Impl::OpenStream(bool first) {
   CloseStream();
-  VOMSREPL_RETURN_IF_ERROR(session.Open(config));
+  MasterConfig stream_config = config;
+  stream_config.read_timeout = StreamReadTimeout(config);
+  VOMSREPL_RETURN_IF_ERROR(session.Open(stream_config));
   if (cancelled.load()) return Aborted("master stream cancelled");
 
   auto vars = session.Query("SELECT VERSION(), @@server_id, @@global.binlog_checksum");

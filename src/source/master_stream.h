@@ -17,7 +17,8 @@
 //     here from the raw bytes (the connector misparses real ones); a new FDE per
 //     file decides whether events carry a CRC32.
 //   * Reconnect: a lost connection (errors 2006/2013), a master restart, or a
-//     read timeout (no event and no heartbeat for `read_timeout`) reconnects with
+//     read timeout (no byte for StreamReadTimeout(): 2 x heartbeat_period rounded
+//     up to seconds, or read_timeout if shorter) reconnects with
 //     capped exponential backoff plus jitter, and resumes after the last
 //     *complete* transaction. An outage logs ONE warning when it begins (with
 //     its cause), a reminder every `outage_reminder` while it lasts (each
@@ -120,7 +121,9 @@ struct MasterConfig {
   MariadbGtidList start_gtids;    // kGtid (empty: from the start of GTID history)
 
   std::chrono::milliseconds heartbeat_period{5000};  // 0: no heartbeat (non-blocking only)
-  std::chrono::seconds read_timeout{30};            // > heartbeat_period
+  // > heartbeat_period. Bounds every read and write of the session's queries; the
+  // dump connection itself uses StreamReadTimeout(), usually shorter.
+  std::chrono::seconds read_timeout{30};
   std::chrono::seconds connect_timeout{10};
   std::chrono::milliseconds backoff_initial{250};
   std::chrono::milliseconds backoff_max{30000};
@@ -153,6 +156,14 @@ struct MasterConfig {
   // "user@host:port" / "user@socket" as far as the config knows (no secrets).
   std::string Describe() const;
 };
+
+// The read (and write) timeout of the binlog dump connection. With a heartbeat the
+// master sends something at least every heartbeat_period, so a connection silent
+// for 2 x heartbeat_period is lost (a stalled network, a peer gone without a RST):
+// the timeout is that, rounded up to the connector's whole seconds (so a loss is
+// noticed within 2 x heartbeat_period + 1 s), or read_timeout if that is shorter.
+// Without a heartbeat (a non-blocking dump), read_timeout.
+std::chrono::seconds StreamReadTimeout(const MasterConfig& config);
 
 enum class CheckOutcome { kOk, kWarn, kFail };
 std::string_view CheckOutcomeName(CheckOutcome outcome);  // "ok", "warn", "FAIL"

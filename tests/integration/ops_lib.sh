@@ -10,12 +10,16 @@
 # daemon; ops_converge waits until both replicas applied the master's GTID position;
 # ops_check_equal compares every table (CHECKSUM TABLE) and the journal's size with
 # the kept master transactions (0 lost, 0 duplicated); ops_dump prints tables byte
-# for byte, for a comparison row by row.
+# for byte, for a comparison row by row. ops_proxy_start / ops_proxy put a
+# tests/integration/fault_proxy between the daemon and one server (network faults).
 
 daemon_pid=""
+proxy_pids=()
 ops_cleanup() {
   [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null || true
   [ -n "${bg_pid:-}" ] && kill -9 "$bg_pid" 2>/dev/null || true
+  local p
+  for p in "${proxy_pids[@]}"; do kill "$p" 2>/dev/null || true; done
   "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
 }
 fail() {
@@ -33,6 +37,10 @@ now_ms() { date +%s%3N; }
 # ops_setup [CONFIG-EXTRA-LINES]: sandbox, voms_otest everywhere (kept out of the
 # binlog: the initial copy), config with heartbeat 500 ms and read timeout 3 s.
 # OPS_START_ARGS (optional): more `tools/sandbox start` options (e.g. --replica-option).
+# Optional hook: a function ops_before_config, called once the servers run and before the
+# config is written (e.g. to start a fault proxy); OPS_MASTER_CNF / OPS_REPLICA1_CNF
+# replace the option files the daemon uses for the master / replica1, and
+# OPS_REPLICA1_EXTRA adds lines to replica1's [[replica]] table.
 ops_setup() {
   trap ops_cleanup EXIT
   "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
@@ -41,11 +49,12 @@ ops_setup() {
   "$sandbox" load-voms --vo otest --dir "$dir" --also-replicas --skip-binlog >/dev/null 2>&1 || fail "load-voms"
   sql master -e "CREATE DATABASE notvoms; CREATE TABLE notvoms.t (id INT PRIMARY KEY)"
   start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
+  if declare -F ops_before_config >/dev/null; then ops_before_config; fi
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   cat > "$dir/vomsrepl.toml" <<EOF
 state_dir = "$dir/state"
 [master]
-defaults_file = "$dir/master/repl.cnf"
+defaults_file = "${OPS_MASTER_CNF:-$dir/master/repl.cnf}"
 server_id = 4261
 start = "gtid:$start_gtid"
 heartbeat_ms = 500
@@ -57,7 +66,8 @@ include_databases = ["voms_*"]
 group_transactions = 50
 [[replica]]
 name = "replica1"
-defaults_file = "$dir/replica1/apply.cnf"
+defaults_file = "${OPS_REPLICA1_CNF:-$dir/replica1/apply.cnf}"
+${OPS_REPLICA1_EXTRA:-}
 [[replica]]
 name = "replica2"
 defaults_file = "$dir/replica2/apply.cnf"
@@ -179,4 +189,44 @@ ops_bg_stop() {
   touch "$dir/bg.stop"
   wait "$bg_pid" || fail "background workload failed"
   bg_pid=""
+}
+
+# ops_proxy_start NAME SERVER CNF: a fault proxy ($fault_proxy, the test's argument) in
+# front of SERVER's port, and $dir/NAME.cnf: a copy of option file CNF (0600) whose
+# port is the proxy's. Its ports go to $dir/NAME.ports ("LISTEN CONTROL"), its log to
+# $dir/NAME.log; ops_cleanup stops it.
+ops_proxy_start() {
+  local name=$1 srv=$2 cnf=$3 target lp cp
+  target=$(sed -n 's/^port=\([0-9]*\)$/\1/p' "$cnf" | head -n1)
+  [ -n "$target" ] || fail "no port= in $cnf"
+  rm -f "$dir/$name.ports"
+  "$fault_proxy" --target "127.0.0.1:$target" --port-file "$dir/$name.ports" > "$dir/$name.log" 2>&1 &
+  proxy_pids+=("$!")
+  for _ in $(seq 100); do [ -s "$dir/$name.ports" ] && break; sleep 0.1; done
+  [ -s "$dir/$name.ports" ] || { cat "$dir/$name.log" >&2; fail "fault proxy $name did not start"; }
+  read -r lp cp < "$dir/$name.ports"
+  (umask 077; sed "s/^port=[0-9]*$/port=$lp/" "$cnf" > "$dir/$name.cnf")
+  grep -q "^port=$lp$" "$dir/$name.cnf" || fail "could not point $dir/$name.cnf at the proxy"
+  echo "$name: fault proxy 127.0.0.1:$lp -> $srv 127.0.0.1:$target (control $cp)"
+}
+
+# ops_proxy NAME COMMAND...: one control command; prints the answer after "ok ". The
+# command has taken effect when this returns; an "error: ..." answer fails the test.
+ops_proxy() {
+  local name=$1 lp cp fd reply=""
+  shift
+  read -r lp cp < "$dir/$name.ports"
+  exec {fd}<>"/dev/tcp/127.0.0.1/$cp" || fail "proxy $name: control port $cp does not answer"
+  printf '%s\n' "$*" >&"$fd"
+  IFS= read -r -t 10 reply <&"$fd" || true
+  exec {fd}>&-
+  case $reply in
+    "ok "*) echo "${reply#ok }" ;;
+    *) fail "proxy $name: '$*' answered '$reply'" ;;
+  esac
+}
+
+# ops_proxy_stat NAME KEY: one value of the proxy's `stats`.
+ops_proxy_stat() {
+  ops_proxy "$1" stats | tr ' ' '\n' | sed -n "s/^$2=//p"
 }

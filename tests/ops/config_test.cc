@@ -83,6 +83,7 @@ name = "r-2"
 defaults_file = "/etc/vomsrepl/r2.cnf"
 on_divergence = "skip"
 enabled = false
+read_timeout_s = 20
 [http]
 listen = ""
 [log]
@@ -109,6 +110,8 @@ file = "/var/log/vomsrepl.log"
   EXPECT_EQ(c->replicas[0].on_divergence, DivergencePolicy::kOverwrite);  // inherited from [apply]
   EXPECT_EQ(c->replicas[1].on_divergence, DivergencePolicy::kSkip);
   EXPECT_FALSE(c->replicas[1].enabled);
+  EXPECT_EQ(c->replicas[0].read_timeout_s, 3600);  // default: a long DDL must fit
+  EXPECT_EQ(c->replicas[1].read_timeout_s, 20);
   EXPECT_TRUE(c->http.listen.empty());
   std::string d = c->Describe();
   EXPECT_NE(d.find("rename voms_old -> voms_new"), std::string::npos) << d;
@@ -156,6 +159,8 @@ TEST(ConfigTest, EachMistakeNamesLineAndKey) {
        "duplicate replica name"},
       {std::string(kMinimal) + "[[replica]]\nname = \"a\"\ndefaults_file = \"r.cnf\"\nallow_writeable = true\n",
        "key 'replica[0].allow_writeable': unknown key"},
+      {std::string(kMinimal) + "[[replica]]\nname = \"a\"\ndefaults_file = \"r.cnf\"\nread_timeout_s = 0\n",
+       "key 'replica[0].read_timeout_s': must be between 1 and 86400"},
       {"[master\n", "t.toml:1:"},
   };
   for (const auto& c : cases) {

@@ -353,6 +353,36 @@ TEST(MasterConfigTest, RejectsWhatCannotWork) {
   EXPECT_TRUE(non_blocking.Validate().ok());
 }
 
+// A silent dump connection (stalled network) is given up after 2 x heartbeat rounded
+// up to whole seconds, never later than 2 x heartbeat + 1 s, never before 2 x
+// heartbeat; read_timeout caps it; no heartbeat: read_timeout.
+TEST(MasterConfigTest, StreamReadTimeoutIsTwoHeartbeatsInWholeSeconds) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  struct Case {
+    int64_t heartbeat_ms, read_timeout_s, want_s;
+  };
+  const Case cases[] = {
+      {500, 3, 1},    // the integration tests' setting: 1 s <= 2 s bound
+      {700, 30, 2},   // 1.4 s rounded up: 2 s <= 2.4 s bound
+      {1000, 30, 2},  // exact
+      {5000, 30, 10}, // the default: 10 s, not read_timeout's 30 s
+      {20000, 30, 30},
+      {0, 30, 30},    // no heartbeat (non-blocking dump)
+  };
+  for (const Case& k : cases) {
+    MasterConfig c = GoodConfig();
+    c.heartbeat_period = milliseconds(k.heartbeat_ms);
+    c.read_timeout = seconds(k.read_timeout_s);
+    const seconds got = StreamReadTimeout(c);
+    EXPECT_EQ(got.count(), k.want_s) << "heartbeat " << k.heartbeat_ms << " ms";
+    if (k.heartbeat_ms > 0 && got < c.read_timeout) {
+      EXPECT_GE(milliseconds(got).count(), 2 * k.heartbeat_ms);
+      EXPECT_LE(milliseconds(got).count(), 2 * k.heartbeat_ms + 1000);
+    }
+  }
+}
+
 TEST(MasterConfigTest, DescribeNeverShowsAPassword) {
   MasterConfig c = GoodConfig();
   c.password_env = "VOMSREPL_MASTER_PASSWORD";
