@@ -8,6 +8,7 @@
 #include "apply/sql_identifier.h"
 #include "binlog/format_description.h"
 #include "binlog/rows_event.h"
+#include "txn/change_format.h"
 
 namespace vomsrepl::apply {
 namespace {
@@ -205,7 +206,7 @@ Status TransactionApplier::Apply(const txn::Transaction& t) {
 Status TransactionApplier::ApplyChanges(const txn::Transaction& t) {
   if (t.chunk == 0) table_maps_.Clear();
   rows_.SetOrigin(t.seq, &t.source);
-  const binlog::FormatDescription& fde = binlog::FormatDescription::DefaultV4();
+  const binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
   const uint64_t rows_before = rows_.stats().rows_received;
   txn::ChangeReader reader(t.changes);
   txn::Change change;
@@ -378,7 +379,7 @@ Status TransactionApplier::ApplyDdl(const txn::Transaction& t) {
   table_maps_.Clear();
   rows_.SetOrigin(t.seq, &t.source);
   rows_.set_careful(true);  // rows next to a DDL (CREATE ... SELECT) run in autocommit, row by row
-  const binlog::FormatDescription& fde = binlog::FormatDescription::DefaultV4();
+  const binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
   txn::ChangeReader reader(t.changes);
   txn::Change change;
   while (st.ok() && reader.Next(&change)) {
