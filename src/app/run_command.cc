@@ -10,6 +10,7 @@
 
 #include "apply/replica_session.h"
 #include "ops/config.h"
+#include "ops/crash_point.h"
 #include "ops/logging.h"
 #include "ops/replicator.h"
 #include "source/master_stream.h"
@@ -22,6 +23,16 @@ Status RunDaemon(const RunOptions& options) {
   std::string file = options.log_file.empty() ? config.log.file : options.log_file;
   VOMSREPL_RETURN_IF_ERROR(ops::SetupLogging(level, file));
   if (config.replicas.empty()) spdlog::warn("config {} names no [[replica]]: journaling only", config.path);
+  {
+    std::vector<std::string> names;
+    for (const auto& r : config.replicas) names.push_back(r.name);
+    VOMSREPL_ASSIGN_OR_RETURN(std::optional<ops::CrashPointSpec> crash, ops::CrashPointFromEnvironment(names));
+    if (crash) {
+      spdlog::warn("{}={}:{} is set: a TEST HOOK; this daemon kills itself with SIGKILL at pass {} of crash point {}",
+                   ops::kCrashAtVariable, crash->name, crash->at, crash->at, crash->name);
+      ops::ArmCrashPoint(*crash);
+    }
+  }
 
   ops::Replicator replicator(config);
   VOMSREPL_RETURN_IF_ERROR(replicator.Open());

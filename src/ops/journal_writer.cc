@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "ops/crash_point.h"
+
 namespace vomsrepl::ops {
 
 JournalWriter::JournalWriter(journal::Journal& journal, size_t max_queued_bytes,
@@ -86,7 +88,12 @@ void JournalWriter::Loop() {
       space_cv_.notify_all();
     }
     Status st;
-    if (!batch.empty()) st = journal_.AppendBatch(batch);
+    if (!batch.empty()) {
+      // Test hook (crash_point.h): the batch's WriteBatch carries the checkpoint.
+      CrashPoint("feeder.before_append");
+      st = journal_.AppendBatch(batch);
+      if (st.ok()) CrashPoint("feeder.after_append");
+    }
     if (st.ok() && advance) st = journal_.AdvanceSource(*advance);
     if (st.ok() && on_written_ && !batch.empty()) on_written_(batch);
     std::lock_guard lock(mu_);

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "ops/crash_point.h"
+
 namespace vomsrepl::ops {
 
 using namespace std::chrono_literals;
@@ -24,7 +26,11 @@ std::string UtcNow() {
 }  // namespace
 
 ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& journal, Metrics* metrics)
-    : options_(std::move(options)), journal_(journal), metrics_(metrics) {
+    : options_(std::move(options)),
+      crash_before_commit_("replica." + options_.name + ".before_commit"),
+      crash_after_commit_("replica." + options_.name + ".after_commit"),
+      journal_(journal),
+      metrics_(metrics) {
   snapshot_.name = options_.name;
   snapshot_.state = "starting";
   paused_ = !options_.start_enabled;
@@ -228,9 +234,21 @@ Status ReplicaRunner::Session() {
     return st;
   };
 
+  // Test hooks (crash_point.h). `complete_pending`: the open group ends with
+  // a complete transaction beyond the progress row, so Flush() commits it.
+  bool complete_pending = false;
+  auto flush = [&]() -> Status {
+    if (complete_pending) CrashPoint(crash_before_commit_);
+    const uint64_t before = applier.progress().seq;
+    VOMSREPL_RETURN_IF_ERROR(applier.Flush());
+    if (applier.progress().seq != before) CrashPoint(crash_after_commit_);
+    complete_pending = false;
+    return Status::OK();
+  };
+
   for (;;) {
     if (Paused()) {
-      VOMSREPL_RETURN_IF_ERROR(applier.Flush());
+      VOMSREPL_RETURN_IF_ERROR(flush());
       return publish(true);
     }
     auto next = (*reader)->Next(&t);
@@ -249,7 +267,11 @@ Status ReplicaRunner::Session() {
                      t.source.gtid, t.source.position.ToString());
         t.ClearChanges();
       }
+      const uint64_t before = applier.progress().seq;
       VOMSREPL_RETURN_IF_ERROR(applier.Apply(t));
+      if (applier.progress().seq != before) CrashPoint(crash_after_commit_);  // the group filled up, or a DDL
+      if (t.seq > applier.progress().seq) complete_pending = t.last_chunk;
+      else if (applier.progress().seq != before) complete_pending = false;
       if (t.last_chunk) {
         last_commit_time = t.source.commit_time;
         std::lock_guard lock(mu_);
@@ -262,7 +284,7 @@ Status ReplicaRunner::Session() {
       VOMSREPL_RETURN_IF_ERROR(publish(false));
       continue;
     }
-    VOMSREPL_RETURN_IF_ERROR(applier.Flush());
+    VOMSREPL_RETURN_IF_ERROR(flush());
     VOMSREPL_RETURN_IF_ERROR(publish(false));
     journal_.WaitForSeq((*reader)->next_seq(), 200ms);
   }

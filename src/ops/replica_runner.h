@@ -86,6 +86,9 @@ class ReplicaRunner {
   void MirrorState(const std::string& state);
 
   ReplicaRunnerOptions options_;
+  // Test-hook point names (crash_point.h): replica.<name>.before_commit / after_commit.
+  std::string crash_before_commit_;
+  std::string crash_after_commit_;
   journal::Journal& journal_;
   Metrics* metrics_;
   Metrics::ReplicaSeries series_{};

@@ -11,7 +11,12 @@
 #     password appears in the log, /status or /metrics.
 #
 # usage: daemon_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO [KILLS [TRANSACTIONS]]
-#   (or VOMSREPL_DAEMON_KILLS / VOMSREPL_DAEMON_TRANSACTIONS; CI: 6 kills, 3000+1000)
+#   (or VOMSREPL_DAEMON_KILLS / VOMSREPL_DAEMON_TRANSACTIONS; CI: 6 kills, 3000+1000).
+#   The workload is TRANSACTIONS on voms_dtest plus TRANSACTIONS/3 on voms_dother; the
+#   kills are spread over it by master progress (one per KILLS+1-th of it). By hand:
+#     20 kills, 50,000 + 16,666:  daemon_test.sh tools/sandbox build/src/app/vomsrepl D . 20 50000
+#     issue 9's "50 random points of a 100k-transaction workload" (75,000 + 25,000):
+#                                 daemon_test.sh tools/sandbox build/src/app/vomsrepl D . 50 75000
 set -euo pipefail
 sandbox="$1" vomsrepl="$2" dir="$3" repo="$4" kills="${5:-${VOMSREPL_DAEMON_KILLS:-6}}"
 transactions="${6:-${VOMSREPL_DAEMON_TRANSACTIONS:-3000}}"
@@ -96,14 +101,28 @@ RANDOM=4251
 sleep 1
 kill -TERM "$daemon_pid"; wait "$daemon_pid" || fail "SIGTERM did not end the daemon cleanly (exit $?)"
 start_daemon
-# Kills spread over the workload's expected run time (about 250 transactions/s here).
-spacing=$(( transactions / 250 / (kills + 1) ))
+# Kills spread over the whole workload by its progress on the master (not by time: the
+# machine's speed varies): with SLOT = workload / (KILLS+1), kill i comes at a random
+# master transaction in [i*SLOT - SLOT/2, i*SLOT + SLOT/2), so every part of the run gets
+# one. About 7% of the workload's transactions change no row and reach no binlog: the
+# estimate takes 90% of them; should the workloads still end first, the kill comes then.
+total=$(( (transactions + transactions / 3) * 9 / 10 ))
+slot=$(( total / (kills + 1) ))
+[ "$slot" -ge 4 ] || fail "$kills kills need more than $transactions transactions"
+master_seq() { local g; g=$(sql master -e "SELECT @@gtid_binlog_pos"); echo "${g##*-}"; }
+kill_at=()
 for i in $(seq "$kills"); do
   sql master -e "INSERT INTO notvoms.t VALUES ($i, 'x')"; notvoms=$((notvoms + 1))
-  sleep "$spacing.$((RANDOM % 9 + 1))"
+  target=$(( start_seq + slot * i - slot / 2 + (RANDOM * 32768 + RANDOM) % slot ))
+  while [ "$(master_seq)" -lt "$target" ]; do
+    kill -0 "$wl1" 2>/dev/null || kill -0 "$wl2" 2>/dev/null || break
+    sleep 0.1
+  done
   kill -9 "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
+  kill_at+=("$(( $(master_seq) - start_seq ))")
   start_daemon
 done
+echo "daemon_test: $kills SIGKILLs at master transaction (of about $total): ${kill_at[*]}"
 wait "$wl1" || fail "workload 1"
 wait "$wl2" || fail "workload 2"
 
