@@ -188,8 +188,16 @@ Status TransactionApplier::Apply(const txn::Transaction& t) {
     Status st = Begin();
     if (!st.ok()) return Fail(std::move(st), t);
   }
-  group_.push_back(t);
-  Status st = ApplyChanges(group_.back());
+  Status st;
+  if (KeptWithoutChanges(t)) {
+    // Send this chunk's rows now: nothing may point into `t` after we return.
+    group_.push_back(t.WithoutChanges());
+    st = ApplyChanges(t);
+    if (st.ok()) st = rows_.Flush();
+  } else {
+    group_.push_back(t);
+    st = ApplyChanges(group_.back());
+  }
   if (!st.ok()) {
     if (!rows_.needs_careful_retry()) return Fail(std::move(st), t);
     st = ApplyGroupCarefully();
@@ -244,9 +252,18 @@ Status TransactionApplier::ApplyGroupCarefully() {
   rows_.set_careful(true);
   group_rows_ = 0;
   Status st;
-  for (const txn::Transaction& t : group_) {
-    st = ApplyChanges(t);
-    if (!st.ok()) break;
+  for (size_t i = 0; i < group_.size() && st.ok(); ++i) {
+    const txn::Transaction& t = group_[i];
+    if (!KeptWithoutChanges(t)) {
+      st = ApplyChanges(t);
+      continue;
+    }
+    // The chunks of t.seq in the group (t is its chunk 0): read them again.
+    size_t last = i;
+    while (last + 1 < group_.size() && group_[last + 1].seq == t.seq) ++last;
+    st = options_.replay_chunks(t.seq, group_[last].chunk,
+                                [this](const txn::Transaction& chunk) { return ApplyChanges(chunk); });
+    i = last;
   }
   rows_.set_careful(false);
   return st;
