@@ -34,8 +34,7 @@ Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* ou
   o.master.name = "master";
   o.master.defaults_file =
       options.master_defaults_file.empty() ? config.master.defaults_file : options.master_defaults_file;
-  if (::access(o.master.defaults_file.c_str(), R_OK) != 0)
-    return InvalidArgument("cannot read the option file " + o.master.defaults_file + ": " + std::strerror(errno));
+  VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFile(o.master.defaults_file, "master"));
   o.master.connect_timeout = config.master.connect_timeout;
   o.replica.name = replica->name;
   o.replica.defaults_file = replica->defaults_file;

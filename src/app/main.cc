@@ -11,10 +11,12 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "app/argv_secrets.h"
 #include "app/dump_command.h"
 #include "app/exit_codes.h"
 #include "app/stats_command.h"
@@ -26,6 +28,7 @@
 #include "app/catchup_command.h"
 #include "app/switch_master_command.h"
 #include "app/version.h"
+#include "ops/config.h"
 #include "ops/logging.h"
 
 namespace {
@@ -82,8 +85,7 @@ struct FileArgs {
     }
     if (master_defaults_file.empty())
       return InvalidArgument("--master needs --master-defaults-file (or VOMSREPL_MASTER_DEFAULTS_FILE)");
-    if (::access(master_defaults_file.c_str(), R_OK) != 0)
-      return InvalidArgument("cannot read the option file " + master_defaults_file + ": " + std::strerror(errno));
+    VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFile(master_defaults_file, "--master-defaults-file"));
     if (files.size() > 1) return InvalidArgument("--master takes at most one start file name");
     if (!stop_gtid.empty() || stop_position || !start_datetime.empty() || !stop_datetime.empty())
       return InvalidArgument("--stop-*/--start-datetime apply to files only; with --master use --start-position, "
@@ -148,6 +150,9 @@ int main(int argc, char** argv) {
   // pages stay resident: a long transaction would leave the daemon holding
   // several times its chunk size per thread.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  // Before CLI11 sees them: its errors would echo a password back.
+  if (Status s = app::RefusePasswordArguments(std::vector<std::string_view>(argv + 1, argv + argc)); !s.ok())
+    return Fail(s);
   CLI::App cli{"vomsrepl: binlog streaming replicator for the MariaDB/MySQL databases of VOMS servers"};
   cli.require_subcommand(1);
   cli.fallthrough();  // global options (--log-level) may follow the subcommand

@@ -13,8 +13,7 @@ namespace vomsrepl::app {
 
 Status RunSwitchMasterCommand(const SwitchMasterCommandOptions& options, std::FILE* out) {
   VOMSREPL_ASSIGN_OR_RETURN(ops::Config config, ops::LoadConfig(options.config_path));
-  if (::access(options.to_defaults_file.c_str(), R_OK) != 0)
-    return InvalidArgument("--to-defaults-file " + options.to_defaults_file + ": " + std::strerror(errno));
+  VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFile(options.to_defaults_file, "--to-defaults-file"));
   lifecycle::MasterSwitchOptions o;
   o.state_dir = config.state_dir;
   o.new_master = ops::MasterConfigFrom(config);

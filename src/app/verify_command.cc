@@ -36,8 +36,7 @@ Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, boo
       options.master_defaults_file.empty() ? config.master.defaults_file : options.master_defaults_file;
   if (o.master.defaults_file.empty())
     return InvalidArgument("verify needs an option file for the master: --master-defaults-file");
-  if (::access(o.master.defaults_file.c_str(), R_OK) != 0)
-    return InvalidArgument("cannot read the option file " + o.master.defaults_file + ": " + std::strerror(errno));
+  VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFile(o.master.defaults_file, "master"));
   o.master.connect_timeout = config.master.connect_timeout;
 
   for (const std::string& name : options.replicas) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "apply/applier_grants.h"
 #include "apply/sql_identifier.h"
 
 namespace vomsrepl::apply {
@@ -122,7 +123,7 @@ Status ReplicaSession::RestoreSessionSettings() {
 }
 
 Status ReplicaSession::Preflight() {
-  auto ro = Query("SELECT @@global.read_only, CURRENT_USER()");
+  auto ro = Query("SELECT @@global.read_only, CURRENT_USER(), VERSION()");
   if (!ro.ok()) return ro.status();
   bool read_only = !ro->empty() && (*ro)[0][0] && *(*ro)[0][0] != "0" && Upper(*(*ro)[0][0]) != "OFF";
   std::string user = (!ro->empty() && (*ro)[0][1]) ? *(*ro)[0][1] : "?";
@@ -135,22 +136,47 @@ Status ReplicaSession::Preflight() {
     }
     warnings_.push_back(config_.name + ": replica is writable (read_only=OFF), accepted by allow_writable");
   }
+  // SHOW GRANTS lines carry password hashes: only keywords and names are
+  // taken from them (applier_grants.h), and nothing of a line is logged.
   auto grants = Query("SHOW GRANTS FOR CURRENT_USER()");
   if (!grants.ok()) return grants.status();
-  bool ro_admin = false;
+  std::vector<std::string> lines;
   for (const SqlRow& r : *grants) {
-    if (r.empty() || !r[0]) continue;
-    std::string g = Upper(*r[0]);
-    if (g.find(" ON *.* ") == std::string::npos) continue;
-    // MariaDB 10.11 prints it as READ_ONLY ADMIN.
-    if (g.find("READ ONLY ADMIN") != std::string::npos || g.find("READ_ONLY ADMIN") != std::string::npos ||
-        g.find("GRANT ALL PRIVILEGES") == 0)
-      ro_admin = true;
+    if (!r.empty() && r[0]) lines.push_back(*r[0]);
   }
-  if (!ro_admin) {
-    warnings_.push_back(config_.name + ": account " + user +
-                        " has no READ ONLY ADMIN on *.*: its writes will be refused while read_only=ON "
-                        "(MariaDB 10.11: SUPER alone does not allow them)");
+  // READ ONLY ADMIN is MariaDB's (10.5+); a MySQL replica is not checked for
+  // the privilege that lets it write under read_only (SUPER, CONNECTION_ADMIN).
+  bool mariadb = !ro->empty() && ro->front().size() > 2 && (*ro)[0][2] &&
+                 (*ro)[0][2]->find("MariaDB") != std::string::npos;
+  ApplierGrantReport g = CheckApplierGrants(lines, config_.state_schema, read_only && mariadb);
+  auto list = [](const std::vector<MissingGrant>& v, bool with_fix, const std::string& who) {
+    std::string out;
+    for (const MissingGrant& m : v) {
+      out += (out.empty() ? "" : "; ") + m.privileges + " on " + m.on;
+      if (with_fix) out += " (fix: GRANT " + m.privileges + " ON " + m.fix_on + " TO " + who + ")";
+    }
+    return out;
+  };
+  if (!g.missing.empty()) {
+    std::string m = config_.name + ": account " + user + " lacks " + list(g.missing, true, user);
+    if (read_only && std::any_of(g.missing.begin(), g.missing.end(),
+                                 [](const MissingGrant& x) { return x.privileges == "READ ONLY ADMIN"; })) {
+      m += "; without READ ONLY ADMIN its writes are refused while read_only=ON (MariaDB 10.11: SUPER does not "
+           "include it)";
+    }
+    if (!g.unsure) return FailedPrecondition(std::move(m));
+    warnings_.push_back(m + " (unless a role or a table-level grant gives it)");
+  }
+  if (!g.missing_ddl.empty()) {
+    warnings_.push_back(config_.name + ": account " + user + " lacks " + list(g.missing_ddl, false, user) +
+                        ": the master's DDL (CREATE/ALTER/DROP TABLE) would stop this replica");
+  }
+  if (!g.excess.empty()) {
+    std::string e;
+    for (const std::string& x : g.excess) e += (e.empty() ? "" : ", ") + x;
+    warnings_.push_back(config_.name + ": account " + user + " has more privilege than the applier needs: " + e +
+                        " (it needs only READ ONLY ADMIN on *.* and DML/DDL on the replicated databases and on " +
+                        QuoteIdentifier(config_.state_schema) + ")");
   }
   // Can it write its own state? Create the table (the applier needs it
   // anyway), then a write that changes nothing: read_only (1290) and missing

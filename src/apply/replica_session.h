@@ -26,11 +26,16 @@
 // The session never issues SET GLOBAL and never turns read_only off.
 //
 // Preflight: the replica must be read_only=ON (FailedPrecondition unless
-// allow_writable); the account should hold READ ONLY ADMIN (or ALL
-// PRIVILEGES; on MariaDB 10.11 SUPER alone does not let it write under
-// read_only) and be able to create and write the state schema's progress
-// table (Preflight creates it and tries a write that changes nothing):
-// otherwise a warning.
+// allow_writable). The account's grants (SHOW GRANTS FOR CURRENT_USER(),
+// apply/applier_grants.h) must give SELECT, INSERT, UPDATE, DELETE on the
+// replicated databases and on the state schema, and READ ONLY ADMIN on *.*
+// when a MariaDB replica is read_only=ON (or ALL PRIVILEGES; on MariaDB 10.11 SUPER alone does
+// not let it write under read_only): otherwise FailedPrecondition naming
+// what is missing (only a warning when a role or a table-level grant may
+// give it). Warnings: no CREATE/DROP/ALTER/INDEX on the replicated
+// databases, any privilege on *.* beyond READ ONLY ADMIN (SUPER, ALL, ...)
+// or WITH GRANT OPTION, and a progress table that cannot be created or
+// written (Preflight creates it and tries a write that changes nothing).
 //
 // Errors carry the server's errno in the message ("error 1062: ..."), and
 // last_errno() returns it; lost connections (2006, 2013, ...), deadlocks and

@@ -362,14 +362,49 @@ Result<Config> LoadConfig(const std::string& path) {
   return ParseConfig(text.str(), path, unsigned(st.st_mode & 07777));
 }
 
+bool OptionFileTextHasPassword(std::string_view text) {
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(begin, end - begin);
+    begin = end + 1;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) continue;
+    line = line.substr(first);
+    if (line[0] == '#' || line[0] == ';' || line[0] == '[' || line[0] == '!') continue;
+    std::string key(line.substr(0, line.find('=')));
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t' || key.back() == '\r')) key.pop_back();
+    for (char& c : key) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // The server's own option parser accepts unambiguous prefixes ("passw").
+    if (key.rfind("pass", 0) == 0) return true;
+  }
+  return false;
+}
+
+Status CheckOptionFile(const std::string& file, const std::string& what) {
+  if (::access(file.c_str(), R_OK) != 0) {
+    return InvalidArgument(what + ": cannot read the option file " + file + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    return InvalidArgument(what + ": cannot stat the option file " + file + ": " + std::strerror(errno));
+  }
+  if ((st.st_mode & 077) == 0) return Status::OK();
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!OptionFileTextHasPassword(text.str())) return Status::OK();
+  char octal[8];
+  std::snprintf(octal, sizeof octal, "%04o", unsigned(st.st_mode & 07777));
+  return InvalidArgument(what + ": the option file " + file + " holds a password but has mode " + octal +
+                         " (readable by others): make it readable by its owner only (chmod 600 " + file + ")");
+}
+
 Status CheckOptionFiles(const Config& config) {
   auto check = [&](const std::string& file, const std::string& key) -> Status {
     if (file.empty()) return Status::OK();
-    if (::access(file.c_str(), R_OK) != 0) {
-      return InvalidArgument(config.path + ": key '" + key + "': cannot read the option file " + file + ": " +
-                             std::strerror(errno));
-    }
-    return Status::OK();
+    return CheckOptionFile(file, config.path + ": key '" + key + "'");
   };
   VOMSREPL_RETURN_IF_ERROR(check(config.master.defaults_file, "master.defaults_file"));
   for (size_t i = 0; i < config.replicas.size(); ++i) {

@@ -99,7 +99,17 @@ Result<Config> LoadConfig(const std::string& path);
 // Every defaults_file named exists and is readable by this process
 // (Connector/C silently ignores a missing option file and then connects with
 // its defaults). InvalidArgument naming the file and the key.
+//
+// An option file that holds a password (a `password`/`pass...` key in any
+// group) must not be readable or writable by group or others (mode 0600 or
+// stricter): InvalidArgument "... holds a password but has mode 0644: ...
+// chmod 600 FILE", never the password itself. An option file without a
+// password (host and user only) may be 0644. `!include` files are not followed.
 Status CheckOptionFiles(const Config& config);
+// The same for one option file; `what` prefixes the message (e.g. "--master-defaults-file").
+Status CheckOptionFile(const std::string& file, const std::string& what);
+// True when the text of a MySQL option file sets a password.
+bool OptionFileTextHasPassword(std::string_view text);
 // `file_mode`: the config file's permission bits (for the password rule).
 Result<Config> ParseConfig(std::string_view text, const std::string& name, unsigned file_mode = 0600);
 

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "app/argv_secrets.h"
 #include "app/dump_command.h"
+#include "app/exit_codes.h"
 #include "app/stats_command.h"
 
 namespace vomsrepl::app {
@@ -195,6 +197,41 @@ TEST(Stats, FilteredTablesAreNotCounted) {
   ASSERT_TRUE(c.status.ok());
   EXPECT_TRUE(Has(c.out, "\"rows\":0,"));
   EXPECT_TRUE(Has(c.out, "\"tables\":[]"));
+}
+
+// Passwords on argv are refused before parsing, without echoing the value.
+TEST(Cli, PasswordOptionsAreRefusedWithoutTheirValue) {
+  const std::string secret = "S3cretValue42";
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"run", "--config", "c.toml", "--password", secret},
+           {"run", "--config", "c.toml", "--password=" + secret},
+           {"check-config", "--pass=" + secret},
+           {"dump", "--master", "--passwd", secret},
+           {"verify", "-p" + secret},
+           {"stats", "-p"},
+           {"--log-level", "info", "switch-master", "--password"}}) {
+    std::vector<std::string_view> views(args.begin(), args.end());
+    Status st = RefusePasswordArguments(views);
+    ASSERT_EQ(st.code(), StatusCode::kInvalidArgument) << args[0];
+    EXPECT_EQ(ExitCodeFor(st), kExitUsage);
+    std::string m(st.message());
+    EXPECT_EQ(m.find(secret), std::string::npos) << m;
+    EXPECT_NE(m.find("option file"), std::string::npos) << m;
+    EXPECT_NE(m.find("0600"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+  EXPECT_NE(RefusePasswordArguments({"run", "--password=x"}).message().find("option --password refused"),
+            std::string_view::npos);
+  EXPECT_NE(RefusePasswordArguments({"run", "-pxyz"}).message().find("option -p refused"), std::string_view::npos);
+}
+
+TEST(Cli, OrdinaryArgumentsPass) {
+  EXPECT_TRUE(RefusePasswordArguments({"run", "--config", "/etc/vomsrepl/p.toml"}).ok());
+  EXPECT_TRUE(RefusePasswordArguments({"dump", "--master", "--master-defaults-file", "/x/repl.cnf", "--start-position",
+                                       "4", "mysql-bin.000001"}).ok());
+  EXPECT_TRUE(RefusePasswordArguments({"catchup", "--until", "0-1-42", "--plan"}).ok());
+  // After "--" everything is positional (a file may be called -p).
+  EXPECT_TRUE(RefusePasswordArguments({"dump", "--", "-p"}).ok());
 }
 
 }  // namespace

@@ -33,8 +33,10 @@ START SLAVE;
 SQL
 done
 unset repl_pw
-ops_bg_start 41
+# One writer at a time: two concurrent workload clients can deadlock each other (1213),
+# and voms-workload, like a batch client, stops at the first error.
 ops_workload 100 40
+ops_bg_start 41
 for r in replica1 replica2; do
   [ "$(sql "$r" -e "SELECT MASTER_GTID_WAIT('$(sql master -e "SELECT @@gtid_binlog_pos")', 60)")" = 0 ] ||
     fail "the built-in replica $r does not follow the master"

@@ -207,6 +207,49 @@ TEST(ConfigTest, UnreadableOptionFileIsNamed) {
   EXPECT_NE(st.message().find("/nonexistent/r1.cnf"), std::string::npos) << st.message();
 }
 
+// An option file with a password must be private; one without may be 0644.
+TEST(ConfigTest, OptionFileWithAPasswordMustBePrivate) {
+  EXPECT_TRUE(OptionFileTextHasPassword("[client]\nuser=u\npassword=abc\n"));
+  EXPECT_TRUE(OptionFileTextHasPassword("[client]\n  Password = abc\r\n"));
+  EXPECT_TRUE(OptionFileTextHasPassword("[client]\npasswd=abc"));
+  EXPECT_TRUE(OptionFileTextHasPassword("[mysql]\npassword\n"));
+  EXPECT_FALSE(OptionFileTextHasPassword("[client]\nuser=u\nhost=127.0.0.1\n# password=old\n; password=x\n"));
+  EXPECT_FALSE(OptionFileTextHasPassword("[client]\nssl-ca=/etc/ca.pem\n!include /etc/other.cnf\n"));
+
+  char path[] = "/tmp/vomsrepl-optfile-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  std::string text = "[client]\nuser=vomsrepl\npassword=Pw-Secret-77\nhost=127.0.0.1\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), ssize_t(text.size()));
+  close(fd);
+  for (mode_t mode : {0644, 0640, 0604, 0660}) {
+    ASSERT_EQ(chmod(path, mode), 0);
+    Status st = CheckOptionFile(path, "t.toml: key 'master.defaults_file'");
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << mode;
+    std::string m(st.message());
+    EXPECT_NE(m.find(std::string("chmod 600 ") + path), std::string::npos) << m;
+    EXPECT_NE(m.find("master.defaults_file"), std::string::npos) << m;
+    EXPECT_EQ(m.find("Pw-Secret-77"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+  ASSERT_EQ(chmod(path, 0644), 0);
+  auto c = ParseConfig(std::string(kMinimal), "t.toml");
+  ASSERT_TRUE(c.ok());
+  c->master.defaults_file = path;
+  EXPECT_NE(CheckOptionFiles(*c).message().find("mode 0644"), std::string::npos);
+  ASSERT_EQ(chmod(path, 0600), 0);
+  EXPECT_TRUE(CheckOptionFile(path, "x").ok());
+  EXPECT_TRUE(CheckOptionFiles(*c).ok());
+  ASSERT_EQ(chmod(path, 0400), 0);
+  EXPECT_TRUE(CheckOptionFile(path, "x").ok());
+  // Without a password, others may read it (host, port, user only).
+  ASSERT_EQ(chmod(path, 0600), 0);
+  std::ofstream(path, std::ios::trunc) << "[client]\nuser=reader\nhost=127.0.0.1\n";
+  ASSERT_EQ(chmod(path, 0644), 0);
+  EXPECT_TRUE(CheckOptionFile(path, "x").ok());
+  unlink(path);
+}
+
 // The shipped example must stay valid (and documents every key it sets).
 TEST(ConfigTest, ShippedExampleParses) {
   auto c = LoadConfig(VOMSREPL_SOURCE_DIR "/conf/vomsrepl.toml");

@@ -657,14 +657,14 @@ TEST_F(ApplyIT, WritableReplicaIsRefused) {
   ASSERT_TRUE(session.Open(Config()).ok());
   EXPECT_TRUE(session.Preflight().ok());
   EXPECT_TRUE(session.warnings().empty()) << session.warnings()[0];
-  // An account without it (the reader) is warned about.
+  // An account without it and without access to the state schema (the reader) is refused.
   ReplicaConfig reader = Config();
   reader.defaults_file = env_.ReplicaOptionFile(1, "reader");
   ASSERT_TRUE(session.Open(reader).ok());
-  EXPECT_TRUE(session.Preflight().ok());
-  ASSERT_EQ(session.warnings().size(), 2u);
-  EXPECT_NE(session.warnings()[0].find("READ ONLY ADMIN"), std::string::npos);
-  EXPECT_NE(session.warnings()[1].find("cannot create"), std::string::npos) << session.warnings()[1];
+  st = session.Preflight();
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("lacks READ ONLY ADMIN on *.*"), std::string_view::npos) << st.ToString();
+  EXPECT_NE(st.message().find("the state schema `vomsrepl`"), std::string_view::npos) << st.ToString();
 }
 
 TEST_F(ApplyIT, VomsSchemaAndWorkloadAreIdentical) {
