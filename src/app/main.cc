@@ -2,6 +2,7 @@
 //
 // main() parses the command line (CLI11), runs one subcommand and turns its
 // Status into a one-line message and a documented exit code (exit_codes.h).
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -142,6 +143,13 @@ int Fail(const Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Buffers of 1 MiB and more (transaction chunks, batched statements, big
+  // rows) come from mmap and go back to the kernel when freed. glibc's
+  // default threshold grows to the size of the largest block freed, after
+  // which such buffers come from the heap arenas of each thread and their
+  // pages stay resident: a long transaction would leave the daemon holding
+  // several times its chunk size per thread.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   // Before CLI11 sees them: its errors would echo a password back.
   if (Status s = app::RefusePasswordArguments(std::vector<std::string_view>(argv + 1, argv + argc)); !s.ok())
     return Fail(s);

@@ -8,6 +8,7 @@
 #include "apply/sql_identifier.h"
 #include "binlog/format_description.h"
 #include "binlog/rows_event.h"
+#include "txn/change_format.h"
 
 namespace vomsrepl::apply {
 namespace {
@@ -187,8 +188,16 @@ Status TransactionApplier::Apply(const txn::Transaction& t) {
     Status st = Begin();
     if (!st.ok()) return Fail(std::move(st), t);
   }
-  group_.push_back(t);
-  Status st = ApplyChanges(group_.back());
+  Status st;
+  if (KeptWithoutChanges(t)) {
+    // Send this chunk's rows now: nothing may point into `t` after we return.
+    group_.push_back(t.WithoutChanges());
+    st = ApplyChanges(t);
+    if (st.ok()) st = rows_.Flush();
+  } else {
+    group_.push_back(t);
+    st = ApplyChanges(group_.back());
+  }
   if (!st.ok()) {
     if (!rows_.needs_careful_retry()) return Fail(std::move(st), t);
     st = ApplyGroupCarefully();
@@ -205,7 +214,7 @@ Status TransactionApplier::Apply(const txn::Transaction& t) {
 Status TransactionApplier::ApplyChanges(const txn::Transaction& t) {
   if (t.chunk == 0) table_maps_.Clear();
   rows_.SetOrigin(t.seq, &t.source);
-  const binlog::FormatDescription& fde = binlog::FormatDescription::DefaultV4();
+  const binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
   const uint64_t rows_before = rows_.stats().rows_received;
   txn::ChangeReader reader(t.changes);
   txn::Change change;
@@ -243,9 +252,18 @@ Status TransactionApplier::ApplyGroupCarefully() {
   rows_.set_careful(true);
   group_rows_ = 0;
   Status st;
-  for (const txn::Transaction& t : group_) {
-    st = ApplyChanges(t);
-    if (!st.ok()) break;
+  for (size_t i = 0; i < group_.size() && st.ok(); ++i) {
+    const txn::Transaction& t = group_[i];
+    if (!KeptWithoutChanges(t)) {
+      st = ApplyChanges(t);
+      continue;
+    }
+    // The chunks of t.seq in the group (t is its chunk 0): read them again.
+    size_t last = i;
+    while (last + 1 < group_.size() && group_[last + 1].seq == t.seq) ++last;
+    st = options_.replay_chunks(t.seq, group_[last].chunk,
+                                [this](const txn::Transaction& chunk) { return ApplyChanges(chunk); });
+    i = last;
   }
   rows_.set_careful(false);
   return st;
@@ -378,7 +396,7 @@ Status TransactionApplier::ApplyDdl(const txn::Transaction& t) {
   table_maps_.Clear();
   rows_.SetOrigin(t.seq, &t.source);
   rows_.set_careful(true);  // rows next to a DDL (CREATE ... SELECT) run in autocommit, row by row
-  const binlog::FormatDescription& fde = binlog::FormatDescription::DefaultV4();
+  const binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
   txn::ChangeReader reader(t.changes);
   txn::Change change;
   while (st.ok() && reader.Next(&change)) {

@@ -84,6 +84,15 @@ struct ApplierOptions {
   // map to one journal seq) turns this off; seqs then need not increase.
   bool skip_applied_by_seq = true;
   std::function<void(const std::string&)> warn;  // warnings (divergence skipped or overwritten, DDL recovery, ...)
+  // Memory of chunked transactions. Given a replay (a journal reader:
+  // journal::Journal::ReplayChunks), the applier sends each chunk's rows
+  // before it returns and keeps no copy of it, so a transaction of any size
+  // costs one chunk; a careful retry reads the group's chunks again through
+  // it. Without one (a source that cannot be read twice) the chunks of the
+  // open group are kept in memory until its commit.
+  using ChunkReplay = std::function<Status(uint64_t seq, uint32_t up_to_chunk,
+                                           const std::function<Status(const txn::Transaction&)>& each)>;
+  ChunkReplay replay_chunks;
 };
 
 // The replica's progress row.
@@ -156,7 +165,14 @@ class TransactionApplier {
   bool started_ = false;
   bool lock_held_elsewhere_ = false;
   bool in_transaction_ = false;
-  std::deque<txn::Transaction> group_;  // copies, for a careful retry (stable addresses)
+  // Is `t` kept in group_ without its changes (replayed on a careful retry)?
+  bool KeptWithoutChanges(const txn::Transaction& t) const {
+    return options_.replay_chunks && (t.chunk > 0 || !t.last_chunk);
+  }
+
+  // Copies for a careful retry (stable addresses: pending rows point into
+  // them); chunks only as WithoutChanges() when KeptWithoutChanges().
+  std::deque<txn::Transaction> group_;
   uint32_t group_transactions_ = 0;      // complete source transactions in the group
   uint64_t group_rows_ = 0;
   ApplierStats stats_;

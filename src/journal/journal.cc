@@ -412,6 +412,23 @@ Result<std::unique_ptr<JournalReader>> Journal::NewReader(uint64_t from_seq) con
   return std::unique_ptr<JournalReader>(new JournalReader(this, from_seq));
 }
 
+Status Journal::ReplayChunks(uint64_t seq, uint32_t up_to_chunk,
+                             const std::function<Status(const txn::Transaction&)>& each) const {
+  VOMSREPL_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> reader, NewReader(seq));
+  txn::Transaction chunk;
+  for (;;) {
+    VOMSREPL_ASSIGN_OR_RETURN(bool got, reader->Next(&chunk));
+    if (!got)
+      return Corruption("journal: seq " + std::to_string(seq) + " is not a complete transaction: chunk " +
+                        std::to_string(reader->next_chunk()) + " cannot be replayed");
+    VOMSREPL_RETURN_IF_ERROR(each(chunk));
+    if (chunk.chunk == up_to_chunk) return Status::OK();
+    if (chunk.last_chunk)
+      return Corruption("journal: seq " + std::to_string(seq) + " ends at chunk " + std::to_string(chunk.chunk) +
+                        ", before chunk " + std::to_string(up_to_chunk));
+  }
+}
+
 Status Journal::SetReplicaMirror(const std::string& name, const ReplicaMirror& mirror) {
   VOMSREPL_RETURN_IF_ERROR(CheckWritable());
   if (name.empty()) return InvalidArgument("journal: replica mirror without a name");

@@ -45,6 +45,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -164,6 +165,13 @@ class Journal {
   // A reader from `from_seq` (inclusive, >= 1). NotFound when from_seq was
   // purged (the message names the first seq kept).
   Result<std::unique_ptr<JournalReader>> NewReader(uint64_t from_seq) const;
+  // Reads chunks 0..up_to_chunk of the complete transaction `seq` again, in
+  // order, calling `each` with every one (memory: one chunk): an applier
+  // that keeps no copy of a chunked transaction's chunks replays them so.
+  // NotFound when seq was purged; Corruption when it is not complete or has
+  // fewer chunks; each's first error stops the replay and is returned.
+  Status ReplayChunks(uint64_t seq, uint32_t up_to_chunk,
+                      const std::function<Status(const txn::Transaction&)>& each) const;
 
   // Replica mirrors (written unsynced: the replica's own row is the truth).
   Status SetReplicaMirror(const std::string& name, const ReplicaMirror& mirror);

@@ -25,6 +25,8 @@
 // Thread-safety: Run() on one thread; Stop() and the accessors from any.
 #pragma once
 
+#include <algorithm>
+
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -44,8 +46,16 @@ struct FeederOptions {
   source::MasterConfig master;
   txn::FilterRules rules;
   size_t max_transaction_bytes = size_t{64} << 20;
-  size_t max_queued_bytes = size_t{256} << 20;  // journal writer queue
+  // Journal writer queue (chunks assembled but not yet journaled). Memory is
+  // bounded by the chunk size, not the transaction size: QueueBytesFor().
+  size_t max_queued_bytes = size_t{128} << 20;
 };
+
+// Two chunks in flight: the journal writes one while the assembler fills the
+// next (plenty for group commit of small transactions too), at least 16 MiB.
+inline size_t QueueBytesFor(size_t max_transaction_bytes) {
+  return std::max<size_t>(size_t{16} << 20, 2 * max_transaction_bytes);
+}
 
 class Feeder {
  public:

@@ -166,7 +166,11 @@ Status ReplicaRunner::Session() {
   VOMSREPL_RETURN_IF_ERROR(session.Open(options_.replica));
   VOMSREPL_RETURN_IF_ERROR(session.Preflight());
   for (const auto& w : session.warnings()) spdlog::warn("{}", w);  // they name the replica
-  apply::TransactionApplier applier(session, options_.applier);
+  apply::ApplierOptions applier_options = options_.applier;
+  applier_options.replay_chunks = [this](uint64_t seq, uint32_t up_to_chunk, const auto& each) {
+    return journal_.ReplayChunks(seq, up_to_chunk, each);
+  };
+  apply::TransactionApplier applier(session, applier_options);
   auto progress = applier.Start();
   if (!progress.ok()) return progress.status();
   const uint64_t last = journal_.last_seq();

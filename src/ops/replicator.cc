@@ -85,6 +85,7 @@ Status Replicator::Open() {
   }
   fo.rules = std::move(*rules);
   fo.max_transaction_bytes = config_.journal.max_transaction_bytes;
+  fo.max_queued_bytes = QueueBytesFor(fo.max_transaction_bytes);
   feeder_ = std::make_unique<Feeder>(std::move(fo), *journal_, &metrics_);
   for (const auto& r : config_.replicas) {
     replicas_.push_back(std::make_unique<ReplicaRunner>(ReplicaOptionsFrom(config_, r), *journal_, &metrics_));

@@ -92,6 +92,20 @@ struct Transaction {
   std::vector<std::byte> changes;  // encoded changes, see the file comment
 
   bool empty() const { return change_count == 0; }
+  // A copy of everything but the changes (a chunk's place in its
+  // transaction, its source point and counts).
+  Transaction WithoutChanges() const {
+    Transaction copy;
+    copy.seq = seq;
+    copy.chunk = chunk;
+    copy.last_chunk = last_chunk;
+    copy.source = source;
+    copy.has_statement = has_statement;
+    copy.change_count = change_count;
+    copy.row_count = row_count;
+    copy.mariadb_source = mariadb_source;
+    return copy;
+  }
   void ClearChanges() {
     changes.clear();
     change_count = 0;

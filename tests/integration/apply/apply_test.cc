@@ -125,6 +125,41 @@ class ApplyIT : public ::testing::Test {
     return st;
   }
 
+  // `t`'s changes split into n chunks (TABLE_MAPs stay before their rows, as
+  // the assembler makes them: the split is by change count, which keeps each
+  // chunk decodable here because the statements are single-table).
+  static std::vector<txn::Transaction> SplitIntoChunks(const txn::Transaction& t, size_t n) {
+    std::vector<txn::Change> changes;
+    txn::ChangeReader reader(t.changes);
+    txn::Change c;
+    while (reader.Next(&c)) changes.push_back(c);
+    EXPECT_TRUE(reader.status().ok());
+    EXPECT_GT(changes.size(), 2 * n);
+    std::vector<txn::Transaction> chunks(n);
+    for (size_t i = 0; i < n; ++i) {
+      chunks[i].seq = t.seq;
+      chunks[i].chunk = uint32_t(i);
+      chunks[i].last_chunk = i == n - 1;
+      chunks[i].mariadb_source = t.mariadb_source;
+      if (i == n - 1) chunks[i].source = t.source;
+      txn::ChangeWriter w(chunks[i]);
+      // A chunk starts with the TABLE_MAP in force (repeated, as the assembler does).
+      if (i > 0 && changes[i * changes.size() / n].kind != txn::ChangeKind::kTableMap) {
+        for (size_t k = i * changes.size() / n; k-- > 0;) {
+          if (changes[k].kind == txn::ChangeKind::kTableMap) {
+            w.AddTableMap(changes[k].body);
+            break;
+          }
+        }
+      }
+      for (size_t k = i * changes.size() / n; k < (i + 1) * changes.size() / n; ++k) {
+        if (changes[k].kind == txn::ChangeKind::kTableMap) w.AddTableMap(changes[k].body);
+        else w.AddRows(changes[k].event_type, changes[k].body);
+      }
+    }
+    return chunks;
+  }
+
   std::string Value(SandboxConnection& c, const std::string& sql) {
     auto v = c.QueryValue(sql);
     EXPECT_TRUE(v.has_value()) << sql << ": " << c.error();
@@ -650,27 +685,7 @@ TEST_F(ApplyIT, ChunksOfOneTransactionCommitTogether) {
   Master("COMMIT");
   auto txns = Since(from);
   ASSERT_EQ(txns.size(), 3u);
-  // Split the big transaction's changes into 3 chunks.
-  std::vector<std::pair<txn::ChangeKind, std::pair<EventType, std::vector<std::byte>>>> changes;
-  {
-    txn::ChangeReader reader(txns[2].changes);
-    txn::Change c;
-    while (reader.Next(&c)) changes.push_back({c.kind, {c.event_type, std::vector<std::byte>(c.body.begin(), c.body.end())}});
-    ASSERT_TRUE(reader.status().ok());
-  }
-  ASSERT_GT(changes.size(), 6u);
-  std::vector<txn::Transaction> chunks(3);
-  for (size_t i = 0; i < 3; ++i) {
-    chunks[i].seq = txns[2].seq;
-    chunks[i].chunk = uint32_t(i);
-    chunks[i].last_chunk = i == 2;
-    if (i == 2) chunks[i].source = txns[2].source;
-    txn::ChangeWriter w(chunks[i]);
-    for (size_t k = i * changes.size() / 3; k < (i + 1) * changes.size() / 3; ++k) {
-      if (changes[k].first == txn::ChangeKind::kTableMap) w.AddTableMap(changes[k].second.second);
-      else w.AddRows(changes[k].second.first, changes[k].second.second);
-    }
-  }
+  std::vector<txn::Transaction> chunks = SplitIntoChunks(txns[2], 3);
   {  // Stop after two chunks: nothing of the transaction is visible.
     ReplicaSession session;
     ASSERT_TRUE(session.Open(Config()).ok());
@@ -693,6 +708,57 @@ TEST_F(ApplyIT, ChunksOfOneTransactionCommitTogether) {
   EXPECT_EQ(stats.transactions_applied, 1u);
   EXPECT_EQ(stats.commits, 1u);
   ExpectSameDatabase("voms_chunks");
+}
+
+// With a replay (what the daemon's runners give: journal::Journal::ReplayChunks),
+// each chunk's rows go out before Apply() returns and no chunk is kept: a careful
+// retry (a divergence found by a batch) reads the group's chunks again.
+TEST_F(ApplyIT, CarefulRetryReplaysChunksInsteadOfKeepingThem) {
+  Fresh("voms_replay", {"replay"});
+  BinlogPosition from = MasterPosition();
+  Master("CREATE DATABASE voms_replay");
+  Master("CREATE TABLE voms_replay.t (id INT PRIMARY KEY, v VARCHAR(40))");
+  Master("BEGIN");
+  Master("INSERT INTO voms_replay.t SELECT seq, REPEAT('x', seq % 40) FROM voms_replay.seq_1_to_3000");
+  Master("UPDATE voms_replay.t SET v = 'updated' WHERE id % 10 = 0");
+  Master("COMMIT");
+  auto txns = Since(from);
+  ASSERT_EQ(txns.size(), 3u);
+  std::vector<txn::Transaction> chunks = SplitIntoChunks(txns[2], 4);
+  ASSERT_TRUE(ApplyAll({txns[0], txns[1]}, Options("replay")).ok());
+  // A row the replica already has: the INSERT batch holding it fails, the
+  // group is applied again row by row, and policy overwrite converges.
+  Replica("INSERT INTO voms_replay.t VALUES (2990, 'replica only')");
+
+  std::vector<std::pair<uint64_t, uint32_t>> replays;
+  std::vector<uint32_t> replayed_chunks;
+  ApplierOptions o = Options("replay");
+  o.divergence = DivergencePolicy::kOverwrite;
+  o.replay_chunks = [&](uint64_t seq, uint32_t up_to, const std::function<Status(const txn::Transaction&)>& each) {
+    replays.emplace_back(seq, up_to);
+    for (const txn::Transaction& c : chunks) {
+      if (c.seq != seq || c.chunk > up_to) continue;
+      replayed_chunks.push_back(c.chunk);
+      VOMSREPL_RETURN_IF_ERROR(each(c));
+    }
+    return Status::OK();
+  };
+  ApplierStats stats;
+  Status st = ApplyAll(chunks, o, &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_GE(stats.careful_retries, 1u);
+  ASSERT_FALSE(replays.empty());
+  EXPECT_EQ(replays[0].first, txns[2].seq);
+  // Every replay starts at chunk 0 and goes in order up to the chunk that failed.
+  ASSERT_FALSE(replayed_chunks.empty());
+  EXPECT_EQ(replayed_chunks[0], 0u);
+  EXPECT_EQ(replayed_chunks.size(), size_t(replays[0].second) + 1) << "first replay up to chunk " << replays[0].second;
+  EXPECT_EQ(stats.transactions_applied, 1u);
+  EXPECT_EQ(stats.commits, 1u);
+  bool warned = false;
+  for (const auto& w : warnings_) warned = warned || w.find("2990") != std::string::npos;
+  EXPECT_TRUE(warned) << "the overwritten row is named in a warning";
+  ExpectSameDatabase("voms_replay");
 }
 
 TEST_F(ApplyIT, WritableReplicaIsRefused) {

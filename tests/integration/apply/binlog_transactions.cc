@@ -28,6 +28,7 @@ Result<std::vector<txn::Transaction>> TransactionsFromBinlog(const std::vector<s
                                          ev.event.frame.header.next_position};
     cur.source.gtid_state = state;
     cur.source.commit_time = ev.event.frame.header.timestamp;
+    cur.mariadb_source = ev.format->IsMariaDB();  // as the assembler does: decode with txn::ChangeFormat
     if (!cur.empty()) out.push_back(std::move(cur));
     cur = txn::Transaction();
     open = false;

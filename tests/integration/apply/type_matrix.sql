@@ -180,3 +180,15 @@ UPDATE uniq SET z = 'u' WHERE x IN (1, 2);
 
 -- CREATE TABLE ... SELECT: the DDL and its rows in one group.
 CREATE TABLE ctas ENGINE=InnoDB SELECT id, n, s FROM multi WHERE id < 50;
+
+-- MariaDB counts YEAR among the numeric columns of the signedness metadata and
+-- GEOMETRY among the charset columns (MySQL counts neither): decoded with the
+-- wrong flavour, the columns after them get each other's signedness and charset.
+CREATE TABLE flavour (
+  id INT PRIMARY KEY, y YEAR, iu INT UNSIGNED, ti TINYINT, g GEOMETRY,
+  l1 VARCHAR(4) CHARACTER SET latin1, u8 VARCHAR(4) CHARACTER SET utf8mb4, bu BIGINT UNSIGNED
+) ENGINE=InnoDB;
+INSERT INTO flavour VALUES
+  (1, 2024, 4294967295, -1, POINT(1, 2), 0xE9FF, '😀é', 18446744073709551615),
+  (2, NULL, 2147483648, -128, NULL, 'a', 'b', 9223372036854775808);
+UPDATE flavour SET iu = 4294967294, ti = -2 WHERE id = 1;
