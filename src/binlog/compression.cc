@@ -22,9 +22,14 @@ Status UncompressMariadbPayload(Bytes in, std::vector<std::byte>& out, size_t ma
   if (declared > max_size)
     return DataLoss("compressed event declares " + std::to_string(declared) + " bytes, above the limit of " +
                     std::to_string(max_size));
+  // Deflate expands at most 1032:1 (RFC 1951: a 258-byte match per 2 bits at
+  // best), so a larger declared size is a lie: refuse it before allocating it.
+  const Bytes src = in.subspan(1 + lenlen);
+  if (declared > uint64_t(src.size()) * 1032 + 64)
+    return Corruption("compressed event declares " + std::to_string(declared) + " bytes from " +
+                      std::to_string(src.size()) + " compressed bytes, more than zlib can expand (1032:1)");
   out.resize(declared);
   uLongf dest_len = uLongf(declared);
-  const Bytes src = in.subspan(1 + lenlen);
   int rc = ::uncompress(reinterpret_cast<Bytef*>(out.data()), &dest_len,
                         reinterpret_cast<const Bytef*>(src.data()), uLong(src.size()));
   if (rc != Z_OK) return Corruption("compressed event: zlib error " + std::to_string(rc));
@@ -48,6 +53,12 @@ Status UncompressZstdPayload(Bytes in, uint64_t uncompressed_size, std::vector<s
   if (size > max_size)
     return DataLoss("transaction payload of " + std::to_string(size) + " bytes is above the limit of " +
                     std::to_string(max_size));
+  // A zstd block yields at most 128 KiB and costs at least 4 bytes (an RLE
+  // block), so a frame expands at most 32768:1: refuse a larger size before
+  // allocating it.
+  if (size > uint64_t(in.size()) * 32768 + (128 << 10))
+    return Corruption("transaction payload declares " + std::to_string(size) + " bytes from " +
+                      std::to_string(in.size()) + " compressed bytes, more than zstd can expand (32768:1)");
   out.resize(size);
   size_t got = ZSTD_decompress(out.data(), out.size(), in.data(), in.size());
   if (ZSTD_isError(got)) return Corruption(std::string("transaction payload: zstd: ") + ZSTD_getErrorName(got));

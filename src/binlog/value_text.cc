@@ -116,33 +116,6 @@ bool IsLatin1(uint32_t collation) {
   }
 }
 
-bool IsUtf8(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    uint8_t b = uint8_t(s[i]);
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if ((b & 0xe0) == 0xc0) { len = 2; cp = b & 0x1f; }
-    else if ((b & 0xf0) == 0xe0) { len = 3; cp = b & 0x0f; }
-    else if ((b & 0xf8) == 0xf0) { len = 4; cp = b & 0x07; }
-    else return false;
-    if (n - i < len) return false;
-    for (size_t k = 1; k < len; ++k) {
-      uint8_t c = uint8_t(s[i + k]);
-      if ((c & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += len;
-  }
-  return true;
-}
 
 // JSON string of latin1 bytes, converted to UTF-8 on the fly.
 void AppendJsonStringLatin1(std::string_view s, std::string& out) {
@@ -547,6 +520,34 @@ Status AppendJson(const Cell& cell, std::string& out) {
 }
 
 }  // namespace
+
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    uint8_t b = uint8_t(s[i]);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((b & 0xe0) == 0xc0) { len = 2; cp = b & 0x1f; }
+    else if ((b & 0xf0) == 0xe0) { len = 3; cp = b & 0x0f; }
+    else if ((b & 0xf8) == 0xf0) { len = 4; cp = b & 0x07; }
+    else return false;
+    if (n - i < len) return false;
+    for (size_t k = 1; k < len; ++k) {
+      uint8_t c = uint8_t(s[i + k]);
+      if ((c & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
 
 Status AppendCellText(const Cell& cell, TextStyle style, std::string& out) {
   if (cell.column == nullptr) return InvalidArgument("cell #" + std::to_string(cell.index) + " has no column description");

@@ -65,6 +65,10 @@ enum class TextStyle : uint8_t {
   kJson,
 };
 
+// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points
+// above U+10FFFF).
+bool IsUtf8(std::string_view s);
+
 // Appends the text of `cell` in `style` to `out`.
 Status AppendCellText(const Cell& cell, TextStyle style, std::string& out);
 

@@ -1,7 +1,9 @@
 // Text and JSON forms of a VerifyReport (lifecycle/verifier.h).
 #include <string>
 
+#include "binlog/byte_cursor.h"
 #include "binlog/json_binary.h"
+#include "binlog/value_text.h"
 #include "lifecycle/verifier.h"
 
 namespace vomsrepl::lifecycle {
@@ -26,6 +28,15 @@ std::string_view KindText(KeyDifferenceKind kind) {
 }
 
 void Json(std::string& out, std::string_view s) { binlog::AppendJsonString(s, out); }
+
+// A key value that is not UTF-8 (a binary or latin1 key) as "base64:<RFC 4648>",
+// as `dump --format=json` writes such values: the report stays valid JSON.
+void KeyJson(std::string& out, std::string_view s) {
+  if (binlog::IsUtf8(s)) return Json(out, s);
+  out += "\"base64:";
+  binlog::AppendBase64(binlog::AsBytes(s), out);
+  out += '"';
+}
 
 }  // namespace
 
@@ -112,7 +123,7 @@ void WriteVerifyJson(const VerifyReport& report, std::FILE* out) {
       s += ",\"key\":[";
       for (size_t j = 0; j < v.keys[i].key.size(); ++j) {
         if (j) s += ",";
-        Json(s, v.keys[i].key[j]);
+        KeyJson(s, v.keys[i].key[j]);
       }
       s += "]}";
     }

@@ -90,6 +90,18 @@ TEST(Compression, MariadbErrors) {
   EXPECT_EQ(UncompressMariadbPayload(B(garbage), out).code(), StatusCode::kCorruption);
   auto fine = MariadbCompress(text, 1, text.size());
   EXPECT_EQ(UncompressMariadbPayload(B(fine), out, 10).code(), StatusCode::kDataLoss);  // above max_size
+  // A size no deflate stream of this length can reach is refused before it is
+  // allocated (a fuzzer's 47-byte event declared 2^30 - 1 bytes: 1 GiB zeroed).
+  auto liar = MariadbCompress(text, 4, (uint64_t(1) << 30) - 1);
+  s = UncompressMariadbPayload(B(liar), out);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.ToString().find("more than zlib can expand"), std::string::npos) << s.ToString();
+  EXPECT_LT(out.capacity(), size_t(1) << 20);
+  // The most compressible input still fits the bound.
+  std::string zeros(4 << 20, '\0');
+  auto dense = MariadbCompress(zeros, 3, zeros.size());
+  ASSERT_TRUE(UncompressMariadbPayload(B(dense), out).ok());
+  EXPECT_EQ(out.size(), zeros.size());
 }
 
 TEST(Compression, ZstdRoundTripAndSizeChecks) {
@@ -116,6 +128,16 @@ TEST(Compression, ZstdRoundTripAndSizeChecks) {
   EXPECT_FALSE(UncompressZstdPayload(B(trunc), text.size(), out).ok());
   std::vector<std::byte> junk(64, std::byte{0x42});
   EXPECT_EQ(UncompressZstdPayload(B(junk), 10, out).code(), StatusCode::kCorruption);
+
+  // A frame without a content size and an event header claiming 1 GiB: refused
+  // before the allocation; the most compressible input still fits the bound.
+  Status lie = UncompressZstdPayload(B(nz), uint64_t(1) << 30, out);
+  EXPECT_EQ(lie.code(), StatusCode::kCorruption) << lie.ToString();
+  EXPECT_NE(lie.ToString().find("more than zstd can expand"), std::string::npos) << lie.ToString();
+  std::string zeros(16 << 20, '\0');
+  auto dense = ZstdCompress(zeros, false);
+  ASSERT_TRUE(UncompressZstdPayload(B(dense), zeros.size(), out).ok());
+  EXPECT_EQ(out.size(), zeros.size());
 }
 
 // A MariaDB QUERY_COMPRESSED event built by hand: post-header, status

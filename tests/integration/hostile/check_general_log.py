@@ -39,7 +39,7 @@ SESSION = [
     re.compile(rb"^SET [a-z_]+ = \d+(, [a-z_]+ = \d+)*$"),
     re.compile(rb"^(BEGIN|COMMIT|ROLLBACK)$"),
     re.compile(rb"^SELECT @@session\.max_allowed_packet$"),
-    re.compile(rb"^SELECT @@global\.read_only, CURRENT_USER\(\)$"),
+    re.compile(rb"^SELECT @@global\.read_only, CURRENT_USER\(\)(, VERSION\(\))?$"),
     re.compile(rb"^SHOW GRANTS FOR CURRENT_USER\(\)$"),
     re.compile(rb"^UPDATE `vomsrepl`\.`progress` SET `seq` = `seq` WHERE FALSE$"),
     re.compile(rb"^CREATE DATABASE IF NOT EXISTS `vomsrepl`$"),
