@@ -55,7 +55,8 @@ cnf() {
 }
 
 # conf NAME MASTER_CNF REPLICA1_CNF REPLICA2_CNF [EXTRA-TOML-LINES]: a configuration
-# (0600 unless changed) with a state directory of its own and no HTTP endpoint.
+# (0600 unless changed) with a state directory of its own; no HTTP endpoint unless
+# CONF_LISTEN gives one.
 conf() {
   local f="$out/$1.toml"
   (
@@ -79,7 +80,7 @@ defaults_file = "$3"
 name = "replica2"
 defaults_file = "$4"
 [http]
-listen = ""
+listen = "${CONF_LISTEN:-}"
 EOF
   )
   echo "$f"
@@ -184,26 +185,7 @@ refused master_no_binlog_monitor 6 "master" "lacks BINLOG MONITOR" -- "$vomsrepl
 
 # ---- 1 (run) + 4 (too much, still runs): replica1 with ALL PRIVILEGES, replica2 with a
 # wrong password. The daemon feeds replica1 and reports replica2's error in /status.
-cat > "$dir/vomsrepl.toml" <<EOF
-state_dir = "$out/state-run"
-[master]
-defaults_file = "$M"
-server_id = 4261
-start = "gtid:$start_gtid"
-heartbeat_ms = 500
-read_timeout_s = 3
-[filter]
-include_databases = ["voms_*"]
-[[replica]]
-name = "replica1"
-defaults_file = "$r1_all"
-[[replica]]
-name = "replica2"
-defaults_file = "$r2_bad"
-[http]
-listen = "127.0.0.1:$port"
-EOF
-chmod 600 "$dir/vomsrepl.toml"
+cp -p "$(CONF_LISTEN="127.0.0.1:$port" conf run "$M" "$r1_all" "$r2_bad")" "$dir/vomsrepl.toml"
 t_run=$(now_ms)
 ops_start_daemon
 ops_workload 30 2

@@ -66,18 +66,18 @@ restart-flush)
       "$repo/tools/voms-workload" --vo otest --transactions 100 --seed $((50 + i)) --dir "$dir" >/dev/null 2>&1 &
       bg_pid=$!
       sleep 0.$((RANDOM % 4 + 2))
-      "$sandbox" stop-server master --kill --dir "$dir" >/dev/null || fail "sandbox stop-server master --kill"
+      ops_server kill master
       wait "$bg_pid" 2>/dev/null || true
       bg_pid=""
       kills=$((kills + 1))
-      "$sandbox" start-server master --dir "$dir" >/dev/null || fail "sandbox start-server master (after the kill)"
+      ops_server start master
     else
       ops_workload 100 $((50 + i))
     fi
     if [ "$i" -eq 4 ]; then
-      "$sandbox" stop-server master --dir "$dir" >/dev/null || fail "sandbox stop-server master"
+      ops_server stop master
       sleep 1
-      "$sandbox" start-server master --dir "$dir" >/dev/null || fail "sandbox start-server master"
+      ops_server start master
       restarts=$((restarts + 1))
     fi
     sql master -e "FLUSH BINARY LOGS"

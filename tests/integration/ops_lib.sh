@@ -28,6 +28,19 @@ fail() {
   exit 1
 }
 sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
+# ops_server stop|kill|start SERVER: tools/sandbox stop-server / stop-server --kill /
+# start-server; on failure the sandbox's own words are printed, then the test fails.
+ops_server() {
+  local args
+  case $1 in
+    stop) args=(stop-server "$2") ;;
+    kill) args=(stop-server "$2" --kill) ;;
+    start) args=(start-server "$2") ;;
+    *) fail "ops_server: unknown action $1" ;;
+  esac
+  "$sandbox" "${args[@]}" --dir "$dir" > "$dir/sandbox-call.log" 2>&1 ||
+    { cat "$dir/sandbox-call.log" >&2; fail "tools/sandbox ${args[*]} failed"; }
+}
 http() { curl -sf --max-time 5 "http://127.0.0.1:$port$1"; }
 json() {  # json FILE PYTHON-EXPRESSION-ON-d
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"

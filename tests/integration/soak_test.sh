@@ -57,15 +57,15 @@ while [ "$(date +%s)" -lt "$t_end" ]; do
   kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited during the soak"
   case $(( RANDOM % 4 )) in
   0) sql master -e "FLUSH BINARY LOGS"; f=flush ;;
-  1) "$sandbox" stop-server master --dir "$dir" >/dev/null 2>&1 || fail "master stop"
+  1) ops_server stop master
      sleep $(( 2 + RANDOM % 3 ))
-     "$sandbox" start-server master --dir "$dir" >/dev/null 2>&1 || fail "master start"; f=master-stop ;;
-  2) "$sandbox" stop-server master --kill --dir "$dir" >/dev/null 2>&1 || fail "master kill"
+     ops_server start master; f=master-stop ;;
+  2) ops_server kill master
      sleep $(( 2 + RANDOM % 3 ))
-     "$sandbox" start-server master --dir "$dir" >/dev/null 2>&1 || fail "master start"; f=master-kill ;;
-  3) "$sandbox" stop-server replica2 --dir "$dir" >/dev/null 2>&1 || fail "replica2 stop"
+     ops_server start master; f=master-kill ;;
+  3) ops_server stop replica2
      sleep $(( 3 + RANDOM % 4 ))
-     "$sandbox" start-server replica2 --dir "$dir" >/dev/null 2>&1 || fail "replica2 start"; f=replica-stop ;;
+     ops_server start replica2; f=replica-stop ;;
   esac
   count[$f]=$(( ${count[$f]} + 1 ))
   echo "$name: $(date -u +%T) injected $f"
