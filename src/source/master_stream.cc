@@ -16,6 +16,7 @@
 #include "source/master_preflight.h"
 #include "source/master_session.h"
 #include "source/reconnect_backoff.h"
+#include "source/silence_window.h"
 #include "source/transaction_boundary.h"
 
 namespace vomsrepl::source {
@@ -23,6 +24,9 @@ namespace {
 
 constexpr std::string_view kRestartPrefix = "transaction restarted after reconnect";
 constexpr uint64_t kFirstEventOffset = 4;  // after the 4-byte binlog magic
+// The longest the dump connection is let stay silent before a large event
+// (unless read_timeout is longer): silence_window.h.
+constexpr std::chrono::seconds kMaxSilenceWindow{600};
 
 // FORMAT_DESCRIPTION body: binlog_version 2, server_version 50, timestamp 4,
 // header_length 1, post-header lengths, then (MySQL >= 5.6.1, MariaDB >= 5.3)
@@ -77,6 +81,9 @@ struct MasterStream::Impl {
 
   TransactionBoundaryTracker tracker;
   ReconnectBackoff backoff;
+  SilenceWindow silence{StreamReadTimeout(config), std::max(config.read_timeout, kMaxSilenceWindow)};
+  std::chrono::steady_clock::time_point last_event_at;  // or when the dump was asked for
+  bool first_fetch_silent = false;  // OpenStream's first fetch lost after a full window of silence
   uint64_t reconnects = 0;
   bool restart_pending = false;
   Status last_error;
@@ -89,6 +96,11 @@ struct MasterStream::Impl {
   Status FetchError(std::string_view wanted);
   Status Reconnect(const Status& cause);
   Status Deliver(SourceEvent* out);
+  // The silence window's bookkeeping (silence_window.h), with its log lines.
+  // NoteLoss: the dump connection was just lost; true when after a full window
+  // of silence.
+  bool NoteLoss();
+  void NoteProgress();
   std::string WantedText(bool first) const;
   bool UseGtid() const { return config.start_from == StartFrom::kGtid; }
 };
@@ -156,11 +168,18 @@ Status MasterStream::Connect() {
   MariadbGtidList gtids = m.UseGtid() ? m.config.start_gtids : MariadbGtidList();
   BinlogPosition start = m.config.start_from == StartFrom::kPosition ? m.config.start_position : BinlogPosition();
   m.tracker.Reset(start, gtids);
-  st = m.OpenStream(/*first=*/true);
-  if (!st.ok()) {
+  // A master that is slow to send the first event (a GTID start reads, and
+  // sends nothing for, every event before the GTID) is asked again with a
+  // longer silence window (NoteLoss logs it), until the window is at its cap.
+  for (int same_window = 0;;) {
+    auto window = m.silence.current();
+    st = m.OpenStream(/*first=*/true);
+    if (st.ok()) break;
     m.last_error = st;
     m.CloseStream();
-    return st;
+    same_window = m.silence.current() > window ? 0 : same_window + 1;
+    // The first silence keeps the window (it may have been the network): one more try.
+    if (!m.first_fetch_silent || same_window > 1 || m.cancelled.load()) return st;
   }
   m.connected = true;
   spdlog::info("master stream: {} ({}) from {}, server_id {}", m.session.HostInfo(), m.server_version,
@@ -202,8 +221,9 @@ std::chrono::seconds StreamReadTimeout(const MasterConfig& config) {
 
 Status MasterStream::Impl::OpenStream(bool first) {
   CloseStream();
+  first_fetch_silent = false;
   MasterConfig stream_config = config;
-  stream_config.read_timeout = StreamReadTimeout(config);
+  stream_config.read_timeout = silence.current();
   VOMSREPL_RETURN_IF_ERROR(session.Open(stream_config));
   if (cancelled.load()) return Aborted("master stream cancelled");
 
@@ -288,9 +308,15 @@ Status MasterStream::Impl::OpenStream(bool first) {
   }
   stream_open = true;
 
+  last_event_at = std::chrono::steady_clock::now();
   event = mariadb_rpl_fetch(rpl, event);
-  if (event == nullptr) return FetchError(WantedText(first));
+  if (event == nullptr) {
+    Status st = FetchError(WantedText(first));
+    if (st.code() == StatusCode::kUnavailable) first_fetch_silent = NoteLoss();
+    return st;
+  }
   event_pending = true;
+  last_event_at = std::chrono::steady_clock::now();
   return Status::OK();
 }
 
@@ -371,6 +397,31 @@ Status MasterStream::Impl::Reconnect(const Status& cause) {
   return Status::OK();
 }
 
+bool MasterStream::Impl::NoteLoss() {
+  auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - last_event_at);
+  auto before = silence.current();
+  if (!silence.OnLoss(cur_file, cur_pos, silent)) return false;
+  if (silence.current() <= before) return true;
+  spdlog::warn("master stream: the master sent nothing for {} s at {} again; it sends nothing while it reads "
+               "a large event (or the events a GTID start skips), so the dump connection now waits up to {} s "
+               "(back to {} s past this point)",
+               before.count(), cur_file.empty() ? WantedText(true) : cur_file + ":" + std::to_string(cur_pos),
+               silence.current().count(), silence.base().count());
+  return true;
+}
+
+void MasterStream::Impl::NoteProgress() {
+  if (!silence.widened()) {
+    silence.OnEvent(cur_file, cur_pos);
+    return;
+  }
+  silence.OnEvent(cur_file, cur_pos);
+  if (!silence.widened()) {
+    spdlog::info("master stream: past the slow event, at {}:{}; the dump connection waits {} s again", cur_file, cur_pos,
+                 silence.current().count());
+  }
+}
+
 Status MasterStream::Next(SourceEvent* out) {
   Impl& m = *impl_;
   if (!m.connected) return FailedPrecondition("MasterStream::Next before Connect");
@@ -394,13 +445,16 @@ Status MasterStream::Next(SourceEvent* out) {
           if (st.code() != StatusCode::kOutOfRange) m.last_error = st;
           return st;
         }
+        m.NoteLoss();
         VOMSREPL_RETURN_IF_ERROR(m.Reconnect(st));
         continue;
       }
+      m.last_event_at = std::chrono::steady_clock::now();
     }
     m.event_pending = false;
     m.backoff.Reset();
     Status st = m.Deliver(out);
+    if (st.ok() || st.code() == StatusCode::kOutOfRange) m.NoteProgress();
     if (st.ok()) return st;
     if (st.code() == StatusCode::kOutOfRange) continue;  // swallowed heartbeat
     m.last_error = st;

@@ -18,7 +18,9 @@
 //     file decides whether events carry a CRC32.
 //   * Reconnect: a lost connection (errors 2006/2013), a master restart, or a
 //     read timeout (no byte for StreamReadTimeout(): 2 x heartbeat_period rounded
-//     up to seconds, or read_timeout if shorter) reconnects with
+//     up to seconds, or read_timeout if shorter; doubled after each such
+//     silence at the same position, for a master that sends nothing while it
+//     reads a large event: silence_window.h) reconnects with
 //     capped exponential backoff plus jitter, and resumes after the last
 //     *complete* transaction. An outage logs ONE warning when it begins (with
 //     its cause), a reminder every `outage_reminder` while it lasts (each

@@ -14,6 +14,7 @@
 #include "source/master_preflight.h"
 #include "source/master_stream.h"
 #include "source/reconnect_backoff.h"
+#include "source/silence_window.h"
 #include "source/transaction_boundary.h"
 
 namespace vomsrepl::source {
@@ -296,6 +297,88 @@ TEST(ReconnectBackoffTest, JitterStaysWithinHalfToFullAndIsReproducible) {
   a.Reset();
   EXPECT_EQ(a.attempt(), 0u);
   EXPECT_LE(a.NextDelay().count(), 100);
+}
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST(SilenceWindowTest, RepeatedFullSilenceAtOnePositionDoublesUpToTheCap) {
+  SilenceWindow w(seconds(1), seconds(5));
+  EXPECT_EQ(w.current(), seconds(1));
+  // First full silence at a position: maybe the network, keep the window.
+  EXPECT_TRUE(w.OnLoss("m.000002", 500, milliseconds(1000)));
+  EXPECT_EQ(w.current(), seconds(1));
+  EXPECT_FALSE(w.widened());
+  // The same position again: the master is busy before that event.
+  EXPECT_TRUE(w.OnLoss("m.000002", 500, milliseconds(1001)));
+  EXPECT_EQ(w.current(), seconds(2));
+  EXPECT_TRUE(w.OnLoss("m.000002", 500, milliseconds(2000)));
+  EXPECT_EQ(w.current(), seconds(4));
+  EXPECT_TRUE(w.OnLoss("m.000002", 500, milliseconds(4000)));
+  EXPECT_EQ(w.current(), seconds(5));
+  EXPECT_TRUE(w.OnLoss("m.000002", 500, milliseconds(5000)));
+  EXPECT_EQ(w.current(), seconds(5));  // at the cap
+  EXPECT_TRUE(w.widened());
+}
+
+TEST(SilenceWindowTest, ALossBeforeTheWindowIsNotASilence) {
+  SilenceWindow w(seconds(2), seconds(60));
+  EXPECT_TRUE(w.OnLoss("m.000001", 90, milliseconds(1900)));  // 0.9 x window: the connector's rounding
+  EXPECT_FALSE(w.OnLoss("m.000001", 90, milliseconds(1000)));  // a reset, a shutdown: not counted
+  EXPECT_FALSE(w.OnLoss("m.000001", 90, milliseconds(10)));
+  EXPECT_EQ(w.current(), seconds(2));
+  EXPECT_TRUE(w.OnLoss("m.000001", 90, milliseconds(2000)));  // the earlier full one at 90 counts
+  EXPECT_EQ(w.current(), seconds(4));
+}
+
+TEST(SilenceWindowTest, EventsUpToTheStallKeepItAndAnEventPastItResets) {
+  SilenceWindow w(seconds(1), seconds(600));
+  w.OnLoss("m.000002", 500, milliseconds(1000));
+  w.OnLoss("m.000002", 500, milliseconds(1000));
+  ASSERT_EQ(w.current(), seconds(2));
+  // After the reconnect the transaction comes again from its start: not past.
+  w.OnEvent("m.000002", 4);
+  w.OnEvent("m.000002", 300);
+  w.OnEvent("m.000002", 500);
+  w.OnEvent("m.000001", 9000);  // an older file is not past either
+  EXPECT_EQ(w.current(), seconds(2));
+  w.OnEvent("m.000002", 134218000);  // the big event arrived
+  EXPECT_EQ(w.current(), seconds(1));
+  EXPECT_FALSE(w.widened());
+  // The bookkeeping restarted: a silence at the old place is a first one again.
+  w.OnLoss("m.000002", 500, milliseconds(1000));
+  EXPECT_EQ(w.current(), seconds(1));
+}
+
+TEST(SilenceWindowTest, ANewFileIsPastAndASilenceElsewhereStartsFromTheBase) {
+  SilenceWindow w(seconds(1), seconds(600));
+  w.OnLoss("m.000002", 500, milliseconds(1000));
+  w.OnLoss("m.000002", 500, milliseconds(1000));
+  ASSERT_EQ(w.current(), seconds(2));
+  w.OnEvent("m.000003", 4);
+  EXPECT_EQ(w.current(), seconds(1));
+  w.OnLoss("m.000003", 800, milliseconds(1000));
+  w.OnLoss("m.000003", 800, milliseconds(1000));
+  ASSERT_EQ(w.current(), seconds(2));
+  EXPECT_TRUE(w.OnLoss("m.000003", 900, milliseconds(2000)));  // somewhere else
+  EXPECT_EQ(w.current(), seconds(1));
+}
+
+TEST(SilenceWindowTest, BeforeTheFirstEventAnyEventIsProgress) {
+  SilenceWindow w(seconds(1), seconds(600));
+  w.OnLoss("", 0, milliseconds(1000));  // the first fetch of a GTID start
+  w.OnLoss("", 0, milliseconds(1000));
+  ASSERT_EQ(w.current(), seconds(2));
+  w.OnEvent("m.000001", 4);
+  EXPECT_EQ(w.current(), seconds(1));
+}
+
+TEST(SilenceWindowTest, CapBelowBaseIsRaisedToIt) {
+  SilenceWindow w(seconds(3), seconds(1));
+  EXPECT_EQ(w.current(), seconds(3));
+  w.OnLoss("f.000001", 4, milliseconds(3000));
+  w.OnLoss("f.000001", 4, milliseconds(3000));
+  EXPECT_EQ(w.current(), seconds(3));
 }
 
 MasterConfig GoodConfig() {
