@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -106,12 +107,18 @@ std::string FreshDir(const char* what) {
   return tmpl + "/state";
 }
 
-journal::JournalOptions Options(const std::string& dir, int64_t sync, int zstd_level = 3) {
+// The append benchmarks use the journal's default zstd level, or
+// $VOMSREPL_BENCH_ZSTD_LEVEL; BM_DiskRatio gives its own.
+journal::JournalOptions Options(const std::string& dir, int64_t sync, std::optional<int> zstd_level = std::nullopt) {
   journal::JournalOptions o;
   o.directory = dir;
   o.sync = sync == 0 ? journal::SyncPolicy::kEveryCommit
                      : sync == 1 ? journal::SyncPolicy::kPeriodic : journal::SyncPolicy::kNone;
-  o.zstd_level = zstd_level;
+  if (zstd_level) {
+    o.zstd_level = *zstd_level;
+  } else if (const char* env = std::getenv("VOMSREPL_BENCH_ZSTD_LEVEL"); env != nullptr && *env != '\0') {
+    o.zstd_level = std::atoi(env);
+  }
   return o;
 }
 

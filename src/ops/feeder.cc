@@ -169,8 +169,11 @@ Status Feeder::Run() {
   if (metrics_) metrics_->master_up().Set(1);
 
   RowCounter counter;
-  JournalWriter writer(journal_, options_.max_queued_bytes, [this, &counter](const std::vector<txn::Transaction>& batch) {
+  JournalWriter writer(journal_, options_.max_queued_bytes, [this, &counter](const std::vector<txn::Transaction>& batch,
+                                                                            std::chrono::nanoseconds append_time) {
     if (!metrics_) return;
+    metrics_->journal_append_seconds().Increment(std::chrono::duration<double>(append_time).count());
+    metrics_->journal_append_batches().Increment();
     for (const auto& t : batch) {
       if (t.last_chunk) metrics_->transactions().Increment();
       if (t.last_chunk && t.source.commit_time) metrics_->source_commit_time().Set(t.source.commit_time);

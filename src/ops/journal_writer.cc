@@ -7,7 +7,7 @@
 namespace vomsrepl::ops {
 
 JournalWriter::JournalWriter(journal::Journal& journal, size_t max_queued_bytes,
-                             std::function<void(const std::vector<txn::Transaction>&)> on_written)
+                             OnWritten on_written)
     : journal_(journal), max_queued_bytes_(max_queued_bytes), on_written_(std::move(on_written)) {
   thread_ = std::thread([this] { Loop(); });
 }
@@ -88,14 +88,17 @@ void JournalWriter::Loop() {
       space_cv_.notify_all();
     }
     Status st;
+    std::chrono::nanoseconds append_time{0};
     if (!batch.empty()) {
       // Test hook (crash_point.h): the batch's WriteBatch carries the checkpoint.
       CrashPoint("feeder.before_append");
+      const auto t0 = std::chrono::steady_clock::now();
       st = journal_.AppendBatch(batch);
+      append_time = std::chrono::steady_clock::now() - t0;
       if (st.ok()) CrashPoint("feeder.after_append");
     }
     if (st.ok() && advance) st = journal_.AdvanceSource(*advance);
-    if (st.ok() && on_written_ && !batch.empty()) on_written_(batch);
+    if (st.ok() && on_written_ && !batch.empty()) on_written_(batch, append_time);
     std::lock_guard lock(mu_);
     busy_ = false;
     if (!st.ok() && error_.ok()) error_ = st.WithContext("journal");

@@ -23,6 +23,7 @@
 // any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -41,9 +42,10 @@ namespace vomsrepl::ops {
 class JournalWriter final : public txn::TransactionSink {
  public:
   // `on_written` (optional) is called on the writer thread after each batch
-  // with the transactions journaled (metrics).
-  JournalWriter(journal::Journal& journal, size_t max_queued_bytes,
-                std::function<void(const std::vector<txn::Transaction>&)> on_written = {});
+  // with the transactions journaled and the time Journal::AppendBatch took
+  // (metrics: the journal's busy share of the stream's time).
+  using OnWritten = std::function<void(const std::vector<txn::Transaction>&, std::chrono::nanoseconds append_time)>;
+  JournalWriter(journal::Journal& journal, size_t max_queued_bytes, OnWritten on_written = {});
   ~JournalWriter() override;
 
   Status OnTransaction(txn::Transaction&& txn) override;
@@ -66,7 +68,7 @@ class JournalWriter final : public txn::TransactionSink {
 
   journal::Journal& journal_;
   size_t max_queued_bytes_;
-  std::function<void(const std::vector<txn::Transaction>&)> on_written_;
+  OnWritten on_written_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;        // items arrived / stop

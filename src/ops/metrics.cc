@@ -33,6 +33,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   journal_bytes_ = &Make<prometheus::Gauge>(r, "vomsrepl_journal_bytes", "Journal size on disk").Add({});
   journal_last_seq_ = &Make<prometheus::Gauge>(r, "vomsrepl_journal_last_seq", "Last journaled transaction").Add({});
   journal_first_seq_ = &Make<prometheus::Gauge>(r, "vomsrepl_journal_first_seq", "First transaction still journaled").Add({});
+  journal_append_seconds_ = &Make<prometheus::Counter>(r, "vomsrepl_journal_append_seconds_total",
+                                                       "Wall time spent writing batches to the journal")
+                                 .Add({});
+  journal_append_batches_ = &Make<prometheus::Counter>(r, "vomsrepl_journal_append_batches_total",
+                                                       "Batches (group commits) written to the journal")
+                                 .Add({});
   replica_seq_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_applied_seq", "Last journal sequence applied, per replica");
   replica_lag_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_lag_seconds",
                                                  "Master commit time of the newest journaled transaction minus that of the last applied one");

@@ -42,6 +42,11 @@ class Metrics {
   prometheus::Gauge& journal_bytes() { return *journal_bytes_; }
   prometheus::Gauge& journal_last_seq() { return *journal_last_seq_; }
   prometheus::Gauge& journal_first_seq() { return *journal_first_seq_; }
+  // Wall time the journal writer spent in Journal::AppendBatch, and the
+  // batches: rate(append_seconds) is the journal's busy share (1 = the
+  // journal is the bottleneck; 0.5 = it could take twice the stream).
+  prometheus::Counter& journal_append_seconds() { return *journal_append_seconds_; }
+  prometheus::Counter& journal_append_batches() { return *journal_append_batches_; }
 
   // Replicas.
   struct ReplicaSeries {
@@ -74,6 +79,8 @@ class Metrics {
   prometheus::Gauge* journal_bytes_;
   prometheus::Gauge* journal_last_seq_;
   prometheus::Gauge* journal_first_seq_;
+  prometheus::Counter* journal_append_seconds_;
+  prometheus::Counter* journal_append_batches_;
 };
 
 }  // namespace vomsrepl::ops

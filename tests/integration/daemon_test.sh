@@ -76,6 +76,7 @@ EOF
 start_daemon() {
   "$vomsrepl" run --config "$dir/vomsrepl.toml" >> "$dir/run.log" 2>&1 &
   daemon_pid=$!
+  daemon_started=$(date +%s)
 }
 http() { curl -sf "http://127.0.0.1:$port$1"; }
 start_daemon
@@ -180,6 +181,13 @@ after=$(awk '$1 == "vomsrepl_source_transactions_total" {print $2}' "$dir/metric
 grep -q '^vomsrepl_replica_applied_seq{replica="replica2"} '"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["journal"]["last_seq"])' "$dir/status.json")"'$' "$dir/metrics.txt" ||
   fail "/metrics applied_seq of replica2 is not the journal's last seq"
 grep -q '^vomsrepl_rows_total{database="voms_dtest",operation="insert"} ' "$dir/metrics.txt" || fail "no per-database row metric"
+# The journal writer's busy time and batches moved, and the time is below the instance's
+# lifetime (it is wall time of one thread).
+awk -v up="$(( $(date +%s) - daemon_started ))" '
+  $1 == "vomsrepl_journal_append_seconds_total" {s = $2}
+  $1 == "vomsrepl_journal_append_batches_total" {b = $2}
+  END {exit !(s > 0 && b >= 1 && s <= up + 1)}' "$dir/metrics.txt" ||
+  fail "journal append metrics missing or implausible: $(grep '^vomsrepl_journal_append' "$dir/metrics.txt" | tr '\n' ' ')"
 # The last master transaction is a kept one now: each replica's own progress row (the
 # truth after a crash) is the master's GTID position.
 for r in replica1 replica2; do
