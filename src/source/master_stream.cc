@@ -411,12 +411,9 @@ bool MasterStream::Impl::NoteLoss() {
 }
 
 void MasterStream::Impl::NoteProgress() {
-  if (!silence.widened()) {
-    silence.OnEvent(cur_file, cur_pos);
-    return;
-  }
+  const bool widened = silence.widened();
   silence.OnEvent(cur_file, cur_pos);
-  if (!silence.widened()) {
+  if (widened && !silence.widened()) {
     spdlog::info("master stream: past the slow event, at {}:{}; the dump connection waits {} s again", cur_file, cur_pos,
                  silence.current().count());
   }
