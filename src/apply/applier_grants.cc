@@ -4,14 +4,10 @@
 #include <cctype>
 #include <set>
 
+#include <vomsrepl/ascii.h>
+
 namespace vomsrepl::apply {
 namespace {
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Trim(std::string_view s) {
   size_t b = s.find_first_not_of(' ');
@@ -85,7 +81,7 @@ std::string Join(const std::vector<std::string>& v) {
 bool GrantPatternMatches(std::string_view pattern, std::string_view name) { return MatchFrom(pattern, 0, name, 0); }
 
 std::optional<GrantLine> ParseGrantLine(std::string_view line) {
-  if (Upper(line.substr(0, 6)) != "GRANT ") return std::nullopt;
+  if (AsciiUpper(line.substr(0, 6)) != "GRANT ") return std::nullopt;
   GrantLine g;
   // Privileges up to " ON " (outside backquotes and column lists) or, for a
   // role, up to " TO ".
@@ -112,7 +108,7 @@ std::optional<GrantLine> ParseGrantLine(std::string_view line) {
       current.clear();
       continue;
     }
-    std::string rest = Upper(line.substr(i, 4));
+    std::string rest = AsciiUpper(line.substr(i, 4));
     if (rest == " ON " || rest == " TO ") break;
     current += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
@@ -122,9 +118,9 @@ std::optional<GrantLine> ParseGrantLine(std::string_view line) {
     if (p == "READ_ONLY ADMIN") p = "READ ONLY ADMIN";
     if (!p.empty()) g.privileges.push_back(p);
   }
-  std::string tail = Upper(line.substr(i));
+  std::string tail = AsciiUpper(line.substr(i));
   g.grant_option = tail.size() >= 18 && tail.compare(tail.size() - 18, 18, " WITH GRANT OPTION") == 0;
-  if (role || Upper(line.substr(i, 4)) == " TO ") {
+  if (role || AsciiUpper(line.substr(i, 4)) == " TO ") {
     g.level = GrantLine::Level::kRole;
     return g;
   }

@@ -5,9 +5,10 @@
 #include <mysqld_error.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <mutex>
+
+#include <vomsrepl/ascii.h>
 
 #include "apply/applier_grants.h"
 #include "apply/sql_identifier.h"
@@ -19,12 +20,6 @@ std::once_flag g_library_once;
 
 void InitLibrary() {
   std::call_once(g_library_once, [] { mysql_library_init(0, nullptr, nullptr); });
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = char(std::toupper(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -125,7 +120,7 @@ Status ReplicaSession::RestoreSessionSettings() {
 Status ReplicaSession::Preflight() {
   auto ro = Query("SELECT @@global.read_only, CURRENT_USER(), VERSION()");
   if (!ro.ok()) return ro.status();
-  bool read_only = !ro->empty() && (*ro)[0][0] && *(*ro)[0][0] != "0" && Upper(*(*ro)[0][0]) != "OFF";
+  bool read_only = !ro->empty() && (*ro)[0][0] && *(*ro)[0][0] != "0" && AsciiUpper(*(*ro)[0][0]) != "OFF";
   std::string user = (!ro->empty() && (*ro)[0][1]) ? *(*ro)[0][1] : "?";
   if (!read_only) {
     if (!config_.allow_writable) {

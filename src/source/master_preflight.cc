@@ -3,21 +3,16 @@
 #include <mysqld_error.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 
 #include <unistd.h>
 
+#include <vomsrepl/ascii.h>
+
 namespace vomsrepl::source {
 namespace {
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string ValueOr(const std::optional<std::string>& v, std::string_view fallback) {
   return v ? *v : std::string(fallback);
@@ -60,21 +55,21 @@ void CheckVariables(MasterSession& s, const MasterConfig& config, PreflightRepor
       (mariadb ? "MariaDB " : "MySQL ") + report->server_version + ", server_id " +
           std::to_string(report->master_server_id));
 
-  std::string log_bin = Upper(ValueOr(r[2], ""));
+  std::string log_bin = AsciiUpper(ValueOr(r[2], ""));
   if (log_bin == "1" || log_bin == "ON") {
     Add(report, "log_bin", CheckOutcome::kOk, "ON");
   } else {
     Add(report, "log_bin", CheckOutcome::kFail, "the master writes no binary log (log_bin is OFF)",
         "set log_bin=<path>/<name> in the master's [mariadbd] section and restart it");
   }
-  std::string format = Upper(ValueOr(r[3], ""));
+  std::string format = AsciiUpper(ValueOr(r[3], ""));
   if (format == "ROW") {
     Add(report, "binlog_format", CheckOutcome::kOk, "ROW");
   } else {
     Add(report, "binlog_format", CheckOutcome::kFail, "binlog_format is " + format + ", vomsrepl needs ROW",
         "SET GLOBAL binlog_format=ROW and binlog_format=ROW in the master's my.cnf");
   }
-  std::string image = Upper(ValueOr(r[4], ""));
+  std::string image = AsciiUpper(ValueOr(r[4], ""));
   if (image == "FULL") {
     Add(report, "binlog_row_image", CheckOutcome::kOk, "FULL");
   } else {
@@ -82,7 +77,7 @@ void CheckVariables(MasterSession& s, const MasterConfig& config, PreflightRepor
         "binlog_row_image is " + image + ": rows carry only some columns (updates still apply by key)",
         "SET GLOBAL binlog_row_image=FULL and binlog_row_image=FULL in the master's my.cnf");
   }
-  std::string checksum = Upper(ValueOr(r[5], ""));
+  std::string checksum = AsciiUpper(ValueOr(r[5], ""));
   if (checksum == "CRC32" || checksum == "NONE") {
     Add(report, "binlog_checksum", CheckOutcome::kOk, checksum);
   } else {
@@ -145,7 +140,7 @@ void CheckPrivileges(MasterSession& s, PreflightReport* report) {
   bool all = false, repl_slave = false, monitor = false, roles = false;
   for (const SqlRow& row : *grants) {
     if (row.empty() || !row[0]) continue;
-    std::string g = Upper(*row[0]);
+    std::string g = AsciiUpper(*row[0]);
     size_t on = g.find(" ON *.* TO ");
     if (on == std::string::npos) {
       if (g.rfind("GRANT ", 0) == 0 && g.find(" ON ") == std::string::npos) roles = true;
