@@ -54,24 +54,7 @@ cnf() {
   (umask 077; { grep -v '^ssl' "$base"; printf '%s\n' "$@"; } > "$f")
   echo "$f"
 }
-# expect_exit RC NAME CMD...: runs CMD, output in $out/NAME.{out,err}; exit code must be RC.
-expect_exit() {
-  local want=$1 name=$2 rc=0
-  shift 2
-  "$@" > "$out/$name.out" 2> "$out/$name.err" || rc=$?
-  [ "$rc" -eq "$want" ] || { cat "$out/$name.out" "$out/$name.err" >&2; fail "$name: exit $rc, expected $want"; }
-}
-# one_error NAME PATTERN...: exactly one error line ("vomsrepl: Code: message") on
-# stderr, matching every PATTERN.
-one_error() {
-  local name=$1 line
-  shift
-  [ "$(grep -c '^vomsrepl: ' "$out/$name.err")" -eq 1 ] || { cat "$out/$name.err" >&2; fail "$name: expected one error line"; }
-  line=$(grep '^vomsrepl: ' "$out/$name.err")
-  for p in "$@"; do
-    grep -qF -- "$p" <<<"$line" || fail "$name: error line lacks '$p': $line"
-  done
-}
+source "$(dirname "$0")/../expect_lib.sh"
 # conf NAME MASTER_CNF [TOML LINES for [master]...] -- [TOML LINES for [master.tls]...]
 conf() {
   local name=$1 f="$out/$1.toml" base=$2 l
