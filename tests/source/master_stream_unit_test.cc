@@ -302,6 +302,13 @@ TEST(ReconnectBackoffTest, JitterStaysWithinHalfToFullAndIsReproducible) {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// Two full silences of 1 s at FILE:POS (the second widens a 1 s window to 2 s).
+void StallTwice(SilenceWindow& w, const std::string& file, uint64_t pos) {
+  w.OnLoss(file, pos, milliseconds(1000));
+  w.OnLoss(file, pos, milliseconds(1000));
+  ASSERT_EQ(w.current(), seconds(2));
+}
+
 TEST(SilenceWindowTest, RepeatedFullSilenceAtOnePositionDoublesUpToTheCap) {
   SilenceWindow w(seconds(1), seconds(5));
   EXPECT_EQ(w.current(), seconds(1));
@@ -333,9 +340,7 @@ TEST(SilenceWindowTest, ALossBeforeTheWindowIsNotASilence) {
 
 TEST(SilenceWindowTest, EventsUpToTheStallKeepItAndAnEventPastItResets) {
   SilenceWindow w(seconds(1), seconds(600));
-  w.OnLoss("m.000002", 500, milliseconds(1000));
-  w.OnLoss("m.000002", 500, milliseconds(1000));
-  ASSERT_EQ(w.current(), seconds(2));
+  StallTwice(w, "m.000002", 500);
   // After the reconnect the transaction comes again from its start: not past.
   w.OnEvent("m.000002", 4);
   w.OnEvent("m.000002", 300);
@@ -352,23 +357,17 @@ TEST(SilenceWindowTest, EventsUpToTheStallKeepItAndAnEventPastItResets) {
 
 TEST(SilenceWindowTest, ANewFileIsPastAndASilenceElsewhereStartsFromTheBase) {
   SilenceWindow w(seconds(1), seconds(600));
-  w.OnLoss("m.000002", 500, milliseconds(1000));
-  w.OnLoss("m.000002", 500, milliseconds(1000));
-  ASSERT_EQ(w.current(), seconds(2));
+  StallTwice(w, "m.000002", 500);
   w.OnEvent("m.000003", 4);
   EXPECT_EQ(w.current(), seconds(1));
-  w.OnLoss("m.000003", 800, milliseconds(1000));
-  w.OnLoss("m.000003", 800, milliseconds(1000));
-  ASSERT_EQ(w.current(), seconds(2));
+  StallTwice(w, "m.000003", 800);
   EXPECT_TRUE(w.OnLoss("m.000003", 900, milliseconds(2000)));  // somewhere else
   EXPECT_EQ(w.current(), seconds(1));
 }
 
 TEST(SilenceWindowTest, BeforeTheFirstEventAnyEventIsProgress) {
   SilenceWindow w(seconds(1), seconds(600));
-  w.OnLoss("", 0, milliseconds(1000));  // the first fetch of a GTID start
-  w.OnLoss("", 0, milliseconds(1000));
-  ASSERT_EQ(w.current(), seconds(2));
+  StallTwice(w, "", 0);  // the first fetch of a GTID start
   w.OnEvent("m.000001", 4);
   EXPECT_EQ(w.current(), seconds(1));
 }
