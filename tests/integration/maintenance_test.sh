@@ -43,16 +43,16 @@ master-stop | master-kill)
     "$repo/tools/voms-workload" --vo otest --transactions 2000 --seed 33 --dir "$dir" >/dev/null 2>&1 &
     bg_pid=$!
     sleep 1.5
-    "$sandbox" stop-server master --kill --dir "$dir" 2>/dev/null
+    ops_server kill master
     wait "$bg_pid" 2>/dev/null || true  # the client lost its server
     bg_pid=""
   else
-    "$sandbox" stop-server master --dir "$dir" 2>/dev/null
+    ops_server stop master
   fi
   t0=$(now_ms)
   state=""
   for _ in $(seq 100); do
-    http /status > "$dir/status.json"
+    http /status > "$dir/status.json" || fail "/status does not answer"
     state=$(json "$dir/status.json" 'd["source"]["state"]')
     case $state in "master unreachable since "*) break ;; esac
     sleep 0.1
@@ -84,12 +84,12 @@ master-stop | master-kill)
     timeout 60 "$vomsrepl" run --config "$dir/cold.toml" > "$dir/cold.log" 2>&1 || rc=$?
     [ "$rc" -eq 5 ] || { cat "$dir/cold.log" >&2; fail "vomsrepl started with the master down exited $rc, want 5"; }
   fi
-  http /status > "$dir/status.json"
+  http /status > "$dir/status.json" || fail "/status does not answer"
   case $(json "$dir/status.json" 'd["source"]["state"]') in
     "master unreachable since "*) ;;
     *) fail "the feeder left the unreachable state while the master was down" ;;
   esac
-  "$sandbox" start-server master --dir "$dir" 2>/dev/null
+  ops_server start master
   t1=$(now_ms)
   for _ in $(seq 300); do
     [ "$(metric vomsrepl_master_up)" = 1 ] && break
@@ -123,11 +123,11 @@ master-stop | master-kill)
 replica-stop)
   ops_bg_start 340
   sleep 1
-  "$sandbox" stop-server replica2 --dir "$dir" 2>/dev/null
+  ops_server stop replica2
   t0=$(now_ms)
   lag_first=-1 lag_last=-1 r1_max_lag=0 state2=""
   while [ $(( $(now_ms) - t0 )) -lt $(( outage * 1000 )) ]; do
-    http /status > "$dir/status.json"
+    http /status > "$dir/status.json" || fail "/status does not answer"
     read -r state2 lag2 lag1 < <(json "$dir/status.json" \
       '" ".join([d["replicas"][1]["state"], str(d["replicas"][1]["lag_transactions"]), str(d["replicas"][0]["lag_transactions"])])')
     if [ "$state2" = reconnecting ]; then
@@ -149,7 +149,7 @@ replica-stop)
   # replica1 kept up: within a few groups of the journal's end all along.
   [ "$r1_max_lag" -lt 1000 ] || fail "replica1 lagged $r1_max_lag transactions while replica2 was down"
   ops_bg_stop
-  "$sandbox" start-server replica2 --dir "$dir" 2>/dev/null
+  ops_server start replica2
   t1=$(now_ms)
   ops_converge 120
   catchup_ms=$(( $(now_ms) - t1 ))
