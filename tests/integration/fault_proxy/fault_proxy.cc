@@ -207,13 +207,16 @@ void FaultProxy::Abort(Link& link) {
 }
 
 void FaultProxy::Cut() {
+  // The time is read before the first RST goes out: a peer that notices the cut
+  // (and logs it) while this thread is descheduled must not appear to have
+  // noticed it before it happened.
+  stats_.last_cut_unix_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const auto& w : links_) {
     if (auto link = w.lock()) Abort(*link);
   }
   links_.clear();
   ++stats_.cuts;
-  stats_.last_cut_unix_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 void FaultProxy::Stall() {
