@@ -95,7 +95,7 @@ Result<Progress> TransactionApplier::Start() {
   started_ = false;
   VOMSREPL_RETURN_IF_ERROR(session_.EnsureProgressTable());
   VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(options_.channel).WithContext("channel name"));
-  VOMSREPL_RETURN_IF_ERROR(LockChannel());
+  if (options_.take_channel_lock) VOMSREPL_RETURN_IF_ERROR(LockChannel());
   auto ins = session_.QueryPrepared("INSERT IGNORE INTO " + QuoteIdentifier(session_.config().state_schema) +
                                         ".`progress` (`channel`) VALUES (?)",
                                     {options_.channel});
@@ -304,6 +304,10 @@ Status TransactionApplier::CommitGroup() {
     st = ApplyGroupCarefully();
     if (!st.ok()) return Fail(std::move(st), last);
   }
+  if (options_.before_commit) {
+    st = options_.before_commit();
+    if (!st.ok()) return Fail(std::move(st), last);
+  }
   st = UpdateProgress(last, false);
   if (st.ok()) st = session_.Execute("COMMIT");
   if (!st.ok()) return Fail(std::move(st), last);
@@ -314,6 +318,7 @@ Status TransactionApplier::CommitGroup() {
   progress_.position = last.source.position;
   stats_.transactions_applied += group_transactions_;
   ++stats_.commits;
+  if (options_.after_commit) options_.after_commit(progress_);
   group_.clear();
   group_transactions_ = 0;
   group_rows_ = 0;
@@ -442,6 +447,7 @@ Status TransactionApplier::ApplyDdl(const txn::Transaction& t) {
   progress_.ddl_seq_pending.reset();
   ++stats_.transactions_applied;
   ++stats_.commits;
+  if (options_.after_commit) options_.after_commit(progress_);
   return Status::OK();
 }
 

@@ -67,6 +67,8 @@
 
 namespace vomsrepl::apply {
 
+struct Progress;
+
 struct ApplierOptions {
   std::string channel = "default";  // progress row key (one per replica and source)
   DivergencePolicy divergence = DivergencePolicy::kStop;
@@ -93,6 +95,15 @@ struct ApplierOptions {
   using ChunkReplay = std::function<Status(uint64_t seq, uint32_t up_to_chunk,
                                            const std::function<Status(const txn::Transaction&)>& each)>;
   ChunkReplay replay_chunks;
+  // Parallel apply (parallel_applier.h) on several connections of one
+  // replica. take_channel_lock: only the first connection takes the channel
+  // lock. before_commit (may block; an error rolls the group back like any
+  // failure) runs before the progress row of a group is updated, so commits
+  // can be held in source order; after_commit gets the progress just
+  // committed (a group or a DDL).
+  bool take_channel_lock = true;
+  std::function<Status()> before_commit;
+  std::function<void(const Progress&)> after_commit;
 };
 
 // The replica's progress row.
@@ -134,6 +145,8 @@ class TransactionApplier {
   // Rolls the open (uncommitted) group back: nothing of it reaches the
   // replica, progress() stays; Apply() may go on with a later transaction.
   void Discard();
+  // Forgets the replica's table definitions (another connection ran a DDL).
+  void ForgetSchema() { catalog_.Clear(); }
 
   // Last committed progress (what the replica holds).
   const Progress& progress() const { return progress_; }

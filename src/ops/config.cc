@@ -238,10 +238,8 @@ Status ReadApply(const toml::table& t, const std::string& file, ApplySection& a)
   VOMSREPL_RETURN_IF_ERROR(s.Bool("fold_rows", &a.fold_rows));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("fold_upsert", &a.fold_upsert));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("check_before_image", &a.check_before_image));
-  // One connection per replica: writeset-parallel apply on several
-  // connections is not implemented, so a larger value is refused rather than
-  // silently ignored.
-  VOMSREPL_RETURN_IF_ERROR(s.Integer("workers", &a.workers, 1, 1));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("workers", &a.workers, 1, 64));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("lock_wait_timeout_s", &a.lock_wait_timeout_s, 1, 3600));
   VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &a.on_divergence, nullptr));
   return s.Finish();
 }

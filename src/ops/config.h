@@ -58,7 +58,8 @@ struct ApplySection {
   bool fold_rows = true;              // net change per key within a replica commit (apply/row_folder.h)
   bool fold_upsert = true;            // net UPDATEs as checked multi-row upserts (apply/row_applier.h)
   bool check_before_image = true;     // UPDATE/DELETE also match the before image's other columns (row_applier.h)
-  uint32_t workers = 1;               // connections per replica
+  uint32_t workers = 1;               // connections per replica (apply/parallel_applier.h)
+  uint32_t lock_wait_timeout_s = 20;  // innodb_lock_wait_timeout of those connections when workers > 1
   DivergencePolicy on_divergence = DivergencePolicy::kStop;
 };
 

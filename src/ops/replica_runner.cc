@@ -170,9 +170,21 @@ Status ReplicaRunner::Session() {
   applier_options.replay_chunks = [this](uint64_t seq, uint32_t up_to_chunk, const auto& each) {
     return journal_.ReplayChunks(seq, up_to_chunk, each);
   };
-  apply::TransactionApplier applier(session, applier_options);
+  apply::ParallelOptions parallel = options_.parallel;
+  parallel.serial_through_seq = std::max(parallel.serial_through_seq, serial_through_seq_);
+  apply::ParallelApplier applier(session, applier_options, parallel);
+  // After a failure with several connections, the failed range is applied
+  // again on one (parallel_applier.h).
+  struct RememberFailure {
+    apply::ParallelApplier& a;
+    uint64_t& out;
+    ~RememberFailure() { out = std::max(out, a.failed_through_seq()); }
+  } remember{applier, serial_through_seq_};
   auto progress = applier.Start();
   if (!progress.ok()) return progress.status();
+  if (applier.workers() > 1)
+    spdlog::info("replica {}: applying on {} connections (writeset-parallel, commits in source order)", options_.name,
+                 applier.workers());
   const uint64_t last = journal_.last_seq();
   if (progress->seq > last) {
     return FailedPrecondition("replica " + options_.name + " has applied journal seq " + std::to_string(progress->seq) +
@@ -204,7 +216,7 @@ Status ReplicaRunner::Session() {
   uint64_t mirrored_seq = UINT64_MAX;
   auto last_mirror = std::chrono::steady_clock::now() - 1h;
   auto publish = [&](bool force) -> Status {
-    const apply::Progress& p = applier.progress();
+    const apply::Progress p = applier.progress();
     auto now = std::chrono::steady_clock::now();
     if (!force && (p.seq == mirrored_seq || now - last_mirror < 500ms)) return Status::OK();
     journal::ReplicaMirror m;

@@ -37,6 +37,7 @@
 #include <vomsrepl/status.h>
 
 #include "apply/replica_session.h"
+#include "apply/parallel_applier.h"
 #include "apply/transaction_applier.h"
 #include "journal/journal.h"
 #include "ops/metrics.h"
@@ -47,6 +48,7 @@ struct ReplicaRunnerOptions {
   std::string name;
   apply::ReplicaConfig replica;
   apply::ApplierOptions applier;
+  apply::ParallelOptions parallel;
   bool start_enabled = true;
 };
 
@@ -102,7 +104,8 @@ class ReplicaRunner {
   std::thread thread_;
   // Runner thread only: the current connection outage, if any.
   bool in_outage_ = false;
-  bool reached_running_ = false;  // the last Session() applied (or waited) as "running"
+  bool reached_running_ = false;
+  uint64_t serial_through_seq_ = 0;  // a parallel failure's range, applied on one connection next  // the last Session() applied (or waited) as "running"
   std::chrono::steady_clock::time_point outage_start_{};
   std::chrono::steady_clock::time_point outage_reminder_{};
 };

@@ -148,7 +148,7 @@ TEST(ConfigTest, EachMistakeNamesLineAndKey) {
       {std::string(kMinimal) + "[journal]\nsync = \"sometimes\"\n", "key 'journal.sync'"},
       {std::string(kMinimal) + "[apply]\non_divergence = \"ignore\"\n", "expected stop, overwrite or skip"},
       // Parallel apply is not there yet: refused, not ignored.
-      {std::string(kMinimal) + "[apply]\nworkers = 2\n", "key 'apply.workers': must be between 1 and 1, got 2"},
+      {std::string(kMinimal) + "[apply]\nworkers = 65\n", "key 'apply.workers': must be between 1 and 64, got 65"},
       {std::string(kMinimal) + "[filter]\ninclude_databases = \"voms_*\"\n", "expected a list of strings"},
       {std::string(kMinimal) + "[filter]\ninclude_databases = [\"\"]\n", "filter.include_databases"},
       {std::string(kMinimal) + "[filter.rename]\nvoms_a = \"voms_x\"\nvoms_b = \"voms_x\"\n", "voms_x"},
