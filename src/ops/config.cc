@@ -251,6 +251,7 @@ Status ReadReplica(const toml::table& t, const std::string& prefix, const std::s
   VOMSREPL_RETURN_IF_ERROR(s.Bool("enabled", &r.enabled));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("allow_writable", &r.allow_writable));
   VOMSREPL_RETURN_IF_ERROR(s.Integer("read_timeout_s", &r.read_timeout_s, 1, 86400));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("workers", &r.workers, 1, 64));
   VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &r.on_divergence, &r.on_divergence_set));
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
   if (!ValidReplicaName(r.name)) {
@@ -292,6 +293,7 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
     for (const toml::node& r : *replicas->as_array()) {
       ReplicaSection rs;
       rs.on_divergence = c.apply.on_divergence;
+      rs.workers = c.apply.workers;
       VOMSREPL_RETURN_IF_ERROR(ReadReplica(*r.as_table(), "replica[" + std::to_string(i) + "]", file, rs));
       if (!rs.on_divergence_set) rs.on_divergence = c.apply.on_divergence;
       if (!names.insert(rs.name).second) {
@@ -433,7 +435,9 @@ std::string Config::Describe() const {
   for (const auto& r : replicas) {
     out << "replica " << r.name << (r.enabled ? "" : " (disabled)") << ": "
         << r.defaults_file << ", on divergence "
-        << DivergencePolicyName(r.on_divergence) << (r.allow_writable ? ", writable allowed" : "") << "\n";
+        << DivergencePolicyName(r.on_divergence) << (r.allow_writable ? ", writable allowed" : "");
+    if (r.workers > 1) out << ", " << r.workers << " connections";
+    out << "\n";
   }
   out << "http " << (http.listen.empty() ? "off" : http.listen) << ", log " << log.level << " to "
       << (log.file.empty() ? "stderr" : log.file) << "\n";

@@ -73,6 +73,7 @@ struct ReplicaSection {
   int64_t read_timeout_s = 3600;
   DivergencePolicy on_divergence = DivergencePolicy::kStop;
   bool on_divergence_set = false;     // false: [apply] on_divergence
+  uint32_t workers = 1;               // connections applying at once (default: [apply] workers)
 };
 
 struct HttpSection {

@@ -48,7 +48,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSecti
   o.applier.fold_rows = config.apply.fold_rows;
   o.applier.fold_upsert = config.apply.fold_upsert;
   o.applier.check_before_image = config.apply.check_before_image;
-  o.parallel.workers = config.apply.workers;
+  o.parallel.workers = r.workers;
   o.parallel.lock_wait_timeout = std::chrono::seconds(config.apply.lock_wait_timeout_s);
   o.start_enabled = r.enabled;
   return o;

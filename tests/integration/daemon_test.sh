@@ -2,6 +2,7 @@
 # `vomsrepl run` end to end against a real sandbox (master + 2 read-only replicas):
 #   * voms_dtest replicated as is, voms_dother renamed to voms_dother_r on the replicas,
 #     notvoms (outside the filter) never reaches them;
+#   * replica2 is applied on 3 connections (writeset-parallel), replica1 on one;
 #   * the feeder is stopped with SIGTERM once and killed with SIGKILL KILLS times at
 #     random moments while VOMS-like workloads run, and restarted each time;
 #   * afterwards every table of the replicated databases equals the master's (CHECKSUM
@@ -66,6 +67,7 @@ defaults_file = "$dir/replica1/apply.cnf"
 [[replica]]
 name = "replica2"
 defaults_file = "$dir/replica2/apply.cnf"
+workers = 3
 [http]
 listen = "127.0.0.1:$port"
 [log]
@@ -194,6 +196,9 @@ for r in replica1 replica2; do
   got=$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel = '$r'")
   [ "$got" = "$g1" ] || fail "$r progress row says $got, master is at $g1"
 done
+# replica2 was applied on 3 connections (workers = 3), replica1 on one, through the kills.
+grep -qs "replica replica2: applying on 3 connections" "$dir"/vomsrepl.log* || fail "replica2 did not apply on 3 connections"
+! grep -qs "replica replica1: applying on" "$dir"/vomsrepl.log* || fail "replica1 applied on several connections"
 
 # No secret anywhere an operator or a scraper looks.
 for f in "$dir"/master/*.cnf "$dir"/replica1/*.cnf; do

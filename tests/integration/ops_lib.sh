@@ -84,6 +84,7 @@ ${OPS_REPLICA1_EXTRA:-}
 [[replica]]
 name = "replica2"
 defaults_file = "$dir/replica2/apply.cnf"
+workers = ${OPS_REPLICA2_WORKERS:-2}
 [http]
 listen = "127.0.0.1:$port"
 ${1:-}

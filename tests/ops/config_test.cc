@@ -73,7 +73,8 @@ group_transactions = 10
 fold_rows = false
 fold_upsert = false
 check_before_image = false
-workers = 1
+workers = 3
+lock_wait_timeout_s = 5
 on_divergence = "overwrite"
 [[replica]]
 name = "r1"
@@ -84,6 +85,7 @@ defaults_file = "/etc/vomsrepl/r2.cnf"
 on_divergence = "skip"
 enabled = false
 read_timeout_s = 20
+workers = 1
 [http]
 listen = ""
 [log]
@@ -102,7 +104,10 @@ file = "/var/log/vomsrepl.log"
   EXPECT_EQ(c->filter.exclude_databases, std::vector<std::string>{"voms_test"});
   ASSERT_EQ(c->filter.renames.size(), 2u);
   EXPECT_EQ(c->journal.sync, SyncPolicy::kPeriodic);
-  EXPECT_EQ(c->apply.workers, 1u);
+  EXPECT_EQ(c->apply.workers, 3u);
+  EXPECT_EQ(c->apply.lock_wait_timeout_s, 5u);
+  EXPECT_EQ(c->replicas[0].workers, 3u);  // inherited from [apply]
+  EXPECT_EQ(c->replicas[1].workers, 1u);
   EXPECT_FALSE(c->apply.fold_rows);
   EXPECT_FALSE(c->apply.fold_upsert);
   EXPECT_FALSE(c->apply.check_before_image);
