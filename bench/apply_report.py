@@ -17,6 +17,7 @@ import argparse
 import datetime
 import html
 import os
+import re
 import platform
 import subprocess
 
@@ -162,6 +163,8 @@ def main():
     vr = [r for r in runs if r["what"] == "vomsrepl" and "of 2" not in r["config"]]
     if vr and best:
         top = max(vr, key=lambda r: r["rate"])
+        m = re.search(r"workers-(\d+)", top["config"])
+        conns = int(m.group(1)) if m else 1
         lines += [
             f'Best vomsrepl configuration: `{top["config"]}`, {top["rate"] / best_rate:.2f}x the best '
             f'built-in configuration (`{best["config"]}`), replica CPU per row change '
@@ -181,15 +184,21 @@ def main():
             "",
             "Where the time goes: the built-in replica used "
             f'{bcpu_s:.1f} s of replica CPU in {best["secs"]:.1f} s ({bcpu_s / best["secs"]:.2f} cores). '
-            f'vomsrepl `{top["config"]}` applies through one connection, so one replica thread does the '
-            f'work: {rcpu_s:.1f} s of replica CPU in {top["secs"]:.1f} s ({rcpu_s / top["secs"]:.0%} of one core), '
+            + (f'vomsrepl `{top["config"]}` applies through one connection, so one replica thread does the '
+               f'work: {rcpu_s:.1f} s of replica CPU in {top["secs"]:.1f} s ({rcpu_s / top["secs"]:.0%} of one core), '
+               if conns == 1 else
+               f'vomsrepl `{top["config"]}` applies through {conns} connections ([apply] workers): '
+               f'{rcpu_s:.1f} s of replica CPU in {top["secs"]:.1f} s ({rcpu_s / top["secs"]:.2f} cores), ')
+            + 
             f'plus {ccpu_s:.1f} s in vomsrepl'
             + (f', {top["questions"]:,} statements ({top["rows"] / top["questions"]:.0f} row changes each, '
                f'{top["secs"] * 1e3 / top["questions"]:.2f} ms each)' if top["questions"] else "")
             + f'; replica threads waited {top["rwait"] or "?"} s and vomsrepl {top["cwait"] or "?"} s for a CPU. '
-            f'Bounds on this machine: one connection cannot exceed one core of replica CPU, '
-            f'{1e6 / top["rcpu_us"]:,.0f} row changes/s at {top["rcpu_us"]:.1f} µs each '
-            f'({1e6 / top["rcpu_us"] / best_rate:.2f}x the best built-in); even with every core of the '
+            'Bounds on this machine: '
+            + (f'one connection cannot exceed one core of replica CPU, '
+               f'{1e6 / top["rcpu_us"]:,.0f} row changes/s at {top["rcpu_us"]:.1f} µs each '
+               f'({1e6 / top["rcpu_us"] / best_rate:.2f}x the best built-in); ' if conns == 1 else '')
+            + f'even with every core of the '
             f'machine ({os.cpu_count()}) applying and nothing else running, '
             f'{os.cpu_count()} cores / ({top["rcpu_us"]:.1f} + {top["ccpu_us"] or 0:.1f}) µs = '
             f'{os.cpu_count() * 1e6 / (top["rcpu_us"] + (top["ccpu_us"] or 0)):,.0f} row changes/s '

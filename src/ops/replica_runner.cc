@@ -178,8 +178,17 @@ Status ReplicaRunner::Session() {
   struct RememberFailure {
     apply::ParallelApplier& a;
     uint64_t& out;
-    ~RememberFailure() { out = std::max(out, a.failed_through_seq()); }
-  } remember{applier, serial_through_seq_};
+    const std::string& name;
+    ~RememberFailure() {
+      out = std::max(out, a.failed_through_seq());
+      if (a.workers() > 1) {
+        apply::ParallelStats s = a.parallel_stats();
+        spdlog::info("replica {}: {} connections applied {} groups: {} at the same time as another, {} after a "
+                     "group sharing a key, {} waits for two busy connections, {} transactions alone",
+                     name, a.workers(), s.groups, s.groups_overlapped, s.groups_chained, s.conflict_waits, s.barriers);
+      }
+    }
+  } remember{applier, serial_through_seq_, options_.name};
   auto progress = applier.Start();
   if (!progress.ok()) return progress.status();
   if (applier.workers() > 1)
