@@ -530,9 +530,20 @@ Status RowApplier::FlushDeletes() {
           ? 1
           : std::max<size_t>(1, std::min<size_t>(options_.max_rows_per_statement, 65535 / std::max<size_t>(width, 1)));
   const std::string what = "DELETE FROM " + b.table->quoted_name;
+  const uint64_t cap = StatementByteCap();
   size_t r = 0;
   while (r < b.rows) {
-    size_t k = std::min(max_rows, b.rows - r);
+    // At most max_rows rows and (beyond the first row) StatementByteCap() bytes:
+    // checked before images may carry large columns.
+    size_t k = 0;
+    uint64_t bytes = 0;
+    while (r + k < b.rows && k < max_rows) {
+      uint64_t rb = 0;
+      for (size_t i = 0; i < width; ++i) rb += b.values[(r + k) * width + i].wire_size();
+      if (k > 0 && bytes + rb > cap) break;
+      bytes += rb;
+      ++k;
+    }
     uint64_t affected = 0;
     VOMSREPL_RETURN_IF_ERROR(Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match, b.check_columns),
                                  r * width, k * width, &affected, what));
