@@ -41,6 +41,10 @@ SESSION = [
     re.compile(rb"^SELECT @@session\.max_allowed_packet$"),
     re.compile(rb"^SELECT @@global\.read_only, CURRENT_USER\(\)(, VERSION\(\))?$"),
     re.compile(rb"^SHOW GRANTS FOR CURRENT_USER\(\)$"),
+    # Parallel apply (workers > 1): the replica's logging checked, the workers' sessions set.
+    re.compile(rb"^SELECT @@global\.log_bin, @@global\.binlog_format$"),
+    re.compile(rb"^SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED$"),
+    re.compile(rb"^SET SESSION innodb_lock_wait_timeout = \d+$"),
     re.compile(rb"^UPDATE `vomsrepl`\.`progress` SET `seq` = `seq` WHERE FALSE$"),
     re.compile(rb"^CREATE DATABASE IF NOT EXISTS `vomsrepl`$"),
     re.compile(rb"^CREATE TABLE IF NOT EXISTS `vomsrepl`\.`progress` \((?:[^;])*$", re.S),
