@@ -326,6 +326,23 @@ Status RowApplier::Divergence(const char* what, size_t row) {
   return Status::OK();
 }
 
+// Rows [r, r+k) of the batch for one statement: at most max_rows, and beyond
+// the first row at most `cap` bytes of bound values (*bytes: their size).
+size_t RowApplier::ChunkRows(size_t r, size_t max_rows, uint64_t cap, uint64_t* bytes) const {
+  const Batch& b = batch_;
+  const size_t width = b.width();
+  size_t k = 0;
+  *bytes = 0;
+  while (r + k < b.rows && k < max_rows) {
+    uint64_t rb = 0;
+    for (size_t i = 0; i < width; ++i) rb += b.values[(r + k) * width + i].wire_size();
+    if (k > 0 && *bytes + rb > cap) break;
+    *bytes += rb;
+    ++k;
+  }
+  return k;
+}
+
 Status RowApplier::FlushInserts() {
   Batch& b = batch_;
   const size_t width = b.width();
@@ -334,15 +351,8 @@ Status RowApplier::FlushInserts() {
   const uint64_t cap = StatementByteCap();
   size_t r = 0;
   while (r < b.rows) {
-    size_t k = 0;
     uint64_t bytes = 0;
-    while (r + k < b.rows && k < max_rows) {
-      uint64_t rb = 0;
-      for (size_t i = 0; i < width; ++i) rb += b.values[(r + k) * width + i].wire_size();
-      if (k > 0 && bytes + rb > cap) break;
-      bytes += rb;
-      ++k;
-    }
+    const size_t k = ChunkRows(r, max_rows, cap, &bytes);
     uint64_t affected = 0;
     Status st = Run(BuildInsertSql(*b.table, b.set_columns, k, InsertMode::kPlain), r * width, k * width, &affected,
                     "INSERT INTO " + b.table->quoted_name);
@@ -450,15 +460,8 @@ Status RowApplier::FlushUpdates() {
     const uint64_t cap = StatementByteCap();
     size_t r = 0;
     while (r < b.rows) {
-      size_t k = 0;
       uint64_t bytes = 0;
-      while (r + k < b.rows && k < max_rows) {
-        uint64_t rb = 0;
-        for (size_t i = 0; i < width; ++i) rb += b.values[(r + k) * width + i].wire_size();
-        if (k > 0 && bytes + rb > cap) break;
-        bytes += rb;
-        ++k;
-      }
+      const size_t k = ChunkRows(r, max_rows, cap, &bytes);
       if (bytes + sql.size() + 1024 > session_.max_allowed_packet()) {
         return FailedPrecondition(session_.config().name + ": " + what + ": a row of " + std::to_string(bytes) +
                                   " bytes does not fit the replica's max_allowed_packet (" +
@@ -533,17 +536,9 @@ Status RowApplier::FlushDeletes() {
   const uint64_t cap = StatementByteCap();
   size_t r = 0;
   while (r < b.rows) {
-    // At most max_rows rows and (beyond the first row) StatementByteCap() bytes:
-    // checked before images may carry large columns.
-    size_t k = 0;
+    // Checked before images may carry large columns: cut by bytes too.
     uint64_t bytes = 0;
-    while (r + k < b.rows && k < max_rows) {
-      uint64_t rb = 0;
-      for (size_t i = 0; i < width; ++i) rb += b.values[(r + k) * width + i].wire_size();
-      if (k > 0 && bytes + rb > cap) break;
-      bytes += rb;
-      ++k;
-    }
+    const size_t k = ChunkRows(r, max_rows, cap, &bytes);
     uint64_t affected = 0;
     VOMSREPL_RETURN_IF_ERROR(Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match, b.check_columns),
                                  r * width, k * width, &affected, what));
@@ -721,15 +716,8 @@ Status RowApplier::FlushUpserts() {
   const std::string what = "INSERT ... ON DUPLICATE KEY UPDATE " + b.table->quoted_name + " (net UPDATEs)";
   size_t r = 0;
   while (r < b.rows) {
-    size_t k = 0;
     uint64_t bytes = 0;
-    while (r + k < b.rows && k < max_rows) {
-      uint64_t rb = 0;
-      for (size_t i = 0; i < width; ++i) rb += b.values[(r + k) * width + i].wire_size();
-      if (k > 0 && bytes + rb > cap) break;
-      bytes += rb;
-      ++k;
-    }
+    const size_t k = ChunkRows(r, max_rows, cap, &bytes);
     uint64_t affected = 0;
     Status st = Run(BuildInsertSql(*b.table, b.set_columns, k, InsertMode::kUpsert), r * width, k * width, &affected,
                     what);

@@ -168,6 +168,7 @@ class RowApplier {
   void ClearBatch();
   Status ExecuteBatch();
   Status FlushFolded();
+  size_t ChunkRows(size_t r, size_t max_rows, uint64_t cap, uint64_t* bytes) const;
   Status FlushUpserts();
   bool CanFold(const TableInfo& t, binlog::RowsKind kind, uint16_t flags, binlog::Bytes after_bitmap,
                binlog::Bytes before_bitmap, uint32_t columns) const;
