@@ -12,7 +12,7 @@ step() { echo "== $*"; }
 server_pids() {  # PIDs of mariadbd processes started from DIR's option files
   local p
   for p in $(pgrep -x mariadbd || true); do
-    if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "^--defaults-file=$dir/"; then
+    if [[ $'\n'"$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null || true)" == *$'\n'"--defaults-file=$dir/"* ]]; then
       # Zombies have no command line, so a match here is a live server.
       echo "$p"
     fi
