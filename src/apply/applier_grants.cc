@@ -141,7 +141,7 @@ std::optional<GrantLine> ParseGrantLine(std::string_view line) {
 }
 
 ApplierGrantReport CheckApplierGrants(const std::vector<std::string>& show_grants, std::string_view state_schema,
-                                      bool need_read_only_admin) {
+                                      bool need_read_only_admin, bool need_binlog_replay) {
   ApplierGrantReport report;
   std::set<std::string> global, data, state;
   bool global_all = false;
@@ -158,7 +158,8 @@ ApplierGrantReport CheckApplierGrants(const std::vector<std::string>& show_grant
         add(global, *g);
         for (const auto& p : g->privileges) {
           if (p == "ALL PRIVILEGES") global_all = true;
-          if (p != "USAGE" && p != "READ ONLY ADMIN") report.excess.push_back(p + " ON *.*");
+          if (p == "USAGE" || p == "READ ONLY ADMIN" || (need_binlog_replay && p == "BINLOG REPLAY")) continue;
+          report.excess.push_back(p + " ON *.*");
         }
         break;
       case GrantLine::Level::kDatabase:
@@ -184,6 +185,9 @@ ApplierGrantReport CheckApplierGrants(const std::vector<std::string>& show_grant
   };
   if (need_read_only_admin && !global_all && !global.count("READ ONLY ADMIN")) {
     report.missing.push_back({"READ ONLY ADMIN", "*.*", "*.*"});
+  }
+  if (need_binlog_replay && !global_all && !global.count("BINLOG REPLAY") && !global.count("SUPER")) {
+    report.missing.push_back({"BINLOG REPLAY", "*.*", "*.*"});
   }
   if (auto m = lacking(data, {"SELECT", "INSERT", "UPDATE", "DELETE"}); !m.empty()) {
     report.missing.push_back({Join(m), "the replicated databases", "`voms\\_%`.*"});

@@ -13,10 +13,13 @@
 //     schema by its literal name, or *.*), the same on the state schema
 //     (a grant whose pattern matches it, or *.*), and READ ONLY ADMIN on *.*
 //     when the replica is read_only (ALL PRIVILEGES on *.* has it; SUPER does
-//     not on MariaDB 10.11). Missing ones are `missing` (Preflight refuses);
+//     not on MariaDB 10.11), and BINLOG REPLAY on *.* when the replica
+//     preserves source GTIDs (or SUPER or ALL PRIVILEGES on *.*, which give
+//     it). Missing ones are `missing` (Preflight refuses);
 //     CREATE, DROP, ALTER, INDEX missing on the replicated databases are
 //     `missing_ddl` (a warning: the master's DDL would stop the replica).
-//     Any other privilege on *.* (SUPER, ALL PRIVILEGES, FILE, ...) and
+//     Any other privilege on *.* (SUPER, ALL PRIVILEGES, FILE, BINLOG REPLAY
+//     when GTIDs are not preserved, ...) and
 //     WITH GRANT OPTION anywhere are `excess` (a warning). With a role or a
 //     table-level grant in the list, `unsure` is set: what is missing may be
 //     granted there, so Preflight only warns.
@@ -59,6 +62,6 @@ struct ApplierGrantReport {
 };
 
 ApplierGrantReport CheckApplierGrants(const std::vector<std::string>& show_grants, std::string_view state_schema,
-                                      bool need_read_only_admin);
+                                      bool need_read_only_admin, bool need_binlog_replay = false);
 
 }  // namespace vomsrepl::apply

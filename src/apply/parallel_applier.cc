@@ -12,6 +12,8 @@ ParallelApplier::ParallelApplier(ReplicaSession& session, ApplierOptions options
     : session_(session), options_(std::move(options)), parallel_(parallel) {
   if (parallel_.workers == 0) parallel_.workers = 1;
   if (parallel_.queue_groups == 0) parallel_.queue_groups = 1;
+  // Groups of one source transaction: each commit keeps its GTID.
+  if (session_.config().preserve_gtid) options_.group_max_transactions = 1;
 }
 
 ParallelApplier::~ParallelApplier() {

@@ -19,6 +19,9 @@
 // a state that existed on the master. Rows of disjoint groups are sent and
 // executed at the same time; only the commits are serialised.
 //
+// With preserve_gtid (replica_session.h) every group is one source
+// transaction, begun under its source GTID.
+//
 // Barriers, applied alone on the first connection after every queued group
 // has committed: a DDL (kStatement), a transaction in chunks, one whose
 // writeset cannot be computed, and every transaction up to

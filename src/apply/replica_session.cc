@@ -56,6 +56,7 @@ void ReplicaSession::Close() {
   ClearStatements();
   if (mysql_ != nullptr) mysql_close(mysql_);
   mysql_ = nullptr;
+  source_gtid_set_ = false;
   foreign_key_checks_ = unique_checks_ = -1;
 }
 
@@ -103,7 +104,71 @@ Status ReplicaSession::Open(const ReplicaConfig& config) {
   auto rows = Query("SELECT @@session.max_allowed_packet");
   if (!rows.ok()) return rows.status();
   if (!rows->empty() && (*rows)[0][0]) max_allowed_packet_ = std::strtoull((*rows)[0][0]->c_str(), nullptr, 10);
+  if (config.preserve_gtid) VOMSREPL_RETURN_IF_ERROR(OpenPreservingGtid());
   return Status::OK();
+}
+
+Status ReplicaSession::OpenPreservingGtid() {
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, Query("SELECT @@global.log_bin, @@global.server_id, VERSION()"));
+  if (rows.empty() || rows[0].size() < 3 || !rows[0][0] || !rows[0][1] || !rows[0][2])
+    return Internal(config_.name + ": no answer to SELECT @@global.log_bin, @@global.server_id");
+  if (rows[0][2]->find("MariaDB") == std::string::npos) {
+    return FailedPrecondition(config_.name + ": preserve_gtid needs a MariaDB replica (server " + *rows[0][2] +
+                              "): MariaDB GTIDs cannot be given to a MySQL server");
+  }
+  if (*rows[0][0] == "0") {
+    return FailedPrecondition(config_.name +
+                              ": preserve_gtid is set but the replica has no binary log (log_bin=OFF): there is "
+                              "no GTID to preserve; start it with log_bin, or remove preserve_gtid");
+  }
+  own_server_id_ = uint32_t(std::strtoul(rows[0][1]->c_str(), nullptr, 10));
+  source_gtid_set_ = true;  // force the SET: the session starts in the server's default domain
+  return UseStateGtid();
+}
+
+Status ReplicaSession::UseStateGtid() {
+  if (!config_.preserve_gtid || !source_gtid_set_) return Status::OK();
+  Status st = Execute("SET gtid_domain_id = " + std::to_string(config_.state_gtid_domain) +
+                      ", server_id = " + std::to_string(own_server_id_));
+  if (!st.ok() && last_errno_ == ER_SPECIFIC_ACCESS_DENIED_ERROR) {
+    auto who = Query("SELECT CURRENT_USER()");
+    std::string user = (who.ok() && !who->empty() && (*who)[0][0]) ? *(*who)[0][0] : "the applier account";
+    return FailedPrecondition(config_.name + ": preserve_gtid needs the BINLOG REPLAY privilege to set the session's "
+                              "gtid_domain_id, server_id and gtid_seq_no (fix: GRANT BINLOG REPLAY ON *.* TO " +
+                              user + "): " + std::string(st.message()));
+  }
+  VOMSREPL_RETURN_IF_ERROR(st);
+  source_gtid_set_ = false;
+  return Status::OK();
+}
+
+Status ReplicaSession::SetSourceGtid(const MariadbGtid& gtid) {
+  if (!config_.preserve_gtid) return Status::OK();
+  if (gtid.domain_id == config_.state_gtid_domain) {
+    return FailedPrecondition(config_.name + ": source GTID " + gtid.ToString() + " is in domain " +
+                              std::to_string(gtid.domain_id) +
+                              ", the state_gtid_domain of this replica (vomsrepl's own writes): choose another "
+                              "state_gtid_domain, one the master never uses");
+  }
+  source_gtid_set_ = true;  // even on error: the session may be half set
+  // Two statements: the server checks every assignment of one SET before it makes any,
+  // so gtid_seq_no would be checked against the state domain still in effect.
+  VOMSREPL_RETURN_IF_ERROR(Execute("SET gtid_domain_id = " + std::to_string(gtid.domain_id) +
+                                   ", server_id = " + std::to_string(gtid.server_id)));
+  Status st = Execute("SET gtid_seq_no = " + std::to_string(gtid.seq_no));
+  if (!st.ok() && last_errno_ == ER_GTID_STRICT_OUT_OF_ORDER) {
+    std::string held = "?";
+    if (auto pos = Query("SELECT @@global.gtid_binlog_pos"); pos.ok() && !pos->empty() && (*pos)[0][0]) {
+      held = *(*pos)[0][0];
+    }
+    return FailedPrecondition(
+        config_.name + ": preserve_gtid: the replica's binlog already holds a GTID of domain " +
+        std::to_string(gtid.domain_id) + " with a sequence number of " + std::to_string(gtid.seq_no) +
+        " or more (its gtid_binlog_pos is " + held + "), and gtid_strict_mode refuses " + gtid.ToString() +
+        " (its own writes logged in the master's domain, e.g. a bootstrap or a manual change: give the replica a "
+        "gtid_domain_id of its own, or RESET MASTER on it if nothing needs its binlog): " + std::string(st.message()));
+  }
+  return st;
 }
 
 Status ReplicaSession::RestoreSessionSettings() {
@@ -143,7 +208,7 @@ Status ReplicaSession::Preflight() {
   // the privilege that lets it write under read_only (SUPER, CONNECTION_ADMIN).
   bool mariadb = !ro->empty() && ro->front().size() > 2 && (*ro)[0][2] &&
                  (*ro)[0][2]->find("MariaDB") != std::string::npos;
-  ApplierGrantReport g = CheckApplierGrants(lines, config_.state_schema, read_only && mariadb);
+  ApplierGrantReport g = CheckApplierGrants(lines, config_.state_schema, read_only && mariadb, config_.preserve_gtid);
   auto list = [](const std::vector<MissingGrant>& v, bool with_fix, const std::string& who) {
     std::string out;
     for (const MissingGrant& m : v) {
@@ -170,7 +235,8 @@ Status ReplicaSession::Preflight() {
     std::string e;
     for (const std::string& x : g.excess) e += (e.empty() ? "" : ", ") + x;
     warnings_.push_back(config_.name + ": account " + user + " has more privilege than the applier needs: " + e +
-                        " (it needs only READ ONLY ADMIN on *.* and DML/DDL on the replicated databases and on " +
+                        " (it needs only READ ONLY ADMIN" + (config_.preserve_gtid ? " and BINLOG REPLAY" : "") +
+                        " on *.* and DML/DDL on the replicated databases and on " +
                         QuoteIdentifier(config_.state_schema) + ")");
   }
   // Can it write its own state? Create the table (the applier needs it

@@ -37,6 +37,23 @@
 // or WITH GRANT OPTION, and a progress table that cannot be created or
 // written (Preflight creates it and tries a write that changes nothing).
 //
+// Preserving the source GTIDs (preserve_gtid, a MariaDB replica with
+// log_bin): the replica's binlog then holds each source transaction under
+// the master's own GTID, so it can be promoted, or feed replicas of its own,
+// by GTID. Open() checks log_bin=ON, reads the replica's @@global.server_id
+// and puts the session in the *state domain*: `SET gtid_domain_id =
+// state_gtid_domain, server_id = <its own>` (needs BINLOG REPLAY or SUPER:
+// FailedPrecondition naming the GRANT otherwise), so that vomsrepl's own
+// writes (the state schema, DDL marks, progress after a DDL) are logged
+// outside the master's domains. SetSourceGtid(g) issues `SET gtid_domain_id,
+// server_id, gtid_seq_no` for the next event group (outside a transaction;
+// the server forgets gtid_seq_no after one group); UseStateGtid() goes back
+// to the state domain (a no-op when already there): the applier calls it
+// after every commit or rollback of a source transaction, so nothing but
+// that transaction is ever logged under the master's GTID. A source GTID
+// lower than the replica's binlog already holds for its domain is refused by
+// a replica in gtid_strict_mode (error 1950): FailedPrecondition saying why.
+//
 // Errors carry the server's errno in the message ("error 1062: ..."), and
 // last_errno() returns it; lost connections (2006, 2013, ...), deadlocks and
 // lock wait timeouts are kUnavailable: the caller reconnects (or simply
@@ -56,6 +73,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <vomsrepl/position.h>
 #include <vomsrepl/status.h>
 
 struct st_mysql;       // MYSQL
@@ -75,6 +93,8 @@ struct ReplicaConfig {
   std::chrono::seconds read_timeout{3600};
   bool allow_writable = false;         // accept read_only=OFF (tests, bootstrap)
   std::string state_schema = "vomsrepl";  // holds the progress table
+  bool preserve_gtid = false;          // log source transactions under their source GTID (above)
+  uint32_t state_gtid_domain = 424242; // gtid_domain_id of vomsrepl's own writes when preserve_gtid
 };
 
 using SqlRow = std::vector<std::optional<std::string>>;
@@ -123,6 +143,14 @@ class ReplicaSession {
   // Back to the applier's session settings (after a DDL changed them).
   Status RestoreSessionSettings();
 
+  // preserve_gtid only (no-ops otherwise): the next event group is logged
+  // as `gtid`; not inside a transaction.
+  Status SetSourceGtid(const MariadbGtid& gtid);
+  // Back to the state domain and the replica's own server_id.
+  Status UseStateGtid();
+  // The replica's @@global.server_id (read at Open when preserve_gtid).
+  uint32_t own_server_id() const { return own_server_id_; }
+
   // max_allowed_packet of the session (read at Open).
   uint64_t max_allowed_packet() const { return max_allowed_packet_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -141,6 +169,7 @@ class ReplicaSession {
 
  private:
   void ClearStatements();
+  Status OpenPreservingGtid();
 
   ReplicaConfig config_;
   st_mysql* mysql_ = nullptr;
@@ -148,6 +177,8 @@ class ReplicaSession {
   bool supports_bulk_ = false;
   std::vector<std::string> warnings_;
   unsigned int last_errno_ = 0;
+  uint32_t own_server_id_ = 0;
+  bool source_gtid_set_ = false;  // the session's GTID variables are a source transaction's
   int foreign_key_checks_ = -1;  // unknown
   int unique_checks_ = -1;
   // Statement cache (LRU by use).

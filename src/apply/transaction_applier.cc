@@ -67,7 +67,22 @@ TransactionApplier::TransactionApplier(ReplicaSession& session, ApplierOptions o
       rows_(session, catalog_,
             RowApplierOptions{options_.divergence, options_.max_rows_per_statement, options_.max_statement_bytes,
                               options_.bulk_updates, options_.fold_rows, options_.fold_upsert,
-                              options_.warn, options_.check_before_image}) {}
+                              options_.warn, options_.check_before_image}) {
+  // One source transaction per replica commit: each keeps its own GTID.
+  if (session_.config().preserve_gtid) options_.group_max_transactions = 1;
+}
+
+Status TransactionApplier::SetSourceGtid(const txn::Transaction& t) {
+  if (!session_.config().preserve_gtid) return Status::OK();
+  auto gtid = MariadbGtid::Parse(t.source.gtid);
+  if (!gtid.ok() || !t.mariadb_source) {
+    return FailedPrecondition(session_.config().name + ": preserve_gtid: " + DescribeSource(t) +
+                              (t.source.gtid.empty() ? " has no GTID" : " has no MariaDB GTID") +
+                              ": preserve_gtid needs a MariaDB master with GTIDs (remove preserve_gtid for this "
+                              "replica to apply without them)");
+  }
+  return session_.SetSourceGtid(*gtid);
+}
 
 Result<Progress> TransactionApplier::ReadProgress() {
   VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(options_.channel).WithContext("channel name"));
@@ -93,6 +108,7 @@ Result<Progress> TransactionApplier::ReadProgress() {
 Result<Progress> TransactionApplier::Start() {
   Abandon();
   started_ = false;
+  VOMSREPL_RETURN_IF_ERROR(session_.UseStateGtid());
   VOMSREPL_RETURN_IF_ERROR(session_.EnsureProgressTable());
   VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(options_.channel).WithContext("channel name"));
   if (options_.take_channel_lock) VOMSREPL_RETURN_IF_ERROR(LockChannel());
@@ -133,6 +149,8 @@ void TransactionApplier::Discard() { Abandon(); }
 void TransactionApplier::Abandon() {
   if (in_transaction_ && session_.open()) session_.Execute("ROLLBACK").IgnoreError();
   in_transaction_ = false;
+  // Back to the state domain (Start() retries it when this fails).
+  if (session_.open()) session_.UseStateGtid().IgnoreError();
   rows_.Discard();
   rows_.set_careful(false);
   group_.clear();
@@ -150,7 +168,8 @@ Status TransactionApplier::Fail(Status st, const txn::Transaction& t) {
   return st.WithContext(context);
 }
 
-Status TransactionApplier::Begin() {
+Status TransactionApplier::Begin(const txn::Transaction& first) {
+  VOMSREPL_RETURN_IF_ERROR(SetSourceGtid(first));
   VOMSREPL_RETURN_IF_ERROR(session_.Execute("BEGIN"));
   in_transaction_ = true;
   return Status::OK();
@@ -185,7 +204,7 @@ Status TransactionApplier::Apply(const txn::Transaction& t) {
   }
 
   if (!in_transaction_) {
-    Status st = Begin();
+    Status st = Begin(t);
     if (!st.ok()) return Fail(std::move(st), t);
   }
   Status st;
@@ -248,7 +267,7 @@ Status TransactionApplier::ApplyGroupCarefully() {
   rows_.Discard();
   VOMSREPL_RETURN_IF_ERROR(session_.Execute("ROLLBACK"));
   in_transaction_ = false;
-  VOMSREPL_RETURN_IF_ERROR(Begin());
+  VOMSREPL_RETURN_IF_ERROR(Begin(group_.front()));
   rows_.set_careful(true);
   group_rows_ = 0;
   Status st;
@@ -312,6 +331,7 @@ Status TransactionApplier::CommitGroup() {
   if (st.ok()) st = session_.Execute("COMMIT");
   if (!st.ok()) return Fail(std::move(st), last);
   in_transaction_ = false;
+  Status state_domain = session_.UseStateGtid();
   progress_.seq = last.seq;
   progress_.gtid = last.source.gtid;
   progress_.gtid_state = last.source.gtid_state.ToString();
@@ -322,6 +342,10 @@ Status TransactionApplier::CommitGroup() {
   group_.clear();
   group_transactions_ = 0;
   group_rows_ = 0;
+  if (!state_domain.ok()) {
+    started_ = false;  // committed; the caller reconnects and resumes after progress().seq
+    return state_domain;
+  }
   return Status::OK();
 }
 
@@ -345,7 +369,18 @@ Status TransactionApplier::SetDdlPending(uint64_t seq, bool clear) {
   return session_.ExecutePrepared(stmt, binds.data(), &affected, "mark a DDL pending in the progress row");
 }
 
-Status TransactionApplier::RunStatement(const txn::Change& change, bool recovering, uint64_t seq) {
+Result<bool> TransactionApplier::SourceGtidLogged(const txn::Transaction& t) {
+  VOMSREPL_ASSIGN_OR_RETURN(MariadbGtid gtid, MariadbGtid::Parse(t.source.gtid));
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, session_.Query("SELECT @@global.gtid_binlog_pos"));
+  if (rows.empty() || !rows[0][0]) return false;
+  auto logged = MariadbGtidList::Parse(*rows[0][0]);
+  if (!logged.ok()) return logged.status().WithContext(session_.config().name + ": @@gtid_binlog_pos");
+  const MariadbGtid* last = logged->Find(gtid.domain_id);
+  return last != nullptr && last->seq_no >= gtid.seq_no;
+}
+
+Status TransactionApplier::RunStatement(const txn::Change& change, bool recovering, const txn::Transaction& t) {
+  const uint64_t seq = t.seq;
   const txn::StatementContext& ctx = change.context;
   std::string set;
   auto add = [&set](const std::string& s) {
@@ -379,8 +414,28 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
     }
   }
   ++stats_.ddl_statements;
+  if (session_.config().preserve_gtid) {
+    if (recovering) {
+      // The replica's binlog says whether the DDL ran before the stop.
+      VOMSREPL_ASSIGN_OR_RETURN(bool logged, SourceGtidLogged(t));
+      if (logged) {
+        ++stats_.ddl_recovered;
+        if (options_.warn)
+          options_.warn(session_.config().name + ": DDL of journal seq " + std::to_string(t.seq) +
+                        " was already applied before a stop (its GTID " + t.source.gtid +
+                        " is in the replica's binlog): " + std::string(change.sql.substr(0, 300)));
+        return Status::OK();
+      }
+    }
+    VOMSREPL_RETURN_IF_ERROR(SetSourceGtid(t));
+  }
   Status st = session_.Execute(change.sql);
-  if (st.ok()) return Status::OK();
+  // Whatever follows (rows of CREATE ... SELECT, the progress row) is vomsrepl's.
+  Status state_domain = session_.UseStateGtid();
+  if (st.ok()) {
+    if (options_.after_ddl_statement) options_.after_ddl_statement();
+    return state_domain;
+  }
   unsigned int e = session_.last_errno();
   if (recovering && IsDdlAlreadyAppliedError(e)) {
     ++stats_.ddl_recovered;
@@ -407,7 +462,7 @@ Status TransactionApplier::ApplyDdl(const txn::Transaction& t) {
   while (st.ok() && reader.Next(&change)) {
     switch (change.kind) {
       case txn::ChangeKind::kStatement:
-        st = RunStatement(change, recovering, t.seq);
+        st = RunStatement(change, recovering, t);
         break;
       case txn::ChangeKind::kTableMap:
         st = table_maps_.Update(change.body, fde);

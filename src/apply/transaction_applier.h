@@ -40,6 +40,19 @@
 // refused clears ddl_seq_pending again (it did not run); after a lost
 // connection the mark stays (it may have run).
 //
+// Source GTIDs (ReplicaConfig::preserve_gtid, replica_session.h): each
+// source transaction is its own replica commit (group_max_transactions is
+// 1), begun after `SET gtid_domain_id, server_id, gtid_seq_no` from its
+// MariaDB GTID and followed by UseStateGtid(), so the replica's binlog holds
+// it under the master's GTID, its progress row update included. A DDL runs
+// under its GTID too; its pending mark and the progress row after it are
+// logged in the state domain. On restart with ddl_seq_pending set, the
+// replica's @@gtid_binlog_pos decides: a DDL whose GTID is there ran and is
+// not run again. A transaction without a MariaDB GTID (a MySQL master, GTIDs
+// off) stops the replica with FailedPrecondition. Source transactions that
+// the filter drops entirely leave gaps in the sequence numbers (allowed,
+// also in gtid_strict_mode).
+//
 // One applier per channel and replica: Start() takes the user lock
 // GET_LOCK('vomsrepl.apply.<channel>', 0) on its session (held until the
 // connection closes) and fails with Unavailable, and lock_held_elsewhere()
@@ -104,6 +117,9 @@ struct ApplierOptions {
   bool take_channel_lock = true;
   std::function<Status()> before_commit;
   std::function<void(const Progress&)> after_commit;
+  // A DDL statement ran; its progress row is not yet updated (a test hook:
+  // ops/crash_point.h replica.NAME.after_ddl).
+  std::function<void()> after_ddl_statement;
 };
 
 // The replica's progress row.
@@ -160,8 +176,10 @@ class TransactionApplier {
   Status ApplyChanges(const txn::Transaction& t);
   Status ApplyGroupCarefully();
   Status ApplyDdl(const txn::Transaction& t);
-  Status RunStatement(const txn::Change& change, bool recovering, uint64_t seq);
-  Status Begin();
+  Status RunStatement(const txn::Change& change, bool recovering, const txn::Transaction& t);
+  Status Begin(const txn::Transaction& first);
+  Status SetSourceGtid(const txn::Transaction& t);
+  Result<bool> SourceGtidLogged(const txn::Transaction& t);
   Status CommitGroup();
   Status UpdateProgress(const txn::Transaction& last, bool clear_ddl);
   Status SetDdlPending(uint64_t seq, bool clear = false);

@@ -394,7 +394,7 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
   if (o.replicas.empty()) return InvalidArgument("no replica to verify");
   VerifyReport report;
   ReplicaSession master;
-  VOMSREPL_RETURN_IF_ERROR(OpenReader(master, o.master).WithContext("master"));
+  VOMSREPL_RETURN_IF_ERROR(OpenReader(master, o.master));
   std::vector<ReplicaState> replicas;
   for (const VerifyReplica& r : o.replicas) {
     ReplicaState st{&r, std::make_unique<ReplicaSession>()};

@@ -252,6 +252,9 @@ Status ReadReplica(const toml::table& t, const std::string& prefix, const std::s
   VOMSREPL_RETURN_IF_ERROR(s.Bool("allow_writable", &r.allow_writable));
   VOMSREPL_RETURN_IF_ERROR(s.Integer("read_timeout_s", &r.read_timeout_s, 1, 86400));
   VOMSREPL_RETURN_IF_ERROR(s.Integer("workers", &r.workers, 1, 64));
+  VOMSREPL_RETURN_IF_ERROR(s.Bool("preserve_gtid", &r.preserve_gtid));
+  const bool domain_given = t.contains("state_gtid_domain");
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("state_gtid_domain", &r.state_gtid_domain, 0, 4294967295LL));
   VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &r.on_divergence, &r.on_divergence_set));
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
   if (!ValidReplicaName(r.name)) {
@@ -259,6 +262,10 @@ Status ReadReplica(const toml::table& t, const std::string& prefix, const std::s
   }
   if (r.defaults_file.empty()) {
     return s.Error(&t, "defaults_file", "the replica needs defaults_file (a MySQL option file with a [client] group)");
+  }
+  if (domain_given && !r.preserve_gtid) {
+    return s.Error(t.get("state_gtid_domain"), "state_gtid_domain",
+                   "only has a meaning with preserve_gtid = true");
   }
   return Status::OK();
 }
@@ -437,6 +444,7 @@ std::string Config::Describe() const {
         << r.defaults_file << ", on divergence "
         << DivergencePolicyName(r.on_divergence) << (r.allow_writable ? ", writable allowed" : "");
     if (r.workers > 1) out << ", " << r.workers << " connections";
+    if (r.preserve_gtid) out << ", source GTIDs preserved (own writes in GTID domain " << r.state_gtid_domain << ")";
     out << "\n";
   }
   out << "http " << (http.listen.empty() ? "off" : http.listen) << ", log " << log.level << " to "

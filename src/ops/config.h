@@ -74,6 +74,10 @@ struct ReplicaSection {
   DivergencePolicy on_divergence = DivergencePolicy::kStop;
   bool on_divergence_set = false;     // false: [apply] on_divergence
   uint32_t workers = 1;               // connections applying at once (default: [apply] workers)
+  // Log each source transaction under its MariaDB GTID in the replica's binlog
+  // (apply/replica_session.h); vomsrepl's own writes go to state_gtid_domain.
+  bool preserve_gtid = false;
+  uint32_t state_gtid_domain = 424242;
 };
 
 struct HttpSection {

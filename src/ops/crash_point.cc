@@ -70,7 +70,7 @@ Result<CrashPointSpec> ParseCrashAt(std::string_view value) {
     std::string_view rest = name.substr(kReplica.size());
     size_t dot = rest.rfind('.');
     std::string_view what = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
-    if (dot == std::string_view::npos || dot == 0 || (what != "before_commit" && what != "after_commit"))
+    if (dot == std::string_view::npos || dot == 0 || (what != "before_commit" && what != "after_commit" && what != "after_ddl"))
       return Bad(value, "unknown point '" + std::string(name) + "'");
     spec.replica = std::string(rest.substr(0, dot));
   } else if (name != "feeder.before_append" && name != "feeder.after_append") {

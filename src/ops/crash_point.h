@@ -26,6 +26,9 @@
 //                                yet written the replica's mirror to RocksDB;
 //                                with n replicas, replica.replica1.after_commit
 //                                is "after replica 1 of n"
+//   replica.REPLICA.after_ddl      applier: a DDL statement ran on the
+//                                replica; its progress row still holds the
+//                                DDL's ddl_seq_pending mark
 //
 // When the hook is not armed, CrashPoint() is one load and one predictable
 // branch. Before raising, the point logs one critical line:

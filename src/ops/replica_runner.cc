@@ -29,6 +29,7 @@ ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& jou
     : options_(std::move(options)),
       crash_before_commit_("replica." + options_.name + ".before_commit"),
       crash_after_commit_("replica." + options_.name + ".after_commit"),
+      crash_after_ddl_("replica." + options_.name + ".after_ddl"),
       journal_(journal),
       metrics_(metrics) {
   snapshot_.name = options_.name;
@@ -170,6 +171,7 @@ Status ReplicaRunner::Session() {
   applier_options.replay_chunks = [this](uint64_t seq, uint32_t up_to_chunk, const auto& each) {
     return journal_.ReplayChunks(seq, up_to_chunk, each);
   };
+  applier_options.after_ddl_statement = [this] { CrashPoint(crash_after_ddl_); };
   apply::ParallelOptions parallel = options_.parallel;
   parallel.serial_through_seq = std::max(parallel.serial_through_seq, serial_through_seq_);
   apply::ParallelApplier applier(session, applier_options, parallel);

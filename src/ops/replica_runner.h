@@ -88,9 +88,10 @@ class ReplicaRunner {
   void MirrorState(const std::string& state);
 
   ReplicaRunnerOptions options_;
-  // Test-hook point names (crash_point.h): replica.<name>.before_commit / after_commit.
+  // Test-hook point names (crash_point.h): replica.<name>.before_commit / after_commit / after_ddl.
   std::string crash_before_commit_;
   std::string crash_after_commit_;
+  std::string crash_after_ddl_;
   journal::Journal& journal_;
   Metrics* metrics_;
   Metrics::ReplicaSeries series_{};

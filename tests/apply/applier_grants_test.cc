@@ -111,6 +111,26 @@ TEST(ApplierGrants, MissingPrivilegesAreNamed) {
   EXPECT_TRUE(CheckApplierGrants(g, "vomsrepl", true).unsure);
 }
 
+TEST(ApplierGrants, PreservingGtidsNeedsBinlogReplay) {
+  std::vector<std::string> g = Sandbox();
+  ApplierGrantReport r = CheckApplierGrants(g, "vomsrepl", true, /*need_binlog_replay=*/true);
+  ASSERT_EQ(r.missing.size(), 1u);
+  EXPECT_EQ(r.missing[0].privileges, "BINLOG REPLAY");
+  EXPECT_EQ(r.missing[0].fix_on, "*.*");
+  g[0] = "GRANT READ_ONLY ADMIN, BINLOG REPLAY ON *.* TO `a`@`h`";
+  r = CheckApplierGrants(g, "vomsrepl", true, true);
+  EXPECT_TRUE(r.missing.empty());
+  EXPECT_TRUE(r.excess.empty());
+  // Without preserve_gtid the same grant is more than the applier needs.
+  r = CheckApplierGrants(g, "vomsrepl", true, false);
+  EXPECT_EQ(r.excess, std::vector<std::string>{"BINLOG REPLAY ON *.*"});
+  // SUPER gives it (and is still too much).
+  g[0] = "GRANT SUPER, READ_ONLY ADMIN ON *.* TO `a`@`h`";
+  r = CheckApplierGrants(g, "vomsrepl", true, true);
+  EXPECT_TRUE(r.missing.empty());
+  EXPECT_EQ(r.excess, std::vector<std::string>{"SUPER ON *.*"});
+}
+
 TEST(ApplierGrants, TooMuchPrivilegeIsNamed) {
   ApplierGrantReport r =
       CheckApplierGrants({"GRANT ALL PRIVILEGES ON *.* TO `a`@`h` WITH GRANT OPTION"}, "vomsrepl", true);

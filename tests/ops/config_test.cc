@@ -86,6 +86,8 @@ on_divergence = "skip"
 enabled = false
 read_timeout_s = 20
 workers = 1
+preserve_gtid = true
+state_gtid_domain = 7
 [http]
 listen = ""
 [log]
@@ -117,10 +119,30 @@ file = "/var/log/vomsrepl.log"
   EXPECT_FALSE(c->replicas[1].enabled);
   EXPECT_EQ(c->replicas[0].read_timeout_s, 3600);  // default: a long DDL must fit
   EXPECT_EQ(c->replicas[1].read_timeout_s, 20);
+  EXPECT_FALSE(c->replicas[0].preserve_gtid);
+  EXPECT_TRUE(c->replicas[1].preserve_gtid);
+  EXPECT_EQ(c->replicas[1].state_gtid_domain, 7u);
   EXPECT_TRUE(c->http.listen.empty());
   std::string d = c->Describe();
   EXPECT_NE(d.find("rename voms_old -> voms_new"), std::string::npos) << d;
   EXPECT_NE(d.find("replica r-2 (disabled)"), std::string::npos) << d;
+  EXPECT_NE(d.find("source GTIDs preserved (own writes in GTID domain 7)"), std::string::npos) << d;
+}
+
+TEST(ConfigTest, StateGtidDomainNeedsPreserveGtid) {
+  const std::string replica = "[[replica]]\nname = \"r1\"\ndefaults_file = \"/etc/r1.cnf\"\n";
+  auto c = ParseConfig(std::string(kMinimal) + replica + "state_gtid_domain = 5\n", "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("replica[0].state_gtid_domain"), std::string::npos) << c.status().ToString();
+  EXPECT_NE(c.status().message().find("preserve_gtid"), std::string::npos) << c.status().ToString();
+  c = ParseConfig(std::string(kMinimal) + replica + "preserve_gtid = true\nstate_gtid_domain = 4294967296\n",
+                  "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("must be between 0 and 4294967295"), std::string::npos)
+      << c.status().ToString();
+  c = ParseConfig(std::string(kMinimal) + replica + "preserve_gtid = true\n", "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->replicas[0].state_gtid_domain, 424242u);
 }
 
 TEST(ConfigTest, StartPositions) {

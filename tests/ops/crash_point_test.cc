@@ -38,6 +38,10 @@ TEST(CrashPointParse, ReplicaPointsNameTheReplica) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->replica, "site-b_2");
   EXPECT_EQ(s->at, 1u);
+  s = ParseCrashAt("replica.r1.after_ddl:2");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->replica, "r1");
+  EXPECT_EQ(s->at, 2u);
 }
 
 TEST(CrashPointParse, BadValuesAreInvalidArgumentNamingTheValue) {
