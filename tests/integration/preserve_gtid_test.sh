@@ -155,5 +155,5 @@ ops_check_equal 1
 [ "$(sql replica1 -e "SELECT GROUP_CONCAT(n) FROM voms_otest.gtid_probe")" = "8,8" ] || fail "gtid_probe differs on replica1"
 echo "$name: replica1 logged the master's $n kept transactions under their own GTIDs, in order, each once" \
      "($own of vomsrepl's own writes in domain 424242); replica2 under its own server_id; all tables equal"
-echo "FIGURE: scenario=preserve_gtid master_transactions=$n replica1_gtids_equal=1 duplicates=$dups state_domain_writes=$own"
+echo "FIGURE: scenario=preserve_gtid injected=\"replica1 with preserve_gtid and 2 connections: a strict-mode GTID conflict, a crash right after a DDL, 2 kill -9 of the daemon under load\" times=4 result=converged kept_master_txns=$n replica1_domain0_gtids_equal_master=1 duplicated=$dups state_domain_writes=$own lost=0"
 echo "$name: PASS"
