@@ -157,10 +157,8 @@ Status ReplicaSession::SetSourceGtid(const MariadbGtid& gtid) {
                                    ", server_id = " + std::to_string(gtid.server_id)));
   Status st = Execute("SET gtid_seq_no = " + std::to_string(gtid.seq_no));
   if (!st.ok() && last_errno_ == ER_GTID_STRICT_OUT_OF_ORDER) {
-    std::string held = "?";
-    if (auto pos = Query("SELECT @@global.gtid_binlog_pos"); pos.ok() && !pos->empty() && (*pos)[0][0]) {
-      held = *(*pos)[0][0];
-    }
+    auto pos = GtidBinlogPos();
+    std::string held = pos.ok() ? pos->ToString() : "?";
     return FailedPrecondition(
         config_.name + ": preserve_gtid: the replica's binlog already holds a GTID of domain " +
         std::to_string(gtid.domain_id) + " with a sequence number of " + std::to_string(gtid.seq_no) +
@@ -169,6 +167,14 @@ Status ReplicaSession::SetSourceGtid(const MariadbGtid& gtid) {
         "gtid_domain_id of its own, or RESET MASTER on it if nothing needs its binlog): " + std::string(st.message()));
   }
   return st;
+}
+
+Result<MariadbGtidList> ReplicaSession::GtidBinlogPos() {
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, Query("SELECT @@global.gtid_binlog_pos"));
+  if (rows.empty() || rows[0].empty() || !rows[0][0]) return MariadbGtidList{};
+  auto pos = MariadbGtidList::Parse(*rows[0][0]);
+  if (!pos.ok()) return pos.status().WithContext(config_.name + ": @@gtid_binlog_pos");
+  return pos;
 }
 
 Status ReplicaSession::RestoreSessionSettings() {

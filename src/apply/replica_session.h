@@ -46,7 +46,8 @@
 // FailedPrecondition naming the GRANT otherwise), so that vomsrepl's own
 // writes (the state schema, DDL marks, progress after a DDL) are logged
 // outside the master's domains. SetSourceGtid(g) issues `SET gtid_domain_id,
-// server_id, gtid_seq_no` for the next event group (outside a transaction;
+// server_id` then `SET gtid_seq_no` (two statements: the server checks every
+// assignment of one SET before making any) for the next event group (outside a transaction;
 // the server forgets gtid_seq_no after one group); UseStateGtid() goes back
 // to the state domain (a no-op when already there): the applier calls it
 // after every commit or rollback of a source transaction, so nothing but
@@ -148,8 +149,8 @@ class ReplicaSession {
   Status SetSourceGtid(const MariadbGtid& gtid);
   // Back to the state domain and the replica's own server_id.
   Status UseStateGtid();
-  // The replica's @@global.server_id (read at Open when preserve_gtid).
-  uint32_t own_server_id() const { return own_server_id_; }
+  // The replica's @@global.gtid_binlog_pos (its binlog's last GTID per domain).
+  Result<MariadbGtidList> GtidBinlogPos();
 
   // max_allowed_packet of the session (read at Open).
   uint64_t max_allowed_packet() const { return max_allowed_packet_; }

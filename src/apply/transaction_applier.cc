@@ -371,11 +371,8 @@ Status TransactionApplier::SetDdlPending(uint64_t seq, bool clear) {
 
 Result<bool> TransactionApplier::SourceGtidLogged(const txn::Transaction& t) {
   VOMSREPL_ASSIGN_OR_RETURN(MariadbGtid gtid, MariadbGtid::Parse(t.source.gtid));
-  VOMSREPL_ASSIGN_OR_RETURN(auto rows, session_.Query("SELECT @@global.gtid_binlog_pos"));
-  if (rows.empty() || !rows[0][0]) return false;
-  auto logged = MariadbGtidList::Parse(*rows[0][0]);
-  if (!logged.ok()) return logged.status().WithContext(session_.config().name + ": @@gtid_binlog_pos");
-  const MariadbGtid* last = logged->Find(gtid.domain_id);
+  VOMSREPL_ASSIGN_OR_RETURN(MariadbGtidList logged, session_.GtidBinlogPos());
+  const MariadbGtid* last = logged.Find(gtid.domain_id);
   return last != nullptr && last->seq_no >= gtid.seq_no;
 }
 

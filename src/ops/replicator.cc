@@ -44,7 +44,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSecti
   o.replica.state_gtid_domain = r.state_gtid_domain;
   o.applier.channel = r.name;
   o.applier.divergence = r.on_divergence;
-  o.applier.group_max_transactions = r.preserve_gtid ? 1 : config.apply.group_transactions;
+  o.applier.group_max_transactions = config.apply.group_transactions;  // 1 with preserve_gtid (apply does it)
   o.applier.group_max_rows = config.apply.group_rows;
   o.applier.max_rows_per_statement = config.apply.batch_rows;
   o.applier.fold_rows = config.apply.fold_rows;
