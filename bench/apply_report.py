@@ -21,6 +21,9 @@ import re
 import platform
 import subprocess
 
+LAG_BEGIN = "<!-- lag-compare: begin"  # the markers of bench/lag_report.py
+LAG_END = "<!-- lag-compare: end -->"
+
 
 def load(path):
     meta, runs = {}, []
@@ -247,8 +250,15 @@ def main():
                   f'{(two[0]["ccpu_us"] or 0) * two[0]["rows"] / 1e6:.1f} s in vomsrepl in '
                   f'{max(r["secs"] for r in two):.1f} s; the replica threads waited '
                   f'{sum(float(r["rwait"] or 0) for r in two):.1f} s for a CPU.', ""]
+    # bench/lag-compare's section (between its markers) is its own: keep it.
+    kept = ""
+    if os.path.exists(a.md):
+        old = open(a.md).read()
+        begin, end = old.find(LAG_BEGIN), old.find(LAG_END)
+        if 0 <= begin < end:
+            kept = "\n" + old[begin:end + len(LAG_END)] + "\n"
     with open(a.md, "w") as f:
-        f.write("\n".join(lines))
+        f.write("\n".join(lines) + kept)
 
 
 if __name__ == "__main__":

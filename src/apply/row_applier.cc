@@ -584,8 +584,20 @@ bool RowApplier::CanFold(const TableInfo& t, binlog::RowsKind kind, uint16_t fla
   return true;
 }
 
+// FNV-1a over `n` bytes, continuing from `h`.
+uint64_t DigestBytes(uint64_t h, const void* data, size_t n) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 // Visitor for binlog::ForEachRow: converts the key of the before image and
-// every written column of the after image into the folder's arena.
+// every written column of the after image into the folder's arena, and
+// digests both images (ImageDigest: the stored bytes of every non-generated
+// column, so that a net UPDATE back to the first before image is noticed).
 struct FoldCollector {
   RowApplier* self;
   const binlog::TableSchema* schema;
@@ -598,10 +610,25 @@ struct FoldCollector {
   std::vector<BoundValue> before_key, after;
   binlog::RowImage image = binlog::RowImage::kAfter;
   Status status;
+  ImageDigest before_digest, after_digest;
+  size_t digested = 0;  // columns of the current image in its digest
 
-  void BeginRow(binlog::RowImage im) { image = im; }
+  ImageDigest& digest() { return image == binlog::RowImage::kBefore ? before_digest : after_digest; }
+  void BeginRow(binlog::RowImage im) {
+    image = im;
+    digest() = ImageDigest{14695981039346656037ULL, false};
+    digested = 0;
+  }
   void OnCell(const binlog::Cell& cell) {
     if (!status.ok()) return;
+    if (!table->columns[cell.index].generated) {
+      ImageDigest& d = digest();
+      const uint32_t size = cell.is_null ? UINT32_MAX : uint32_t(cell.bytes.size());
+      d.hash = DigestBytes(d.hash, &cell.index, sizeof cell.index);
+      d.hash = DigestBytes(d.hash, &size, sizeof size);
+      d.hash = DigestBytes(d.hash, cell.bytes.data(), cell.bytes.size());
+      d.complete = ++digested == set_columns->size();
+    }
     int32_t slot = image == binlog::RowImage::kBefore ? (*key_slot)[cell.index] : (*set_slot)[cell.index];
     if (slot < 0) return;
     BoundValue& dst = image == binlog::RowImage::kBefore ? before_key[size_t(slot)] : after[size_t(slot)];
@@ -616,7 +643,7 @@ struct FoldCollector {
     ++self->stats_.rows_received;
     ++self->stats_.rows_folded;
     status = self->folder_.Add(table, *set_columns, *check_columns, kind, before_key, after, self->origin_seq_,
-                               self->origin_);
+                               self->origin_, before_digest, after_digest);
     if (status.code() == StatusCode::kAborted) self->needs_retry_ = true;
   }
 };
@@ -641,7 +668,7 @@ Status RowApplier::FoldRowsEvent(const TableInfo& t, const binlog::TableSchema& 
   }
   FoldCollector collector{this, &schema, &t, kind, &set_columns, &check_columns, &key_slot, &set_slot,
                           std::vector<BoundValue>(t.key.size() + check_columns.size()),
-                          std::vector<BoundValue>(set_columns.size()), binlog::RowImage::kAfter, Status::OK()};
+                          std::vector<BoundValue>(set_columns.size()), binlog::RowImage::kAfter, Status::OK(), {}, {}, 0};
   Status st = binlog::ForEachRow(event, schema, collector);
   if (!st.ok()) return st.WithContext(t.quoted_name);
   return collector.status;
@@ -657,53 +684,73 @@ Status RowApplier::FlushFolded() {
                                      const std::vector<RowFolder::NetRow>& rows) -> Status {
     // An upsert cannot compare the replica's row with a before image.
     const bool upsert = net == NetChange::kUpdate && options_.fold_upsert && check_columns.empty();
-    Batch& b = batch_;
-    b.table = &t;
-    b.flags = 0;
-    b.key_match = true;
-    b.values.clear();
-    b.origin_seq.clear();
-    b.origin.clear();
-    b.bytes = 0;
-    switch (net) {
-      case NetChange::kDelete:
-        b.kind = binlog::RowsKind::kDelete;
-        b.set_columns.clear();
-        b.where_columns = t.key;
-        b.check_columns = check_columns;
-        break;
-      case NetChange::kUpdate:
-        b.kind = binlog::RowsKind::kUpdate;
-        b.set_columns = set_columns;
-        b.where_columns = upsert ? std::vector<uint32_t>{} : t.key;
-        b.check_columns = upsert ? std::vector<uint32_t>{} : check_columns;
-        break;
-      case NetChange::kInsert:
-        b.kind = binlog::RowsKind::kWrite;
-        b.set_columns = set_columns;
-        b.where_columns.clear();
-        b.check_columns.clear();
-        break;
-    }
-    const size_t width = b.width();  // an upsert needs the after image only
-    for (const RowFolder::NetRow& r : rows) {
-      for (const BoundValue& v : r.values.first(std::min(width, r.values.size()))) {
-        b.values.push_back(v);
-        b.bytes += v.wire_size();
+    if (upsert) {
+      // A row that most likely ends as it was would count like a missing one
+      // in the upsert (CLIENT_FOUND_ROWS: 1 either way) and send the whole
+      // group row by row: it goes by key instead, where it counts as found.
+      std::vector<RowFolder::NetRow> same, changed;
+      for (const RowFolder::NetRow& r : rows) (r.maybe_unchanged ? same : changed).push_back(r);
+      if (!same.empty()) {
+        stats_.rows_unchanged_by_key += same.size();
+        VOMSREPL_RETURN_IF_ERROR(SendNet(t, net, set_columns, check_columns, same, false, &sent));
       }
-      b.origin_seq.push_back(r.seq);
-      b.origin.push_back(r.origin);
+      return changed.empty() ? Status::OK() : SendNet(t, net, set_columns, check_columns, changed, true, &sent);
     }
-    b.rows = rows.size();
-    sent += rows.size();
-    if (upsert) return FlushUpserts();
-    return ExecuteBatch();
+    return SendNet(t, net, set_columns, check_columns, rows, false, &sent);
   });
   std::swap(batch_.arena, folder_.arena());
   ClearBatch();
   stats_.rows_folded_away += folder_.changes() - std::min(sent, folder_.changes());
   folder_.Clear();
   return st;
+}
+
+// One statement kind of FlushFolded: `rows` into batch_, then sent (as an
+// upsert of their after images, or by key).
+Status RowApplier::SendNet(const TableInfo& t, NetChange net, const std::vector<uint32_t>& set_columns,
+                           const std::vector<uint32_t>& check_columns, const std::vector<RowFolder::NetRow>& rows,
+                           bool upsert, uint64_t* sent) {
+  Batch& b = batch_;
+  b.table = &t;
+  b.flags = 0;
+  b.key_match = true;
+  b.values.clear();
+  b.origin_seq.clear();
+  b.origin.clear();
+  b.bytes = 0;
+  switch (net) {
+    case NetChange::kDelete:
+      b.kind = binlog::RowsKind::kDelete;
+      b.set_columns.clear();
+      b.where_columns = t.key;
+      b.check_columns = check_columns;
+      break;
+    case NetChange::kUpdate:
+      b.kind = binlog::RowsKind::kUpdate;
+      b.set_columns = set_columns;
+      b.where_columns = upsert ? std::vector<uint32_t>{} : t.key;
+      b.check_columns = upsert ? std::vector<uint32_t>{} : check_columns;
+      break;
+    case NetChange::kInsert:
+      b.kind = binlog::RowsKind::kWrite;
+      b.set_columns = set_columns;
+      b.where_columns.clear();
+      b.check_columns.clear();
+      break;
+  }
+  const size_t width = b.width();  // an upsert needs the after image only
+  for (const RowFolder::NetRow& r : rows) {
+    for (const BoundValue& v : r.values.first(std::min(width, r.values.size()))) {
+      b.values.push_back(v);
+      b.bytes += v.wire_size();
+    }
+    b.origin_seq.push_back(r.seq);
+    b.origin.push_back(r.origin);
+  }
+  b.rows = rows.size();
+  *sent += rows.size();
+  if (upsert) return FlushUpserts();
+  return ExecuteBatch();
 }
 
 Status RowApplier::FlushUpserts() {

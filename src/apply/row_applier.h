@@ -104,7 +104,10 @@ struct RowApplierOptions {
   // the affected count is exactly 2 per row (every row existed and changed,
   // CLIENT_FOUND_ROWS: an inserted row counts 1, an unchanged one 1); any
   // other count rolls back and retries row by row, so a missing row is still
-  // a divergence, never silently inserted.
+  // a divergence, never silently inserted. A net UPDATE whose after image
+  // has the digest of its first before image (the row ends as it was: a
+  // DELETE and INSERT of the same values, an UPDATE and its undo) is sent
+  // by key instead, so that it does not send the group row by row.
   bool fold_upsert = true;
   std::function<void(const std::string&)> warn;  // may be empty
   // UPDATE / DELETE also compare the rest of the before image (above);
@@ -119,6 +122,7 @@ struct RowApplierStats {
   uint64_t rows_received = 0;  // rows added (an UPDATE pair counts once)
   uint64_t rows_folded = 0;    // rows added to the folder (fold)
   uint64_t rows_folded_away = 0;  // ... that needed no statement row of their own
+  uint64_t rows_unchanged_by_key = 0;  // net UPDATEs back to their first before image, sent by key, not upserted
 };
 
 class RowApplier {
@@ -168,6 +172,9 @@ class RowApplier {
   void ClearBatch();
   Status ExecuteBatch();
   Status FlushFolded();
+  Status SendNet(const TableInfo& t, NetChange net, const std::vector<uint32_t>& set_columns,
+                 const std::vector<uint32_t>& check_columns, const std::vector<RowFolder::NetRow>& rows, bool upsert,
+                 uint64_t* sent);
   size_t ChunkRows(size_t r, size_t max_rows, uint64_t cap, uint64_t* bytes) const;
   Status FlushUpserts();
   bool CanFold(const TableInfo& t, binlog::RowsKind kind, uint16_t flags, binlog::Bytes after_bitmap,

@@ -93,7 +93,8 @@ uint32_t RowFolder::Store(std::span<const BoundValue> v) {
   return at;
 }
 
-Status RowFolder::Insert(Table& t, std::span<const BoundValue> after, uint64_t seq, const txn::SourcePoint* origin) {
+Status RowFolder::Insert(Table& t, std::span<const BoundValue> after, uint64_t seq, const txn::SourcePoint* origin,
+                         ImageDigest after_digest) {
   std::vector<BoundValue> key;
   key.reserve(t.key_in_set.size());
   for (uint32_t pos : t.key_in_set) key.push_back(after[pos]);
@@ -101,7 +102,7 @@ Status RowFolder::Insert(Table& t, std::span<const BoundValue> after, uint64_t s
   auto [it, fresh] = t.index.try_emplace(std::move(k), uint32_t(t.slots.size()));
   if (fresh) {
     bytes_ += it->first.size() + 48;
-    t.slots.push_back(Slot{false, true, 0, Store(after), seq, origin});
+    t.slots.push_back(Slot{false, true, 0, Store(after), seq, origin, {}, after_digest});
     return Status::OK();
   }
   Slot& s = t.slots[it->second];
@@ -110,14 +111,16 @@ Status RowFolder::Insert(Table& t, std::span<const BoundValue> after, uint64_t s
   s.after = Store(after);
   s.seq = seq;
   s.origin = origin;
+  s.last_after = after_digest;
   return Status::OK();
 }
 
-Status RowFolder::Remove(Table& t, std::span<const BoundValue> before, uint64_t seq, const txn::SourcePoint* origin) {
+Status RowFolder::Remove(Table& t, std::span<const BoundValue> before, uint64_t seq, const txn::SourcePoint* origin,
+                         ImageDigest before_digest) {
   auto [it, fresh] = t.index.try_emplace(EncodeKey(before.first(t.key_in_set.size())), uint32_t(t.slots.size()));
   if (fresh) {
     bytes_ += it->first.size() + 48;
-    t.slots.push_back(Slot{true, false, Store(before), 0, seq, origin});
+    t.slots.push_back(Slot{true, false, Store(before), 0, seq, origin, before_digest, {}});
     return Status::OK();
   }
   Slot& s = t.slots[it->second];
@@ -131,7 +134,7 @@ Status RowFolder::Remove(Table& t, std::span<const BoundValue> before, uint64_t 
 Status RowFolder::Add(const TableInfo* table, const std::vector<uint32_t>& set_columns,
                       const std::vector<uint32_t>& check_columns, binlog::RowsKind kind,
                       std::span<const BoundValue> before, std::span<const BoundValue> after, uint64_t seq,
-                      const txn::SourcePoint* origin) {
+                      const txn::SourcePoint* origin, ImageDigest before_digest, ImageDigest after_digest) {
   Status st;
   Table& t = TableFor(table, set_columns, check_columns, kind != binlog::RowsKind::kWrite, &st);
   if (!st.ok()) return st;
@@ -140,9 +143,9 @@ Status RowFolder::Add(const TableInfo* table, const std::vector<uint32_t>& set_c
   ++changes_;
   switch (kind) {
     case binlog::RowsKind::kWrite:
-      return Insert(t, after, seq, origin);
+      return Insert(t, after, seq, origin, after_digest);
     case binlog::RowsKind::kDelete:
-      return Remove(t, before, seq, origin);
+      return Remove(t, before, seq, origin, before_digest);
     default: {
       std::vector<BoundValue> after_key;
       after_key.reserve(t.key_in_set.size());
@@ -150,14 +153,14 @@ Status RowFolder::Add(const TableInfo* table, const std::vector<uint32_t>& set_c
       std::string kb = EncodeKey(before.first(t.key_in_set.size()));
       if (kb != EncodeKey(after_key)) {
         // The key changes: the old row goes, a new one comes.
-        VOMSREPL_RETURN_IF_ERROR(Remove(t, before, seq, origin));
-        return Insert(t, after, seq, origin);
+        VOMSREPL_RETURN_IF_ERROR(Remove(t, before, seq, origin, before_digest));
+        return Insert(t, after, seq, origin, after_digest);
       }
       auto [it, fresh] = t.index.try_emplace(std::move(kb), uint32_t(t.slots.size()));
       if (fresh) {
         bytes_ += it->first.size() + 48;
         uint32_t where = Store(before);
-        t.slots.push_back(Slot{true, true, where, Store(after), seq, origin});
+        t.slots.push_back(Slot{true, true, where, Store(after), seq, origin, before_digest, after_digest});
         return Status::OK();
       }
       Slot& s = t.slots[it->second];
@@ -165,6 +168,7 @@ Status RowFolder::Add(const TableInfo* table, const std::vector<uint32_t>& set_c
       s.after = Store(after);
       s.seq = seq;
       s.origin = origin;
+      s.last_after = after_digest;
       return Status::OK();
     }
   }
@@ -195,7 +199,9 @@ Status RowFolder::ForEachNet(const NetRun& run) const {
           v.reserve(width + key_width);
           v.insert(v.end(), values_.begin() + s.after, values_.begin() + s.after + width);
           v.insert(v.end(), values_.begin() + s.where, values_.begin() + s.where + key_width);
-          rows.push_back(NetRow{{}, s.seq, s.origin});
+          const bool same = s.first_before.complete && s.last_after.complete &&
+                            s.first_before.hash == s.last_after.hash;
+          rows.push_back(NetRow{{}, s.seq, s.origin, same});
         }
       }
       if (rows.empty()) continue;

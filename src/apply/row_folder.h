@@ -57,6 +57,16 @@ namespace vomsrepl::apply {
 
 enum class NetChange : uint8_t { kDelete, kUpdate, kInsert };
 
+// A digest of one row image's stored bytes over every non-generated column
+// (binlog ImageDigest), so that a net UPDATE whose last after image equals its
+// first before image can be told apart: such a row is unchanged on the
+// replica, and an upsert would count it like a missing row. `complete`: the
+// image held every such column (a partial image proves nothing).
+struct ImageDigest {
+  uint64_t hash = 0;
+  bool complete = false;
+};
+
 class RowFolder {
  public:
   // The byte arena the caller converts values into before Add().
@@ -71,9 +81,12 @@ class RowFolder {
   // image's key values in table->key order, then its values of
   // check_columns (UPDATE, DELETE); `after`: the after image's values of
   // set_columns (INSERT, UPDATE).
+  // `before_digest` / `after_digest`: of the full before / after image
+  // (NetRow::maybe_unchanged); default: unknown.
   Status Add(const TableInfo* table, const std::vector<uint32_t>& set_columns,
              const std::vector<uint32_t>& check_columns, binlog::RowsKind kind, std::span<const BoundValue> before,
-             std::span<const BoundValue> after, uint64_t seq, const txn::SourcePoint* origin);
+             std::span<const BoundValue> after, uint64_t seq, const txn::SourcePoint* origin,
+             ImageDigest before_digest = {}, ImageDigest after_digest = {});
 
   bool empty() const { return changes_ == 0; }
   bool Has(const TableInfo* table) const;
@@ -87,6 +100,11 @@ class RowFolder {
     std::span<const BoundValue> values;
     uint64_t seq;
     const txn::SourcePoint* origin;
+    // UPDATE: the last after image's digest equals the first before image's
+    // (both complete): most likely the row ends as it was. A hint only (a
+    // digest collision sends a changed row this way too), so such rows go
+    // through a statement that is right either way (an UPDATE by key).
+    bool maybe_unchanged = false;
   };
   // Calls `run` once per (table, kind) with net rows, tables in first-seen
   // order, kinds DELETE, UPDATE, INSERT, rows in first-seen key order. Stops
@@ -105,6 +123,8 @@ class RowFolder {
     uint32_t after = 0;    // index into values_ of the last after image (present only)
     uint64_t seq = 0;
     const txn::SourcePoint* origin = nullptr;
+    ImageDigest first_before;  // existed only
+    ImageDigest last_after;    // present only
   };
   struct Table {
     const TableInfo* info = nullptr;
@@ -119,8 +139,10 @@ class RowFolder {
                   const std::vector<uint32_t>& check_columns, bool has_before, Status* st);
   std::string EncodeKey(std::span<const BoundValue> key) const;
   uint32_t Store(std::span<const BoundValue> v);
-  Status Insert(Table& t, std::span<const BoundValue> after, uint64_t seq, const txn::SourcePoint* origin);
-  Status Remove(Table& t, std::span<const BoundValue> before, uint64_t seq, const txn::SourcePoint* origin);
+  Status Insert(Table& t, std::span<const BoundValue> after, uint64_t seq, const txn::SourcePoint* origin,
+                ImageDigest after_digest);
+  Status Remove(Table& t, std::span<const BoundValue> before, uint64_t seq, const txn::SourcePoint* origin,
+                ImageDigest before_digest);
 
   std::string arena_;
   std::vector<BoundValue> values_;

@@ -45,6 +45,11 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   replica_running_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_running", "1 while the replica's applier runs");
   replica_txn_family_ = &Make<prometheus::Counter>(r, "vomsrepl_replica_transactions_total", "Source transactions applied, per replica");
   replica_rows_family_ = &Make<prometheus::Counter>(r, "vomsrepl_replica_rows_total", "Row changes applied, per replica");
+  replica_commits_family_ = &Make<prometheus::Counter>(r, "vomsrepl_replica_commits_total",
+                                                       "Replica transactions committed (groups of source transactions)");
+  replica_careful_family_ = &Make<prometheus::Counter>(
+      r, "vomsrepl_replica_careful_retries_total",
+      "Groups rolled back and applied again row by row (a multi-row statement met a missing, equal or duplicate row)");
 }
 
 prometheus::Counter& Metrics::Rows(std::string_view database, std::string_view operation) {
@@ -58,7 +63,8 @@ prometheus::Counter& Metrics::Errors(std::string_view component) {
 Metrics::ReplicaSeries Metrics::Replica(std::string_view name) {
   prometheus::Labels l{{"replica", std::string(name)}};
   return {&replica_seq_family_->Add(l), &replica_lag_family_->Add(l), &replica_running_family_->Add(l),
-          &replica_txn_family_->Add(l), &replica_rows_family_->Add(l)};
+          &replica_txn_family_->Add(l), &replica_rows_family_->Add(l), &replica_commits_family_->Add(l),
+          &replica_careful_family_->Add(l)};
 }
 
 std::string Metrics::Serialize() const {

@@ -55,6 +55,8 @@ class Metrics {
     prometheus::Gauge* running;  // 1 running, 0 stopped or failed
     prometheus::Counter* transactions;
     prometheus::Counter* rows;
+    prometheus::Counter* commits;          // replica transactions (groups) committed
+    prometheus::Counter* careful_retries;  // groups rolled back and applied again row by row
   };
   ReplicaSeries Replica(std::string_view name);
 
@@ -70,6 +72,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* replica_running_family_;
   prometheus::Family<prometheus::Counter>* replica_txn_family_;
   prometheus::Family<prometheus::Counter>* replica_rows_family_;
+  prometheus::Family<prometheus::Counter>* replica_commits_family_;
+  prometheus::Family<prometheus::Counter>* replica_careful_family_;
   prometheus::Counter* events_;
   prometheus::Counter* bytes_;
   prometheus::Counter* transactions_;

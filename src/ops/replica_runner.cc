@@ -225,6 +225,7 @@ Status ReplicaRunner::Session() {
   txn::Transaction t;
   uint32_t last_commit_time = 0;
   uint64_t mirrored_seq = UINT64_MAX;
+  apply::ApplierStats counted;  // what this session has added to the counters
   auto last_mirror = std::chrono::steady_clock::now() - 1h;
   auto publish = [&](bool force) -> Status {
     const apply::Progress p = applier.progress();
@@ -249,6 +250,13 @@ Status ReplicaRunner::Session() {
     }
     if (metrics_) {
       series_.applied_seq->Set(double(p.seq));
+      // stats() leaves out busy connections: a counter only moves up.
+      const apply::ApplierStats s = applier.stats();
+      if (s.commits > counted.commits) series_.commits->Increment(double(s.commits - counted.commits));
+      if (s.careful_retries > counted.careful_retries)
+        series_.careful_retries->Increment(double(s.careful_retries - counted.careful_retries));
+      counted.commits = std::max(counted.commits, s.commits);
+      counted.careful_retries = std::max(counted.careful_retries, s.careful_retries);
       double lag = 0;
       if (p.seq < journal_.last_seq()) {
         auto cp = journal_.checkpoint();

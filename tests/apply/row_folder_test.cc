@@ -192,5 +192,39 @@ TEST_F(RowFolderTest, NetUpdatesAndDeletesCarryTheFirstBeforeImagesCheckValues) 
   EXPECT_EQ(Update(6, 6, "z").code(), StatusCode::kAborted);
 }
 
+// NetRow::maybe_unchanged: a net UPDATE whose last after image has the
+// digest of its first before image (both complete) ends as it was.
+TEST_F(RowFolderTest, NetUpdateBackToItsFirstBeforeImageIsMarkedMaybeUnchanged) {
+  const ImageDigest a{111, true}, b{222, true}, partial{111, false};
+  auto add = [&](binlog::RowsKind kind, int64_t id, const std::string& v, ImageDigest before, ImageDigest after) {
+    std::vector<BoundValue> key{Int(id)}, image{Int(id), Text(v)};
+    std::span<const BoundValue> k = kind == binlog::RowsKind::kWrite ? std::span<const BoundValue>{} : key;
+    std::span<const BoundValue> i = kind == binlog::RowsKind::kDelete ? std::span<const BoundValue>{} : image;
+    return folder_.Add(&table_, set_, none_, kind, k, i, ++seq_, nullptr, before, after);
+  };
+  using K = binlog::RowsKind;
+  ASSERT_TRUE(add(K::kDelete, 1, "", a, {}).ok());  // DELETE and INSERT of the same values (sysbench)
+  ASSERT_TRUE(add(K::kWrite, 1, "x", {}, a).ok());
+  ASSERT_TRUE(add(K::kDelete, 2, "", a, {}).ok());  // ... of other values
+  ASSERT_TRUE(add(K::kWrite, 2, "y", {}, b).ok());
+  ASSERT_TRUE(add(K::kUpdate, 3, "z", a, b).ok());  // an UPDATE and its undo
+  ASSERT_TRUE(add(K::kUpdate, 3, "w", b, a).ok());
+  ASSERT_TRUE(add(K::kUpdate, 4, "v", partial, partial).ok());  // a partial image proves nothing
+  ASSERT_TRUE(add(K::kUpdate, 5, "u", a, b).ok());              // changed
+  ASSERT_TRUE(add(K::kWrite, 6, "t", {}, a).ok());               // an INSERT is never an UPDATE
+  std::map<int64_t, bool> same;
+  ASSERT_TRUE(folder_
+                  .ForEachNet([&](const TableInfo&, NetChange kind, const std::vector<uint32_t>&,
+                                  const std::vector<uint32_t>&, const std::vector<RowFolder::NetRow>& rows) -> Status {
+                    for (const auto& r : rows) {
+                      if (kind == NetChange::kUpdate) same[r.values[0].num.i] = r.maybe_unchanged;
+                      else EXPECT_FALSE(r.maybe_unchanged);
+                    }
+                    return Status::OK();
+                  })
+                  .ok());
+  EXPECT_EQ(same, (std::map<int64_t, bool>{{1, true}, {2, false}, {3, true}, {4, false}, {5, false}}));
+}
+
 }  // namespace
 }  // namespace vomsrepl::apply

@@ -183,6 +183,14 @@ after=$(awk '$1 == "vomsrepl_source_transactions_total" {print $2}' "$dir/metric
 grep -q '^vomsrepl_replica_applied_seq{replica="replica2"} '"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["journal"]["last_seq"])' "$dir/status.json")"'$' "$dir/metrics.txt" ||
   fail "/metrics applied_seq of replica2 is not the journal's last seq"
 grep -q '^vomsrepl_rows_total{database="voms_dtest",operation="insert"} ' "$dir/metrics.txt" || fail "no per-database row metric"
+# Replica commits: at least one, at most one per applied transaction; the VOMS workload on
+# a healthy replica needs no row-by-row retry.
+awk '
+  $1 == "vomsrepl_replica_commits_total{replica=\"replica2\"}" {c = $2}
+  $1 == "vomsrepl_replica_transactions_total{replica=\"replica2\"}" {t = $2}
+  $1 == "vomsrepl_replica_careful_retries_total{replica=\"replica2\"}" {r = $2; seen = 1}
+  END {exit !(c >= 1 && c <= t && seen && r == 0)}' "$dir/metrics.txt" ||
+  fail "replica commit / careful-retry metrics implausible: $(grep -E '^vomsrepl_replica_(commits|careful|transactions)' "$dir/metrics.txt" | tr '\n' ' ')"
 # The journal writer's busy time and batches moved, and the time is below the instance's
 # lifetime (it is wall time of one thread).
 awk -v up="$(( $(date +%s) - daemon_started ))" '
