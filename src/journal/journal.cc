@@ -96,9 +96,10 @@ bool FirstTxnKey(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t* seq
 
 Result<SyncPolicy> ParseSyncPolicy(std::string_view text) {
   if (text == "every_commit") return SyncPolicy::kEveryCommit;
+  if (text == "before_apply") return SyncPolicy::kBeforeApply;
   if (text == "periodic") return SyncPolicy::kPeriodic;
   if (text == "none") return SyncPolicy::kNone;
-  return InvalidArgument("journal sync policy '" + std::string(text) + "': expected every_commit, periodic or none");
+  return InvalidArgument("journal sync policy '" + std::string(text) + "': expected every_commit, before_apply, periodic or none");
 }
 
 Result<std::unique_ptr<Journal>> Journal::Open(const JournalOptions& options) {
@@ -108,13 +109,16 @@ Result<std::unique_ptr<Journal>> Journal::Open(const JournalOptions& options) {
   if (options.sync == SyncPolicy::kPeriodic &&
       (options.sync_interval.count() <= 0 || options.sync_every_transactions == 0))
     return InvalidArgument("journal: periodic sync needs a positive interval and transaction count");
+  if (options.sync == SyncPolicy::kBeforeApply && options.sync_interval.count() <= 0)
+    return InvalidArgument("journal: before_apply sync needs a positive interval");
   VOMSREPL_ASSIGN_OR_RETURN(auto lock, StateDirLock::Acquire(options.directory));
   std::unique_ptr<Journal> j(new Journal());
   j->options_ = options;
   j->dir_ = options.directory;
   j->lock_.emplace(std::move(lock));
   VOMSREPL_RETURN_IF_ERROR(j->Init(false));
-  if (options.sync == SyncPolicy::kPeriodic) j->syncer_ = std::thread([p = j.get()] { p->SyncerLoop(); });
+  if (options.sync == SyncPolicy::kPeriodic || options.sync == SyncPolicy::kBeforeApply)
+    j->syncer_ = std::thread([p = j.get()] { p->SyncerLoop(); });
   return j;
 }
 
@@ -309,7 +313,7 @@ Status Journal::AppendBatch(std::span<txn::Transaction> transactions) {
   if (first_seq_.load(std::memory_order_relaxed) == 0)
     first_seq_.store(transactions[0].seq, std::memory_order_release);
   if (wo.sync) {
-    durable_seq_.store(seq, std::memory_order_release);
+    RaiseDurable(seq);
   } else {
     unsynced_transactions_ += completed;
   }
@@ -366,7 +370,29 @@ Status Journal::SyncLocked() {
   uint64_t seq = checkpoint_.seq;
   VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "journal: sync"));
   unsynced_transactions_ = 0;
-  durable_seq_.store(seq, std::memory_order_release);
+  RaiseDurable(seq);
+  return Status::OK();
+}
+
+void Journal::RaiseDurable(uint64_t seq) const {
+  uint64_t cur = durable_seq_.load(std::memory_order_acquire);
+  while (cur < seq && !durable_seq_.compare_exchange_weak(cur, seq, std::memory_order_acq_rel)) {
+  }
+}
+
+Status Journal::SyncThrough(uint64_t seq) const {
+  if (durable_seq() >= seq) return Status::OK();
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  std::lock_guard<std::mutex> lock(sync_through_mu_);
+  if (durable_seq() >= seq) return Status::OK();  // a concurrent caller's sync covered it
+  // Every transaction up to last_seq() was written to the WAL before
+  // last_seq() moved: the sync below covers them.
+  const uint64_t covered = last_seq();
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "journal: sync"));
+  RaiseDurable(covered);
+  if (covered < seq)
+    return Internal("journal: SyncThrough(" + std::to_string(seq) + ") beyond the last transaction " +
+                    std::to_string(covered));
   return Status::OK();
 }
 
@@ -586,6 +612,9 @@ Result<bool> JournalReader::Next(txn::Transaction* out) {
     // A new iterator sees everything up to `last` (complete transactions
     // only: the upper bound stops before any later chunk).
     it_.reset();
+    // before_apply: nothing is returned that the journal could still lose.
+    if (journal_->options_.sync == SyncPolicy::kBeforeApply && !journal_->read_only_)
+      VOMSREPL_RETURN_IF_ERROR(journal_->SyncThrough(last));
     bound_ = last;
     upper_key_ = TxnKey(last + 1, 0);
     if (upper_bound_ == nullptr) upper_bound_ = std::make_unique<rocksdb::Slice>();

@@ -16,6 +16,15 @@
 // SyncPolicy says when that write reaches stable storage:
 //   kEveryCommit  the write of each last chunk is synced (WAL fsync) before
 //                 Append returns: durable_seq() == last_seq() after Append.
+//   kBeforeApply  Append does not sync; a JournalReader of the writable
+//                 instance syncs the WAL (SyncThrough: one fsync for
+//                 everything appended so far) before it returns a
+//                 transaction beyond durable_seq(), and a background thread
+//                 syncs every `sync_interval`. What a reader returns, and so
+//                 what any replica applies, is durable as with kEveryCommit,
+//                 with one fsync per reader wake-up instead of one per append;
+//                 a power loss may lose transactions no reader has read yet
+//                 (the source streams them again from the checkpoint).
 //   kPeriodic     a background thread syncs every `sync_interval`, and Append
 //                 syncs after `sync_every_transactions` unsynced transactions.
 //   kNone         RocksDB's own WAL writes only (survives a process crash,
@@ -72,7 +81,7 @@ class ColumnFamilyHandle;
 
 namespace vomsrepl::journal {
 
-enum class SyncPolicy { kEveryCommit, kPeriodic, kNone };
+enum class SyncPolicy { kEveryCommit, kBeforeApply, kPeriodic, kNone };
 
 // Metadata keys shared by the daemon and the lifecycle commands.
 // kSourceServerIdMeta: @@server_id of the master the checkpoint belongs to
@@ -82,13 +91,13 @@ inline constexpr std::string_view kSourceServerIdMeta = "source_server_id";
 // kMasterSwitchMeta: one line per switch-master (UTC time, from, to, resume point).
 inline constexpr std::string_view kMasterSwitchMeta = "master_switches";
 
-// "every_commit", "periodic", "none".
+// "every_commit", "before_apply", "periodic", "none".
 Result<SyncPolicy> ParseSyncPolicy(std::string_view text);
 
 struct JournalOptions {
   std::string directory;  // the state directory (locked); RocksDB lives in directory/journal
   SyncPolicy sync = SyncPolicy::kEveryCommit;
-  std::chrono::milliseconds sync_interval{100};  // kPeriodic; also the AdvanceSource write interval
+  std::chrono::milliseconds sync_interval{100};  // kPeriodic, kBeforeApply; also the AdvanceSource write interval
   uint32_t sync_every_transactions = 1000;       // kPeriodic: sync after this many unsynced transactions
   // Retention: Purge keeps what any replica mirror has not applied, plus
   // transactions journaled within `retention_window` and the last
@@ -157,6 +166,11 @@ class Journal {
   // Writes a pending AdvanceSource and syncs the WAL: everything appended so
   // far is durable when it returns OK.
   Status Sync();
+  // Makes every transaction up to `seq` durable: returns at once when
+  // durable_seq() >= seq, else syncs the WAL (everything appended so far).
+  // Does not wait for Append (its own mutex); concurrent callers share a sync.
+  Status SyncThrough(uint64_t seq) const;
+  SyncPolicy sync_policy() const { return options_.sync; }
 
   // Last complete transaction and where the source resumes (in memory; a
   // read-only instance: as of its open).
@@ -207,6 +221,7 @@ class Journal {
   Status Init(bool read_only);
   Status WriteCheckpointLocked(bool sync);
   Status SyncLocked();
+  void RaiseDurable(uint64_t seq) const;
   void SyncerLoop();
   Status CheckWritable() const;
 
@@ -231,10 +246,12 @@ class Journal {
 
   std::atomic<uint64_t> last_seq_{0};
   std::atomic<uint64_t> first_seq_{0};
-  std::atomic<uint64_t> durable_seq_{0};
+  mutable std::atomic<uint64_t> durable_seq_{0};  // raised by const SyncThrough (a sync changes no content)
 
   mutable std::mutex wait_mu_;
   mutable std::condition_variable wait_cv_;
+
+  mutable std::mutex sync_through_mu_;  // SyncThrough callers
 
   std::mutex syncer_mu_;
   std::condition_variable syncer_cv_;

@@ -341,6 +341,7 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
 std::string_view SyncPolicyName(SyncPolicy policy) {
   switch (policy) {
     case SyncPolicy::kEveryCommit: return "every_commit";
+    case SyncPolicy::kBeforeApply: return "before_apply";
     case SyncPolicy::kPeriodic: return "periodic";
     case SyncPolicy::kNone: return "none";
   }

@@ -41,8 +41,10 @@ using journal::SyncPolicy;
 std::string_view SyncPolicyName(SyncPolicy policy);
 
 struct JournalSection {
-  SyncPolicy sync = SyncPolicy::kEveryCommit;
-  uint32_t sync_interval_ms = 100;                   // kPeriodic
+  // before_apply: a replica only ever gets what the journal has synced, one
+  // fsync per applier wake-up (journal.h; bench/README.md "Steady-state lag").
+  SyncPolicy sync = SyncPolicy::kBeforeApply;
+  uint32_t sync_interval_ms = 100;                   // kPeriodic, kBeforeApply
   uint64_t retention_seconds = 7 * 24 * 3600;        // kept after every replica applied (point-in-time catch-up)
   uint64_t max_transaction_bytes = 64ull << 20;      // larger transactions stream in chunks
 };

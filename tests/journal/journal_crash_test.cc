@@ -1,5 +1,5 @@
 // Crash test: journal_crash_writer appends synthetic transactions (sync
-// every_commit, then none) and prints each seq once Append returned; this test kills it
+// every_commit, before_apply, then none) and prints each seq once Append returned; this test kills it
 // with SIGKILL at random moments (fixed seed), then checks the journal:
 //   - every printed seq is there (reported durable = durable),
 //   - checkpoint seq == the last complete transaction, its source point too,
@@ -243,7 +243,8 @@ TEST_P(JournalCrash, SigkillAtRandomMomentsLosesNothingReported) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, JournalCrash,
-                         ::testing::Values(CrashCase{"every_commit", 12}, CrashCase{"none", 6}),
+                         ::testing::Values(CrashCase{"every_commit", 12}, CrashCase{"before_apply", 6},
+                                           CrashCase{"none", 6}),
                          [](const ::testing::TestParamInfo<CrashCase>& info) {
                            return std::string(info.param.policy);
                          });

@@ -344,6 +344,51 @@ TEST(Journal, PeriodicSyncMakesAppendsDurable) {
   EXPECT_EQ(Journal::Open(o).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(Journal, BeforeApplySyncsBeforeAReaderReturnsATransaction) {
+  JournalOptions o;
+  o.directory = TempDir();
+  o.sync = SyncPolicy::kBeforeApply;
+  o.sync_interval = std::chrono::hours(1);  // the background sync stays out of this test
+  auto j = Journal::Open(o);
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  AppendRange(**j, 1, 10);
+  EXPECT_EQ((*j)->last_seq(), 10u);
+  EXPECT_EQ((*j)->durable_seq(), 0u);  // no fsync per append
+  auto r = (*j)->NewReader(1);
+  ASSERT_TRUE(r.ok());
+  txn::Transaction t;
+  auto got = (*r)->Next(&t);
+  ASSERT_TRUE(got.ok() && *got) << got.status().ToString();
+  EXPECT_EQ(t.seq, 1u);
+  EXPECT_EQ((*j)->durable_seq(), 10u);  // one sync covered all that was appended
+  AppendRange(**j, 11, 12);
+  EXPECT_EQ((*j)->durable_seq(), 10u);
+  auto all = (*j)->NewReader(1);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(ReadAll(**all, 1), 12u);
+  EXPECT_EQ((*j)->durable_seq(), 12u);
+  EXPECT_TRUE((*j)->SyncThrough(12).ok());
+  EXPECT_EQ((*j)->SyncThrough(13).code(), StatusCode::kInternal);  // beyond the last transaction
+  o.sync_interval = std::chrono::milliseconds(0);
+  r->reset();  // readers never outlive their journal
+  all->reset();
+  j->reset();
+  EXPECT_EQ(Journal::Open(o).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*ParseSyncPolicy("before_apply"), SyncPolicy::kBeforeApply);
+}
+
+TEST(Journal, BeforeApplyBackgroundSyncBoundsWhatAPowerLossLoses) {
+  JournalOptions o;
+  o.directory = TempDir();
+  o.sync = SyncPolicy::kBeforeApply;
+  o.sync_interval = std::chrono::milliseconds(5);
+  auto j = Journal::Open(o);
+  ASSERT_TRUE(j.ok());
+  AppendRange(**j, 1, 10);
+  for (int i = 0; i < 400 && (*j)->durable_seq() < 10; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ((*j)->durable_seq(), 10u);
+}
+
 TEST(Journal, RetentionKeepsWhatTheSlowestMirrorNeeds) {
   JournalOptions o;
   o.directory = TempDir();
