@@ -8,7 +8,8 @@ RESULTS.tsv: a '# key=value ...' line, then one line per applier: what, configur
 probes, seen, missing, p50, p90, p99, p99.9, max, mean (milliseconds), replica CPU s,
 vomsrepl CPU s ('' for the built-in), check, sysbench's achieved transactions/s, master
 CPU s, sysbench's p95 latency (ms) during that applier's interval, and (vomsrepl) its
-replica commits and careful (row by row) retries over the interval. RAW_DIR/replica1.lag and replica2.lag hold
+replica commits, careful (row by row) retries and journal fsyncs over the interval.
+RAW_DIR/replica1.lag and replica2.lag hold
 one lag per probe in microseconds (the plot). The section sits between the markers
 below; the rest of BENCHMARKS.md (bench/apply-compare's part, which keeps this section
 when it rewrites the file) is left as it is.
@@ -40,7 +41,8 @@ def load(path):
                              p50=float(c[5]), p90=float(c[6]), p99=float(c[7]), p999=float(c[8]),
                              max=float(c[9]), mean=float(c[10]), rcpu=c[11], ccpu=c[12], check=c[13],
                              tps=c[14], mcpu=c[15], sb_p95=c[16],
-                             commits=c[17] if len(c) > 17 else "", careful=c[18] if len(c) > 18 else ""))
+                             commits=c[17] if len(c) > 17 else "", careful=c[18] if len(c) > 18 else "",
+                             syncs=c[19] if len(c) > 19 else ""))
     return meta, runs
 
 
@@ -113,13 +115,13 @@ def section(meta, runs, svg_name):
              "polling the replica every millisecond (one clock, in one process).", "",
              "| applier | configuration | probes seen | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | mean ms "
              "| replica CPU s | vomsrepl CPU s | master CPU s | achieved tps | sysbench p95 ms | replica commits "
-             "| careful retries | CHECKSUM TABLE |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| careful retries | journal fsyncs | CHECKSUM TABLE |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in runs:
         lines.append(f"| {r['what']} | {r['config']} | {r['seen']:,} of {r['probes']:,} | {r['p50']:.2f} | "
                      f"{r['p90']:.2f} | {r['p99']:.2f} | {r['p999']:.2f} | {r['max']:.2f} | {r['mean']:.2f} | "
                      f"{r['rcpu']} | {r['ccpu']} | {r['mcpu']} | {r['tps']} | {r['sb_p95']} | {r['commits']} | "
-                     f"{r['careful']} | {r['check']} |")
+                     f"{r['careful']} | {r['syncs']} | {r['check']} |")
     lines += ["", f"![lag percentiles]({svg_name})", ""]
     if builtin and ours:
         met = ours["p99"] <= builtin["p99"] and ours["missing"] == 0

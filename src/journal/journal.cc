@@ -313,6 +313,7 @@ Status Journal::AppendBatch(std::span<txn::Transaction> transactions) {
   if (first_seq_.load(std::memory_order_relaxed) == 0)
     first_seq_.store(transactions[0].seq, std::memory_order_release);
   if (wo.sync) {
+    syncs_.fetch_add(1, std::memory_order_relaxed);
     RaiseDurable(seq);
   } else {
     unsynced_transactions_ += completed;
@@ -360,6 +361,7 @@ Status Journal::WriteCheckpointLocked(bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Put(wo, std::string(1, kCheckpointKey), v), "journal: write checkpoint"));
+  if (sync) syncs_.fetch_add(1, std::memory_order_relaxed);
   pending_advance_ = false;
   last_advance_write_ = std::chrono::steady_clock::now();
   return Status::OK();
@@ -369,6 +371,7 @@ Status Journal::SyncLocked() {
   if (pending_advance_) VOMSREPL_RETURN_IF_ERROR(WriteCheckpointLocked(false));
   uint64_t seq = checkpoint_.seq;
   VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "journal: sync"));
+  syncs_.fetch_add(1, std::memory_order_relaxed);
   unsynced_transactions_ = 0;
   RaiseDurable(seq);
   return Status::OK();
@@ -389,6 +392,7 @@ Status Journal::SyncThrough(uint64_t seq) const {
   // last_seq() moved: the sync below covers them.
   const uint64_t covered = last_seq();
   VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "journal: sync"));
+  syncs_.fetch_add(1, std::memory_order_relaxed);
   RaiseDurable(covered);
   if (covered < seq)
     return Internal("journal: SyncThrough(" + std::to_string(seq) + ") beyond the last transaction " +
@@ -556,6 +560,7 @@ Result<JournalStats> Journal::Stats() const {
   s.last_seq = last_seq();
   s.transactions = s.first_seq && s.last_seq >= s.first_seq ? s.last_seq - s.first_seq + 1 : 0;
   s.durable_seq = durable_seq();
+  s.syncs = syncs_.load(std::memory_order_relaxed);
   for (auto* cf : handles_) {
     uint64_t v = 0;
     if (db_->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) s.sst_bytes += v;
@@ -572,9 +577,13 @@ Result<JournalStats> Journal::Stats() const {
 Status Journal::PutMeta(std::string_view key, std::string_view bytes) {
   VOMSREPL_RETURN_IF_ERROR(CheckWritable());
   rocksdb::WriteOptions wo;
-  wo.sync = options_.sync == SyncPolicy::kEveryCommit;
-  return FromRocks(db_->Put(wo, std::string(1, kMetaPrefix) + std::string(key), AsSlice(bytes)),
-                   "journal: write metadata " + std::string(key));
+  // Rare writes that lifecycle commands make and then exit: synced unless
+  // the policy syncs nothing itself.
+  wo.sync = options_.sync == SyncPolicy::kEveryCommit || options_.sync == SyncPolicy::kBeforeApply;
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Put(wo, std::string(1, kMetaPrefix) + std::string(key), AsSlice(bytes)),
+                                     "journal: write metadata " + std::string(key)));
+  if (wo.sync) syncs_.fetch_add(1, std::memory_order_relaxed);
+  return Status::OK();
 }
 
 Result<std::string> Journal::GetMeta(std::string_view key) const {

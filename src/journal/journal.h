@@ -117,6 +117,7 @@ struct JournalStats {
   uint64_t last_seq = 0;       // last complete transaction
   uint64_t transactions = 0;   // last_seq - first_seq + 1, or 0
   uint64_t durable_seq = 0;    // last seq known synced (writable instance)
+  uint64_t syncs = 0;          // WAL syncs (fsync) of this instance since its open
   uint64_t sst_bytes = 0;      // rocksdb.total-sst-files-size
   uint64_t memtable_bytes = 0; // rocksdb.cur-size-all-mem-tables
   uint64_t disk_bytes = 0;     // every file under directory/journal (SST, WAL, MANIFEST, logs)
@@ -205,7 +206,7 @@ class Journal {
 
   Result<JournalStats> Stats() const;
 
-  // Small metadata (schema history, ...), synced like a commit.
+  // Small metadata (schema history, ...), synced (except with kPeriodic and kNone).
   Status PutMeta(std::string_view key, std::string_view bytes);
   // NotFound when absent.
   Result<std::string> GetMeta(std::string_view key) const;
@@ -246,6 +247,7 @@ class Journal {
 
   std::atomic<uint64_t> last_seq_{0};
   std::atomic<uint64_t> first_seq_{0};
+  mutable std::atomic<uint64_t> syncs_{0};
   mutable std::atomic<uint64_t> durable_seq_{0};  // raised by const SyncThrough (a sync changes no content)
 
   mutable std::mutex wait_mu_;

@@ -39,6 +39,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   journal_append_batches_ = &Make<prometheus::Counter>(r, "vomsrepl_journal_append_batches_total",
                                                        "Batches (group commits) written to the journal")
                                  .Add({});
+  journal_syncs_ = &Make<prometheus::Counter>(r, "vomsrepl_journal_syncs_total",
+                                              "WAL syncs (fsync) of the journal ([journal] sync says when)")
+                        .Add({});
   replica_seq_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_applied_seq", "Last journal sequence applied, per replica");
   replica_lag_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_lag_seconds",
                                                  "Master commit time of the newest journaled transaction minus that of the last applied one");

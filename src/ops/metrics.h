@@ -47,6 +47,7 @@ class Metrics {
   // journal is the bottleneck; 0.5 = it could take twice the stream).
   prometheus::Counter& journal_append_seconds() { return *journal_append_seconds_; }
   prometheus::Counter& journal_append_batches() { return *journal_append_batches_; }
+  prometheus::Counter& journal_syncs() { return *journal_syncs_; }
 
   // Replicas.
   struct ReplicaSeries {
@@ -85,6 +86,7 @@ class Metrics {
   prometheus::Gauge* journal_first_seq_;
   prometheus::Counter* journal_append_seconds_;
   prometheus::Counter* journal_append_batches_;
+  prometheus::Counter* journal_syncs_;
 };
 
 }  // namespace vomsrepl::ops

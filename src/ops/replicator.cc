@@ -1,5 +1,6 @@
 #include "ops/replicator.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -124,12 +125,15 @@ Status Replicator::Run() {
   {
     std::unique_lock lock(mu_);
     auto next_purge = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    uint64_t syncs_counted = 0;
     while (!stop_requested_ && !feeder_done_) {
       cv_.wait_for(lock, std::chrono::seconds(1));
       if (auto stats = journal_->Stats(); stats.ok()) {
         metrics_.journal_bytes().Set(double(stats->disk_bytes));
         metrics_.journal_last_seq().Set(double(stats->last_seq));
         metrics_.journal_first_seq().Set(double(stats->first_seq));
+        if (stats->syncs > syncs_counted) metrics_.journal_syncs().Increment(double(stats->syncs - syncs_counted));
+        syncs_counted = std::max(syncs_counted, stats->syncs);
       }
       if (std::chrono::steady_clock::now() >= next_purge) {
         lock.unlock();

@@ -354,6 +354,7 @@ TEST(Journal, BeforeApplySyncsBeforeAReaderReturnsATransaction) {
   AppendRange(**j, 1, 10);
   EXPECT_EQ((*j)->last_seq(), 10u);
   EXPECT_EQ((*j)->durable_seq(), 0u);  // no fsync per append
+  EXPECT_EQ((*j)->Stats()->syncs, 0u);
   auto r = (*j)->NewReader(1);
   ASSERT_TRUE(r.ok());
   txn::Transaction t;
@@ -361,12 +362,14 @@ TEST(Journal, BeforeApplySyncsBeforeAReaderReturnsATransaction) {
   ASSERT_TRUE(got.ok() && *got) << got.status().ToString();
   EXPECT_EQ(t.seq, 1u);
   EXPECT_EQ((*j)->durable_seq(), 10u);  // one sync covered all that was appended
+  EXPECT_EQ((*j)->Stats()->syncs, 1u);
   AppendRange(**j, 11, 12);
   EXPECT_EQ((*j)->durable_seq(), 10u);
   auto all = (*j)->NewReader(1);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(ReadAll(**all, 1), 12u);
   EXPECT_EQ((*j)->durable_seq(), 12u);
+  EXPECT_EQ((*j)->Stats()->syncs, 2u);  // seq 11..12 needed one more, 1..10 none
   EXPECT_TRUE((*j)->SyncThrough(12).ok());
   EXPECT_EQ((*j)->SyncThrough(13).code(), StatusCode::kInternal);  // beyond the last transaction
   o.sync_interval = std::chrono::milliseconds(0);
