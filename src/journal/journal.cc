@@ -577,8 +577,9 @@ Result<JournalStats> Journal::Stats() const {
 Status Journal::PutMeta(std::string_view key, std::string_view bytes) {
   VOMSREPL_RETURN_IF_ERROR(CheckWritable());
   rocksdb::WriteOptions wo;
-  // Rare writes that lifecycle commands make and then exit: synced unless
-  // the policy syncs nothing itself.
+  // Rare writes, often by a lifecycle command that exits right after: synced
+  // under every_commit and before_apply (periodic and none leave it to the
+  // background sync, Sync() or the destructor).
   wo.sync = options_.sync == SyncPolicy::kEveryCommit || options_.sync == SyncPolicy::kBeforeApply;
   VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Put(wo, std::string(1, kMetaPrefix) + std::string(key), AsSlice(bytes)),
                                      "journal: write metadata " + std::string(key)));
