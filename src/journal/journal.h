@@ -171,7 +171,6 @@ class Journal {
   // durable_seq() >= seq, else syncs the WAL (everything appended so far).
   // Does not wait for Append (its own mutex); concurrent callers share a sync.
   Status SyncThrough(uint64_t seq) const;
-  SyncPolicy sync_policy() const { return options_.sync; }
 
   // Last complete transaction and where the source resumes (in memory; a
   // read-only instance: as of its open).

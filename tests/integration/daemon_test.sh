@@ -198,8 +198,8 @@ awk -v up="$(( $(date +%s) - daemon_started ))" '
   $1 == "vomsrepl_journal_append_batches_total" {b = $2}
   END {exit !(s > 0 && b >= 1 && s <= up + 1)}' "$dir/metrics.txt" ||
   fail "journal append metrics missing or implausible: $(grep '^vomsrepl_journal_append' "$dir/metrics.txt" | tr '\n' ' ')"
-# The journal synced at least once, and everything a
-# replica applied is durable in the journal (durable_seq >= each applied seq).
+# The journal synced at least once, and everything a replica applied is durable in
+# the journal (durable_seq >= each applied seq).
 awk '$1 == "vomsrepl_journal_syncs_total" {s = $2} END {exit !(s >= 1)}' "$dir/metrics.txt" ||
   fail "no journal sync counted: $(grep '^vomsrepl_journal_syncs' "$dir/metrics.txt" | tr '\n' ' ')"
 http /status > "$dir/status-durable.json"
