@@ -113,7 +113,7 @@ def section(meta, runs, svg_name):
              f"transactions/s (4 row changes each, 4 tables of {meta.get('table_size')} rows) for "
              f"{meta.get('seconds')} s, plus {meta.get('probe_rate')} probe rows/s committed by `bench/lag_probe`. "
              f"{how} replica1 runs the built-in replica, replica2 is fed by `vomsrepl run` (journal "
-             "`sync = every_commit` and `[apply]` defaults unless the configuration says otherwise). The lag of a "
+             "`sync = periodic` and `[apply]` defaults unless the configuration says otherwise). The lag of a "
              "probe row is the time from the master acknowledging its commit to the row being visible to a reader "
              "polling the replica every millisecond (one clock, in one process).", "",
              "| applier | configuration | probes seen | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | mean ms "

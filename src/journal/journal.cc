@@ -215,6 +215,7 @@ Status Journal::Init(bool read_only) {
                     " but the journal ends at seq " + std::to_string(last_seq));
   if (any && !FirstTxnKey(db_, txn_cf_, &first_seq, &chunk)) first_seq = 0;
   last_seq_ = checkpoint_.seq;
+  opened_last_seq_ = checkpoint_.seq;
   first_seq_ = any ? first_seq : 0;
   durable_seq_ = checkpoint_.seq;
   return Status::OK();

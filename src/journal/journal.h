@@ -176,6 +176,9 @@ class Journal {
   // read-only instance: as of its open).
   Result<SourceCheckpoint> checkpoint() const;
   uint64_t last_seq() const { return last_seq_.load(std::memory_order_acquire); }
+  // last_seq() when this instance was opened: what survived the previous run
+  // (after an OS crash, without the tail that was not synced).
+  uint64_t opened_last_seq() const { return opened_last_seq_; }
   uint64_t first_seq() const { return first_seq_.load(std::memory_order_acquire); }
   uint64_t durable_seq() const { return durable_seq_.load(std::memory_order_acquire); }
   // Waits until last_seq() >= seq or the timeout passes; returns whether it is.
@@ -245,6 +248,7 @@ class Journal {
   std::unique_ptr<rocksdb::WriteBatch> batch_;  // reused by AppendBatch
 
   std::atomic<uint64_t> last_seq_{0};
+  uint64_t opened_last_seq_ = 0;
   std::atomic<uint64_t> first_seq_{0};
   mutable std::atomic<uint64_t> syncs_{0};
   mutable std::atomic<uint64_t> durable_seq_{0};  // raised by const SyncThrough (a sync changes no content)

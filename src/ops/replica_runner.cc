@@ -161,6 +161,71 @@ void ReplicaRunner::Loop() {
   }
 }
 
+Status ReplicaRunner::AwaitJournalTail(const apply::Progress& p) {
+  const uint64_t opened = journal_.opened_last_seq();
+  if (tail_checked_ || p.seq <= opened) {
+    tail_checked_ = true;
+    return Status::OK();
+  }
+  const std::string applied = "journal seq " + std::to_string(p.seq) + " (source " +
+                              (p.gtid.empty() ? std::string() : "GTID " + p.gtid + ", ") + p.position.ToString() + ")";
+  spdlog::warn("replica {}: has applied {} but the journal ended at seq {} when it was opened: the journal lost a "
+               "tail it had not synced (an OS crash or power cut with [journal] sync = periodic or none), or this is "
+               "not the state directory that fed this replica; waiting for the master to stream it again, then "
+               "checking that seq {} is the same source transaction",
+               options_.name, applied, opened, p.seq);
+  {
+    std::lock_guard lock(mu_);
+    snapshot_.applied_seq = p.seq;
+    snapshot_.gtid = p.gtid;
+    snapshot_.position = p.position.ToString();
+  }
+  SetState("waiting for the journal to reach seq " + std::to_string(p.seq) + " again (the replica applied it before "
+           "the journal lost its tail)");
+  while (!journal_.WaitForSeq(p.seq, 200ms)) {
+    if (Paused()) return Status::OK();
+  }
+  auto reader = journal_.NewReader(p.seq);
+  if (!reader.ok()) return reader.status();
+  txn::Transaction t;
+  for (;;) {
+    auto next = (*reader)->Next(&t);
+    if (!next.ok()) return next.status();
+    if (!*next) {  // a chunked transaction still being written
+      if (Paused()) return Status::OK();
+      journal_.WaitForSeq(p.seq, 200ms);
+      continue;
+    }
+    if (t.seq != p.seq)
+      return Internal("journal reader for seq " + std::to_string(p.seq) + " returned seq " + std::to_string(t.seq));
+    if (t.last_chunk) break;
+  }
+  // Both GTIDs known: they decide. Else the position after the transaction,
+  // which the applier copied from the journal record.
+  if (p.gtid.empty() && !t.source.gtid.empty()) {
+    spdlog::warn("replica {}: its progress row names no GTID (as `vomsrepl bootstrap` writes it), so journal seq {} "
+                 "(GTID {}) cannot be checked against it; continuing",
+                 options_.name, p.seq, t.source.gtid);
+    tail_checked_ = true;
+    return Status::OK();
+  }
+  const bool same = !p.gtid.empty() && !t.source.gtid.empty() ? p.gtid == t.source.gtid
+                                                               : p.gtid.empty() && p.position == t.source.position;
+  if (!same) {
+    return FailedPrecondition(
+        "replica " + options_.name + " has applied " + applied + " before the journal lost its tail, but the " +
+        "journal's seq " + std::to_string(p.seq) + " is now source " +
+        (t.source.gtid.empty() ? std::string() : "GTID " + t.source.gtid + ", ") + t.source.position.ToString() +
+        ": the journal was filled again from another history (a changed [filter], another master, or not the state "
+        "directory that fed this replica). The replica is left as it is; compare it with `vomsrepl verify` and bring "
+        "it back with `vomsrepl bootstrap`");
+  }
+  spdlog::info("replica {}: the journal holds seq {} again, the same source transaction it applied; continuing",
+               options_.name, p.seq);
+  tail_checked_ = true;
+  return Status::OK();
+}
+
 Status ReplicaRunner::Session() {
   if (!in_outage_) SetState("starting");
   apply::ReplicaSession session;
@@ -196,12 +261,9 @@ Status ReplicaRunner::Session() {
   if (applier.workers() > 1)
     spdlog::info("replica {}: applying on {} connections (writeset-parallel, commits in source order)", options_.name,
                  applier.workers());
+  VOMSREPL_RETURN_IF_ERROR(AwaitJournalTail(*progress));
+  if (Paused()) return Status::OK();
   const uint64_t last = journal_.last_seq();
-  if (progress->seq > last) {
-    return FailedPrecondition("replica " + options_.name + " has applied journal seq " + std::to_string(progress->seq) +
-                              " but this journal ends at " + std::to_string(last) +
-                              ": the state directory is not the one this replica was fed from");
-  }
   auto reader = journal_.NewReader(progress->seq + 1);
   if (!reader.ok()) {
     if (reader.status().code() == StatusCode::kNotFound) {

@@ -79,8 +79,20 @@ class ReplicaRunner {
 
  private:
   void Loop();
+  bool tail_checked_ = false;  // AwaitJournalTail passed (one thread: the runner's)
   // Applies until paused, shut down or an error; returns the error.
   Status Session();
+  // A replica whose progress row was beyond the journal's end when the
+  // journal was opened: the journal lost a tail it had not synced (an OS
+  // crash or power cut under [journal] sync = periodic or none) and the master
+  // streams it again. Waits until the journal holds `p.seq` again, then checks
+  // it is the same source transaction (GTID when both have one, else file:pos;
+  // a progress row without a GTID, as `vomsrepl bootstrap` writes, against a
+  // journaled GTID is not checked); FailedPrecondition naming both when it is
+  // not. Checked once per process (tail_checked_): a later session resumes
+  // what this journal fed. Returns early when paused or shut down (the caller
+  // checks Paused()).
+  Status AwaitJournalTail(const apply::Progress& p);
   void SetState(std::string state, std::string error = {});
   bool Paused() const;
   // Writes `state` into this replica's journal mirror, keeping its seq

@@ -34,7 +34,7 @@ TEST(ConfigTest, MinimalConfigGetsSafeDefaults) {
   ASSERT_TRUE(rules.ok());
   EXPECT_TRUE(rules->KeepDatabase("voms_atlas"));
   EXPECT_FALSE(rules->KeepDatabase("mysql"));
-  EXPECT_EQ(c->journal.sync, SyncPolicy::kEveryCommit);
+  EXPECT_EQ(c->journal.sync, SyncPolicy::kPeriodic);
   EXPECT_EQ(c->apply.on_divergence, DivergencePolicy::kStop);
   EXPECT_TRUE(c->apply.fold_rows);
   EXPECT_TRUE(c->apply.fold_upsert);
