@@ -105,5 +105,5 @@ for r in replica1 replica2; do
   [ "$(progress_seq "$r")" -eq "$journaled" ] || fail "$r progress seq $(progress_seq "$r"), journal ends at $journaled"
 done
 ops_stop_daemon
-echo "FIGURE: scenario=journal_tail lost_seqs=$((late - early)) recover_ms=$recover_ms master_txns=$master_txns journaled=$journaled"
+echo "FIGURE: scenario=journal-tail injected=\"journal tail lost (an older copy of the state directory put back under 2 replicas that applied more), once with another history (a changed filter), once with the same\" times=2 lost_seqs=$((late - early)) other_history=both_stopped recover_ms=$recover_ms master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 result=converged"
 echo "$name: same history: the journal streamed seqs $((early + 1))..$late again, both replicas continued after seq $late; $master_txns master transactions, $journaled journaled (1 outside the filter), tables equal"
