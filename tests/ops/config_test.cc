@@ -39,6 +39,8 @@ TEST(ConfigTest, MinimalConfigGetsSafeDefaults) {
   EXPECT_TRUE(c->apply.fold_rows);
   EXPECT_TRUE(c->apply.fold_upsert);
   EXPECT_TRUE(c->apply.check_before_image);
+  EXPECT_EQ(c->apply.group_transactions, 1000u);
+  EXPECT_EQ(c->apply.group_rows, 50000u);
   EXPECT_EQ(c->http.listen, "127.0.0.1:9321");
   EXPECT_TRUE(c->replicas.empty());
 }
