@@ -167,8 +167,10 @@ Status ReplicaRunner::AwaitJournalTail(const apply::Progress& p) {
     tail_checked_ = true;
     return Status::OK();
   }
-  const std::string applied = "journal seq " + std::to_string(p.seq) + " (source " +
-                              (p.gtid.empty() ? std::string() : "GTID " + p.gtid + ", ") + p.position.ToString() + ")";
+  auto source = [](const std::string& gtid, const BinlogPosition& position) {
+    return "source " + (gtid.empty() ? std::string() : "GTID " + gtid + ", ") + position.ToString();
+  };
+  const std::string applied = "journal seq " + std::to_string(p.seq) + " (" + source(p.gtid, p.position) + ")";
   spdlog::warn("replica {}: has applied {} but the journal ended at seq {} when it was opened: the journal lost a "
                "tail it had not synced (an OS crash or power cut with [journal] sync = periodic or none), or this is "
                "not the state directory that fed this replica; waiting for the master to stream it again, then "
@@ -187,21 +189,19 @@ Status ReplicaRunner::AwaitJournalTail(const apply::Progress& p) {
   }
   auto reader = journal_.NewReader(p.seq);
   if (!reader.ok()) return reader.status();
+  // last_seq() >= p.seq: every chunk of p.seq is there (a missing one is
+  // Corruption from Next), so the reader never runs dry before its last.
   txn::Transaction t;
-  for (;;) {
+  do {
     auto next = (*reader)->Next(&t);
     if (!next.ok()) return next.status();
-    if (!*next) {  // a chunked transaction still being written
-      if (Paused()) return Status::OK();
-      journal_.WaitForSeq(p.seq, 200ms);
-      continue;
-    }
-    if (t.seq != p.seq)
-      return Internal("journal reader for seq " + std::to_string(p.seq) + " returned seq " + std::to_string(t.seq));
-    if (t.last_chunk) break;
-  }
-  // Both GTIDs known: they decide. Else the position after the transaction,
-  // which the applier copied from the journal record.
+    if (!*next || t.seq != p.seq)
+      return Internal("journal reader for complete seq " + std::to_string(p.seq) + " returned " +
+                      (*next ? "seq " + std::to_string(t.seq) : std::string("nothing")));
+  } while (!t.last_chunk);
+  // The progress row's GTID decides when it has one (a journaled transaction
+  // without one is another history); else the position after the
+  // transaction, which the applier copied from the journal record.
   if (p.gtid.empty() && !t.source.gtid.empty()) {
     spdlog::warn("replica {}: its progress row names no GTID (as `vomsrepl bootstrap` writes it), so journal seq {} "
                  "(GTID {}) cannot be checked against it; continuing",
@@ -209,13 +209,11 @@ Status ReplicaRunner::AwaitJournalTail(const apply::Progress& p) {
     tail_checked_ = true;
     return Status::OK();
   }
-  const bool same = !p.gtid.empty() && !t.source.gtid.empty() ? p.gtid == t.source.gtid
-                                                               : p.gtid.empty() && p.position == t.source.position;
+  const bool same = p.gtid.empty() ? p.position == t.source.position : p.gtid == t.source.gtid;
   if (!same) {
     return FailedPrecondition(
         "replica " + options_.name + " has applied " + applied + " before the journal lost its tail, but the " +
-        "journal's seq " + std::to_string(p.seq) + " is now source " +
-        (t.source.gtid.empty() ? std::string() : "GTID " + t.source.gtid + ", ") + t.source.position.ToString() +
+        "journal's seq " + std::to_string(p.seq) + " is now " + source(t.source.gtid, t.source.position) +
         ": the journal was filled again from another history (a changed [filter], another master, or not the state "
         "directory that fed this replica). The replica is left as it is; compare it with `vomsrepl verify` and bring "
         "it back with `vomsrepl bootstrap`");

@@ -59,9 +59,7 @@ lose_tail
 sed 's/^include_databases = \["voms_\*"\]$/include_databases = ["voms_*", "notvoms"]/' "$dir/vomsrepl.toml" > "$dir/other.toml"
 grep -q '"notvoms"' "$dir/other.toml" || fail "cannot change the filter in other.toml"
 log0=$(wc -l < "$dir/run.log")
-"$vomsrepl" run --config "$dir/other.toml" >> "$dir/run.log" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 100); do http /health >/dev/null 2>&1 && break; sleep 0.1; done
+ops_start_daemon "$dir/other.toml"
 stopped=0
 for _ in $(seq 300); do
   if http /status > "$dir/status.json" 2>/dev/null &&

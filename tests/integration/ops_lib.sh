@@ -92,8 +92,10 @@ EOF
   "$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" 2>&1 || { cat "$dir/check.txt"; fail "check-config"; }
 }
 
+# ops_start_daemon [CONFIG]: `vomsrepl run` on CONFIG (default $dir/vomsrepl.toml),
+# once /health answers.
 ops_start_daemon() {
-  "$vomsrepl" run --config "$dir/vomsrepl.toml" >> "$dir/run.log" 2>&1 &
+  "$vomsrepl" run --config "${1:-$dir/vomsrepl.toml}" >> "$dir/run.log" 2>&1 &
   daemon_pid=$!
   for _ in $(seq 100); do http /health >/dev/null 2>&1 && return 0; sleep 0.1; done
   fail "/health does not answer"
