@@ -92,13 +92,38 @@ EOF
   "$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" 2>&1 || { cat "$dir/check.txt"; fail "check-config"; }
 }
 
+# ops_await SECONDS WHAT CMD...: runs CMD every 0.2 s until it succeeds; fails the test
+# with "WHAT: not within SECONDS s" when the deadline passes first. For events a test
+# needs to have happened (a state reached, a line logged): never assumed from a sleep.
+ops_await() {
+  local secs=$1 what=$2 deadline
+  shift 2
+  deadline=$(( $(date +%s) + secs ))
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "$what: not within $secs s"
+    sleep 0.2
+  done
+}
+
+# ops_replica_state NAME: the replica's state in /status ("" when /status does not answer).
+ops_replica_state() {
+  http /status 2>/dev/null |
+    python3 -c 'import json,sys; print([r["state"] for r in json.load(sys.stdin)["replicas"] if r["name"] == sys.argv[1]][0])' "$1" 2>/dev/null || true
+}
+ops_replica_is() { [ "$(ops_replica_state "$1")" = "$2" ]; }   # ops_replica_is NAME STATE
+
 # ops_start_daemon [CONFIG]: `vomsrepl run` on CONFIG (default $dir/vomsrepl.toml),
-# once /health answers.
+# once /health answers (60 s at most: a loaded machine starts it slowly).
 ops_start_daemon() {
   "$vomsrepl" run --config "${1:-$dir/vomsrepl.toml}" >> "$dir/run.log" 2>&1 &
   daemon_pid=$!
-  for _ in $(seq 100); do http /health >/dev/null 2>&1 && return 0; sleep 0.1; done
-  fail "/health does not answer"
+  local deadline=$(( $(date +%s) + 60 ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    http /health >/dev/null 2>&1 && return 0
+    kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited at startup"
+    sleep 0.1
+  done
+  fail "/health does not answer within 60 s"
 }
 
 ops_stop_daemon() {
