@@ -51,17 +51,21 @@ master-stop | master-kill)
   fi
   t0=$(now_ms)
   state=""
-  for _ in $(seq 100); do
+  deadline=$(( $(date +%s) + 60 ))
+  while :; do
     http /status > "$dir/status.json" || fail "/status does not answer"
     state=$(json "$dir/status.json" 'd["source"]["state"]')
     case $state in "master unreachable since "*) break ;; esac
+    [ "$(date +%s)" -lt "$deadline" ] || break
     sleep 0.1
   done
   detect_ms=$(( $(now_ms) - t0 ))
   [[ $state =~ ^master\ unreachable\ since\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\ \(.+\)$ ]] ||
     fail "/status source.state during the outage: '$state'"
   echo "$name: /status source.state: $state"
-  [ "$(metric vomsrepl_master_up)" = 0 ] || fail "vomsrepl_master_up is not 0 during the outage"
+  # The feeder sets the state, then the gauge: wait for the gauge rather than race it.
+  master_down() { [ "$(metric vomsrepl_master_up)" = 0 ]; }
+  ops_await 30 "vomsrepl_master_up 0 during the outage" master_down
   http /health >/dev/null || fail "/health is not 200 while only the master is down"
   # Replicas keep serving reads (the VOMS servers read them), several times over the outage.
   reads=0
@@ -98,23 +102,36 @@ master-stop | master-kill)
   resume_ms=$(( $(now_ms) - t1 ))
   [ "$(metric vomsrepl_master_up)" = 1 ] || fail "the feeder did not resume within 30 s of the master's start"
   outage_ms=$(( t1 - t0 ))
-  # Log: one warning when the outage began, one reminder per full minute, no error.
-  tail -n +"$((log0 + 1))" "$dir/run.log" > "$dir/outage.log"
-  warnings=$(grep -c ' warning master stream: ' "$dir/outage.log" || true)
-  want=$(( 1 + outage_ms / 60000 ))
-  [ "$warnings" -ge 1 ] && [ "$warnings" -le $((want + 1)) ] ||
-    { cat "$dir/outage.log" >&2; fail "$warnings master warnings for a $((outage_ms / 1000)) s outage (want about $want)"; }
-  ! grep -qE '^[^ ]+ (error|critical) ' "$dir/outage.log" || { cat "$dir/outage.log" >&2; fail "error lines during a master outage"; }
   ops_workload 300 32
   ops_converge
   ops_check_equal 0
-  reconnects1=$(metric vomsrepl_source_reconnects_total)
-  [ "$(python3 -c "print(int(float('$reconnects1') - float('$reconnects0')))")" -eq 1 ] ||
-    fail "reconnects_total moved $reconnects0 -> $reconnects1 for one outage"
+  unreachable_ms=$(( $(now_ms) - t0 ))
+  # Log: one warning per lost connection (not one per failed attempt: a 20 s outage has
+  # about ten of those), one reminder per full minute unreachable, no error. How many
+  # connections are lost for one outage is not fixed (a connection made while the master
+  # starts may be lost again), but every loss ends in one "reconnected" line, counted
+  # once in vomsrepl_source_reconnects_total.
+  tail -n +"$((log0 + 1))" "$dir/run.log" > "$dir/outage.log"
+  losses=$(grep -c ' warning master stream: .*reconnecting with backoff' "$dir/outage.log" || true)
+  reminders=$(grep -c ' warning master stream: master still unreachable after' "$dir/outage.log" || true)
+  reconnected=$(grep -c 'master stream: reconnected' "$dir/outage.log" || true)
+  warnings=$((losses + reminders))
+  [ "$losses" -ge 1 ] && [ "$losses" -eq "$reconnected" ] ||
+    { cat "$dir/outage.log" >&2; fail "$losses connection-loss warnings and $reconnected reconnects logged for one outage (want as many, at least 1)"; }
+  [ "$reminders" -le $(( unreachable_ms / 60000 )) ] ||
+    { cat "$dir/outage.log" >&2; fail "$reminders 'still unreachable' reminders within $((unreachable_ms / 1000)) s (one a minute)"; }
+  ! grep -qE '^[^ ]+ (error|critical) ' "$dir/outage.log" || { cat "$dir/outage.log" >&2; fail "error lines during a master outage"; }
+  # The "reconnected" line is logged just before the counter moves: wait for the counter.
+  counted_as_logged() {
+    reconnects1=$(metric vomsrepl_source_reconnects_total)
+    logged=$(tail -n +"$((log0 + 1))" "$dir/run.log" | grep -c 'master stream: reconnected' || true)
+    [ "$(python3 -c "print(int(float('$reconnects1') - float('$reconnects0')))")" -eq "$logged" ]
+  }
+  ops_await 30 "reconnects_total ($reconnects0 -> ${reconnects1:-?}) equal to the reconnects logged" counted_as_logged
   # SIGHUP (systemctl reload) reopens the log and nothing else: the daemon goes on.
   kill -HUP "$daemon_pid"
-  for _ in $(seq 50); do grep -q 'SIGHUP: log reopened' "$dir/run.log" && break; sleep 0.1; done
-  grep -q 'SIGHUP: log reopened' "$dir/run.log" || fail "no 'SIGHUP: log reopened' in the log"
+  hup_logged() { grep -q 'SIGHUP: log reopened' "$dir/run.log"; }
+  ops_await 30 "'SIGHUP: log reopened' in the log" hup_logged
   kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited on SIGHUP"
   injected="master $( [ "$mode" = master-kill ] && echo "kill -9 under load" || echo "clean shutdown" ) for $((outage_ms / 1000)) s"
   echo "FIGURE: scenario=$name injected=\"$injected\" times=1 master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 detect_ms=$detect_ms resume_ms=$resume_ms warnings=$warnings replica_reads=$reads result=converged"
@@ -125,8 +142,14 @@ replica-stop)
   sleep 1
   ops_server stop replica2
   t0=$(now_ms)
+  # Sampled until the outage has lasted OUTAGE seconds AND replica2 was seen
+  # reconnecting with a lag that then grew (the workload goes on): both are waited for
+  # (deadline OUTAGE + 120 s), not assumed from the outage's length.
   lag_first=-1 lag_last=-1 r1_max_lag=0 state2=""
-  while [ $(( $(now_ms) - t0 )) -lt $(( outage * 1000 )) ]; do
+  deadline=$(( t0 + (outage + 120) * 1000 ))
+  while [ $(( $(now_ms) - t0 )) -lt $(( outage * 1000 )) ] || [ "$state2" != reconnecting ] ||
+        [ "$lag_last" -le "$lag_first" ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || break
     http /status > "$dir/status.json" || fail "/status does not answer"
     read -r state2 lag2 lag1 < <(json "$dir/status.json" \
       '" ".join([d["replicas"][1]["state"], str(d["replicas"][1]["lag_transactions"]), str(d["replicas"][0]["lag_transactions"])])')
@@ -146,9 +169,17 @@ replica-stop)
   "$vomsrepl" status --state-dir "$dir/state" > "$dir/status.txt" 2>&1 || true
   grep -q '^replica2 .*reconnecting since ' "$dir/status.txt" ||
     { cat "$dir/status.txt" >&2; fail "vomsrepl status does not show replica2 reconnecting"; }
-  # replica1 kept up: within a few groups of the journal's end all along.
-  [ "$r1_max_lag" -lt 1000 ] || fail "replica1 lagged $r1_max_lag transactions while replica2 was down"
+  # replica1 keeps up without replica2: once the workload stops, it reaches the journal's
+  # end while replica2's server is still down. (How far behind it was meanwhile depends
+  # on the machine's load: r1_max_lag is reported, not bounded.)
   ops_bg_stop
+  r1_at_end() {
+    http /status > "$dir/status.json" 2>/dev/null &&
+      python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r1, r2 = d["replicas"]
+sys.exit(0 if d["source"].get("gtid_state") == sys.argv[2] and r1["state"] == "running" and r1["applied_seq"] == d["journal"]["last_seq"] and r2["state"] == "reconnecting" else 1)' \
+        "$dir/status.json" "$(sql master -e "SELECT @@gtid_binlog_pos")"
+  }
+  ops_await 120 "replica1 at the journal's end while replica2's server is down" r1_at_end
   ops_server start replica2
   t1=$(now_ms)
   ops_converge 120
