@@ -7,10 +7,11 @@
 #      write despite read_only); the master then updates that row;
 #   2. replica2's applier must stop with a precise error (table, key, journal seq,
 #      source position and the transaction's GTID) in its /status entry and in the log,
-#      within 1000 ms of the conflicting commit: detect_ms is measured from the master's
-#      clock just BEFORE the UPDATE ran (an upper bound) to the first /status that shows
-#      the error (polled every 10 ms), and the test FAILS above 1000 ms; log_ms is the
-#      same from the time stamp of the daemon's error line;
+#      within 1000 ms of the conflicting commit: log_ms is measured from the master's
+#      clock just BEFORE the UPDATE ran (an upper bound) to the time stamp of the
+#      daemon's error line, and the test FAILS above 1000 ms; detect_ms is the same to
+#      the first /status that shows the error (polled every 10 ms; reported, not bounded:
+#      on a loaded machine the poll itself is late);
 #   3. replica1 keeps applying: it reaches the journal's end and equals the master while
 #      replica2 stays stopped at the same place;
 #   4. the operator repairs: the row is set back by hand to what the master's before
@@ -81,7 +82,6 @@ wait "$poll_pid" || true
 detect_ms=$(( $(cat "$dir/seen-ms") - t_before ))
 err=$(json "$dir/status-div.json" 'd["replicas"][1]["last_error"]')
 echo "$name: replica2 stopped after $detect_ms ms: $err"
-[ "$detect_ms" -le "$bound_ms" ] || fail "detected after $detect_ms ms, bound $bound_ms ms"
 for want in "row differs from the source's before image on UPDATE" '`voms_otest`.`divergence_probe`' \
             'key (id=2)' "GTID $gtid" 'divergence policy stop'; do
   [[ $err == *"$want"* ]] || fail "replica2's error lacks '$want': $err"
@@ -92,13 +92,17 @@ at=$(sql master -e "SELECT BINLOG_GTID_POS('${BASH_REMATCH[1]}', ${BASH_REMATCH[
 [ "$at" = "$gtid" ] || fail "the master's GTID state at ${BASH_REMATCH[1]}:${BASH_REMATCH[2]} is '$at', not $gtid"
 [ "$(json "$dir/status-div.json" 'd["replicas"][0]["state"]')" = running ] || fail "replica1 is not running"
 # The log says the same (one line, level error).
-for _ in $(seq 50); do grep -q "replica replica2: stopped: .*row differs" "$dir/run.log" && break; sleep 0.1; done
+div_logged() { grep -q "replica replica2: stopped: .*row differs" "$dir/run.log"; }
+ops_await 30 "replica2's divergence in the log" div_logged
 line=$(grep -m1 -E '^[^ ]+ error replica replica2: stopped: .*row differs.*`voms_otest`.`divergence_probe`.*key \(id=2\)' \
        "$dir/run.log") || fail "no error line for replica2's divergence in the log"
 # The daemon's own time of the error line (local time, as spdlog writes it): what the
 # 20 ms /status polling adds to detect_ms is visible against it.
 log_ms=$(( $(date -d "${line%% *}" +%s%3N) - t_before ))
 echo "$name: log line after $log_ms ms: ${line:0:120}..."
+# The bound holds for the daemon's own time of the stop (its error line), not for when
+# the /status poller saw it: a poll is late by whatever the machine's load makes it.
+[ "$log_ms" -le "$bound_ms" ] || fail "detected after $log_ms ms (the error line's time), bound $bound_ms ms"
 # The row on replica2 is untouched (the group was rolled back, nothing overwritten).
 [ "$(sql replica2 -e "SELECT CONCAT(v, ' ', n) FROM voms_otest.divergence_probe WHERE id = 2")" = "two 99" ] ||
   fail "replica2's row changed"
@@ -106,8 +110,11 @@ echo "$name: log line after $log_ms ms: ${line:0:120}..."
 # 3. replica1 keeps applying while the workload runs, and converges; replica2 stays put.
 applied1=$(json "$dir/status-div.json" 'd["replicas"][0]["applied_seq"]')
 applied2=$(json "$dir/status-div.json" 'd["replicas"][1]["applied_seq"]')
-sleep 3
 ops_bg_stop
+# Transactions committed after replica2 stopped, for certain (the background workload's
+# may all have come before, on a loaded machine): replica1 must apply them. (After the
+# background workload: two workload clients at once can deadlock each other.)
+ops_workload 20 900
 want=$(sql master -e "SELECT @@gtid_binlog_pos")
 ok=""
 for _ in $(seq 300); do
