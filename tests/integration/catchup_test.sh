@@ -29,6 +29,8 @@ ops_setup
 ops_start_daemon
 http_post() { curl -sf -X POST --max-time 5 "http://127.0.0.1:$port$1" >/dev/null || fail "POST $1"; }
 http_post /replica/replica2/stop
+# The stop takes effect after the runner's current commit: wait for it before writing.
+ops_await 30 "replica2 stopped" ops_replica_is replica2 stopped
 catchup() { "$vomsrepl" catchup --config "$dir/vomsrepl.toml" --replica replica2 --wait-timeout 30 "$@"; }
 progress() { sql "$1" -e "SELECT ${3:-gtid_state} FROM vomsrepl.progress WHERE channel = '$2'"; }
 
@@ -48,11 +50,8 @@ gtid_c=$(sql master -e "SELECT @@gtid_binlog_pos")
 [ "$snap_a" != "$snap_b" ] || fail "workload B changed nothing"
 
 # The feeder journals everything; replica1 follows, replica2 stays where it was.
-for _ in $(seq 300); do
-  [ "$(progress replica1 replica1)" = "$gtid_c" ] && break
-  sleep 0.1
-done
-[ "$(progress replica1 replica1)" = "$gtid_c" ] || fail "replica1 did not follow the master"
+r1_at_c() { [ "$(progress replica1 replica1)" = "$gtid_c" ]; }
+ops_await 60 "replica1 following the master to $gtid_c" r1_at_c
 [ "$(progress replica2 replica2)" != "$gtid_a" ] || fail "replica2 moved while its runner was paused"
 
 # The channel lock: replica1's runner holds it.

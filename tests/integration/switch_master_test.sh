@@ -44,12 +44,12 @@ ops_start_daemon
 ops_workload 300 31
 ops_converge 90
 curl -sf -X POST "http://127.0.0.1:$port/replica/replica2/stop" >/dev/null || fail "POST stop"
+# replica2 must lag: wait until its runner has stopped (after its current commit).
+ops_await 30 "replica2 stopped" ops_replica_is replica2 stopped
 ops_workload 100 32
 want=$(sql master -e "SELECT @@gtid_binlog_pos")
-for _ in $(seq 300); do
-  [ "$(sql replica1 -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel='replica1'")" = "$want" ] && break
-  sleep 0.1
-done
+r1_at_want() { [ "$(sql replica1 -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel='replica1'")" = "$want" ]; }
+ops_await 60 "replica1 at the master's position $want" r1_at_want
 expect6 "daemon running" "daemon stopped|lock" -- switch --to replica1 --to-defaults-file "$dir/replica1/repl.cnf"
 ops_stop_daemon
 old_master_txns=$(( ${want##*-} - ${start_gtid##*-} ))
