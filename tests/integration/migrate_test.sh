@@ -62,6 +62,9 @@ done
 sed -i "s/^start = \"gtid:.*\"/start = \"gtid:$x\"/" "$dir/vomsrepl.toml"
 grep -q "start = \"gtid:$x\"" "$dir/vomsrepl.toml" || fail "config start"
 ops_start_daemon
+# The workload goes on past X (waited for: it must commit after the switch).
+past_x() { local g; g=$(sql master -e "SELECT @@gtid_binlog_pos"); [ "${g##*-}" -gt "${x##*-}" ]; }
+ops_await 60 "master transactions after $x" past_x
 sleep 3
 ops_bg_stop
 ops_converge 90
