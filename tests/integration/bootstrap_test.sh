@@ -50,8 +50,18 @@ listen = "127.0.0.1:$port"
 EOT
 "$vomsrepl" run --config "$dir/vomsrepl.toml" >> "$dir/run.log" 2>&1 &
 daemon_pid=$!
-http() { curl -sf "$@" "http://127.0.0.1:$port$path"; }
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+# await SECONDS WHAT CMD...: CMD every 0.2 s until it succeeds, or fail at the deadline.
+await() {
+  local secs=$1 what=$2 deadline
+  shift 2
+  deadline=$(( $(date +%s) + secs ))
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "$what: not within $secs s"
+    sleep 0.2
+  done
+}
+healthy() { curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; }
+await 60 "/health answering" healthy
 for r in replica1 replica2; do
   curl -sf -X POST "http://127.0.0.1:$port/replica/$r/stop" >/dev/null || fail "POST /replica/$r/stop"
 done
@@ -63,11 +73,8 @@ bootstrap() {
 workload_pid=$!
 # Bootstrap only once the workload commits (its start-up takes seconds on a loaded machine):
 # the snapshot must fall inside the workload.
-for _ in $(seq 300); do
-  [ "$(sql master -e "SELECT @@gtid_binlog_pos")" != "$start_gtid" ] && break
-  sleep 0.1
-done
-sleep 0.5
+committing() { [ "$(sql master -e "SELECT @@gtid_binlog_pos")" != "$start_gtid" ]; }
+await 60 "the workload's first commit" committing
 bootstrap --replica replica1 --threads 2 > "$dir/boot1.txt" 2> "$dir/boot1.err" || { cat "$dir/boot1.txt" "$dir/boot1.err"; fail "bootstrap replica1"; }
 kill -0 "$workload_pid" 2>/dev/null || echo "bootstrap_test: warning: the workload ended before the bootstrap did" >&2
 curl -sf -X POST "http://127.0.0.1:$port/replica/replica1/start" >/dev/null || fail "POST /replica/replica1/start"
@@ -85,10 +92,8 @@ rc=0; "$vomsrepl" verify --config "$dir/vomsrepl.toml" --master-defaults-file "$
 [ "$rc" -eq 0 ] || { cat "$dir/verify.txt" "$dir/boot1.txt"; fail "verify after bootstrap: exit $rc"; }
 master_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
 for r in replica1 replica2; do
-  for _ in $(seq 100); do
-    [ "$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel='$r'")" = "$master_gtid" ] && break
-    sleep 0.1
-  done
+  at_master() { [ "$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel='$r'")" = "$master_gtid" ]; }
+  await 60 "$r's progress row at the master's $master_gtid" at_master
   got=$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel='$r'")
   [ "$got" = "$master_gtid" ] || fail "$r progress gtid_state $got, master $master_gtid"
   rows_m=$(sql master -e "SELECT COUNT(*) FROM voms_bt.usr")

@@ -49,15 +49,35 @@ n=$("$vomsrepl" dump --master --server-id 4243 --start-gtid "$gtid" 2>/dev/null 
 # transaction is seen exactly once and the rows equal the files'.
 "$vomsrepl" dump --master --follow --server-id 4244 > "$out/follow.txt" 2> "$out/follow.err" &
 follower=$!
-sleep 1
+# await SECONDS WHAT CMD...: CMD every 0.2 s until it succeeds; exit 1 at the deadline.
+await() {
+  local secs=$1 what=$2 deadline
+  shift 2
+  deadline=$(( $(date +%s) + secs ))
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "not within $secs s: $what"; cat "$out/follow.err"; kill -TERM "$follower"; exit 1; }
+    sleep 0.2
+  done
+}
+dump_threads() {
+  "$sandbox" sql master --dir "$dir" -- -N -e \
+    "SELECT COUNT(*) FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'"
+}
+has_dump_thread() { [ "$(dump_threads)" -ge 1 ]; }
+# The KILL must find the follower's dump thread: wait for it rather than sleep.
+await 60 "the follower's dump thread on the master" has_dump_thread
 "$repo/tools/voms-workload" --vo live --transactions 30 --seed 10 --dir "$dir" >/dev/null
-sleep 0.5
+mid_gtid=$("$sandbox" sql master --dir "$dir" -- -N -e "SELECT @@gtid_binlog_pos")
+followed_to() { grep -q $'\tGtid '"$1"' ' "$out/follow.txt"; }
+await 60 "the follower at $mid_gtid" followed_to "$mid_gtid"
 "$sandbox" sql master --dir "$dir" -- -N -e \
   "SELECT CONCAT('KILL ', id, ';') FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'" \
   | "$sandbox" sql master --dir "$dir" >/dev/null
+reconnect_logged() { grep -q 'reconnect' "$out/follow.err"; }
+await 60 "a reconnect logged by the follower after the KILL" reconnect_logged
 "$repo/tools/voms-workload" --vo live --transactions 30 --seed 11 --dir "$dir" >/dev/null
 end_gtid=$("$sandbox" sql master --dir "$dir" -- -N -e "SELECT @@gtid_binlog_pos")
-for _ in $(seq 100); do grep -q $'\tGtid '"$end_gtid"' ' "$out/follow.txt" && break; sleep 0.1; done
+await 60 "the follower at $end_gtid" followed_to "$end_gtid"
 kill -TERM "$follower"
 wait "$follower" || { echo "follower exited with $?"; cat "$out/follow.err"; exit 1; }
 grep -q 'reconnect' "$out/follow.err" || { echo "no reconnect logged after KILL"; cat "$out/follow.err"; exit 1; }
