@@ -67,16 +67,20 @@ has_dump_thread() { [ "$(dump_threads)" -ge 1 ]; }
 # The KILL must find the follower's dump thread: wait for it rather than sleep.
 await 60 "the follower's dump thread on the master" has_dump_thread
 "$repo/tools/voms-workload" --vo live --transactions 30 --seed 10 --dir "$dir" >/dev/null
-mid_gtid=$("$sandbox" sql master --dir "$dir" -- -N -e "SELECT @@gtid_binlog_pos")
-followed_to() { grep -q $'\tGtid '"$1"' ' "$out/follow.txt"; }
-await 60 "the follower at $mid_gtid" followed_to "$mid_gtid"
 "$sandbox" sql master --dir "$dir" -- -N -e \
   "SELECT CONCAT('KILL ', id, ';') FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'" \
   | "$sandbox" sql master --dir "$dir" >/dev/null
 reconnect_logged() { grep -q 'reconnect' "$out/follow.err"; }
 await 60 "a reconnect logged by the follower after the KILL" reconnect_logged
 "$repo/tools/voms-workload" --vo live --transactions 30 --seed 11 --dir "$dir" >/dev/null
+# The follower writes its output in 1 MiB blocks (flushed at SIGTERM): a last transaction
+# of more than 1 MiB of text makes it write everything up to that transaction, so that
+# the test can see (wait for) the follower at the end before it stops it, instead of
+# giving it a fixed time.
+"$sandbox" sql master --dir "$dir" -- -N -e "CREATE TABLE voms_live.follow_marker (id INT PRIMARY KEY, v LONGTEXT);
+  INSERT INTO voms_live.follow_marker VALUES (1, REPEAT('m', 2097152))"
 end_gtid=$("$sandbox" sql master --dir "$dir" -- -N -e "SELECT @@gtid_binlog_pos")
+followed_to() { grep -q $'\tGtid '"$1"' ' "$out/follow.txt"; }
 await 60 "the follower at $end_gtid" followed_to "$end_gtid"
 kill -TERM "$follower"
 wait "$follower" || { echo "follower exited with $?"; cat "$out/follow.err"; exit 1; }
