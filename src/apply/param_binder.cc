@@ -13,7 +13,6 @@ namespace vomsrepl::apply {
 namespace {
 
 using binlog::ColumnType;
-constexpr uint32_t kBinaryCollation = 63;
 
 Status CellError(const binlog::Cell& cell, StatusCode code, const std::string& what) {
   std::string name = cell.column && !cell.column->name.empty() ? "`" + cell.column->name + "`"
@@ -62,8 +61,9 @@ int IntegerWidth(ColumnType t) {
 
 }  // namespace
 
-Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, bool is_unsigned,
+Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, const ValueTarget& target,
                    std::string& arena, BoundValue* out) {
+  const bool is_unsigned = target.is_unsigned;
   *out = BoundValue();
   if (cell.is_null) return Status::OK();
   if (cell.column == nullptr) return Internal("cell without column");
@@ -180,9 +180,9 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
       // BINARY(n) and the fixed binary types built on it (MariaDB INET6, UUID)
       // lose their trailing 0x00 bytes in the row image; the server's own
       // applier pads them back, and INET6/UUID refuse a shorter value.
-      if (c.type == ColumnType::kString && c.charset == kBinaryCollation && payload.size() < c.max_length) {
-        arena.append(c.max_length - payload.size(), '\0');
-        out->length = c.max_length;
+      if (c.type == ColumnType::kString && payload.size() < target.fixed_binary_length) {
+        arena.append(target.fixed_binary_length - payload.size(), '\0');
+        out->length = target.fixed_binary_length;
       }
       return Status::OK();
     }

@@ -21,7 +21,8 @@
 //   CHAR..LONGBLOB, GEOMETRY, VECTOR, MariaDB JSON (a LONGTEXT)
 //                        BLOB: the stored bytes without the length prefix, a
 //                        binary parameter (copied into any charset unchanged);
-//                        BINARY(n) (charset 63) padded back to n bytes with 0x00
+//                        a fixed-length binary column (ValueTarget below)
+//                        padded back to its length with 0x00
 //   MySQL JSON           STRING: the document as JSON text (a JSON column refuses
 //                        binary strings); partial JSON diffs are NotSupported
 //   NULL                 NULL
@@ -63,12 +64,28 @@ struct BoundValue {
   size_t wire_size() const { return is_bytes() ? length + 9 : 16; }
 };
 
-// Converts `cell` of a column laid out as `layout`. `is_unsigned` overrides
-// the TABLE_MAP signedness (the caller resolves it: metadata, else the
-// replica's column type). Appends bytes to `arena`.
+// What a value converts to beyond what every TABLE_MAP says. The catalog
+// (table_catalog.h) resolves it per column from the TABLE_MAP's optional
+// metadata when the master logs it (binlog_row_metadata MINIMAL / FULL),
+// else from the replica's schema: on a master at its default (NO_LOG) the
+// row image alone cannot tell BINARY(16) from CHAR(16), nor signed from
+// unsigned.
+struct ValueTarget {
+  bool is_unsigned = false;
+  // A fixed-length binary column: BINARY(n) and the MariaDB types stored
+  // like it (UUID, INET6, INET4): n. The row image drops the value's
+  // trailing 0x00 bytes (the server's pad character for binary strings);
+  // they are put back, as the server's own applier does (UUID / INET6 /
+  // INET4 refuse a shorter value). 0: any other column.
+  uint32_t fixed_binary_length = 0;
+};
+
+// Converts `cell` of a column laid out as `layout` into `*out`, appending
+// bytes to `arena`. `target` overrides the TABLE_MAP's signedness and says
+// whether to pad (above).
 // Errors: Corruption (bytes inconsistent with the type), NotSupported
 // (partial JSON, old DECIMAL and other types no supported server writes).
-Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, bool is_unsigned,
+Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, const ValueTarget& target,
                    std::string& arena, BoundValue* out);
 
 // Points `binds[i]` at `values[i]` (and at `arena` for bytes). `values` and

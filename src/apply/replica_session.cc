@@ -423,13 +423,36 @@ Result<st_mysql_stmt*> ReplicaSession::Prepare(const std::string& sql) {
 
 Status ReplicaSession::ExecutePrepared(st_mysql_stmt* stmt, st_mysql_bind* binds, uint64_t* affected,
                                        std::string_view what) {
+  last_was_warning_ = false;
   if (binds != nullptr && mysql_stmt_bind_param(stmt, binds) != 0) return ErrorStatus(what, stmt);
   if (mysql_stmt_execute(stmt) != 0) return ErrorStatus(what, stmt);
   if (affected) *affected = static_cast<uint64_t>(mysql_stmt_affected_rows(stmt));
   // Statements of the applier return no result set; free one if there is.
   if (mysql_stmt_field_count(stmt) != 0) mysql_stmt_free_result(stmt);
   last_errno_ = 0;
+  // The count is in the statement's OK packet: checking it costs nothing.
+  if (mysql_stmt_warning_count(stmt) > 0) return WarningStatus(what);
   return Status::OK();
+}
+
+Status ReplicaSession::WarningStatus(std::string_view what) {
+  auto rows = Query("SHOW WARNINGS");
+  std::string text;
+  unsigned int first = 0;
+  if (rows.ok()) {
+    for (const SqlRow& r : *rows) {
+      if (r.size() < 3) continue;
+      if (!text.empty()) text += "; ";
+      text += r[0].value_or("?") + " " + r[1].value_or("?") + ": " + r[2].value_or("");
+      if (first == 0) first = unsigned(std::strtoul(r[1].value_or("0").c_str(), nullptr, 10));
+    }
+  } else {
+    text = "(SHOW WARNINGS failed: " + std::string(rows.status().message()) + ")";
+  }
+  last_errno_ = first;
+  last_was_warning_ = true;
+  return FailedPrecondition(config_.name + ": " + std::string(what) + ": the replica warned: " + text +
+                            " (a warning means the replica did not store the source's value exactly)");
 }
 
 Status ReplicaSession::SetChecks(bool foreign_key_checks, bool unique_checks) {

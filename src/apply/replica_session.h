@@ -12,14 +12,23 @@
 //   latin1 bytes, 4-byte UTF-8 stays as is), and in a comparison the column's
 //   collation wins over the coercible binary parameter, so indexes are used.
 //   time_zone='+00:00'         TIMESTAMP values in the binlog are UTC seconds.
-//   sql_mode='NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'
-//                               no STRICT_*: zero dates ('0000-00-00') and zero
-//                               parts are stored as the master stored them
-//                               (no NO_ZERO_DATE / NO_ZERO_IN_DATE), an
-//                               AUTO_INCREMENT column given 0 keeps 0; the values
-//                               come from a master that already accepted them,
-//                               so strict-mode checks could only refuse what
-//                               exists there.
+//   sql_mode='STRICT_ALL_TABLES,ALLOW_INVALID_DATES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'
+//                               strict: a value the replica cannot store exactly
+//                               (too long, out of range, not a valid value of the
+//                               column's type, a schema that differs from the
+//                               source's) is an error, never a silent change. Zero
+//                               dates ('0000-00-00'), zero parts and days a month
+//                               lacks are stored as the master stored them (no
+//                               NO_ZERO_DATE / NO_ZERO_IN_DATE, ALLOW_INVALID_DATES:
+//                               a FULL after image carries unchanged columns that the
+//                               source session's own mode might refuse today), an
+//                               AUTO_INCREMENT column given 0 keeps 0. The source's
+//                               sql_mode is used for DDL only (the QUERY event's).
+//   Every prepared statement that leaves a warning (the count is in its OK
+//   packet) fails: ExecutePrepared returns FailedPrecondition with the
+//   warnings' text, last_errno() is the first warning's code and
+//   last_was_warning() is true (the statement's change is made, inside the
+//   caller's transaction, which must roll it back).
 //   foreign_key_checks / unique_checks: as the rows event flags say
 //   (SetChecks, issued only when they change).
 //   autocommit=1; the applier brackets its own transactions.
@@ -135,7 +144,8 @@ class ReplicaSession {
   // A prepared statement for `sql`, cached by text.
   Result<st_mysql_stmt*> Prepare(const std::string& sql);
   // Binds `binds` (may be null when the statement has no parameter) and
-  // executes; *affected receives the affected (matched) rows.
+  // executes; *affected receives the affected (matched) rows. A statement
+  // that leaves a warning fails (above).
   Status ExecutePrepared(st_mysql_stmt* stmt, st_mysql_bind* binds, uint64_t* affected,
                          std::string_view what);
 
@@ -156,6 +166,9 @@ class ReplicaSession {
   uint64_t max_allowed_packet() const { return max_allowed_packet_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
   unsigned int last_errno() const { return last_errno_; }
+  // The last ExecutePrepared failed on a warning, not an error (the
+  // statement's change was made).
+  bool last_was_warning() const { return last_was_warning_; }
   // The server runs COM_STMT_BULK_EXECUTE (MariaDB 10.2+; not MySQL).
   bool supports_bulk() const { return supports_bulk_; }
   // The server's id of this connection (CONNECTION_ID()), 0 when closed.
@@ -166,9 +179,11 @@ class ReplicaSession {
   Status ErrorStatus(std::string_view what, st_mysql_stmt* stmt = nullptr);
 
   // The session's sql_mode (documented above).
-  static constexpr std::string_view kSqlMode = "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
+  static constexpr std::string_view kSqlMode =
+      "STRICT_ALL_TABLES,ALLOW_INVALID_DATES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
 
  private:
+  Status WarningStatus(std::string_view what);
   void ClearStatements();
   Status OpenPreservingGtid();
 
@@ -178,6 +193,7 @@ class ReplicaSession {
   bool supports_bulk_ = false;
   std::vector<std::string> warnings_;
   unsigned int last_errno_ = 0;
+  bool last_was_warning_ = false;
   uint32_t own_server_id_ = 0;
   bool source_gtid_set_ = false;  // the session's GTID variables are a source transaction's
   int foreign_key_checks_ = -1;  // unknown

@@ -65,6 +65,36 @@ bool CheckedType(const binlog::ColumnDesc& c) {
   }
 }
 
+// Server errors by which a replica refuses one row's values under the
+// applier's strict sql_mode (replica_session.h), or a constraint refuses the
+// row: the row is named and the divergence policy decides, like a missing
+// row. Any other error (a table that does not exist, privileges, ...) stops
+// the replica as it is.
+bool RefusesRowValues(unsigned int e) {
+  switch (e) {
+    case ER_BAD_NULL_ERROR:                  // 1048 column cannot be null
+    case ER_WARN_DATA_OUT_OF_RANGE:          // 1264
+    case WARN_DATA_TRUNCATED:                // 1265
+    case ER_TRUNCATED_WRONG_VALUE:           // 1292 incorrect date / uuid / ... value
+    case ER_NO_DEFAULT_FOR_FIELD:            // 1364
+    case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: // 1366 incorrect string / integer value
+    case ER_ILLEGAL_VALUE_FOR_TYPE:          // 1367
+    case ER_DATA_TOO_LONG:                   // 1406
+    case ER_WRONG_VALUE_FOR_TYPE:            // 1411
+    case ER_ROW_IS_REFERENCED_2:             // 1451 foreign key (parent)
+    case ER_NO_REFERENCED_ROW_2:             // 1452 foreign key (child)
+    case ER_DATA_OUT_OF_RANGE:               // 1690
+    case ER_CONSTRAINT_FAILED:               // 4025 CHECK (JSON_VALID, ...)
+    case ER_ILLEGAL_PARAMETER_DATA_TYPES2_FOR_OPERATION:  // 4078
+    case 3140:                               // MySQL ER_INVALID_JSON_TEXT
+      return true;
+    default:
+      return false;
+  }
+}
+
+constexpr std::string_view kRowSavepoint = "vomsrepl_row";
+
 }  // namespace
 
 // Visitor for binlog::ForEachRow: converts the needed cells of each image
@@ -86,7 +116,7 @@ struct RowCollector {
     bool is_before = image == binlog::RowImage::kBefore;
     if (!(is_before ? (*need_before)[cell.index] : (*need_after)[cell.index])) return;
     BoundValue& dst = is_before ? before[cell.index] : after[cell.index];
-    status = ConvertCell(cell, schema->layout[cell.index], table->columns[cell.index].is_unsigned,
+    status = ConvertCell(cell, schema->layout[cell.index], table->columns[cell.index].target(),
                          self->batch_.arena, &dst);
     if (!status.ok()) status = status.WithContext(table->quoted_name);
   }
@@ -251,7 +281,30 @@ Status RowApplier::Run(const std::string& sql, size_t first, size_t count, uint6
   VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(sql));
   BindValues(std::span<BoundValue>(batch_.values).subspan(first, count), batch_.arena, binds_);
   ++stats_.statements;
+  // A row the replica stores with a warning has been changed already: under
+  // the skip policy it is taken back to this point (RefusedRow).
+  if (careful_ && options_.policy == DivergencePolicy::kSkip)
+    VOMSREPL_RETURN_IF_ERROR(session_.Execute("SAVEPOINT " + std::string(kRowSavepoint)));
   return session_.ExecutePrepared(stmt, count ? binds_.data() : nullptr, affected, what);
+}
+
+Status RowApplier::RefusedRow(const Status& st, size_t row, bool* skipped) {
+  *skipped = false;
+  if (!session_.last_was_warning() && !RefusesRowValues(session_.last_errno())) return st;
+  if (!careful_) {
+    // A statement of many rows cannot say which one: roll back, retry row by row.
+    needs_retry_ = true;
+    return Aborted(std::string(st.message()) + ": retry row by row");
+  }
+  if (session_.last_was_warning() && options_.policy == DivergencePolicy::kSkip)
+    VOMSREPL_RETURN_IF_ERROR(session_.Execute("ROLLBACK TO SAVEPOINT " + std::string(kRowSavepoint)));
+  std::string cause(st.message());
+  const std::string prefix = session_.config().name + ": ";
+  if (cause.compare(0, prefix.size(), prefix) == 0) cause.erase(0, prefix.size());
+  VOMSREPL_RETURN_IF_ERROR(Divergence("the replica refused or changed the row's values (" + cause + ")", row,
+                                      /*overwrite_resolves=*/false));
+  *skipped = true;
+  return Status::OK();
 }
 
 std::vector<uint32_t> RowApplier::CheckColumns(const TableInfo& t, const binlog::TableSchema& schema,
@@ -299,7 +352,7 @@ std::string RowApplier::DescribeRow(size_t row, bool where) const {
   return out;
 }
 
-Status RowApplier::Divergence(const char* what, size_t row) {
+Status RowApplier::Divergence(const std::string& what, size_t row, bool overwrite_resolves) {
   const Batch& b = batch_;
   std::string msg = session_.config().name + ": " + what + " in " + b.table->quoted_name;
   if (b.kind == binlog::RowsKind::kWrite) {
@@ -315,6 +368,9 @@ Status RowApplier::Divergence(const char* what, size_t row) {
   }
   if (options_.policy == DivergencePolicy::kStop) {
     return DataLoss(msg + " (divergence policy stop: the replica differs from the master)");
+  }
+  if (options_.policy == DivergencePolicy::kOverwrite && !overwrite_resolves) {
+    return DataLoss(msg + " (divergence policy overwrite cannot write a value the replica refuses: stopped)");
   }
   if (options_.policy == DivergencePolicy::kSkip) {
     ++stats_.rows_skipped;
@@ -357,7 +413,12 @@ Status RowApplier::FlushInserts() {
     Status st = Run(BuildInsertSql(*b.table, b.set_columns, k, InsertMode::kPlain), r * width, k * width, &affected,
                     "INSERT INTO " + b.table->quoted_name);
     if (!st.ok()) {
-      if (session_.last_errno() != ER_DUP_ENTRY) return st;
+      if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
+        bool skipped = false;
+        VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r, &skipped));
+        r += k;
+        continue;
+      }
       if (!careful_) {
         needs_retry_ = true;
         return Aborted("duplicate key in a batched INSERT: retry row by row");
@@ -394,7 +455,10 @@ Status RowApplier::RunBulk(const std::string& sql, size_t first_row, size_t rows
     }
     MYSQL_BIND& bind = binds_[p];
     bind.u.indicator = a.indicators.data();
-    bind.buffer_type = typed ? typed->type : MYSQL_TYPE_LONGLONG;
+    // A column NULL in every row goes as the NULL type: any other type takes
+    // part in the comparison's type check (`uuid_col <=> ?` typed BIGINT is
+    // error 4078, "Illegal parameter data types").
+    bind.buffer_type = typed ? typed->type : MYSQL_TYPE_NULL;
     bind.is_unsigned = typed ? typed->is_unsigned : false;
     switch (bind.buffer_type) {
       case MYSQL_TYPE_LONGLONG: a.ints.assign(rows, 0); bind.buffer = a.ints.data(); break;
@@ -470,7 +534,10 @@ Status RowApplier::FlushUpdates() {
       uint64_t affected = 0;
       Status st = RunBulk(sql, r, k, &affected, what);
       if (!st.ok()) {
-        if (session_.last_errno() != ER_DUP_ENTRY) return st;
+        if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
+          bool skipped = false;
+          return RefusedRow(st, r, &skipped);  // not careful: Aborted for a retry, or st
+        }
         needs_retry_ = true;
         return Aborted("duplicate key in a bulk UPDATE: retry row by row");
       }
@@ -487,13 +554,17 @@ Status RowApplier::FlushUpdates() {
     uint64_t affected = 0;
     Status st = Run(sql, r * width, width, &affected, what);
     if (!st.ok()) {
-      if (session_.last_errno() == ER_DUP_ENTRY && careful_ && options_.policy == DivergencePolicy::kStop)
+      const bool duplicate = session_.last_errno() == ER_DUP_ENTRY && !session_.last_was_warning();
+      if (duplicate && careful_ && options_.policy == DivergencePolicy::kStop)
         return Divergence("duplicate key on UPDATE (like error 1062)", r);
-      if (session_.last_errno() == ER_DUP_ENTRY && !careful_) {
+      if (duplicate && !careful_) {
         needs_retry_ = true;
         return Aborted("duplicate key in an UPDATE: retry row by row");
       }
-      return st;
+      if (duplicate) return st;
+      bool skipped = false;
+      VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r, &skipped));
+      continue;
     }
     if (affected > 0) {
       ++stats_.rows_updated;
@@ -540,8 +611,14 @@ Status RowApplier::FlushDeletes() {
     uint64_t bytes = 0;
     const size_t k = ChunkRows(r, max_rows, cap, &bytes);
     uint64_t affected = 0;
-    VOMSREPL_RETURN_IF_ERROR(Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match, b.check_columns),
-                                 r * width, k * width, &affected, what));
+    Status st = Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match, b.check_columns), r * width, k * width,
+                    &affected, what);
+    if (!st.ok()) {
+      bool skipped = false;
+      VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r, &skipped));
+      r += k;
+      continue;
+    }
     if (affected == k) {
       stats_.rows_deleted += k;
     } else if (!careful_) {
@@ -632,7 +709,7 @@ struct FoldCollector {
     int32_t slot = image == binlog::RowImage::kBefore ? (*key_slot)[cell.index] : (*set_slot)[cell.index];
     if (slot < 0) return;
     BoundValue& dst = image == binlog::RowImage::kBefore ? before_key[size_t(slot)] : after[size_t(slot)];
-    status = ConvertCell(cell, schema->layout[cell.index], table->columns[cell.index].is_unsigned,
+    status = ConvertCell(cell, schema->layout[cell.index], table->columns[cell.index].target(),
                          self->folder_.arena(), &dst);
     if (!status.ok()) status = status.WithContext(table->quoted_name);
   }
@@ -769,7 +846,10 @@ Status RowApplier::FlushUpserts() {
     Status st = Run(BuildInsertSql(*b.table, b.set_columns, k, InsertMode::kUpsert), r * width, k * width, &affected,
                     what);
     if (!st.ok()) {
-      if (session_.last_errno() != ER_DUP_ENTRY) return st;
+      if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
+        bool skipped = false;
+        return RefusedRow(st, r, &skipped);  // never careful: Aborted for a retry, or st
+      }
       needs_retry_ = true;
       return Aborted("duplicate key in an upsert of net UPDATEs: retry row by row");
     }

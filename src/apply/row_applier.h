@@ -51,7 +51,8 @@
 // Divergence (a duplicate key on INSERT, like error 1062; an UPDATE or DELETE
 // that matched no row, like error 1032, or whose row differs from the
 // source's before image; CLIENT_FOUND_ROWS makes an UPDATE to identical
-// values count as matched):
+// values count as matched; a row whose values the replica refuses under the
+// strict sql_mode, or stores with any warning, RefusedRow):
 //   fast mode     (careful == false) the batch cannot say which row diverged:
 //                 the call returns Aborted and needs_careful_retry() is true;
 //                 the caller rolls the replica transaction back and applies
@@ -64,8 +65,11 @@
 //                            of the after image, a missing DELETE is ignored;
 //                            a differing row is updated / deleted by its key
 //                            (the after image wins)
-//                 skip       the row is skipped
-//                 (overwrite and skip call the warning sink for each row).
+//                 skip       the row is skipped (a row stored with a warning
+//                            is taken back to a savepoint set before it)
+//                 (overwrite and skip call the warning sink for each row;
+//                 a refused value stops under overwrite too: there is no
+//                 exact value to write instead).
 // Other server errors come back with their errno (ReplicaSession).
 //
 // Thread-safety: one thread; uses the session and catalog it was given,
@@ -194,7 +198,16 @@ class RowApplier {
                                      binlog::Bytes before_bitmap) const;
   // After a checked statement for `row` matched nothing: does its key exist?
   Result<bool> KeyExists(size_t row);
-  Status Divergence(const char* what, size_t row);
+  // The divergence policy's answer for `row` (message with table, key,
+  // journal seq and source position). `overwrite_resolves`: false when the
+  // overwrite policy has nothing to write (a refused value): it stops.
+  Status Divergence(const std::string& what, size_t row, bool overwrite_resolves = true);
+  // After a row statement failed with `st` (its first row `row`): when the
+  // replica refused or changed the row's values (a strict-mode error, a
+  // constraint, any warning), Aborted for a careful retry in fast mode, else
+  // the policy's answer (skip: *skipped, the row's change taken back; stop
+  // and overwrite: DataLoss). Any other error is returned as it is.
+  Status RefusedRow(const Status& st, size_t row, bool* skipped);
   std::string DescribeRow(size_t row, bool where) const;
   uint64_t StatementByteCap() const;
 

@@ -18,7 +18,13 @@ std::string QualifiedName(std::string_view db, std::string_view table) {
 
 bool IsTrue(const std::optional<std::string>& v) { return v && !v->empty() && *v != "0"; }
 
+constexpr uint32_t kBinaryCollation = 63;
+
 }  // namespace
+
+bool IsFixedBinaryDataType(std::string_view t) {
+  return t == "binary" || t == "uuid" || t == "inet6" || t == "inet4";
+}
 
 Result<TableInfo> BuildTableInfo(const binlog::TableSchema& schema, const std::vector<ColumnInfo>& replica_columns,
                                  const std::vector<std::string>& replica_key) {
@@ -52,6 +58,12 @@ Result<TableInfo> BuildTableInfo(const binlog::TableSchema& schema, const std::v
     out.is_unsigned = c.has_signedness ? c.is_unsigned : (r != nullptr && r->is_unsigned);
     out.generated = r != nullptr && r->generated;
     out.nullable = r != nullptr ? r->nullable : c.nullable;
+    if (r != nullptr) out.data_type = r->data_type;
+    if (c.type == binlog::ColumnType::kString) {
+      const bool binary = c.charset != 0 ? c.charset == kBinaryCollation
+                                         : (r != nullptr && IsFixedBinaryDataType(r->data_type));
+      if (binary) out.fixed_binary_length = c.max_length;
+    }
   }
   if (schema.has_primary_key_metadata && !schema.primary_key.empty()) {
     for (uint32_t k : schema.primary_key) {
@@ -80,8 +92,8 @@ Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const bi
   std::vector<std::string> params{schema.database, schema.table};
   VOMSREPL_ASSIGN_OR_RETURN(
       auto cols, session.QueryPrepared("SELECT COLUMN_NAME, COLUMN_TYPE LIKE '%unsigned%', IS_GENERATED <> 'NEVER', "
-                                       "IS_NULLABLE = 'YES' FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
-                                       "AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+                                       "IS_NULLABLE = 'YES', LOWER(DATA_TYPE) FROM information_schema.COLUMNS "
+                                       "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
                                        params));
   std::vector<ColumnInfo> replica_columns;
   for (const SqlRow& r : cols) {
@@ -90,6 +102,7 @@ Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const bi
     c.is_unsigned = IsTrue(r[1]);
     c.generated = IsTrue(r[2]);
     c.nullable = IsTrue(r[3]);
+    c.data_type = r[4].value_or("");
     replica_columns.push_back(std::move(c));
   }
   std::string qualified = QualifiedName(schema.database, schema.table);

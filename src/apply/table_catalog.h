@@ -6,6 +6,11 @@
 //   column names   TABLE_MAP metadata (binlog_row_metadata=FULL), else the
 //                  replica's information_schema.COLUMNS in ordinal order
 //   signedness     TABLE_MAP metadata, else the replica's COLUMN_TYPE
+//   binary-ness    of CHAR/BINARY columns (a BINARY(n), UUID, INET6 or INET4
+//                  value is padded back with 0x00, param_binder.h): the
+//                  TABLE_MAP's charset (binlog_row_metadata MINIMAL / FULL),
+//                  else the replica's DATA_TYPE (binary, uuid, inet6, inet4);
+//                  the length is always the TABLE_MAP's
 //   generated      always the replica (TABLE_MAP does not say): generated
 //                  columns are never written, the server computes them
 //   row key        TABLE_MAP primary key metadata, else the replica's PRIMARY
@@ -30,6 +35,7 @@
 
 #include <vomsrepl/status.h>
 
+#include "apply/param_binder.h"
 #include "binlog/column_type.h"
 
 namespace vomsrepl::apply {
@@ -41,7 +47,15 @@ struct ColumnInfo {
   bool is_unsigned = false;
   bool generated = false;
   bool nullable = true;
+  std::string data_type;             // the replica's DATA_TYPE, lower case; "" unknown
+  uint32_t fixed_binary_length = 0;  // ValueTarget::fixed_binary_length (BuildTableInfo)
+
+  ValueTarget target() const { return ValueTarget{is_unsigned, fixed_binary_length}; }
 };
+
+// DATA_TYPE values of the replica's information_schema for columns stored
+// as fixed-length binary strings (BINARY(n); MariaDB UUID, INET6, INET4).
+bool IsFixedBinaryDataType(std::string_view data_type);
 
 struct TableInfo {
   std::string database;

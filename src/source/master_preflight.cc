@@ -37,6 +37,32 @@ bool IsLoopback(const MasterConfig& c) {
   return !c.socket.empty() || c.host == "127.0.0.1" || c.host == "::1" || c.host == "localhost";
 }
 
+// binlog_row_metadata (MariaDB 10.5+, MySQL 8.0+): NO_LOG is MariaDB's
+// default, MINIMAL MySQL's. vomsrepl handles all three; without FULL the
+// replicas' schemas supply column names, keys, binary-ness and signedness
+// (apply/table_catalog.h), so a replica schema that differs from the master's
+// is caught only where a value does not fit (the applier's strict mode).
+void CheckRowMetadata(MasterSession& s, PreflightReport* report) {
+  auto rows = s.Query("SELECT @@global.binlog_row_metadata");
+  if (!rows.ok() || rows->empty() || rows->front().empty() || !rows->front()[0]) {
+    Add(report, "binlog_row_metadata", CheckOutcome::kInfo,
+        "not known to this server (no column metadata in TABLE_MAP events)",
+        "column names, keys and types come from each replica's schema");
+    return;
+  }
+  std::string meta = AsciiUpper(*rows->front()[0]);
+  if (meta == "FULL") {
+    Add(report, "binlog_row_metadata", CheckOutcome::kOk, "FULL");
+    return;
+  }
+  Add(report, "binlog_row_metadata", CheckOutcome::kInfo,
+      meta + (meta == "NO_LOG" ? " (MariaDB's default)" : meta == "MINIMAL" ? " (MySQL's default)" : "") +
+          ": column names, keys" + (meta == "MINIMAL" ? "" : ", binary-ness, signedness") +
+          " come from each replica's schema at that point of the stream; a replica table whose schema differs from "
+          "the master's is caught only where a value does not fit (strict mode, warnings)",
+      "SET GLOBAL binlog_row_metadata=FULL on the master makes every TABLE_MAP self-describing");
+}
+
 void CheckVariables(MasterSession& s, const MasterConfig& config, PreflightReport* report) {
   auto rows = s.Query(
       "SELECT VERSION(), @@server_id, @@global.log_bin, @@global.binlog_format, "
@@ -84,6 +110,7 @@ void CheckVariables(MasterSession& s, const MasterConfig& config, PreflightRepor
     Add(report, "binlog_checksum", CheckOutcome::kFail, "unknown binlog_checksum " + checksum,
         "SET GLOBAL binlog_checksum=CRC32", StatusCode::kNotSupported);
   }
+  CheckRowMetadata(s, report);
   if (config.start_from == StartFrom::kGtid && !mariadb) {
     Add(report, "gtid_start", CheckOutcome::kFail,
         "starting from a GTID on MySQL needs COM_BINLOG_DUMP_GTID, which MariaDB Connector/C 3.3 cannot send",
@@ -346,6 +373,7 @@ std::string MasterConfig::Describe() const {
 std::string_view CheckOutcomeName(CheckOutcome o) {
   switch (o) {
     case CheckOutcome::kOk: return "ok";
+    case CheckOutcome::kInfo: return "info";
     case CheckOutcome::kWarn: return "warn";
     case CheckOutcome::kFail: return "FAIL";
   }
@@ -371,7 +399,8 @@ std::string PreflightReport::ToString() const {
   for (const PreflightCheck& c : checks) {
     std::string_view n = CheckOutcomeName(c.outcome);
     out += std::string(n) + std::string(5 - std::min<size_t>(n.size(), 4), ' ') + c.name + ": " + c.detail;
-    if (!c.fix.empty() && c.outcome != CheckOutcome::kOk) out += "; fix: " + c.fix;
+    if (!c.fix.empty() && c.outcome != CheckOutcome::kOk) out += c.outcome == CheckOutcome::kInfo ? "; " + c.fix
+                                                                                                  : "; fix: " + c.fix;
     out += '\n';
   }
   return out;

@@ -148,8 +148,6 @@ struct MasterConfig {
   // Deliver HEARTBEAT events (artificial) so that an idle consumer regains
   // control every heartbeat_period; off: they are swallowed here.
   bool deliver_heartbeats = false;
-  // Ask the connector to verify every CRC32 as well (our decoder does anyway).
-  bool connector_verifies_checksums = false;
 
   MasterTlsConfig tls;
 
@@ -167,8 +165,10 @@ struct MasterConfig {
 // Without a heartbeat (a non-blocking dump), read_timeout.
 std::chrono::seconds StreamReadTimeout(const MasterConfig& config);
 
-enum class CheckOutcome { kOk, kWarn, kFail };
-std::string_view CheckOutcomeName(CheckOutcome outcome);  // "ok", "warn", "FAIL"
+// kInfo: a setting vomsrepl handles but that limits a check (said once at
+// start, never a failure).
+enum class CheckOutcome { kOk, kInfo, kWarn, kFail };
+std::string_view CheckOutcomeName(CheckOutcome outcome);  // "ok", "info", "warn", "FAIL"
 
 struct PreflightCheck {
   std::string name;     // "binlog_format", "privileges", ...

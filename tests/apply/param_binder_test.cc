@@ -26,12 +26,12 @@ struct CellFixture {
     layout.length_bytes = length_bytes;
     for (int x : b) bytes.push_back(std::byte(x));
   }
-  Status Convert(bool is_unsigned = false, bool is_null = false) {
+  Status Convert(bool is_unsigned = false, bool is_null = false, uint32_t fixed_binary_length = 0) {
     binlog::Cell cell;
     cell.column = &column;
     cell.is_null = is_null;
     cell.bytes = binlog::Bytes(bytes.data(), bytes.size());
-    return ConvertCell(cell, layout, is_unsigned, arena, &value);
+    return ConvertCell(cell, layout, ValueTarget{is_unsigned, fixed_binary_length}, arena, &value);
   }
   std::string Bytes() const { return arena.substr(value.offset, value.length); }
 };
@@ -130,12 +130,17 @@ TEST(ConvertCell, StringsAreRawBytesWithoutTheirLengthPrefix) {
   CellFixture badlen(ColumnType::kVarchar, 20, {5, 'a'}, 1);
   EXPECT_EQ(badlen.Convert().code(), StatusCode::kCorruption);
 
-  // BINARY(4) lost its trailing zeros in the row image: padded back.
+  // BINARY(4) lost its trailing zeros in the row image: padded back to the
+  // length the catalog resolved (TABLE_MAP charset or the replica's type).
   CellFixture bin(ColumnType::kString, 0, {2, 'a', 'b'}, 1);
-  bin.column.charset = 63;
   bin.column.max_length = 4;
-  ASSERT_TRUE(bin.Convert().ok());
+  ASSERT_TRUE(bin.Convert(false, false, 4).ok());
   EXPECT_EQ(bin.Bytes(), std::string("ab\0\0", 4));
+  // An all-zero UUID / INET6 arrives empty: 16 zero bytes, not an empty string.
+  CellFixture zero(ColumnType::kString, 0, {0}, 1);
+  zero.column.max_length = 16;
+  ASSERT_TRUE(zero.Convert(false, false, 16).ok());
+  EXPECT_EQ(zero.Bytes(), std::string(16, '\0'));
   // CHAR(4) latin1: the server pads with spaces itself; bytes untouched.
   CellFixture chr(ColumnType::kString, 0, {2, 0xff, 'b'}, 1);
   chr.column.charset = 8;
@@ -171,7 +176,7 @@ TEST(ConvertCell, PartialJsonIsRefused) {
   cell.column = &j.column;
   cell.is_partial_json = true;
   cell.bytes = binlog::Bytes(j.bytes.data(), j.bytes.size());
-  Status st = ConvertCell(cell, j.layout, false, j.arena, &j.value);
+  Status st = ConvertCell(cell, j.layout, ValueTarget{}, j.arena, &j.value);
   EXPECT_EQ(st.code(), StatusCode::kNotSupported);
   EXPECT_NE(st.message().find("PARTIAL_JSON"), std::string_view::npos);
 }

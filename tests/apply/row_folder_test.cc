@@ -16,7 +16,7 @@ class RowFolderTest : public ::testing::Test {
     table_.database = "voms_x";
     table_.table = "t";
     table_.quoted_name = "`voms_x`.`t`";
-    table_.columns = {ColumnInfo{"id", false, false, false}, ColumnInfo{"v", false, false, true}};
+    table_.columns = {ColumnInfo{"id", false, false, false, "int", 0}, ColumnInfo{"v", false, false, true, "int", 0}};
     table_.key = {0};
     table_.foldable = true;
   }

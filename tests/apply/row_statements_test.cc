@@ -100,6 +100,37 @@ TEST(BuildTableInfo, FallsBackToReplicaNamesAndKey) {
   EXPECT_TRUE(t2->key.empty());
 }
 
+// Binary-ness of CHAR/BINARY columns: the TABLE_MAP's charset when logged
+// (binlog_row_metadata MINIMAL / FULL), else the replica's DATA_TYPE (NO_LOG).
+TEST(BuildTableInfo, FixedBinaryColumnsFromMetadataElseFromTheReplica) {
+  auto s = Schema("voms_x", "t", {"", "", "", "", ""});
+  const char* types[] = {"binary", "uuid", "inet6", "char", "varbinary"};
+  std::vector<ColumnInfo> replica(5);
+  for (size_t i = 0; i < 5; ++i) {
+    s.columns[i].type = s.columns[i].wire_type = i == 4 ? binlog::ColumnType::kVarchar : binlog::ColumnType::kString;
+    s.columns[i].max_length = 16;
+    replica[i].name = std::string("c") + char('0' + i);
+    replica[i].data_type = types[i];
+  }
+  auto t = BuildTableInfo(s, replica, {});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->columns[0].fixed_binary_length, 16u);
+  EXPECT_EQ(t->columns[1].fixed_binary_length, 16u);
+  EXPECT_EQ(t->columns[2].fixed_binary_length, 16u);
+  EXPECT_EQ(t->columns[3].fixed_binary_length, 0u);  // CHAR: the server pads with spaces
+  EXPECT_EQ(t->columns[4].fixed_binary_length, 0u);  // VARBINARY keeps its length
+  EXPECT_EQ(t->columns[1].target().fixed_binary_length, 16u);
+
+  // Logged charsets win: utf8mb4 CHAR where the replica says binary (a
+  // schema difference the strict-mode check reports), binary where it says char.
+  s.columns[0].charset = 45;
+  s.columns[3].charset = 63;
+  auto m = BuildTableInfo(s, replica, {});
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->columns[0].fixed_binary_length, 0u);
+  EXPECT_EQ(m->columns[3].fixed_binary_length, 16u);
+}
+
 TEST(BuildTableInfo, RefusesWhatCannotBeNamed) {
   auto s = Schema("voms_x", "t", {"", "b"});
   auto t = BuildTableInfo(s, {}, {});
