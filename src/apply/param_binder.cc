@@ -91,7 +91,11 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
       auto v = binlog::CellUInt64(cell);
       if (!v.ok()) return v.status();
       out->type = MYSQL_TYPE_LONGLONG;
-      out->is_unsigned = true;
+      // The server reads a SET column as a *signed* 64-bit integer (`set_col + 0`
+      // of a set holding member 64 is negative), so a SET value with member 64
+      // bound unsigned never compares equal: bound signed, the same 64 bits.
+      // Storing takes either form. BIT(64) compares unsigned.
+      out->is_unsigned = c.type != ColumnType::kSet;
       out->num.i = int64_t(*v);
       return Status::OK();
     }

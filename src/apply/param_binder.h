@@ -17,7 +17,8 @@
 //                        0 is the zero timestamp
 //   BIT                  LONGLONG unsigned (big-endian bytes of the row image)
 //   ENUM / SET           LONGLONG: the 1-based index / the member bitmask (the
-//                        server stores an integer into ENUM/SET as index/bitmask)
+//                        server stores an integer into ENUM/SET as index/bitmask);
+//                        a SET bitmask signed, as the server compares it
 //   CHAR..LONGBLOB, GEOMETRY, VECTOR, MariaDB JSON (a LONGTEXT)
 //                        BLOB: the stored bytes without the length prefix, a
 //                        binary parameter (copied into any charset unchanged);

@@ -435,20 +435,29 @@ Status ReplicaSession::ExecutePrepared(st_mysql_stmt* stmt, st_mysql_bind* binds
   return Status::OK();
 }
 
-Status ReplicaSession::WarningStatus(std::string_view what) {
+std::string ReplicaSession::WarningsText(unsigned int* first_code) {
   auto rows = Query("SHOW WARNINGS");
   std::string text;
-  unsigned int first = 0;
-  if (rows.ok()) {
-    for (const SqlRow& r : *rows) {
-      if (r.size() < 3) continue;
-      if (!text.empty()) text += "; ";
-      text += r[0].value_or("?") + " " + r[1].value_or("?") + ": " + r[2].value_or("");
-      if (first == 0) first = unsigned(std::strtoul(r[1].value_or("0").c_str(), nullptr, 10));
-    }
-  } else {
-    text = "(SHOW WARNINGS failed: " + std::string(rows.status().message()) + ")";
+  if (first_code) *first_code = 0;
+  if (!rows.ok()) return "(SHOW WARNINGS failed: " + std::string(rows.status().message()) + ")";
+  for (const SqlRow& r : *rows) {
+    if (r.size() < 3) continue;
+    if (!text.empty()) text += "; ";
+    text += r[0].value_or("?") + " " + r[1].value_or("?") + ": " + r[2].value_or("");
+    if (first_code && *first_code == 0)
+      *first_code = unsigned(std::strtoul(r[1].value_or("0").c_str(), nullptr, 10));
   }
+  return text;
+}
+
+std::string ReplicaSession::LastStatementWarnings() {
+  if (mysql_ == nullptr || mysql_warning_count(mysql_) == 0) return {};
+  return WarningsText(nullptr);
+}
+
+Status ReplicaSession::WarningStatus(std::string_view what) {
+  unsigned int first = 0;
+  std::string text = WarningsText(&first);
   last_errno_ = first;
   last_was_warning_ = true;
   return FailedPrecondition(config_.name + ": " + std::string(what) + ": the replica warned: " + text +

@@ -169,6 +169,9 @@ class ReplicaSession {
   // The last ExecutePrepared failed on a warning, not an error (the
   // statement's change was made).
   bool last_was_warning() const { return last_was_warning_; }
+  // The warnings of the last Execute() ("Level Code: Message; ..."), "" when
+  // it left none.
+  std::string LastStatementWarnings();
   // The server runs COM_STMT_BULK_EXECUTE (MariaDB 10.2+; not MySQL).
   bool supports_bulk() const { return supports_bulk_; }
   // The server's id of this connection (CONNECTION_ID()), 0 when closed.
@@ -184,6 +187,7 @@ class ReplicaSession {
 
  private:
   Status WarningStatus(std::string_view what);
+  std::string WarningsText(unsigned int* first_code);
   void ClearStatements();
   Status OpenPreservingGtid();
 

@@ -42,17 +42,13 @@ inline bool Bit(binlog::Bytes bitmap, uint32_t i) {
 //   GEOMETRY        bound as the stored WKB bytes with SRID; comparing a
 //                   geometry with a binary string is not a byte comparison
 //   VECTOR          no equality of its own
-//   SET of 57..64 members (8-byte pack length): bound as the unsigned
-//                   bitmask, but the server compares a SET column as a signed
-//                   64-bit integer: a value with member 64 never compares
-//                   equal (seen on MariaDB 10.11: the type matrix's b64)
 // Every other type converts exactly (integers, DECIMAL as exact text,
-// temporals as MYSQL_TIME in the session's UTC, BIT / ENUM / SET / YEAR as
-// the stored integer, strings and blobs as their stored bytes, compared in
+// temporals as MYSQL_TIME in the session's UTC, BIT / ENUM / YEAR as the
+// stored integer, SET as its bitmask bound signed, the way the server
+// compares a SET column, strings and blobs as their stored bytes, compared in
 // the column's collation: a change only in letter case or trailing spaces
 // under a _ci / PAD SPACE collation is not seen, never a false divergence).
 bool CheckedType(const binlog::ColumnDesc& c) {
-  if (c.type == binlog::ColumnType::kSet) return c.meta < 8;
   switch (c.type) {
     case binlog::ColumnType::kFloat:
     case binlog::ColumnType::kDouble:

@@ -427,6 +427,15 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
     VOMSREPL_RETURN_IF_ERROR(SetSourceGtid(t));
   }
   Status st = session_.Execute(change.sql);
+  if (st.ok() && options_.warn) {
+    // Row statements fail on a warning (replica_session.h); a DDL's warnings are
+    // logged: the master ran the same statement and may have had the same ones
+    // ("table already exists" of an IF NOT EXISTS, a deprecated syntax).
+    std::string w = session_.LastStatementWarnings();
+    if (!w.empty())
+      options_.warn(session_.config().name + ": DDL of journal seq " + std::to_string(seq) + " left warnings: " + w +
+                    ": " + std::string(change.sql.substr(0, 300)));
+  }
   // Whatever follows (rows of CREATE ... SELECT, the progress row) is vomsrepl's.
   Status state_domain = session_.UseStateGtid();
   if (st.ok()) {

@@ -161,6 +161,12 @@ TEST(ConvertCell, EnumSetBitAndNull) {
   CellFixture s(ColumnType::kSet, 2, {0x01, 0x80});
   ASSERT_TRUE(s.Convert().ok());
   EXPECT_EQ(s.value.num.i, 0x8001);
+  // A SET of 64 members holding member 64: the same bits, bound signed (the
+  // server compares a SET column as a signed integer).
+  CellFixture s64(ColumnType::kSet, 8, {0x01, 0, 0, 0, 0, 0, 0, 0x80});
+  ASSERT_TRUE(s64.Convert().ok());
+  EXPECT_FALSE(s64.value.is_unsigned);
+  EXPECT_EQ(uint64_t(s64.value.num.i), 0x8000000000000001ULL);
   CellFixture b(ColumnType::kBit, (2 << 8) | 1, {0x01, 0x55, 0x55});  // BIT(17): 2 bytes + 1 bit
   ASSERT_TRUE(b.Convert().ok());
   EXPECT_EQ(b.value.num.i, 0x15555);
