@@ -24,7 +24,7 @@ std::string Fetch(uint16_t port, const std::string& method, const std::string& t
     ::close(fd);
     return "connect failed";
   }
-  std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n";
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
   (void)!::write(fd, req.data(), req.size());
   std::string out;
   char buf[4096];
@@ -36,9 +36,9 @@ std::string Fetch(uint16_t port, const std::string& method, const std::string& t
 
 TEST(HttpServerTest, ServesHandlerResponses) {
   HttpServer server([](const HttpRequest& r) {
-    if (r.target == "/health") return HttpResponse{200, "text/plain", "ok\n"};
-    if (r.method == "POST") return HttpResponse{202, "application/json", "{\"posted\":\"" + r.target + "\"}"};
-    return HttpResponse{404, "text/plain", "not found\n"};
+    if (r.target == "/health") return HttpResponse{200, "text/plain", "ok\n", {}};
+    if (r.method == "POST") return HttpResponse{202, "application/json", "{\"posted\":\"" + r.target + "\"}", {}};
+    return HttpResponse{404, "text/plain", "not found\n", {}};
   });
   ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
   ASSERT_NE(server.port(), 0);
