@@ -239,6 +239,9 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"stop", "start", "skip"}));
   replica->add_option("name", replica_opts.name, "The replica's name in the configuration")->required();
+  replica->add_option("--seq", replica_opts.seq,
+                      "skip: the journal seq the replica failed on (default: read from /status and shown); the "
+                      "daemon refuses any other");
   replica->add_option("--config", replica_opts.config_path, "TOML configuration of the running daemon")
       ->required()
       ->envname("VOMSREPL_CONFIG");

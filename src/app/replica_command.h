@@ -1,10 +1,16 @@
-// `vomsrepl replica stop|start|skip NAME --config FILE`: per-replica control of
-// a running daemon, through its HTTP endpoint ([http] listen, loopback by
-// default). stop pauses that replica's applier after its current commit;
-// start resumes it (also after an error); skip records the transaction that
-// failed as applied without its changes, then starts it (a warning is logged).
+// `vomsrepl replica stop|start|skip NAME --config FILE [--seq N]`: per-replica
+// control of a running daemon, through its HTTP endpoint ([http] listen,
+// loopback by default), authenticated with the control token read from
+// [http] token_file (default STATE_DIR/http.token, written by `vomsrepl run`).
+// stop pauses that replica's applier after its current commit; start resumes
+// it (also after an error); skip records the transaction the replica failed
+// on as applied without its changes, then starts it (a warning is logged).
+// skip first reads the failed journal seq from /status and prints it with
+// the error (or takes --seq N), then sends POST .../skip?seq=N: the daemon
+// refuses (409) unless the replica is stopped on an error at that seq.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -16,8 +22,19 @@ struct ReplicaCommandOptions {
   std::string config_path;
   std::string action;  // stop, start, skip
   std::string name;
+  uint64_t seq = 0;    // skip: the failed journal seq (0: read it from /status)
 };
 
 Status RunReplicaCommand(const ReplicaCommandOptions& options, std::FILE* out);
+
+// From a /status document: the replica's failed_seq (0 when none) and its
+// last_error (JSON escapes \" \\ \n \t undone). NotFound when the document
+// has no replica of that name.
+struct FailedTransaction {
+  uint64_t seq = 0;
+  std::string state;
+  std::string last_error;
+};
+Result<FailedTransaction> FailedTransactionOf(const std::string& status_json, const std::string& replica);
 
 }  // namespace vomsrepl::app

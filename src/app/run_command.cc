@@ -10,6 +10,7 @@
 
 #include "apply/replica_session.h"
 #include "ops/config.h"
+#include "ops/control_token.h"
 #include "ops/crash_point.h"
 #include "ops/logging.h"
 #include "ops/replicator.h"
@@ -83,6 +84,18 @@ Status CheckConfig(const RunOptions& options, std::FILE* out) {
     std::fprintf(out, "ok   state directory %s exists\n", config.state_dir.c_str());
   } else {
     std::fprintf(out, "ok   state directory %s will be created\n", config.state_dir.c_str());
+  }
+  if (!config.http.listen.empty()) {
+    const std::string token_file = config.HttpTokenFile();
+    auto token = ops::ReadControlToken(token_file);
+    if (token.ok()) {
+      std::fprintf(out, "ok   control token in %s (mode 0600)\n", token_file.c_str());
+    } else if (token.status().code() == StatusCode::kNotFound && config.http.token_file.empty()) {
+      std::fprintf(out, "ok   control token %s will be created by `vomsrepl run`\n", token_file.c_str());
+    } else {
+      std::fprintf(out, "FAIL %s\n", token.status().ToString().c_str());
+      note(token.status());
+    }
   }
 
   source::MasterStream master(ops::MasterConfigFrom(config));

@@ -12,6 +12,7 @@
 
 #include <toml++/toml.h>
 
+#include "ops/http_access.h"
 #include "txn/name_filter.h"
 
 namespace vomsrepl::ops {
@@ -103,6 +104,47 @@ bool ValidReplicaName(std::string_view name) {
   return true;
 }
 
+// A TLS table ([master.tls], [replica_tls], a replica's tls): its keys
+// override what *tls holds.
+Status ReadTls(const toml::table& t, const std::string& prefix, const std::string& file, TlsConfig* tls) {
+  Section ts(t, prefix, file);
+  VOMSREPL_RETURN_IF_ERROR(ts.Bool("enabled", &tls->enabled));
+  VOMSREPL_RETURN_IF_ERROR(ts.String("ca_file", &tls->ca_file));
+  VOMSREPL_RETURN_IF_ERROR(ts.String("cert_file", &tls->cert_file));
+  VOMSREPL_RETURN_IF_ERROR(ts.String("key_file", &tls->key_file));
+  VOMSREPL_RETURN_IF_ERROR(ts.Bool("verify_server_cert", &tls->verify_server_cert));
+  return ts.Finish();
+}
+
+// A replica's TLS as [replica_tls] and its own table make it: no silent
+// plaintext (TLS settings without enabled = true), no verification without a
+// CA, no certificate without its key.
+Status CheckReplicaTls(Section& s, const toml::table& t, const ReplicaSection& r) {
+  const toml::node* own = t.get("tls");
+  const TlsConfig& tls = r.tls;
+  if (!tls.enabled) {
+    if (own != nullptr && own->is_table() && !own->as_table()->empty() && !own->as_table()->contains("enabled")) {
+      return s.Error(own, "tls",
+                     "TLS settings for replica \"" + r.name +
+                         "\" but TLS is not enabled (neither here nor in [replica_tls]): add enabled = true, or "
+                         "remove them");
+    }
+    return Status::OK();
+  }
+  if (tls.verify_server_cert && tls.ca_file.empty()) {
+    return s.Error(own ? own : &t, "tls.ca_file",
+                   "replica \"" + r.name +
+                       "\": TLS with verify_server_cert = true needs ca_file (the CA that signed the replica's "
+                       "certificate, its ssl_ca); only verify_server_cert = false, said explicitly, connects "
+                       "without one (the server's identity is then not checked)");
+  }
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return s.Error(own ? own : &t, "tls.cert_file",
+                   "replica \"" + r.name + "\": cert_file and key_file go together (a client certificate and its key)");
+  }
+  return Status::OK();
+}
+
 Status ReadStart(Section& s, const toml::node* node, source::MasterConfig& m) {
   std::string start;
   VOMSREPL_RETURN_IF_ERROR(s.String("start", &start));
@@ -153,13 +195,7 @@ Status ReadMaster(const toml::table& t, const std::string& file, Config& c) {
   m.backoff_max = std::chrono::milliseconds(backoff_max_ms);
   if (const toml::node* tls = s.Node("tls")) {
     if (!tls->is_table()) return s.Error(tls, "tls", "expected a table ([master.tls])");
-    Section ts(*tls->as_table(), "master.tls", file);
-    VOMSREPL_RETURN_IF_ERROR(ts.Bool("enabled", &m.tls.enabled));
-    VOMSREPL_RETURN_IF_ERROR(ts.String("ca_file", &m.tls.ca_file));
-    VOMSREPL_RETURN_IF_ERROR(ts.String("cert_file", &m.tls.cert_file));
-    VOMSREPL_RETURN_IF_ERROR(ts.String("key_file", &m.tls.key_file));
-    VOMSREPL_RETURN_IF_ERROR(ts.Bool("verify_server_cert", &m.tls.verify_server_cert));
-    VOMSREPL_RETURN_IF_ERROR(ts.Finish());
+    VOMSREPL_RETURN_IF_ERROR(ReadTls(*tls->as_table(), "master.tls", file, &m.tls));
   }
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
   if (m.defaults_file.empty() && m.user.empty()) {
@@ -256,10 +292,17 @@ Status ReadReplica(const toml::table& t, const std::string& prefix, const std::s
   const bool domain_given = t.contains("state_gtid_domain");
   VOMSREPL_RETURN_IF_ERROR(s.Integer("state_gtid_domain", &r.state_gtid_domain, 0, 4294967295LL));
   VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &r.on_divergence, &r.on_divergence_set));
+  if (const toml::node* tls = s.Node("tls")) {
+    if (!tls->is_table()) {
+      return s.Error(tls, "tls", "expected a table ([replica.tls] after its [[replica]], or tls = { ... })");
+    }
+    VOMSREPL_RETURN_IF_ERROR(ReadTls(*tls->as_table(), prefix + ".tls", file, &r.tls));
+  }
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
   if (!ValidReplicaName(r.name)) {
     return s.Error(t.get("name"), "name", "a replica needs a name of 1 to 64 letters, digits, '_' or '-'");
   }
+  VOMSREPL_RETURN_IF_ERROR(CheckReplicaTls(s, t, r));
   if (r.defaults_file.empty()) {
     return s.Error(&t, "defaults_file", "the replica needs defaults_file (a MySQL option file with a [client] group)");
   }
@@ -292,6 +335,10 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
     if (!a->is_table()) return s.Error(a, "apply", "expected a table ([apply])");
     VOMSREPL_RETURN_IF_ERROR(ReadApply(*a->as_table(), file, c.apply));
   }
+  if (const toml::node* rt = s.Node("replica_tls")) {
+    if (!rt->is_table()) return s.Error(rt, "replica_tls", "expected a table ([replica_tls])");
+    VOMSREPL_RETURN_IF_ERROR(ReadTls(*rt->as_table(), "replica_tls", file, &c.replica_tls));
+  }
   const toml::node* replicas = s.Node("replica");
   if (replicas) {
     if (!replicas->is_array_of_tables()) return s.Error(replicas, "replica", "expected [[replica]] tables");
@@ -301,6 +348,7 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
       ReplicaSection rs;
       rs.on_divergence = c.apply.on_divergence;
       rs.workers = c.apply.workers;
+      rs.tls = c.replica_tls;
       VOMSREPL_RETURN_IF_ERROR(ReadReplica(*r.as_table(), "replica[" + std::to_string(i) + "]", file, rs));
       if (!rs.on_divergence_set) rs.on_divergence = c.apply.on_divergence;
       if (!names.insert(rs.name).second) {
@@ -310,11 +358,35 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
       ++i;
     }
   }
+  if (const toml::node* rt = root.get("replica_tls"); rt != nullptr && !c.replica_tls.enabled &&
+                                                      !rt->as_table()->empty() && !rt->as_table()->contains("enabled")) {
+    bool used = false;
+    for (const auto& r : c.replicas) used |= r.tls.enabled;
+    if (!used) {
+      return s.Error(rt, "replica_tls",
+                     "TLS settings but TLS is enabled for no replica: add enabled = true (here for every replica, "
+                     "or in a replica's own [replica.tls]), or remove them");
+    }
+  }
   if (const toml::node* h = s.Node("http")) {
     if (!h->is_table()) return s.Error(h, "http", "expected a table ([http])");
     Section hs(*h->as_table(), "http", file);
     VOMSREPL_RETURN_IF_ERROR(hs.String("listen", &c.http.listen));
+    VOMSREPL_RETURN_IF_ERROR(hs.String("token_file", &c.http.token_file));
+    VOMSREPL_RETURN_IF_ERROR(hs.Integer("max_connections", &c.http.max_connections, 16, 65536));
     VOMSREPL_RETURN_IF_ERROR(hs.Finish());
+    // No TLS on this endpoint: beyond loopback, only an operator's own token
+    // protects it (and every endpoint then needs it).
+    std::string host;
+    uint16_t port = 0;
+    if (ParseListenAddress(c.http.listen, &host, &port).ok() && IsIpAddress(host) && !IsLoopbackAddress(host) &&
+        c.http.token_file.empty()) {
+      return hs.Error(h->as_table()->get("listen"), "listen",
+                      "\"" + c.http.listen + "\" is not a loopback address, and [http] token_file is not set: the "
+                      "endpoint has no TLS, so beyond loopback every request must carry the control token. Set "
+                      "[http] token_file to a 0600 file holding a token of at least 32 characters (e.g. `openssl "
+                      "rand -hex 32`), or listen on 127.0.0.1");
+    }
   }
   if (const toml::node* l = s.Node("log")) {
     if (!l->is_table()) return s.Error(l, "log", "expected a table ([log])");
@@ -446,11 +518,23 @@ std::string Config::Describe() const {
         << DivergencePolicyName(r.on_divergence) << (r.allow_writable ? ", writable allowed" : "");
     if (r.workers > 1) out << ", " << r.workers << " connections";
     if (r.preserve_gtid) out << ", source GTIDs preserved (own writes in GTID domain " << r.state_gtid_domain << ")";
+    if (r.tls.enabled) {
+      out << ", TLS required";
+      if (r.tls.verify_server_cert) out << " (certificate verified against " << r.tls.ca_file << ")";
+      else if (!r.tls.ca_file.empty()) out << " (chain verified against " << r.tls.ca_file << ", host name NOT checked)";
+      else out << " (server certificate NOT verified)";
+      if (!r.tls.cert_file.empty()) out << ", client certificate " << r.tls.cert_file;
+    }
     out << "\n";
   }
-  out << "http " << (http.listen.empty() ? "off" : http.listen) << ", log " << log.level << " to "
-      << (log.file.empty() ? "stderr" : log.file) << "\n";
+  out << "http " << (http.listen.empty() ? "off" : http.listen + ", control token in " + HttpTokenFile())
+      << ", log " << log.level << " to " << (log.file.empty() ? "stderr" : log.file) << "\n";
   return out.str();
+}
+
+std::string Config::HttpTokenFile() const {
+  if (!http.token_file.empty()) return http.token_file;
+  return state_dir + (state_dir.ends_with('/') ? "" : "/") + "http.token";
 }
 
 }  // namespace vomsrepl::ops

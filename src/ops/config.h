@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <vomsrepl/status.h>
+#include <vomsrepl/tls_config.h>
 
 #include "apply/row_applier.h"
 #include "journal/journal.h"
@@ -89,10 +90,20 @@ struct ReplicaSection {
   // (apply/replica_session.h); vomsrepl's own writes go to state_gtid_domain.
   bool preserve_gtid = false;
   uint32_t state_gtid_domain = 424242;
+  // TLS to this replica: [replica_tls] (every replica), then the keys of the
+  // replica's own `tls` table ([replica.tls] after its [[replica]], or
+  // `tls = { ... }`), key by key. Enabled: TLS or nothing
+  // (apply/replica_session.h); verify_server_cert = true needs ca_file.
+  TlsConfig tls;
 };
 
 struct HttpSection {
   std::string listen = "127.0.0.1:9321";  // empty: no HTTP endpoint
+  // The control token (ops/control_token.h); empty: STATE_DIR/http.token,
+  // created by `vomsrepl run`. A listen address that is not loopback needs
+  // it set (to a file the operator wrote): refused otherwise.
+  std::string token_file;
+  uint32_t max_connections = 256;  // open HTTP connections at most (ops/http_server.h)
 };
 
 struct LogSection {
@@ -108,12 +119,15 @@ struct Config {
   FilterSection filter;
   JournalSection journal;
   ApplySection apply;
+  TlsConfig replica_tls;    // [replica_tls]: the defaults of every replica's tls
   std::vector<ReplicaSection> replicas;
   HttpSection http;
   LogSection log;
 
   // What the config says it will do, in a few lines, without secrets.
   std::string Describe() const;
+  // [http] token_file, or its default inside state_dir.
+  std::string HttpTokenFile() const;
 };
 
 Result<Config> LoadConfig(const std::string& path);

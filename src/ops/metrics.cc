@@ -53,6 +53,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   replica_careful_family_ = &Make<prometheus::Counter>(
       r, "vomsrepl_replica_careful_retries_total",
       "Groups rolled back and applied again row by row (a multi-row statement met a missing, equal or duplicate row)");
+  replica_skips_family_ = &Make<prometheus::Counter>(
+      r, "vomsrepl_replica_skips_total",
+      "Source transactions skipped on operator request (POST /replica/NAME/skip?seq=N): their changes never reached the replica");
 }
 
 prometheus::Counter& Metrics::Rows(std::string_view database, std::string_view operation) {
@@ -67,7 +70,7 @@ Metrics::ReplicaSeries Metrics::Replica(std::string_view name) {
   prometheus::Labels l{{"replica", std::string(name)}};
   return {&replica_seq_family_->Add(l), &replica_lag_family_->Add(l), &replica_running_family_->Add(l),
           &replica_txn_family_->Add(l), &replica_rows_family_->Add(l), &replica_commits_family_->Add(l),
-          &replica_careful_family_->Add(l)};
+          &replica_careful_family_->Add(l), &replica_skips_family_->Add(l)};
 }
 
 std::string Metrics::Serialize() const {

@@ -58,6 +58,7 @@ class Metrics {
     prometheus::Counter* rows;
     prometheus::Counter* commits;          // replica transactions (groups) committed
     prometheus::Counter* careful_retries;  // groups rolled back and applied again row by row
+    prometheus::Counter* skips;            // transactions skipped on operator request (POST .../skip)
   };
   ReplicaSeries Replica(std::string_view name);
 
@@ -75,6 +76,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* replica_rows_family_;
   prometheus::Family<prometheus::Counter>* replica_commits_family_;
   prometheus::Family<prometheus::Counter>* replica_careful_family_;
+  prometheus::Family<prometheus::Counter>* replica_skips_family_;
   prometheus::Counter* events_;
   prometheus::Counter* bytes_;
   prometheus::Counter* transactions_;

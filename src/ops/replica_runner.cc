@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ops/crash_point.h"
+#include "ops/replica_skip.h"
 
 namespace vomsrepl::ops {
 
@@ -68,13 +69,10 @@ void ReplicaRunner::Start() {
   cv_.notify_all();
 }
 
-Status ReplicaRunner::Skip() {
+Status ReplicaRunner::Skip(uint64_t seq) {
   std::lock_guard lock(mu_);
-  if (snapshot_.state.rfind("error", 0) != 0 && snapshot_.state != "stopped") {
-    return FailedPrecondition("replica " + options_.name + " is " + snapshot_.state +
-                              ": skip applies to a stopped or failed replica");
-  }
-  skip_next_ = true;
+  VOMSREPL_RETURN_IF_ERROR(CheckSkip(options_.name, snapshot_.state, snapshot_.failed_seq, seq));
+  snapshot_.skip_seq = seq;
   return Status::OK();
 }
 
@@ -158,6 +156,9 @@ void ReplicaRunner::Loop() {
     MirrorState("error: " + st.ToString());
     std::lock_guard lock(mu_);
     paused_ = true;  // until an operator starts it again
+    // Only an error met while applying names a transaction that can be skipped.
+    std::optional<uint64_t> failed = reached_running_ ? FailedJournalSeq(st.message()) : std::nullopt;
+    snapshot_.failed_seq = failed && *failed > snapshot_.applied_seq ? *failed : 0;
   }
 }
 
@@ -280,6 +281,10 @@ Status ReplicaRunner::Session() {
                  progress->seq + 1, last);
   }
   SetState("running");
+  {
+    std::lock_guard lock(mu_);
+    snapshot_.failed_seq = 0;
+  }
   reached_running_ = true;
 
   txn::Transaction t;
@@ -352,14 +357,19 @@ Status ReplicaRunner::Session() {
       bool skip = false;
       {
         std::lock_guard lock(mu_);
-        if (skip_next_ && t.seq == applier.progress().seq + 1) {
-          skip = true;
-          if (t.last_chunk) skip_next_ = false;
+        if (snapshot_.skip_seq != 0 && t.seq >= snapshot_.skip_seq) {
+          skip = t.seq == snapshot_.skip_seq;
+          if (t.last_chunk || !skip) snapshot_.skip_seq = 0;
         }
       }
       if (skip) {
-        spdlog::warn("replica {}: skipping journal seq {} (source {} {}) on operator request", options_.name, t.seq,
-                     t.source.gtid, t.source.position.ToString());
+        if (t.chunk == 0) {
+          spdlog::warn("replica {}: SKIPPING journal seq {} (GTID {}, source {}; tables: {}) on operator request: its "
+                       "changes never reach this replica",
+                       options_.name, t.seq, t.source.gtid.empty() ? "none" : t.source.gtid,
+                       t.source.position.ToString(), TablesOf(t));
+          if (metrics_) series_.skips->Increment();
+        }
         t.ClearChanges();
       }
       const uint64_t before = applier.progress().seq;

@@ -19,9 +19,13 @@
 // always finds its transactions in the journal when it comes back.
 //
 // Control (thread-safe, from the HTTP endpoint): Stop() pauses after the
-// current commit, Start() resumes (also after an error), Skip() makes the
-// next start skip the transaction that failed (journal seq progress+1),
-// recorded in the progress row as applied and logged as a warning.
+// current commit, Start() resumes (also after an error), Skip(seq) makes the
+// next start skip exactly the transaction the replica failed on: accepted
+// only in an error state whose error names that journal seq (failed_seq in
+// the snapshot; ops/replica_skip.h), so it can never reach a transaction
+// that has not arrived yet. The skipped transaction is recorded in the
+// progress row as applied, logged as a warning with its seq, GTID and
+// tables, and counted in vomsrepl_replica_skips_total.
 //
 // Thread-safety: every public method from any thread.
 #pragma once
@@ -61,6 +65,8 @@ struct ReplicaSnapshot {
   uint32_t commit_time = 0;       // source commit time of the last applied transaction
   uint64_t transactions = 0;      // applied since start
   std::string last_error;
+  uint64_t failed_seq = 0;        // in an error state: the journal seq the error names (0: none)
+  uint64_t skip_seq = 0;          // a skip accepted and not yet done
 };
 
 class ReplicaRunner {
@@ -73,7 +79,8 @@ class ReplicaRunner {
 
   void Stop();
   void Start();
-  Status Skip();     // FailedPrecondition unless the runner is in error or stopped
+  // FailedPrecondition unless the runner is in an error state on journal seq `seq`.
+  Status Skip(uint64_t seq);
 
   ReplicaSnapshot Snapshot() const;
 
@@ -112,7 +119,6 @@ class ReplicaRunner {
   std::condition_variable cv_;
   bool shutdown_ = false;
   bool paused_ = false;
-  bool skip_next_ = false;
   ReplicaSnapshot snapshot_;
   std::thread thread_;
   // Runner thread only: the current connection outage, if any.

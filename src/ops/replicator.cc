@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "binlog/json_binary.h"
+#include "ops/control_token.h"
+#include "ops/replica_skip.h"
 #include "source/server_id_lock.h"
 
 namespace vomsrepl::ops {
@@ -25,12 +27,9 @@ std::string Field(std::string_view name) {
 
 source::MasterConfig MasterConfigFrom(const Config& config) {
   source::MasterConfig m = config.master;
-  if (!config.master_password.empty() && m.password_env.empty()) {
-    // A password from the (0600) config file reaches the connector through a
-    // private environment variable of this process, never argv or a log.
-    ::setenv("VOMSREPL_CONFIG_MASTER_PASSWORD", config.master_password.c_str(), 1);
-    m.password_env = "VOMSREPL_CONFIG_MASTER_PASSWORD";
-  }
+  // A password from the (0600) config file stays in memory: MasterSession
+  // hands it to the connector, never to the environment, argv or a log.
+  if (!config.master_password.empty() && m.password_env.empty()) m.password = config.master_password;
   return m;
 }
 
@@ -43,6 +42,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSecti
   o.replica.read_timeout = std::chrono::seconds(r.read_timeout_s);
   o.replica.preserve_gtid = r.preserve_gtid;
   o.replica.state_gtid_domain = r.state_gtid_domain;
+  o.replica.tls = r.tls;
   o.applier.channel = r.name;
   o.applier.divergence = r.on_divergence;
   o.applier.group_max_transactions = config.apply.group_transactions;  // 1 with preserve_gtid (apply does it)
@@ -96,10 +96,23 @@ Status Replicator::Open() {
     replicas_.push_back(std::make_unique<ReplicaRunner>(ReplicaOptionsFrom(config_, r), *journal_, &metrics_));
   }
   if (!config_.http.listen.empty()) {
-    http_ = std::make_unique<HttpServer>([this](const HttpRequest& r) { return Handle(r); });
+    // An operator's own token file is read, never created: beyond loopback
+    // (config.h) it must exist; the default one is made on first start.
+    const std::string token_file = config_.HttpTokenFile();
+    auto token = config_.http.token_file.empty() ? LoadOrCreateControlToken(token_file) : ReadControlToken(token_file);
+    if (!token.ok()) return token.status().WithContext(config_.path);
+    control_token_ = std::move(*token);
+    HttpServerOptions ho;
+    ho.max_connections = config_.http.max_connections;
+    http_ = std::make_unique<HttpServer>([this](const HttpRequest& r) { return Handle(r); }, ho);
     VOMSREPL_RETURN_IF_ERROR(http_->Start(config_.http.listen));
-    spdlog::info("http: /metrics, /status and /health on {}:{}", config_.http.listen.substr(0, config_.http.listen.rfind(':')),
-                 http_->port());
+    std::string host;
+    uint16_t port = 0;
+    VOMSREPL_RETURN_IF_ERROR(ParseListenAddress(config_.http.listen, &host, &port));
+    http_access_ = std::make_unique<HttpAccess>(host, http_->port());
+    http_ready_.store(true, std::memory_order_release);
+    spdlog::info("http: /metrics, /status and /health on {}:{}; control (POST /replica/NAME/...) with the token in {}",
+                 config_.http.listen.substr(0, config_.http.listen.rfind(':')), http_->port(), token_file);
   }
   return Status::OK();
 }
@@ -159,7 +172,7 @@ Status Replicator::Run() {
   return synced;
 }
 
-std::string Replicator::StatusJson() const {
+std::string Replicator::StatusJson(bool full) const {
   std::string out = "{";
   out += Field("source") + "{";
   auto cp = journal_->checkpoint();
@@ -204,52 +217,84 @@ std::string Replicator::StatusJson() const {
     out += "," + Field("position");
     JsonString(out, s.position);
     out += "," + Field("transactions") + std::to_string(s.transactions);
+    out += "," + Field("failed_seq") + std::to_string(s.failed_seq);
+    out += "," + Field("skip_pending_seq") + std::to_string(s.skip_seq);
     out += "," + Field("last_error");
-    JsonString(out, s.last_error);
+    JsonString(out, full ? s.last_error : RedactedError(s.last_error));
     out += "}";
   }
   out += "]}\n";
   return out;
 }
 
+namespace {
+
+HttpResponse Text(int status, std::string body) { return {status, "text/plain; charset=utf-8", std::move(body), {}}; }
+
+}  // namespace
+
 HttpResponse Replicator::Handle(const HttpRequest& request) {
-  const std::string& t = request.target;
-  if (request.method == "GET" && t == "/metrics") {
-    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Serialize()};
+  // Between the bind and http_access_ (a few microseconds of Open()).
+  if (!http_ready_.load(std::memory_order_acquire)) return Text(503, "starting\n");
+  if (std::string refused = http_access_->RefusalOf(request); !refused.empty()) return Text(403, refused);
+  const bool authenticated = BearerMatches(request.authorization, control_token_);
+  const bool wrong_token = !request.authorization.empty() && !authenticated;
+  if (wrong_token) return Text(403, "wrong control token\n");
+  size_t q = request.target.find('?');
+  const std::string path = request.target.substr(0, q);
+  const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
+  auto need_token = [](std::string what) {
+    HttpResponse r = Text(401, what + " needs the control token: Authorization: Bearer <[http] token_file>\n");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vomsrepl\"");
+    return r;
+  };
+  // Beyond loopback (an operator's token is then configured) every endpoint needs it.
+  if (!http_access_->loopback() && !authenticated) return need_token(path);
+  if (request.method == "GET" && path == "/metrics") {
+    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Serialize(), {}};
   }
-  if (request.method == "GET" && t == "/status") return {200, "application/json", StatusJson()};
-  if (request.method == "GET" && t == "/health") {
+  if (request.method == "GET" && path == "/status") return {200, "application/json", StatusJson(authenticated), {}};
+  if (request.method == "GET" && path == "/health") {
     std::string state = feeder_ ? feeder_->state() : "";
     bool ok = state.rfind("failed", 0) != 0;
-    return {ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : state + "\n"};
+    return Text(ok ? 200 : 503, ok ? "ok\n" : state + "\n");
   }
   // POST /replica/NAME/(stop|start|skip)
   const std::string prefix = "/replica/";
-  if (t.rfind(prefix, 0) == 0) {
-    if (request.method != "POST") return {405, "text/plain; charset=utf-8", "use POST\n"};
-    std::string rest = t.substr(prefix.size());
+  if (path.rfind(prefix, 0) == 0) {
+    if (request.method != "POST") return Text(405, "use POST\n");
+    if (!authenticated) return need_token("replica control");
+    std::string rest = path.substr(prefix.size());
     size_t slash = rest.find('/');
-    if (slash == std::string::npos) return {404, "text/plain; charset=utf-8", "expected /replica/NAME/stop|start|skip\n"};
-    std::string name = rest.substr(0, slash), action = rest.substr(slash + 1);
-    for (auto& r : replicas_) {
-      if (r->Snapshot().name != name) continue;
-      if (action == "stop") {
-        r->Stop();
-      } else if (action == "start") {
-        r->Start();
-      } else if (action == "skip") {
-        Status st = r->Skip();
-        if (!st.ok()) return {409, "text/plain; charset=utf-8", std::string(st.message()) + "\n"};
-        r->Start();
-      } else {
-        return {404, "text/plain; charset=utf-8", "unknown action '" + action + "': stop, start or skip\n"};
-      }
-      spdlog::info("replica {}: {} requested over HTTP", name, action);
-      return {200, "text/plain; charset=utf-8", "replica " + name + ": " + action + "\n"};
-    }
-    return {404, "text/plain; charset=utf-8", "no replica named '" + name + "'\n"};
+    if (slash == std::string::npos) return Text(404, "expected /replica/NAME/stop|start|skip\n");
+    return Control(rest.substr(0, slash), rest.substr(slash + 1), query);
   }
-  return {404, "text/plain; charset=utf-8", "not found: /metrics, /status, /health, POST /replica/NAME/stop|start|skip\n"};
+  return Text(404, "not found: /metrics, /status, /health, POST /replica/NAME/stop|start|skip?seq=N\n");
+}
+
+HttpResponse Replicator::Control(const std::string& name, const std::string& action, const std::string& query) {
+  for (auto& r : replicas_) {
+    if (r->Snapshot().name != name) continue;
+    if (action == "stop") {
+      r->Stop();
+    } else if (action == "start") {
+      r->Start();
+    } else if (action == "skip") {
+      auto seq = SkipSeqFromQuery(query);
+      if (!seq.ok()) return Text(400, std::string(seq.status().message()) + "\n");
+      Status st = r->Skip(*seq);
+      if (!st.ok()) return Text(409, std::string(st.message()) + "\n");
+      spdlog::warn("replica {}: skip of journal seq {} accepted over HTTP; the replica starts again and skips it",
+                   name, *seq);
+      r->Start();
+      return Text(200, "replica " + name + ": skip of journal seq " + std::to_string(*seq) + " accepted\n");
+    } else {
+      return Text(404, "unknown action '" + action + "': stop, start or skip\n");
+    }
+    spdlog::info("replica {}: {} requested over HTTP", name, action);
+    return Text(200, "replica " + name + ": " + action + "\n");
+  }
+  return Text(404, "no replica named '" + name + "'\n");
 }
 
 }  // namespace vomsrepl::ops

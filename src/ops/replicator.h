@@ -1,8 +1,16 @@
 // Replicator: `vomsrepl run`, the whole daemon in one process:
 //   master --(Feeder thread: MasterStream -> TransactionAssembler)--> JournalWriter
 //     --> Journal (RocksDB) --> one ReplicaRunner thread per replica
-// plus the HTTP endpoint (/metrics, /status, /health, POST /replica/NAME/stop|start|skip)
+// plus the HTTP endpoint (/metrics, /status, /health, POST /replica/NAME/stop|start|skip?seq=N)
 // and the periodic journal purge (retention).
+//
+// HTTP access (issue 20): every request with an Origin header or a Host that
+// is not the listen address is refused (403, ops/http_access.h). The control
+// endpoints need `Authorization: Bearer TOKEN` (401 without, 403 with a wrong
+// one; ops/control_token.h: the token file is created in Open() when
+// absent); /status without it shows errors redacted (ops/replica_skip.h);
+// /metrics and /health are open on a loopback listen, and need the token too
+// on any other.
 //
 // Lifecycle: Open() takes the state directory (a second process on the same
 // directory is refused, naming the holder's PID) and the master-side lock of
@@ -29,6 +37,7 @@
 #include "journal/journal.h"
 #include "ops/config.h"
 #include "ops/feeder.h"
+#include "ops/http_access.h"
 #include "ops/http_server.h"
 #include "ops/metrics.h"
 #include "ops/replica_runner.h"
@@ -45,12 +54,13 @@ class Replicator {
   Status Run();
   void RequestStop();
 
-  // The /status document (JSON).
-  std::string StatusJson() const;
+  // The /status document (JSON); `full`: errors unredacted (authenticated).
+  std::string StatusJson(bool full = true) const;
   uint16_t http_port() const { return http_ ? http_->port() : 0; }
 
  private:
   HttpResponse Handle(const HttpRequest& request);
+  HttpResponse Control(const std::string& name, const std::string& action, const std::string& query);
 
   Config config_;
   Metrics metrics_;
@@ -59,6 +69,9 @@ class Replicator {
   std::unique_ptr<Feeder> feeder_;
   std::vector<std::unique_ptr<ReplicaRunner>> replicas_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<HttpAccess> http_access_;  // set once the port is bound, then http_ready_
+  std::atomic<bool> http_ready_{false};
+  std::string control_token_;  // never logged
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_requested_ = false;

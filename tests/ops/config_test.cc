@@ -147,6 +147,28 @@ TEST(ConfigTest, StateGtidDomainNeedsPreserveGtid) {
   EXPECT_EQ(c->replicas[0].state_gtid_domain, 424242u);
 }
 
+TEST(ConfigTest, HttpTokenFileAndListenBeyondLoopback) {
+  auto c = ParseConfig(kMinimal, "t.toml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->HttpTokenFile(), "/tmp/vomsrepl-state/http.token");
+  EXPECT_EQ(c->http.max_connections, 256u);
+  auto set = ParseConfig(std::string(kMinimal) + "[http]\ntoken_file = \"/etc/vomsrepl/http.token\"\nmax_connections = 64\n",
+                         "t.toml");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->HttpTokenFile(), "/etc/vomsrepl/http.token");
+  EXPECT_EQ(set->http.max_connections, 64u);
+  // No TLS: a listen beyond loopback without an operator's token is refused, naming the key.
+  for (const char* listen : {"0.0.0.0:9321", "192.0.2.1:9321", "[::]:9321"}) {
+    Status st = ErrorOf(std::string(kMinimal) + "[http]\nlisten = \"" + listen + "\"\n");
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << listen;
+    EXPECT_NE(std::string(st.message()).find("key 'http.listen'"), std::string::npos) << st.ToString();
+    EXPECT_NE(std::string(st.message()).find("token_file"), std::string::npos) << st.ToString();
+  }
+  EXPECT_TRUE(ErrorOf(std::string(kMinimal) + "[http]\nlisten = \"0.0.0.0:9321\"\ntoken_file = \"/etc/t\"\n").ok());
+  EXPECT_TRUE(ErrorOf(std::string(kMinimal) + "[http]\nlisten = \"[::1]:9321\"\n").ok());
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[http]\nmax_connections = 1\n").code(), StatusCode::kInvalidArgument);
+}
+
 TEST(ConfigTest, StartPositions) {
   auto pos = ParseConfig(std::string(kMinimal) + "start = \"mysql-bin.000003:1234\"\n", "t.toml");
   ASSERT_TRUE(pos.ok()) << pos.status().ToString();
