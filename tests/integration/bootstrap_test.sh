@@ -63,7 +63,7 @@ await() {
 healthy() { curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; }
 await 60 "/health answering" healthy
 for r in replica1 replica2; do
-  curl -sf -X POST "http://127.0.0.1:$port/replica/$r/stop" >/dev/null || fail "POST /replica/$r/stop"
+  curl -sf -X POST -H "Authorization: Bearer $(cat "$dir/state/http.token")" "http://127.0.0.1:$port/replica/$r/stop" >/dev/null || fail "POST /replica/$r/stop"
 done
 
 bootstrap() {
@@ -77,11 +77,11 @@ committing() { [ "$(sql master -e "SELECT @@gtid_binlog_pos")" != "$start_gtid" 
 await 60 "the workload's first commit" committing
 bootstrap --replica replica1 --threads 2 > "$dir/boot1.txt" 2> "$dir/boot1.err" || { cat "$dir/boot1.txt" "$dir/boot1.err"; fail "bootstrap replica1"; }
 kill -0 "$workload_pid" 2>/dev/null || echo "bootstrap_test: warning: the workload ended before the bootstrap did" >&2
-curl -sf -X POST "http://127.0.0.1:$port/replica/replica1/start" >/dev/null || fail "POST /replica/replica1/start"
+curl -sf -X POST -H "Authorization: Bearer $(cat "$dir/state/http.token")" "http://127.0.0.1:$port/replica/replica1/start" >/dev/null || fail "POST /replica/replica1/start"
 wait "$workload_pid" || fail "workload failed"
 workload_pid=""
 bootstrap --replica replica2 --as voms_bt --threads 3 > "$dir/boot2.txt" 2> "$dir/boot2.err" || { cat "$dir/boot2.txt" "$dir/boot2.err"; fail "bootstrap replica2"; }
-curl -sf -X POST "http://127.0.0.1:$port/replica/replica2/start" >/dev/null || fail "POST /replica/replica2/start"
+curl -sf -X POST -H "Authorization: Bearer $(cat "$dir/state/http.token")" "http://127.0.0.1:$port/replica/replica2/start" >/dev/null || fail "POST /replica/replica2/start"
 grep -q "shared by 2 sessions" "$dir/boot1.txt" || fail "replica1: snapshot not shared by 2 sessions: $(cat "$dir/boot1.txt")"
 seq1=$(sed -n 's/.*progress set to journal seq \([0-9]*\).*/\1/p' "$dir/boot1.txt")
 [ -n "$seq1" ] && [ "$seq1" -gt 0 ] || fail "replica1 bootstrapped at journal seq '$seq1' (the workload was running: want > 0)"

@@ -27,8 +27,7 @@ sandbox="$1" vomsrepl="$2" dir="$3" repo="$4" name=catchup_test
 
 ops_setup
 ops_start_daemon
-http_post() { curl -sf -X POST --max-time 5 "http://127.0.0.1:$port$1" >/dev/null || fail "POST $1"; }
-http_post /replica/replica2/stop
+http_post /replica/replica2/stop >/dev/null || fail "POST /replica/replica2/stop"
 # The stop takes effect after the runner's current commit: wait for it before writing.
 ops_await 30 "replica2 stopped" ops_replica_is replica2 stopped
 catchup() { "$vomsrepl" catchup --config "$dir/vomsrepl.toml" --replica replica2 --wait-timeout 30 "$@"; }
@@ -85,7 +84,7 @@ catchup --until "$file3:$pos3" > "$dir/c3.txt" 2>&1 || { cat "$dir/c3.txt"; fail
 [ "$(progress replica2 replica2 "CONCAT(file, ':', pos)")" = "$file3:$pos3" ] || fail "replica2 position"
 
 # The runner goes on from where catchup left the replica: exactly once.
-http_post /replica/replica2/start
+http_post /replica/replica2/start >/dev/null || fail "POST /replica/replica2/start"
 ops_workload 100 14
 ops_converge 90
 ops_check_equal 0

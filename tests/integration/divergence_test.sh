@@ -48,10 +48,13 @@ rm -f "$dir/seen-ms" "$dir/poll-ready"
 python3 - "$port" "$dir" <<'PY' &
 import json, sys, time, urllib.request
 port, d = sys.argv[1], sys.argv[2]
+# The control token: /status shows the error's key values only with it.
+token = open(d + "/state/http.token").read().strip()
+req = urllib.request.Request(f"http://127.0.0.1:{port}/status", headers={"Authorization": "Bearer " + token})
 end = time.time() + 20
 while time.time() < end:
     try:
-        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=5).read()
+        body = urllib.request.urlopen(req, timeout=5).read()
     except OSError:
         time.sleep(0.02)
         continue

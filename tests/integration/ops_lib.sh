@@ -41,7 +41,16 @@ ops_server() {
   "$sandbox" "${args[@]}" --dir "$dir" > "$dir/sandbox-call.log" 2>&1 ||
     { cat "$dir/sandbox-call.log" >&2; fail "tools/sandbox ${args[*]} failed"; }
 }
-http() { curl -sf --max-time 5 "http://127.0.0.1:$port$1"; }
+# http PATH / http_post PATH: with the daemon's control token (STATE_DIR/http.token, which
+# `vomsrepl run` writes before it listens; OPS_TOKEN_FILE names another), so /status
+# shows errors unredacted and POST /replica/NAME/... is allowed.
+ops_auth() {
+  local t
+  t=$(cat "${OPS_TOKEN_FILE:-$dir/state/http.token}" 2>/dev/null) || true
+  [ -n "$t" ] && printf 'Authorization: Bearer %s' "$t" || printf 'X-No-Token: 1'
+}
+http() { curl -sf --max-time 5 -H "$(ops_auth)" "http://127.0.0.1:$port$1"; }
+http_post() { curl -sf --max-time 5 -X POST -H "$(ops_auth)" "http://127.0.0.1:$port$1"; }
 json() {  # json FILE PYTHON-EXPRESSION-ON-d
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }

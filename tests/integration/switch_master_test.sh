@@ -43,7 +43,7 @@ expect6() {  # WHAT PATTERN -- command...
 ops_start_daemon
 ops_workload 300 31
 ops_converge 90
-curl -sf -X POST "http://127.0.0.1:$port/replica/replica2/stop" >/dev/null || fail "POST stop"
+http_post /replica/replica2/stop >/dev/null || fail "POST stop"
 # replica2 must lag: wait until its runner has stopped (after its current commit).
 ops_await 30 "replica2 stopped" ops_replica_is replica2 stopped
 ops_workload 100 32
