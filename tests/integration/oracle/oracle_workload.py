@@ -390,6 +390,7 @@ class Workload:
         self.tables = {}
         self.next_id = 1
         self.ddl_count = 0
+        self.indexes = {}  # table -> [(index name, column)] added by _ddl
         self.stats = {"transactions": 0, "rollbacks": 0, "ddl": 0, "statements": 0,
                       "rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
 
@@ -584,6 +585,12 @@ class Workload:
         choice = r.choice(["add_column", "late_table", "index", "modify"])
         if choice == "add_column":
             t = self.tables[r.choice(["t_null", "k_uuid", "k_none"])]
+            added = [c for c, _ in t.columns if c.startswith("x") and c[1:].isdigit()]
+            if len(added) >= 8:  # a long run stays within the server's column and row-size limits
+                col = r.choice(added)
+                t.columns = [(c, typ) for c, typ in t.columns if c != col]
+                t.writable.remove(col)
+                return "ALTER TABLE `%s` DROP COLUMN `%s`;" % (t.name, col)
             col = "x%d" % n
             typ = r.choice(["i", "vcu", "dtm6", "uu", "i6", "bn"])
             t.columns.append((col, typ))
@@ -597,7 +604,15 @@ class Workload:
                     "ENGINE=InnoDB;" % name)
         if choice == "index":
             t = self.tables[r.choice(["t_null", "k_composite"])]
+            indexes = self.indexes.setdefault(t.name, [])
+            # An index on a column that a DROP COLUMN removed went with it.
+            names = {c for c, _ in t.columns}
+            indexes[:] = [(ix, c) for ix, c in indexes if c in names]
+            if len(indexes) >= 8:  # at most 64 keys per table
+                ix, _ = indexes.pop(r.randrange(len(indexes)))
+                return "ALTER TABLE `%s` DROP INDEX `%s`;" % (t.name, ix)
             col = r.choice([c for c, typ in t.columns if typ in ("i", "dtm6", "vca", "d65")] or ["id"])
+            indexes.append(("ix%d" % n, col))
             return "ALTER TABLE `%s` ADD INDEX `ix%d` (`%s`);" % (t.name, n, col)
         lates = [k for k in self.tables if k.startswith("late_")]
         if lates and r.random() < 0.5:
