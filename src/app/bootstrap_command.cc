@@ -36,8 +36,11 @@ Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* ou
       options.master_defaults_file.empty() ? config.master.defaults_file : options.master_defaults_file;
   VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFile(o.master.defaults_file, "master"));
   o.master.connect_timeout = config.master.connect_timeout;
+  o.master.tls = config.master.tls;
+  o.master.tls_table = "[master.tls]";
   o.replica.name = replica->name;
   o.replica.defaults_file = replica->defaults_file;
+  o.replica.tls = replica->tls;
   o.replica.allow_writable = true;
   o.channel = replica->name;
   o.database = options.database;

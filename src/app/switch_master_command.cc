@@ -23,6 +23,7 @@ Status RunSwitchMasterCommand(const SwitchMasterCommandOptions& options, std::FI
   o.new_master.socket.clear();
   o.new_master.user.clear();
   o.new_master.password_env.clear();  // the new master's credentials come from its option file only
+  o.new_master.password.clear();
   o.check_only = options.check_only;
   o.out = out;
   if (!options.to_replica.empty()) {

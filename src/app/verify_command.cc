@@ -38,6 +38,8 @@ Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, boo
     return InvalidArgument("verify needs an option file for the master: --master-defaults-file");
   VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFile(o.master.defaults_file, "master"));
   o.master.connect_timeout = config.master.connect_timeout;
+  o.master.tls = config.master.tls;
+  o.master.tls_table = "[master.tls]";
 
   for (const std::string& name : options.replicas) {
     bool known = false;
@@ -53,6 +55,7 @@ Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, boo
     v.name = r.name;
     v.session.name = r.name;
     v.session.defaults_file = r.defaults_file;
+    v.session.tls = r.tls;
     o.replicas.push_back(std::move(v));
   }
   o.log = [](const std::string& line) { spdlog::debug("verify: {}", line); };

@@ -86,14 +86,43 @@ Status ReplicaSession::Open(const ReplicaConfig& config) {
   mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
   mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);
   mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  if (config.tls.enabled) {
+    my_bool enforce = 1;
+    my_bool verify = config.tls.verify_server_cert ? 1 : 0;
+    mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    if (!config.tls.ca_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CA, config.tls.ca_file.c_str());
+    if (!config.tls.cert_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, config.tls.cert_file.c_str());
+    if (!config.tls.key_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, config.tls.key_file.c_str());
+  }
+  const std::string prefix = config.name + ": cannot connect (option file " + config.defaults_file + "): ";
   if (mysql_real_connect(m, nullptr, nullptr, nullptr, nullptr, 0, nullptr, CLIENT_FOUND_ROWS) == nullptr) {
     unsigned int e = mysql_errno(m);
-    std::string msg = config.name + ": cannot connect (option file " + config.defaults_file + "): error " +
-                      std::to_string(e) + ": " + mysql_error(m);
+    std::string error = mysql_error(m);
     mysql_close(m);
     last_errno_ = e;
+    std::string msg = prefix + "error " + std::to_string(e) + ": " + error;
     if (IsRetryableReplicaError(e)) return Unavailable(std::move(msg));
+    if (e == CR_SSL_CONNECTION_ERROR) return TlsFailure(prefix + "error " + std::to_string(e) + ": ", error);
     return FailedPrecondition(std::move(msg));
+  }
+  // Connector/C 3.3 downgrades to plaintext when the server offers no TLS and
+  // the certificate is not verified: never keep such a session when TLS was
+  // asked for, here or by the option file's ssl-ca / ssl-enforce over TCP.
+  const char* cipher = mysql_get_ssl_cipher(m);
+  if (cipher == nullptr || *cipher == '\0') {
+    const char* ca = nullptr;
+    my_bool enforce = 0;
+    mysql_get_optionv(m, MYSQL_OPT_SSL_CA, &ca);
+    mysql_get_optionv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    const char* info = mysql_get_host_info(m);
+    bool tcp = info != nullptr && std::string_view(info).find("TCP") != std::string_view::npos;
+    if (config.tls.enabled || (tcp && (enforce != 0 || (ca != nullptr && *ca != '\0')))) {
+      mysql_close(m);
+      last_errno_ = CR_SSL_CONNECTION_ERROR;
+      return TlsFailure(prefix, "SSL is required, but the server does not support it (the connector fell back to "
+                                "an unencrypted session, refused here)");
+    }
   }
   mysql_ = m;
   unsigned long server_caps = 0, extended_caps = 0;
@@ -106,6 +135,45 @@ Status ReplicaSession::Open(const ReplicaConfig& config) {
   if (!rows->empty() && (*rows)[0][0]) max_allowed_packet_ = std::strtoull((*rows)[0][0]->c_str(), nullptr, 10);
   if (config.preserve_gtid) VOMSREPL_RETURN_IF_ERROR(OpenPreservingGtid());
   return Status::OK();
+}
+
+Status ReplicaSession::TlsFailure(const std::string& prefix, std::string_view error) const {
+  const ReplicaConfig& c = config_;
+  // Where the setting to change lives: the configuration's TLS table, or the
+  // option file's ssl-* keys.
+  auto setting = [&](std::string_view key, std::string_view option_file_key) {
+    if (c.tls.enabled) return c.tls_table + " " + std::string(key);
+    return std::string(option_file_key) + " in " + c.defaults_file;
+  };
+  std::string text = prefix + std::string(error);
+  if (error.find("server does not support it") != std::string_view::npos) {
+    return FailedPrecondition(c.name + ": the server offers no TLS but TLS is required: " + text +
+                              "; fix: enable TLS on that server (ssl_cert, ssl_key and ssl_ca in its [mariadbd] "
+                              "section, then restart it), or turn TLS off for it (" +
+                              setting("enabled = false", "the ssl-* keys") + "; only on a trusted network)");
+  }
+  if (error.find("Validation of SSL server certificate failed") != std::string_view::npos) {
+    return FailedPrecondition(c.name + ": the server's TLS certificate does not match the host name: " + text +
+                              "; fix: connect with a host name or IP address that its certificate lists "
+                              "(subjectAltName), or issue it a certificate for that name; " +
+                              setting("verify_server_cert = false", "no ssl-verify-server-cert") +
+                              " skips the name check (the chain is still checked against the CA file)");
+  }
+  std::string ca = c.tls.enabled ? c.tls.ca_file : std::string();
+  return FailedPrecondition(c.name + ": the server's TLS certificate could not be verified: " + text + "; fix: set " +
+                            setting("ca_file", "ssl-ca") +
+                            " to the CA certificate that signed its certificate (the file its ssl_ca names)" +
+                            (ca.empty() ? std::string() : ", not " + ca));
+}
+
+std::string ReplicaSession::TlsDescription() const {
+  const char* cipher = mysql_ ? mysql_get_ssl_cipher(mysql_) : nullptr;
+  if (cipher == nullptr || *cipher == '\0') return {};
+  const char* version = nullptr;
+  std::string out;
+  if (mariadb_get_infov(mysql_, MARIADB_CONNECTION_TLS_VERSION, &version) == 0 && version != nullptr)
+    out = std::string(version) + " ";
+  return out + cipher;
 }
 
 Status ReplicaSession::OpenPreservingGtid() {
@@ -189,6 +257,24 @@ Status ReplicaSession::RestoreSessionSettings() {
 }
 
 Status ReplicaSession::Preflight() {
+  // TLS as it ended up (Open refused every session that should be TLS and is not).
+  const std::string tls = TlsDescription();
+  if (config_.tls.enabled && !config_.tls.verify_server_cert) {
+    warnings_.push_back(config_.name + ": TLS " + tls + ", " +
+                        (config_.tls.ca_file.empty()
+                             ? std::string("server certificate NOT verified (no ca_file): anyone on the path can "
+                                           "pose as the replica")
+                             : "host name NOT checked (chain verified against " + config_.tls.ca_file + ")") +
+                        "; set " + config_.tls_table + " verify_server_cert = true and ca_file");
+  } else if (tls.empty() && mysql_ != nullptr) {
+    const char* info = mysql_get_host_info(mysql_);
+    std::string_view host = info ? std::string_view(info) : std::string_view();
+    if (host.find("TCP") != std::string_view::npos && host.rfind("127.", 0) != 0 && host.rfind("localhost", 0) != 0 &&
+        host.rfind("::1", 0) != 0) {
+      warnings_.push_back(config_.name + ": changes and credentials travel unencrypted (" + std::string(host) +
+                          "); set " + config_.tls_table + " enabled = true and ca_file");
+    }
+  }
   auto ro = Query("SELECT @@global.read_only, CURRENT_USER(), VERSION()");
   if (!ro.ok()) return ro.status();
   bool read_only = !ro->empty() && (*ro)[0][0] && *(*ro)[0][0] != "0" && AsciiUpper(*(*ro)[0][0]) != "OFF";

@@ -85,6 +85,7 @@
 
 #include <vomsrepl/position.h>
 #include <vomsrepl/status.h>
+#include <vomsrepl/tls_config.h>
 
 struct st_mysql;       // MYSQL
 struct st_mysql_stmt;  // MYSQL_STMT
@@ -105,6 +106,11 @@ struct ReplicaConfig {
   std::string state_schema = "vomsrepl";  // holds the progress table
   bool preserve_gtid = false;          // log source transactions under their source GTID (above)
   uint32_t state_gtid_domain = 424242; // gtid_domain_id of vomsrepl's own writes when preserve_gtid
+  // TLS to this server ([replica_tls] and the replica's own [replica.tls]).
+  // Enabled, or ssl-ca / ssl-enforce=1 in defaults_file over TCP: TLS or
+  // nothing (Open below).
+  TlsConfig tls;
+  std::string tls_table = "[replica.tls]";  // where tls comes from, for the fixes in messages
 };
 
 using SqlRow = std::vector<std::optional<std::string>>;
@@ -123,6 +129,14 @@ class ReplicaSession {
   // Connects (CLIENT_FOUND_ROWS: an UPDATE to identical values counts as
   // matched) and sets the session up. Unavailable when the server cannot be
   // reached, FailedPrecondition for access denied and the like.
+  // TLS (config.tls, vomsrepl/tls_config.h): once asked for, by
+  // config.tls.enabled or by ssl-ca / ssl-enforce=1 in the option file on a
+  // TCP connection, the session is TLS or nothing: a server that offers no
+  // TLS gives FailedPrecondition "NAME: the server offers no TLS but TLS is
+  // required ...", a certificate that does not verify "NAME: the server's TLS
+  // certificate could not be verified ..." (or "does not match the host
+  // name"), each with "; fix: ..." naming the setting to change. Never
+  // retried (not Unavailable): a replica in that state needs an operator.
   Status Open(const ReplicaConfig& config);
   void Close();
   bool open() const { return mysql_ != nullptr; }
@@ -176,6 +190,8 @@ class ReplicaSession {
   bool supports_bulk() const { return supports_bulk_; }
   // The server's id of this connection (CONNECTION_ID()), 0 when closed.
   unsigned long connection_id() const;
+  // "TLSv1.3 TLS_AES_256_GCM_SHA384", "" without TLS (or closed).
+  std::string TlsDescription() const;
 
   // Status for the last error of the session (or of `stmt`): errno in the
   // message, code Unavailable when retryable.
@@ -190,6 +206,8 @@ class ReplicaSession {
   std::string WarningsText(unsigned int* first_code);
   void ClearStatements();
   Status OpenPreservingGtid();
+  // A TLS failure of Open(): the message with its fix (Open's contract).
+  Status TlsFailure(const std::string& prefix, std::string_view error) const;
 
   ReplicaConfig config_;
   st_mysql* mysql_ = nullptr;

@@ -1,8 +1,10 @@
 #include "ops/config.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -464,23 +466,125 @@ bool OptionFileTextHasPassword(std::string_view text) {
   return false;
 }
 
-Status CheckOptionFile(const std::string& file, const std::string& what) {
+namespace {
+
+// One file of an option file's !include / !includedir tree.
+struct OptionFileNode {
+  std::string path;
+  std::string included_by;  // "" for the file named in the configuration
+  unsigned mode = 0;
+  bool has_password = false;
+};
+
+std::string Octal(unsigned mode) {
+  char octal[8];
+  std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
+  return octal;
+}
+
+// The `!include FILE` and `!includedir DIR` lines of an option file, in order
+// (what Connector/C and the server follow; the server reads every *.cnf of a
+// directory, Connector/C only DIR/my.cnf: every *.cnf is checked).
+std::vector<std::pair<std::string, std::string>> IncludeDirectives(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(begin, end - begin);
+    begin = end + 1;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] != '!') continue;
+    line = line.substr(first + 1);
+    size_t name_end = line.find_first_of(" \t");
+    if (name_end == std::string_view::npos) continue;
+    std::string directive(line.substr(0, name_end));
+    if (directive != "include" && directive != "includedir") continue;
+    std::string_view arg = line.substr(name_end);
+    size_t a = arg.find_first_not_of(" \t");
+    size_t b = arg.find_last_not_of(" \t\r");
+    if (a == std::string_view::npos) continue;
+    out.emplace_back(std::move(directive), std::string(arg.substr(a, b - a + 1)));
+  }
+  return out;
+}
+
+Status CollectOptionFile(const std::string& file, const std::string& included_by, const std::string& what, int depth,
+                         std::set<std::string>* seen, std::vector<OptionFileNode>* out) {
+  const std::string via = included_by.empty() ? std::string() : " (included by " + included_by + ")";
+  if (depth > 10) {
+    return InvalidArgument(what + ": the option file " + file + via + " is included more than 10 levels deep");
+  }
   if (::access(file.c_str(), R_OK) != 0) {
-    return InvalidArgument(what + ": cannot read the option file " + file + ": " + std::strerror(errno));
+    return InvalidArgument(what + ": cannot read the option file " + file + via + ": " + std::strerror(errno));
   }
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0) {
-    return InvalidArgument(what + ": cannot stat the option file " + file + ": " + std::strerror(errno));
+    return InvalidArgument(what + ": cannot stat the option file " + file + via + ": " + std::strerror(errno));
   }
-  if ((st.st_mode & 077) == 0) return Status::OK();
+  if (!S_ISREG(st.st_mode)) return InvalidArgument(what + ": the option file " + file + via + " is not a regular file");
+  if (!seen->insert(file).second) return Status::OK();  // an include cycle: each file once
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  if (!OptionFileTextHasPassword(text.str())) return Status::OK();
-  char octal[8];
-  std::snprintf(octal, sizeof octal, "%04o", unsigned(st.st_mode & 07777));
-  return InvalidArgument(what + ": the option file " + file + " holds a password but has mode " + octal +
-                         " (readable by others): make it readable by its owner only (chmod 600 " + file + ")");
+  OptionFileNode node{file, included_by, unsigned(st.st_mode & 07777), OptionFileTextHasPassword(text.str())};
+  out->push_back(node);
+  for (const auto& [directive, path] : IncludeDirectives(text.str())) {
+    if (directive == "include") {
+      VOMSREPL_RETURN_IF_ERROR(CollectOptionFile(path, file, what, depth + 1, seen, out));
+      continue;
+    }
+    struct stat dst {};
+    if (::stat(path.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+      return InvalidArgument(what + ": the option file " + file + " has !includedir " + path +
+                             ", which is not a readable directory");
+    }
+    std::vector<std::string> names;
+    if (DIR* d = ::opendir(path.c_str())) {
+      while (const dirent* e = ::readdir(d)) {
+        std::string_view n = e->d_name;
+        if (n.size() > 4 && n.ends_with(".cnf")) names.emplace_back(n);
+      }
+      ::closedir(d);
+    } else {
+      return InvalidArgument(what + ": the option file " + file + " has !includedir " + path + ", which cannot be "
+                             "listed: " + std::strerror(errno));
+    }
+    std::sort(names.begin(), names.end());
+    for (const std::string& n : names) {
+      VOMSREPL_RETURN_IF_ERROR(
+          CollectOptionFile(path + (path.ends_with('/') ? "" : "/") + n, file + " (!includedir " + path + ")", what,
+                            depth + 1, seen, out));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status CheckOptionFile(const std::string& file, const std::string& what) {
+  std::set<std::string> seen;
+  std::vector<OptionFileNode> files;
+  VOMSREPL_RETURN_IF_ERROR(CollectOptionFile(file, "", what, 0, &seen, &files));
+  bool has_password = false;
+  for (const OptionFileNode& f : files) has_password |= f.has_password;
+  if (!has_password) return Status::OK();
+  for (const OptionFileNode& f : files) {
+    const std::string via = f.included_by.empty() ? std::string() : " (included by " + f.included_by + ")";
+    if (f.has_password && (f.mode & 077) != 0) {
+      return InvalidArgument(what + ": the option file " + f.path + via + " holds a password but has mode " +
+                             Octal(f.mode) + " (readable by others): make it readable by its owner only (chmod 600 " +
+                             f.path + ")");
+    }
+    // Whoever can write a file of the tree can point the connection (host,
+    // ssl-*) elsewhere and have the password sent there.
+    if ((f.mode & 022) != 0) {
+      return InvalidArgument(what + ": the option file " + f.path + via + " is writable by others (mode " +
+                             Octal(f.mode) + ") and its tree holds a password: make it writable by its owner only "
+                             "(chmod 600 " + f.path + ")");
+    }
+  }
+  return Status::OK();
 }
 
 Status CheckOptionFiles(const Config& config) {

@@ -139,7 +139,14 @@ Result<Config> LoadConfig(const std::string& path);
 // group) must not be readable or writable by group or others (mode 0600 or
 // stricter): InvalidArgument "... holds a password but has mode 0644: ...
 // chmod 600 FILE", never the password itself. An option file without a
-// password (host and user only) may be 0644. `!include` files are not followed.
+// password (host and user only) may be 0644.
+//
+// `!include FILE` and `!includedir DIR` are followed (every *.cnf of DIR;
+// at most 10 levels; each file once): each file of the tree must be readable
+// by this process, and when any of them holds a password, the one holding it
+// must be mode 0600 or stricter and none may be writable by group or others
+// (whoever can write one can point the connection elsewhere). Messages name
+// the included path and the file including it.
 Status CheckOptionFiles(const Config& config);
 // The same for one option file; `what` prefixes the message (e.g. "--master-defaults-file").
 Status CheckOptionFile(const std::string& file, const std::string& what);

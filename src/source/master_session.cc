@@ -125,8 +125,11 @@ Status MasterSession::Open(const MasterConfig& config) {
     if (!config.tls.key_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, config.tls.key_file.c_str());
   }
 
-  const char* password = nullptr;
-  if (!config.password_env.empty()) {
+  // The configuration's password stays in this process's memory: handed to
+  // the connector here, never through the environment (/proc/PID/environ,
+  // children) or argv.
+  const char* password = config.password.empty() ? nullptr : config.password.c_str();
+  if (password == nullptr && !config.password_env.empty()) {
     password = std::getenv(config.password_env.c_str());
     if (password == nullptr) {
       mysql_close(m);

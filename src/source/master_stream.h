@@ -60,7 +60,8 @@
 // signal-handling thread): it makes a blocked or later Next() return kAborted.
 //
 // Credentials: user and password come from `defaults_file` ([client] group of
-// a MySQL option file, mode 0600) or, for the password only, from the
+// a MySQL option file, mode 0600) or, for the password only, from
+// `password` (held in memory: the 0600 configuration's key) or the
 // environment variable named by `password_env`. They are never logged, and
 // neither is SHOW GRANTS output (it carries password hashes).
 #pragma once
@@ -76,16 +77,12 @@
 #include <vomsrepl/event_source.h>
 #include <vomsrepl/position.h>
 #include <vomsrepl/status.h>
+#include <vomsrepl/tls_config.h>
 
 namespace vomsrepl::source {
 
-struct MasterTlsConfig {
-  bool enabled = false;            // use TLS (required once enabled)
-  std::string ca_file;             // MYSQL_OPT_SSL_CA
-  std::string cert_file;           // client certificate (optional)
-  std::string key_file;            // its key (optional)
-  bool verify_server_cert = true;  // MYSQL_OPT_SSL_VERIFY_SERVER_CERT
-};
+// [master.tls] (vomsrepl/tls_config.h).
+using MasterTlsConfig = TlsConfig;
 
 enum class StartFrom {
   kOldestBinlog,   // the first binlog file the master still has, position 4
@@ -108,6 +105,10 @@ struct MasterConfig {
   // Name of an environment variable holding the password (e.g.
   // "VOMSREPL_MASTER_PASSWORD"); empty: not used. Never a password itself.
   std::string password_env;
+  // The password itself, in this process's memory only (the `password` key of
+  // a 0600 configuration): handed to Connector/C at connect time, never put
+  // into the environment, argv or a log. Wins over password_env.
+  std::string password;
 
   // When set, every (re)connect checks the master's @@server_id and stops
   // with FailedPrecondition (the reason appended) if it is another server.
