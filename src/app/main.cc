@@ -26,6 +26,7 @@
 #include "app/verify_command.h"
 #include "app/bootstrap_command.h"
 #include "app/catchup_command.h"
+#include "app/core_dumps.h"
 #include "app/switch_master_command.h"
 #include "app/version.h"
 #include "ops/config.h"
@@ -313,6 +314,12 @@ int main(int argc, char** argv) {
 
   // Logs go to stderr (or a file), never into the data a command prints.
   if (Status s = ops::SetupLogging(log_level, log_file); !s.ok()) return Fail(s);
+  // No core file of a process that holds a password (app/core_dumps.h).
+  for (const CLI::App* c : {run, check, verify, boot, catchup, switch_master, replica}) {
+    if (c->parsed()) {
+      if (Status s = app::DisableCoreDumps(); !s.ok()) return Fail(s);
+    }
+  }
 
   if (cli.got_subcommand("version")) {
     std::printf("vomsrepl %s\n", app::kVersion);

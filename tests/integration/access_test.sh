@@ -9,9 +9,11 @@
 #                    exits 6 naming replica2 and the option file; `run` keeps feeding
 #                    replica1 (it converges) and reports replica2 as "error: ..." in
 #                    /status (no retry until `vomsrepl replica start replica2`).
-#   password on argv --password X and -pX on every subcommand, --password=X, --pass=X,
-#                    --passwd X on run and dump: exit 2, a message pointing to option
-#                    files, the value not echoed.
+#   password on argv --password X, -pX, --master-password=X and --PASSWORD=X on every
+#                    subcommand; --password=X, --pass=X, --passwd X, --replica-Pass X, -p=X,
+#                    --passX, --x_passwd=X, -PASS=X on run and dump (any option whose name
+#                    contains "pass" in any case, every -p form): exit 2, a message pointing
+#                    to option files, the value not echoed (every message is scanned).
 #   readable files   an option file with a password at 0644 / 0640 (master's, replica's):
 #                    exit 2 naming the file and `chmod 600`; a config file at 0644 with a
 #                    `password` key: exit 2 (chmod 600); without one: accepted (exit 0).
@@ -23,7 +25,10 @@
 #   TLS              a wrong certificate is refused when verification is on: covered by
 #                    tests/integration/tls/tls_test.sh (exit 6), not repeated here.
 #   secrets          no password of any option file used here (nor a wrong one) appears in
-#                    any stdout/stderr of vomsrepl, the daemon log, /status or /metrics.
+#                    any stdout/stderr of vomsrepl, the daemon log, /status or /metrics, nor
+#                    in /proc/PID/environ of the running daemon (whose config holds the
+#                    master's password as its `password` key) or of any child of it; the
+#                    daemon's core file size limit is 0 (core dumps off).
 #
 # usage: access_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
 set -euo pipefail
@@ -166,7 +171,11 @@ refused master_no_binlog_monitor 6 "master" "lacks BINLOG MONITOR" -- "$vomsrepl
 
 # ---- 1 (run) + 4 (too much, still runs): replica1 with ALL PRIVILEGES, replica2 with a
 # wrong password. The daemon feeds replica1 and reports replica2's error in /status.
-cp -p "$(CONF_LISTEN="127.0.0.1:$port" conf run "$M" "$r1_all" "$r2_bad")" "$dir/vomsrepl.toml"
+# The master's password also as the (0600) config's `password` key: the daemon must keep it
+# in memory, never in its environment (scanned below, with its children's).
+m_pw=$(sed -n 's/^password=//p' "$M")
+cp -p "$(CONF_LISTEN="127.0.0.1:$port" conf run "$M" "$r1_all" "$r2_bad" "password = \"$m_pw\"")" "$dir/vomsrepl.toml"
+OPS_TOKEN_FILE="$out/state-run/http.token"  # the control token `run` makes there (ops_lib.sh ops_auth)
 t_run=$(now_ms)
 ops_start_daemon
 ops_workload 30 2
@@ -204,6 +213,17 @@ grep -q '^vomsrepl_replica_running{replica="replica2"} 0' "$dir/metrics.txt" ||
 grep -q 'replica replica2: stopped: .*error 1045' "$dir/run.log" || fail "the log has no error line for replica2"
 grep -q 'warn.*replica1: account .*more privilege than the applier needs: ALL PRIVILEGES ON \*\.\*' "$dir/run.log" ||
   fail "the log has no warning naming replica1's ALL PRIVILEGES"
+# The running daemon's environment (and any child's) holds no secret, and it dumps no core.
+environ_scanned=0
+for p in "$daemon_pid" $(cat /proc/"$daemon_pid"/task/*/children 2>/dev/null || true); do
+  [ -r "/proc/$p/environ" ] || fail "cannot read /proc/$p/environ (run this test as root: the daemon is not dumpable)"
+  tr '\0' '\n' < "/proc/$p/environ" > "$out/environ.$p.txt" || fail "cannot read /proc/$p/environ"
+  ! grep -q '^VOMSREPL_CONFIG_MASTER_PASSWORD=' "$out/environ.$p.txt" ||
+    fail "process $p has the config's password in its environment (VOMSREPL_CONFIG_MASTER_PASSWORD)"
+  environ_scanned=$((environ_scanned + 1))
+done
+core_limit=$(awk '/^Max core file size/ {print $5 "/" $6}' "/proc/$daemon_pid/limits")
+[ "$core_limit" = "0/0" ] || fail "the daemon's core file size limit is $core_limit, expected 0/0"
 ops_stop_daemon
 echo "$name: run_replica_badpw: workload $(( t_workload - t_run )) ms, converged $(( $(now_ms) - t_workload )) ms later"
 echo "$name: run_replica_badpw: replica1 converged ($journaled transactions), replica2 $r2_state: $(cut -c1-200 <<<"$r2_error")"
@@ -239,8 +259,11 @@ secrets+=("$argv_pw")
 argv_cases=0
 for sub in run check-config dump stats status verify replica bootstrap catchup switch-master version; do
   i=0
-  forms=("--password $argv_pw" "-p$argv_pw")
-  case $sub in run | dump) forms+=("--password=$argv_pw" "--pass=$argv_pw" "--passwd $argv_pw") ;; esac
+  forms=("--password $argv_pw" "-p$argv_pw" "--master-password=$argv_pw" "--PASSWORD=$argv_pw")
+  case $sub in
+    run | dump) forms+=("--password=$argv_pw" "--pass=$argv_pw" "--passwd $argv_pw" "--replica-Pass $argv_pw" \
+                        "-p=$argv_pw" "--pass$argv_pw" "--x_passwd=$argv_pw" "-PASS=$argv_pw") ;;
+  esac
   for form in "${forms[@]}"; do
     i=$((i + 1))
     # shellcheck disable=SC2086  # the form is two words or one
@@ -251,15 +274,23 @@ for sub in run check-config dump stats status verify replica bootstrap catchup s
 done
 one_error argv_run_1 "option --password refused"
 one_error argv_dump_2 "option -p refused"
+one_error argv_run_3 "option --master-password refused"
+one_error argv_run_4 "option --PASSWORD refused"
+one_error argv_dump_8 "option --replica-Pass refused"
+one_error argv_run_10 "argument 4 (an option whose name contains \"pass\") refused"
+# Every argv case's messages (stdout and stderr) are scanned for the value below.
+argv_messages=$(ls "$out"/argv_*.out "$out"/argv_*.err | wc -l)
+[ "$argv_messages" -eq $((2 * argv_cases)) ] || fail "expected $((2 * argv_cases)) argv outputs, found $argv_messages"
 cases=$((cases + 1))
 
 # ---- 6. no secret anywhere ------------------------------------------------------------
 grep -qF -- "${secrets[0]}" "$dir/master/admin.cnf" "$M" || fail "the scan cannot find a password where it is"
-scanned=("$out"/*.out "$out"/*.err "$dir/run.log" "$dir/status.json" "$dir/replica2.txt" "$dir/metrics.txt" "$dir/check.txt")
+scanned=("$out"/*.out "$out"/*.err "$out"/environ.*.txt "$dir/run.log" "$dir/status.json" "$dir/replica2.txt"
+         "$dir/metrics.txt" "$dir/check.txt")
 for s in "${secrets[@]}"; do
   [ ${#s} -ge 8 ] || fail "a password shorter than 8 characters cannot be scanned for"
   if grep -lF -- "$s" "${scanned[@]}" >&2; then fail "a password appears in the files listed above"; fi
 done
 cases=$((cases + 1))
 
-echo "FIGURE: scenario=bad-config-access injected=\"wrong master/replica password (check-config, run), password on argv (${argv_cases} calls: --password X, -pX on 11 subcommands, --password=X, --pass=X, --passwd X on run and dump), option files 0644/0640 and config 0644 with a password, replica account without INSERT / READ ONLY ADMIN and with ALL PRIVILEGES, repl account without REPLICATION SLAVE / BINLOG MONITOR; wrong TLS certificate: tls_test.sh (exit 6)\" times=$cases exit_codes=2,6 argv_refusals=$argv_cases secrets=${#secrets[@]} scanned_files=${#scanned[@]} leaks=0 result=refused-or-warned"
+echo "FIGURE: scenario=bad-config-access injected=\"wrong master/replica password (check-config, run), password on argv (${argv_cases} calls: --password X, -pX, --master-password=X, --PASSWORD=X on 11 subcommands, --password=X, --pass=X, --passwd X, --replica-Pass X, -p=X, --passX, --x_passwd=X, -PASS=X on run and dump), option files 0644/0640 and config 0644 with a password, replica account without INSERT / READ ONLY ADMIN and with ALL PRIVILEGES, repl account without REPLICATION SLAVE / BINLOG MONITOR; wrong TLS certificate: tls_test.sh (exit 6)\" times=$cases exit_codes=2,6 argv_refusals=$argv_cases argv_messages_scanned=$argv_messages environ_scanned=$environ_scanned daemon_core_limit=$core_limit secrets=${#secrets[@]} scanned_files=${#scanned[@]} leaks=0 result=refused-or-warned"
