@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "ops/http_access.h"
+#include "ops/logging.h"
 #include "txn/name_filter.h"
 
 namespace vomsrepl::ops {
@@ -379,10 +380,15 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
     VOMSREPL_RETURN_IF_ERROR(hs.Finish());
     // No TLS on this endpoint: beyond loopback, only an operator's own token
     // protects it (and every endpoint then needs it).
+    // check-config and run refuse the same listen values: this is the one check.
     std::string host;
     uint16_t port = 0;
-    if (ParseListenAddress(c.http.listen, &host, &port).ok() && IsIpAddress(host) && !IsLoopbackAddress(host) &&
-        c.http.token_file.empty()) {
+    if (!c.http.listen.empty()) {
+      Status parsed = ParseListenAddress(c.http.listen, &host, &port);
+      if (!parsed.ok()) return hs.Error(h->as_table()->get("listen"), "listen", std::string(parsed.message()));
+    }
+    const bool loopback = host == "localhost" || (IsIpAddress(host) && IsLoopbackAddress(host));
+    if (!c.http.listen.empty() && !loopback && c.http.token_file.empty()) {
       return hs.Error(h->as_table()->get("listen"), "listen",
                       "\"" + c.http.listen + "\" is not a loopback address, and [http] token_file is not set: the "
                       "endpoint has no TLS, so beyond loopback every request must carry the control token. Set "
@@ -396,6 +402,9 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
     VOMSREPL_RETURN_IF_ERROR(ls.String("level", &c.log.level));
     VOMSREPL_RETURN_IF_ERROR(ls.String("file", &c.log.file));
     VOMSREPL_RETURN_IF_ERROR(ls.Finish());
+    // The same check as run's logging setup, so that check-config refuses what run would.
+    if (Status level = ValidateLogLevel(c.log.level); !level.ok())
+      return ls.Error(l->as_table()->get("level"), "level", std::string(level.message()));
   }
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
 

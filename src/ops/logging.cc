@@ -6,10 +6,15 @@
 
 namespace vomsrepl::ops {
 
-Status SetupLogging(const std::string& level, const std::string& file) {
-  auto lvl = spdlog::level::from_str(level);
-  if (lvl == spdlog::level::off && level != "off")
+Status ValidateLogLevel(const std::string& level) {
+  if (spdlog::level::from_str(level) == spdlog::level::off && level != "off")
     return InvalidArgument("log level '" + level + "' is not one of trace, debug, info, warn, error, critical, off");
+  return Status::OK();
+}
+
+Status SetupLogging(const std::string& level, const std::string& file) {
+  VOMSREPL_RETURN_IF_ERROR(ValidateLogLevel(level));
+  auto lvl = spdlog::level::from_str(level);
   try {
     // Called again to change the level or reopen the file (SIGHUP after
     // log rotation): the old logger is replaced, the file opened anew.

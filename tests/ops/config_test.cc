@@ -167,6 +167,23 @@ TEST(ConfigTest, HttpTokenFileAndListenBeyondLoopback) {
   EXPECT_TRUE(ErrorOf(std::string(kMinimal) + "[http]\nlisten = \"0.0.0.0:9321\"\ntoken_file = \"/etc/t\"\n").ok());
   EXPECT_TRUE(ErrorOf(std::string(kMinimal) + "[http]\nlisten = \"[::1]:9321\"\n").ok());
   EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[http]\nmax_connections = 1\n").code(), StatusCode::kInvalidArgument);
+  // check-config refuses what run would: a listen that does not parse, a host
+  // name other than localhost without a token (it may resolve beyond loopback).
+  for (const char* listen : {"nonsense", "127.0.0.1:99999", "feeder.example.org:9321"}) {
+    Status st = ErrorOf(std::string(kMinimal) + "[http]\nlisten = \"" + listen + "\"\n");
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << listen;
+    EXPECT_NE(std::string(st.message()).find("key 'http.listen'"), std::string::npos) << st.ToString();
+  }
+  EXPECT_TRUE(ErrorOf(std::string(kMinimal) + "[http]\nlisten = \"localhost:9321\"\n").ok());
+  EXPECT_TRUE(ErrorOf(std::string(kMinimal) + "[http]\nlisten = \"\"\n").ok());
+}
+
+TEST(ConfigTest, LogLevelIsCheckedWhereRunChecksIt) {
+  Status st = ErrorOf(std::string(kMinimal) + "[log]\nlevel = \"verbose\"\n");
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(st.message()).find("key 'log.level'"), std::string::npos) << st.ToString();
+  EXPECT_NE(std::string(st.message()).find("verbose"), std::string::npos) << st.ToString();
+  EXPECT_TRUE(ErrorOf(std::string(kMinimal) + "[log]\nlevel = \"warn\"\n").ok());
 }
 
 TEST(ConfigTest, StartPositions) {
