@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -23,6 +26,26 @@ std::string Field(std::string_view name) {
   return out;
 }
 
+// The value of the environment variable `name`, read once; the variable is
+// then scrubbed: its bytes zeroed in place (/proc/PID/environ reads the
+// process's original environment block, which unsetenv alone leaves as it
+// was) and removed, so that no child, core or reader of /proc sees it. Later
+// calls return the copy kept in memory ("" when it was never set).
+const std::string& PasswordFromEnvironmentOnce(const std::string& name) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> read;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = read.find(name);
+  if (it != read.end()) return it->second;
+  std::string value;
+  if (char* v = std::getenv(name.c_str())) {
+    value = v;
+    std::memset(v, 0, std::strlen(v));
+    unsetenv(name.c_str());
+  }
+  return read.emplace(name, std::move(value)).first->second;
+}
+
 }  // namespace
 
 source::MasterConfig MasterConfigFrom(const Config& config) {
@@ -30,6 +53,12 @@ source::MasterConfig MasterConfigFrom(const Config& config) {
   // A password from the (0600) config file stays in memory: MasterSession
   // hands it to the connector, never to the environment, argv or a log.
   if (!config.master_password.empty() && m.password_env.empty()) m.password = config.master_password;
+  // One from [master] password_env is taken into memory the same way, and the
+  // variable scrubbed (an unset variable still fails at connect, naming it).
+  if (m.password.empty() && !m.password_env.empty()) {
+    const std::string& p = PasswordFromEnvironmentOnce(m.password_env);
+    if (!p.empty()) m.password = p;
+  }
   return m;
 }
 

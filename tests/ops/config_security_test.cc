@@ -135,6 +135,23 @@ TEST(ReplicaTlsConfig, MistakesAreRefused) {
 
 // ---- the configuration's password stays in memory -------------------------------------------
 
+// [master] password_env: the operator's variable is read once into memory and
+// scrubbed (bytes zeroed, unset), so that /proc/PID/environ and children never
+// hold it; later builds of the master config still have the password.
+TEST(ConfigPassword, PasswordEnvIsReadOnceAndScrubbed) {
+  ::setenv("VOMSREPL_TEST_SCRUBBED_PW", "Env-Pw-77", 1);
+  auto c = Parse("");
+  ASSERT_TRUE(c.ok());
+  c->master.password_env = "VOMSREPL_TEST_SCRUBBED_PW";
+  source::MasterConfig m = MasterConfigFrom(*c);
+  EXPECT_EQ(m.password, "Env-Pw-77");
+  EXPECT_EQ(std::getenv("VOMSREPL_TEST_SCRUBBED_PW"), nullptr);
+  for (char** e = environ; *e != nullptr; ++e) {
+    EXPECT_EQ(std::string(*e).find("Env-Pw-77"), std::string::npos) << "in the environment: " << *e;
+  }
+  EXPECT_EQ(MasterConfigFrom(*c).password, "Env-Pw-77");  // a second build (a reconnect's)
+}
+
 TEST(ConfigPassword, NeverPutIntoTheEnvironment) {
   ::unsetenv("VOMSREPL_CONFIG_MASTER_PASSWORD");
   auto c = Parse("");
