@@ -284,8 +284,7 @@ Status RowApplier::Run(const std::string& sql, size_t first, size_t count, uint6
   return session_.ExecutePrepared(stmt, count ? binds_.data() : nullptr, affected, what);
 }
 
-Status RowApplier::RefusedRow(const Status& st, size_t row, bool* skipped) {
-  *skipped = false;
+Status RowApplier::RefusedRow(const Status& st, size_t row) {
   if (!session_.last_was_warning() && !RefusesRowValues(session_.last_errno())) return st;
   if (!careful_) {
     // A statement of many rows cannot say which one: roll back, retry row by row.
@@ -297,10 +296,8 @@ Status RowApplier::RefusedRow(const Status& st, size_t row, bool* skipped) {
   std::string cause(st.message());
   const std::string prefix = session_.config().name + ": ";
   if (cause.compare(0, prefix.size(), prefix) == 0) cause.erase(0, prefix.size());
-  VOMSREPL_RETURN_IF_ERROR(Divergence("the replica refused or changed the row's values (" + cause + ")", row,
-                                      /*overwrite_resolves=*/false));
-  *skipped = true;
-  return Status::OK();
+  return Divergence("the replica refused or changed the row's values (" + cause + ")", row,
+                    /*overwrite_resolves=*/false);
 }
 
 std::vector<uint32_t> RowApplier::CheckColumns(const TableInfo& t, const binlog::TableSchema& schema,
@@ -410,8 +407,7 @@ Status RowApplier::FlushInserts() {
                     "INSERT INTO " + b.table->quoted_name);
     if (!st.ok()) {
       if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
-        bool skipped = false;
-        VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r, &skipped));
+        VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r));
         r += k;
         continue;
       }
@@ -531,8 +527,7 @@ Status RowApplier::FlushUpdates() {
       Status st = RunBulk(sql, r, k, &affected, what);
       if (!st.ok()) {
         if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
-          bool skipped = false;
-          return RefusedRow(st, r, &skipped);  // not careful: Aborted for a retry, or st
+          return RefusedRow(st, r);  // not careful: Aborted for a retry, or st
         }
         needs_retry_ = true;
         return Aborted("duplicate key in a bulk UPDATE: retry row by row");
@@ -558,8 +553,7 @@ Status RowApplier::FlushUpdates() {
         return Aborted("duplicate key in an UPDATE: retry row by row");
       }
       if (duplicate) return st;
-      bool skipped = false;
-      VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r, &skipped));
+      VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r));
       continue;
     }
     if (affected > 0) {
@@ -610,8 +604,7 @@ Status RowApplier::FlushDeletes() {
     Status st = Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match, b.check_columns), r * width, k * width,
                     &affected, what);
     if (!st.ok()) {
-      bool skipped = false;
-      VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r, &skipped));
+      VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r));
       r += k;
       continue;
     }
@@ -843,8 +836,7 @@ Status RowApplier::FlushUpserts() {
                     what);
     if (!st.ok()) {
       if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
-        bool skipped = false;
-        return RefusedRow(st, r, &skipped);  // never careful: Aborted for a retry, or st
+        return RefusedRow(st, r);  // never careful: Aborted for a retry, or st
       }
       needs_retry_ = true;
       return Aborted("duplicate key in an upsert of net UPDATEs: retry row by row");

@@ -205,9 +205,9 @@ class RowApplier {
   // After a row statement failed with `st` (its first row `row`): when the
   // replica refused or changed the row's values (a strict-mode error, a
   // constraint, any warning), Aborted for a careful retry in fast mode, else
-  // the policy's answer (skip: *skipped, the row's change taken back; stop
-  // and overwrite: DataLoss). Any other error is returned as it is.
-  Status RefusedRow(const Status& st, size_t row, bool* skipped);
+  // the policy's answer (skip: OK, the row's change taken back; stop and
+  // overwrite: DataLoss). Any other error is returned as it is.
+  Status RefusedRow(const Status& st, size_t row);
   std::string DescribeRow(size_t row, bool where) const;
   uint64_t StatementByteCap() const;
 
