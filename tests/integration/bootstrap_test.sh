@@ -50,16 +50,7 @@ listen = "127.0.0.1:$port"
 EOT
 "$vomsrepl" run --config "$dir/vomsrepl.toml" >> "$dir/run.log" 2>&1 &
 daemon_pid=$!
-# await SECONDS WHAT CMD...: CMD every 0.2 s until it succeeds, or fail at the deadline.
-await() {
-  local secs=$1 what=$2 deadline
-  shift 2
-  deadline=$(( $(date +%s) + secs ))
-  until "$@"; do
-    [ "$(date +%s)" -lt "$deadline" ] || fail "$what: not within $secs s"
-    sleep 0.2
-  done
-}
+source "$(dirname "$0")/await_lib.sh"  # await SECONDS WHAT CMD...
 healthy() { curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; }
 await 60 "/health answering" healthy
 for r in replica1 replica2; do

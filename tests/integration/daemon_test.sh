@@ -81,16 +81,7 @@ start_daemon() {
   daemon_started=$(date +%s)
 }
 http() { curl -sf "http://127.0.0.1:$port$1"; }
-# await SECONDS WHAT CMD...: CMD every 0.2 s until it succeeds, or fail at the deadline.
-await() {
-  local secs=$1 what=$2 deadline
-  shift 2
-  deadline=$(( $(date +%s) + secs ))
-  until "$@"; do
-    [ "$(date +%s)" -lt "$deadline" ] || fail "$what: not within $secs s"
-    sleep 0.2
-  done
-}
+source "$(dirname "$0")/await_lib.sh"  # await SECONDS WHAT CMD...
 healthy() { http /health >/dev/null 2>&1; }
 start_daemon
 await 60 "/health answering" healthy

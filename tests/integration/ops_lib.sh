@@ -101,18 +101,11 @@ EOF
   "$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" 2>&1 || { cat "$dir/check.txt"; fail "check-config"; }
 }
 
-# ops_await SECONDS WHAT CMD...: runs CMD every 0.2 s until it succeeds; fails the test
-# with "WHAT: not within SECONDS s" when the deadline passes first. For events a test
-# needs to have happened (a state reached, a line logged): never assumed from a sleep.
-ops_await() {
-  local secs=$1 what=$2 deadline
-  shift 2
-  deadline=$(( $(date +%s) + secs ))
-  until "$@"; do
-    [ "$(date +%s)" -lt "$deadline" ] || fail "$what: not within $secs s"
-    sleep 0.2
-  done
-}
+# ops_await SECONDS WHAT CMD...: await_lib.sh's await (CMD every 0.2 s until it succeeds,
+# else "WHAT: not within SECONDS s"). For events a test needs to have happened (a state
+# reached, a line logged): never assumed from a sleep.
+source "$(dirname "${BASH_SOURCE[0]}")/await_lib.sh"
+ops_await() { await "$@"; }
 
 # ops_replica_state NAME: the replica's state in /status ("" when /status does not answer).
 ops_replica_state() {
