@@ -175,7 +175,7 @@ Status ParallelApplier::Dispatch() {
   Worker* target = nullptr;
   bool waited = false;
   for (;;) {
-    if (failed_) return error_;
+    if (failed_) return ErrorWhenIdleLocked(lock);
     std::set<uint32_t> conflicts;
     for (uint64_t k : g.keys) {
       auto it = inflight_.find(k);
@@ -219,14 +219,26 @@ Status ParallelApplier::Dispatch() {
   return Status::OK();
 }
 
-Status ParallelApplier::WaitIdle() {
-  std::unique_lock lock(mu_);
+// Every worker idle. After a failure the workers drain their queues (skipped
+// groups) and a group that passed BeforeCommit before the failure finishes
+// its commit: waiting for them makes progress() what the replica holds when
+// the error is returned (it lagged by those commits before).
+void ParallelApplier::WaitIdleLocked(std::unique_lock<std::mutex>& lock) {
   cv_.wait(lock, [&] {
-    if (failed_) return true;
     for (auto& w : workers_)
       if (w->busy || !w->queue.empty()) return false;
     return true;
   });
+}
+
+Status ParallelApplier::ErrorWhenIdleLocked(std::unique_lock<std::mutex>& lock) {
+  WaitIdleLocked(lock);
+  return error_;
+}
+
+Status ParallelApplier::WaitIdle() {
+  std::unique_lock lock(mu_);
+  WaitIdleLocked(lock);
   return failed_ ? error_ : Status::OK();
 }
 
@@ -268,8 +280,8 @@ Status ParallelApplier::Apply(const txn::Transaction& t) {
   if (!started_) return FailedPrecondition("ParallelApplier::Apply before Start()");
   if (!parallel()) return workers_[0]->applier->Apply(t);
   {
-    std::lock_guard lock(mu_);
-    if (failed_) return error_;
+    std::unique_lock lock(mu_);
+    if (failed_) return ErrorWhenIdleLocked(lock);
   }
   if (alone_open_ || t.has_statement || t.chunk != 0 || !t.last_chunk || t.seq <= parallel_.serial_through_seq)
     return ApplyAlone(t);

@@ -135,6 +135,9 @@ class ParallelApplier {
   Status ApplyAlone(const txn::Transaction& t);
   Status Dispatch();
   Status WaitIdle();
+  void WaitIdleLocked(std::unique_lock<std::mutex>& lock);
+  // After a failure: error_, once every worker is idle (in-flight commits done).
+  Status ErrorWhenIdleLocked(std::unique_lock<std::mutex>& lock);
   void FailLocked(Status st);
   Status BeforeCommit(Worker& w);
   void AfterCommit(Worker& w, const Progress& p);
