@@ -384,9 +384,13 @@ class Table:
 
 
 class Workload:
-    def __init__(self, seed, database="voms_oracle"):
+    def __init__(self, seed, database="voms_oracle", batch=1):
         self.rng = random.Random(seed)
         self.db = database
+        # batch > 1 (the long run): a multi-row INSERT writes `batch` times as many rows
+        # and a range UPDATE spans `batch` times as many ids. With batch == 1 the random
+        # stream, and so the SQL of a seed, is what it always was.
+        self.batch = batch
         self.tables = {}
         self.next_id = 1
         self.ddl_count = 0
@@ -478,7 +482,7 @@ class Workload:
     def _insert(self, t):
         r = self.rng
         rows = []
-        for _ in range(r.choice([1, 1, 1, 2, 3])):
+        for _ in range(r.choice([1, 1, 1, 2, 3]) * self.batch):
             if t.key_gen:
                 key = t.key_gen(r)
                 if key in t.rows or any(k == key for k in (x[0] for x in rows)):
@@ -557,7 +561,8 @@ class Workload:
         ids = sorted(int(k[0]) for k in t.rows)
         lo = self.rng.choice(ids)
         self.stats["rows_updated"] += 1
-        return "UPDATE `%s` SET %s WHERE id BETWEEN %d AND %d;" % (t.name, self._set_clause(t, 2), lo, lo + 20)
+        return "UPDATE `%s` SET %s WHERE id BETWEEN %d AND %d;" % (t.name, self._set_clause(t, 2), lo,
+                                                                   lo + 20 * self.batch)
 
     def _statement(self):
         r = self.rng
@@ -662,7 +667,8 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(description="print the oracle workload's SQL")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--transactions", type=int, default=100)
+    p.add_argument("--batch", type=int, default=1, help="rows per multi-row INSERT and ids per range UPDATE, times N")
     a = p.parse_args()
-    w = Workload(a.seed)
+    w = Workload(a.seed, batch=a.batch)
     sys.stdout.write(w.schema())
     sys.stdout.write(w.transactions(a.transactions))
