@@ -53,6 +53,8 @@ struct FaultProxy::Link {
   tcp::socket target;
   Pipe pipes[2];
   bool aborted = false;
+  uint64_t read_down = 0;  // bytes read from the target so far (PauseEach)
+  bool paused = false;     // PauseEach held this connection already
 };
 
 FaultProxy::FaultProxy(asio::io_context& io, tcp::endpoint listen, tcp::endpoint target)
@@ -141,6 +143,7 @@ asio::awaitable<void> FaultProxy::Reader(std::shared_ptr<Link> link, Direction d
     const bool last = chunk.eof || chunk.cut_after;
     pipe.queued += chunk.data.size();
     pipe.queue.push_back(std::move(chunk));
+    if (d == Direction::kDown) PauseLastChunk(*link);
     pipe.wake.cancel();
     if (last) co_return;  // nothing more is read from this side
   }
@@ -192,6 +195,28 @@ asio::awaitable<void> FaultProxy::Writer(std::shared_ptr<Link> link, Direction d
       co_return;
     }
   }
+}
+
+void FaultProxy::PauseLastChunk(Link& link) {
+  Link::Pipe& pipe = link.pipes[static_cast<int>(Direction::kDown)];
+  Link::Chunk& chunk = pipe.queue.back();
+  const uint64_t before = link.read_down;
+  link.read_down += chunk.data.size();
+  if (link.paused || pause_.count() <= 0 || link.read_down <= pause_after_) return;
+  // The bytes up to pause_after_ go at once, the rest `pause_` later; the writer keeps
+  // the order, so everything read after them waits too. (The total queued is the same.)
+  link.paused = true;
+  ++stats_.pauses;
+  const auto head = static_cast<std::ptrdiff_t>(pause_after_ > before ? pause_after_ - before : 0);
+  Link::Chunk rest{chunk.due + pause_, std::vector<char>(chunk.data.begin() + head, chunk.data.end()), false,
+                   chunk.cut_after};
+  if (head == 0) {
+    chunk = std::move(rest);
+    return;
+  }
+  chunk.data.resize(static_cast<size_t>(head));
+  chunk.cut_after = false;
+  pipe.queue.push_back(std::move(rest));
 }
 
 void FaultProxy::Abort(Link& link) {

@@ -14,6 +14,11 @@
 //   CutAfter(n, d)  Cut() once n more bytes went in direction d (kDown: target ->
 //                   client, kUp: client -> target), counted over all connections; the
 //                   n-th byte is written, the next one is not.
+//   PauseEach(n, p) every connection, once it has read n bytes from the target, holds
+//                   the rest for p before passing it on (once per connection; the
+//                   connections open now included): a server that goes silent in the
+//                   middle of what it sends, at the same place on every reconnect.
+//                   PauseEach(0, 0ms) disarms it.
 //
 // A half-close (EOF) is passed on as a shutdown of the other side's sending half; a
 // reset or error on one side aborts both. Thread-safety: none; everything, commands
@@ -45,6 +50,7 @@ struct ProxyStats {
   uint64_t cuts = 0;       // Cut() calls, CutAfter's included
   int64_t last_cut_unix_ms = 0;
   uint64_t bytes[2] = {0, 0};  // forwarded, by Direction
+  uint64_t pauses = 0;         // connections held by PauseEach so far
 };
 
 class FaultProxy {
@@ -64,6 +70,7 @@ class FaultProxy {
   void SetDelay(std::chrono::milliseconds delay) { delay_ = delay; }
   void SetRefuse(bool refuse) { refuse_ = refuse; }
   void CutAfter(uint64_t bytes, Direction direction);
+  void PauseEach(uint64_t bytes, std::chrono::milliseconds pause) { pause_after_ = bytes, pause_ = pause; }
 
   bool stalled() const { return stalled_; }
   bool refusing() const { return refuse_; }
@@ -79,6 +86,7 @@ class FaultProxy {
   boost::asio::awaitable<void> Reader(std::shared_ptr<Link> link, Direction d);
   boost::asio::awaitable<void> Writer(std::shared_ptr<Link> link, Direction d);
   boost::asio::awaitable<void> WaitWhileStalled(Link& link);
+  void PauseLastChunk(Link& link);  // PauseEach on the chunk the reader just queued
   void Abort(Link& link);
 
   boost::asio::io_context& io_;
@@ -92,6 +100,8 @@ class FaultProxy {
   bool cut_after_armed_ = false;
   uint64_t cut_after_remaining_ = 0;
   Direction cut_after_direction_ = Direction::kDown;
+  uint64_t pause_after_ = 0;
+  std::chrono::milliseconds pause_{0};
   ProxyStats stats_;
 };
 

@@ -6,7 +6,8 @@
 // to HOST:PORT; a control port on 127.0.0.1 takes one command per line and answers
 // one line, "ok ..." once the command has taken effect or "error: ..." (several
 // commands per connection are fine). Commands: cut, stall, resume, delay MS, refuse,
-// accept, cut-after BYTES [down|up], stats, help (see fault_proxy.h). The two ports go
+// accept, cut-after BYTES [down|up], pause-each BYTES MS, stats, help (see
+// fault_proxy.h). The two ports go
 // to --port-file as "LISTEN CONTROL\n" (written whole, by rename) and to stdout.
 // Events are logged to stderr. SIGTERM / SIGINT end it.
 //
@@ -40,7 +41,8 @@ using vomsrepl::test::FaultProxy;
 namespace {
 
 constexpr std::string_view kHelp =
-    "commands: cut | stall | resume | delay MS | refuse | accept | cut-after BYTES [down|up] | stats | help";
+    "commands: cut | stall | resume | delay MS | refuse | accept | cut-after BYTES [down|up] | pause-each BYTES MS | "
+    "stats | help";
 
 bool ParseUint(std::string_view text, uint64_t max, uint64_t* out) {
   uint64_t v = 0;
@@ -113,6 +115,16 @@ std::string Execute(FaultProxy& proxy, std::string_view line) {
     proxy.CutAfter(bytes, d);
     return "ok cut after " + std::to_string(bytes) + " more byte(s) " + (d == Direction::kUp ? "up" : "down");
   }
+  if (cmd == "pause-each") {
+    uint64_t bytes = 0, ms = 0;
+    if (w.size() != 3 || !ParseUint(w[1], uint64_t(1) << 50, &bytes) || !ParseUint(w[2], 600000, &ms)) {
+      return "error: pause-each needs BYTES (an integer from 0 to 2^50) and MS (from 0 to 600000; 0 disarms)";
+    }
+    proxy.PauseEach(bytes, std::chrono::milliseconds(ms));
+    return ms == 0 ? "ok pause-each disarmed"
+                   : "ok each connection pauses " + std::to_string(ms) + " ms after " + std::to_string(bytes) +
+                         " byte(s) down";
+  }
   if (cmd == "stats") {
     if (w.size() != 1) return "error: stats takes no argument";
     auto s = proxy.Stats();
@@ -121,7 +133,7 @@ std::string Execute(FaultProxy& proxy, std::string_view line) {
       << " connect_failed=" << s.connect_failed << " cuts=" << s.cuts << " last_cut_unix_ms=" << s.last_cut_unix_ms
       << " bytes_down=" << s.bytes[0] << " bytes_up=" << s.bytes[1] << " stalled=" << (proxy.stalled() ? 1 : 0)
       << " refusing=" << (proxy.refusing() ? 1 : 0) << " delay_ms=" << proxy.delay().count()
-      << " cut_after_remaining=" << proxy.cut_after_remaining();
+      << " cut_after_remaining=" << proxy.cut_after_remaining() << " pauses=" << s.pauses;
     return o.str();
   }
   if (cmd == "help") return "ok " + std::string(kHelp);
