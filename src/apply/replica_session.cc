@@ -128,7 +128,8 @@ Status ReplicaSession::Open(const ReplicaConfig& config) {
   unsigned long server_caps = 0, extended_caps = 0;
   mariadb_get_infov(m, MARIADB_CONNECTION_SERVER_CAPABILITIES, &server_caps);
   mariadb_get_infov(m, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &extended_caps);
-  supports_bulk_ = !(server_caps & CLIENT_MYSQL) && (extended_caps & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32));
+  mariadb_ = !(server_caps & CLIENT_MYSQL);
+  supports_bulk_ = mariadb_ && (extended_caps & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32));
   VOMSREPL_RETURN_IF_ERROR(RestoreSessionSettings());
   auto rows = Query("SELECT @@session.max_allowed_packet");
   if (!rows.ok()) return rows.status();
@@ -251,6 +252,7 @@ Status ReplicaSession::RestoreSessionSettings() {
       "sql_mode = '";
   sql += kSqlMode;
   sql += "', foreign_key_checks = 1, unique_checks = 1, timestamp = DEFAULT, collation_server = DEFAULT";
+  if (mariadb_) sql += ", explicit_defaults_for_timestamp = DEFAULT, check_constraint_checks = DEFAULT";
   VOMSREPL_RETURN_IF_ERROR(Execute(sql));
   foreign_key_checks_ = unique_checks_ = 1;
   return Status::OK();

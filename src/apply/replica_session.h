@@ -188,6 +188,8 @@ class ReplicaSession {
   std::string LastStatementWarnings();
   // The server runs COM_STMT_BULK_EXECUTE (MariaDB 10.2+; not MySQL).
   bool supports_bulk() const { return supports_bulk_; }
+  // The server is MariaDB (it does not announce CLIENT_MYSQL).
+  bool is_mariadb() const { return mariadb_; }
   // The server's id of this connection (CONNECTION_ID()), 0 when closed.
   unsigned long connection_id() const;
   // "TLSv1.3 TLS_AES_256_GCM_SHA384", "" without TLS (or closed).
@@ -213,6 +215,7 @@ class ReplicaSession {
   st_mysql* mysql_ = nullptr;
   uint64_t max_allowed_packet_ = 16u << 20;
   bool supports_bulk_ = false;
+  bool mariadb_ = false;
   std::vector<std::string> warnings_;
   unsigned int last_errno_ = 0;
   bool last_was_warning_ = false;

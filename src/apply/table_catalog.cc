@@ -109,6 +109,31 @@ Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const bi
   if (replica_columns.empty()) {
     return FailedPrecondition(session.config().name + ": table " + qualified + " does not exist on the replica");
   }
+  // A system-versioned table's row_start / row_end are in the row events but not
+  // in information_schema (when implicit), and the replica would stamp its own
+  // times into them: neither can be applied exactly. A trigger on the replica
+  // would fire for every row applied, while the master's row events already hold
+  // what its own triggers wrote (the built-in replica does not fire them either).
+  VOMSREPL_ASSIGN_OR_RETURN(
+      auto kind, session.QueryPrepared(
+                     "SELECT TABLE_TYPE, (SELECT GROUP_CONCAT(TRIGGER_NAME ORDER BY TRIGGER_NAME SEPARATOR ', ') "
+                     "FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = t.TABLE_SCHEMA AND "
+                     "EVENT_OBJECT_TABLE = t.TABLE_NAME) FROM information_schema.TABLES t "
+                     "WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ?",
+                     params));
+  if (!kind.empty() && kind[0][0].value_or("") == "SYSTEM VERSIONED") {
+    return NotSupported(session.config().name + ": table " + qualified +
+                        " is system-versioned (WITH SYSTEM VERSIONING): vomsrepl cannot apply its rows exactly (the "
+                        "period columns row_start/row_end would take the replica's times); leave it out of the filter "
+                        "([filter] exclude_tables) or drop the versioning (ALTER TABLE ... DROP SYSTEM VERSIONING)");
+  }
+  if (!kind.empty() && kind[0][1].has_value()) {
+    return FailedPrecondition(session.config().name + ": table " + qualified + " has trigger(s) on the replica (" +
+                              *kind[0][1] +
+                              "): the rows vomsrepl applies would fire them, while the master's row events already "
+                              "hold what its own triggers wrote (the built-in replica does not fire triggers for row "
+                              "events either); drop them on the replica (DROP TRIGGER), the master keeps them");
+  }
   std::vector<std::string> replica_key;
   if (!(schema.has_primary_key_metadata && !schema.primary_key.empty())) {
     // PRIMARY first, then unique keys over NOT NULL columns, fewest columns first.

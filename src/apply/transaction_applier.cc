@@ -9,12 +9,16 @@
 #include "binlog/format_description.h"
 #include "binlog/rows_event.h"
 #include "txn/change_format.h"
+#include "txn/statement_router.h"
 
 namespace vomsrepl::apply {
 namespace {
 
 constexpr uint32_t kOptionNoForeignKeyChecks = 0x04000000;
 constexpr uint32_t kOptionRelaxedUniqueChecks = 0x08000000;
+// MariaDB sql/sql_priv.h OPTION_EXPLICIT_DEF_TIMESTAMP (1 << 24), OPTION_NO_CHECK_CONSTRAINT_CHECKS (1 << 15).
+constexpr uint32_t kOptionExplicitDefTimestamp = 0x01000000;
+constexpr uint32_t kOptionNoCheckConstraintChecks = 0x00008000;
 
 std::string DescribeSource(const txn::Transaction& t) {
   std::string s = "journal seq " + std::to_string(t.seq);
@@ -38,6 +42,42 @@ void AddUInt(std::vector<BoundValue>& v, uint64_t x) {
   b.is_unsigned = true;
   b.num.i = int64_t(x);
   v.push_back(b);
+}
+
+// CREATE [OR REPLACE] / ALTER / DROP DATABASE|SCHEMA [IF [NOT] EXISTS] name
+// (https://mariadb.com/kb/en/create-database/): the master logs the database
+// such a statement names as its default database (sql_db.cc), which the
+// statement does not need, and which does not exist yet for a CREATE.
+bool NamesItsOwnDatabase(std::string_view sql, uint64_t sql_mode) {
+  auto tokens = txn::LexSql(sql, sql_mode);
+  if (!tokens.ok()) return false;
+  const std::vector<txn::SqlToken>& t = *tokens;
+  auto is = [&t](size_t i, std::string_view k) { return i < t.size() && t[i].Is(k); };
+  const bool alter = is(0, "ALTER");
+  if (!is(0, "CREATE") && !alter && !is(0, "DROP")) return false;
+  size_t i = 1;
+  if (is(0, "CREATE") && is(1, "OR") && is(2, "REPLACE")) i = 3;
+  if (!is(i, "DATABASE") && !is(i, "SCHEMA")) return false;
+  ++i;
+  if (is(i, "IF")) i += is(i + 1, "NOT") ? 3 : 2;
+  if (i >= t.size() || !t[i].IsIdent()) return false;
+  // ALTER DATABASE without a name works on the default database.
+  for (std::string_view option : {"CHARACTER", "CHARSET", "COLLATE", "DEFAULT", "COMMENT"})
+    if (alter && t[i].kind == txn::SqlTokenKind::kWord && t[i].Is(option)) return false;
+  return true;
+}
+
+// CREATE [OR REPLACE] [DEFINER = ...] TRIGGER (https://mariadb.com/kb/en/create-trigger/):
+// TRIGGER is a reserved word, so the first bare TRIGGER before any '(' says it.
+bool CreatesTrigger(std::string_view sql, uint64_t sql_mode) {
+  auto tokens = txn::LexSql(sql, sql_mode);
+  if (!tokens.ok() || tokens->empty() || !(*tokens)[0].Is("CREATE")) return false;
+  for (size_t i = 1; i < tokens->size() && i < 16; ++i) {
+    const txn::SqlToken& k = (*tokens)[i];
+    if (k.IsPunct('(')) return false;
+    if (k.kind == txn::SqlTokenKind::kWord && k.Is("TRIGGER")) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -393,6 +433,14 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
   if (ctx.has_flags2) {
     add(std::string("foreign_key_checks = ") + ((ctx.flags2 & kOptionNoForeignKeyChecks) ? "0" : "1"));
     add(std::string("unique_checks = ") + ((ctx.flags2 & kOptionRelaxedUniqueChecks) ? "0" : "1"));
+    if (t.mariadb_source && session_.is_mariadb()) {
+      // What a MariaDB master's session had for the DDL (mariadb-binlog prints them
+      // as SET @@session...): explicit_defaults_for_timestamp decides the columns
+      // of a CREATE TABLE with TIMESTAMPs, check_constraint_checks whether an
+      // ALTER checks the rows.
+      add(std::string("explicit_defaults_for_timestamp = ") + ((ctx.flags2 & kOptionExplicitDefTimestamp) ? "1" : "0"));
+      add(std::string("check_constraint_checks = ") + ((ctx.flags2 & kOptionNoCheckConstraintChecks) ? "0" : "1"));
+    }
   }
   if (ctx.timestamp != 0) add("timestamp = " + std::to_string(ctx.timestamp));
   if (!set.empty()) VOMSREPL_RETURN_IF_ERROR(session_.Execute(set));
@@ -400,15 +448,35 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
     auto tz = session_.QueryPrepared("SET time_zone = ?", {std::string(ctx.time_zone)});
     if (!tz.ok()) return tz.status();
   }
+  if (CreatesTrigger(change.sql, ctx.has_sql_mode ? ctx.sql_mode : 0)) {
+    return FailedPrecondition(
+        session_.config().name + ": " + DescribeSource(t) +
+        ": the master created a trigger; vomsrepl does not create triggers on replicas: the master's row events "
+        "already hold what its triggers write, and a trigger on the replica would write it a second time (the "
+        "built-in replica does not fire triggers for row events either). Skip this DDL with `vomsrepl replica skip " +
+        session_.config().name + " --seq " + std::to_string(seq) + "`: " + std::string(change.sql.substr(0, 300)));
+  }
+  // The statement runs in its source's default database; the session then goes
+  // back to the state schema, so that no statement is ever prepared in a VO's
+  // database: one prepared there would warn "Unknown database" (a Note, which is
+  // an error here) at every execution once that database is dropped.
+  bool moved = false;
   if (!change.database.empty()) {
     VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(change.database));
     Status use = session_.Execute("USE " + QuoteIdentifier(change.database));
-    if (!use.ok()) {
-      if (session_.last_errno() != ER_BAD_DB_ERROR) return use;
-      if (options_.warn)
-        options_.warn(session_.config().name + ": default database " + QuoteIdentifier(change.database) +
-                      " of a DDL does not exist on the replica; running it without");
+    if (use.ok()) {
+      moved = true;
+    } else if (session_.last_errno() != ER_BAD_DB_ERROR) {
+      return use;
+    } else if (!NamesItsOwnDatabase(change.sql, ctx.has_sql_mode ? ctx.sql_mode : 0)) {
+      return FailedPrecondition(
+          session_.config().name + ": " + DescribeSource(t) + ": the DDL's default database " + QuoteIdentifier(change.database) +
+          " does not exist on the replica, and the statement needs it (it names objects without a database); "
+          "the replica lacks a database the master has (bootstrap it, or skip this DDL with `vomsrepl replica "
+          "skip`): " + std::string(change.sql.substr(0, 300)));
     }
+    // else CREATE / ALTER / DROP DATABASE x: the master logs x as the statement's
+    // default database; the statement names it and does not need it.
   }
   ++stats_.ddl_statements;
   if (session_.config().preserve_gtid) {
@@ -427,22 +495,24 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
     VOMSREPL_RETURN_IF_ERROR(SetSourceGtid(t));
   }
   Status st = session_.Execute(change.sql);
-  if (st.ok() && options_.warn) {
-    // Row statements fail on a warning (replica_session.h); a DDL's warnings are
-    // logged: the master ran the same statement and may have had the same ones
-    // ("table already exists" of an IF NOT EXISTS, a deprecated syntax).
-    std::string w = session_.LastStatementWarnings();
-    if (!w.empty())
-      options_.warn(session_.config().name + ": DDL of journal seq " + std::to_string(seq) + " left warnings: " + w +
-                    ": " + std::string(change.sql.substr(0, 300)));
+  const unsigned int e = session_.last_errno();
+  // Row statements fail on a warning (replica_session.h); a DDL's warnings are
+  // logged: the master ran the same statement and may have had the same ones
+  // ("table already exists" of an IF NOT EXISTS, a deprecated syntax).
+  const std::string ddl_warnings = st.ok() && options_.warn ? session_.LastStatementWarnings() : std::string();
+  if (moved) {
+    Status back = session_.Execute("USE " + QuoteIdentifier(session_.config().state_schema));
+    if (st.ok() && !back.ok()) return back;
   }
+  if (!ddl_warnings.empty())
+    options_.warn(session_.config().name + ": DDL of journal seq " + std::to_string(seq) + " left warnings: " +
+                  ddl_warnings + ": " + std::string(change.sql.substr(0, 300)));
   // Whatever follows (rows of CREATE ... SELECT, the progress row) is vomsrepl's.
   Status state_domain = session_.UseStateGtid();
   if (st.ok()) {
     if (options_.after_ddl_statement) options_.after_ddl_statement();
     return state_domain;
   }
-  unsigned int e = session_.last_errno();
   if (recovering && IsDdlAlreadyAppliedError(e)) {
     ++stats_.ddl_recovered;
     if (options_.warn) {
@@ -451,6 +521,12 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
                     " on re-run, recorded as applied): " + std::string(change.sql.substr(0, 300)));
     }
     return Status::OK();
+  }
+  if (e == ER_SPECIFIC_ACCESS_DENIED_ERROR || e == ER_DBACCESS_DENIED_ERROR || e == ER_PROCACCESS_DENIED_ERROR) {
+    return Status(st.code(), std::string(st.message()) +
+                                 " (a view, trigger, procedure, function or event created with a DEFINER needs SET "
+                                 "USER ON *.* for the applier account, and routines CREATE ROUTINE, ALTER ROUTINE on "
+                                 "the VO databases: docs/voms-guide.md, the applier account)");
   }
   return st;
 }

@@ -347,6 +347,120 @@ TEST_F(ApplyIT, DdlInterruptedBeforeItsProgressUpdateIsRecognised) {
   EXPECT_FALSE(ApplyAll(txns, Options("ddl")).ok());
 }
 
+// A VO removed with `USE voms_x; DROP DATABASE voms_x` (the adversarial test of
+// 2026-12-07): the DDL runs in its default database, and a statement prepared
+// there afterwards (the progress row's UPDATE) warned "Unknown database" at every
+// execution once the database was gone, which stopped the replica. And CREATE
+// DATABASE, whose logged default database is the new one, runs without a warning.
+TEST_F(ApplyIT, DroppingTheDefaultDatabaseOfADdlLeavesNoStaleSession) {
+  Fresh("voms_gone", {"gone"});
+  Fresh("voms_kept", {});
+  BinlogPosition from = MasterPosition();
+  Master("CREATE DATABASE voms_gone");
+  Master("CREATE DATABASE voms_kept");
+  Master("CREATE TABLE voms_kept.t (id INT PRIMARY KEY, v INT)");
+  Master("USE voms_gone");
+  Master("CREATE TABLE t (id INT PRIMARY KEY)");  // unqualified: runs in voms_gone
+  Master("INSERT INTO voms_kept.t VALUES (1, 1)");
+  Master("DROP DATABASE voms_gone");
+  Master("INSERT INTO voms_kept.t VALUES (2, 2)");
+  Master("UPDATE voms_kept.t SET v = 3 WHERE id = 1");
+  auto txns = Since(from);
+  ASSERT_EQ(txns.size(), 8u);
+  // The first DDL of the session is the one with a default database, so that the
+  // progress row's statements are prepared after it.
+  std::vector<txn::Transaction> first(txns.begin(), txns.begin() + 3);
+  ASSERT_TRUE(ApplyAll(first, Options("gone")).ok());
+  std::vector<txn::Transaction> rest(txns.begin() + 3, txns.end());
+  Status st = ApplyAll(rest, Options("gone"));
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ExpectSameDatabase("voms_kept");
+  EXPECT_EQ(Value(replica_, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'voms_gone'"), "0");
+  for (const auto& w : warnings_) EXPECT_EQ(w.find("does not exist"), std::string::npos) << w;
+
+  // A DDL that needs its default database where the replica lacks it stops, naming
+  // the database (it used to run in whatever database the session was in).
+  Fresh("voms_gone", {"gone"});
+  from = MasterPosition();
+  Master("CREATE DATABASE voms_gone");
+  Master("USE voms_gone");
+  Master("CREATE TABLE t (id INT PRIMARY KEY)");
+  Master("USE voms_kept");
+  txns = Since(from);
+  ASSERT_EQ(txns.size(), 2u);
+  Replica("DELETE FROM vomsrepl.progress WHERE channel = 'gone'");
+  st = ApplyAll({txns[1]}, Options("gone"));
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("default database `voms_gone` does not exist on the replica"), std::string_view::npos)
+      << st.ToString();
+  EXPECT_EQ(Value(replica_, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_NAME = 't' AND "
+                            "TABLE_SCHEMA IN ('vomsrepl', 'voms_kept')"), "1");  // voms_kept.t only
+  Master("DROP DATABASE voms_gone");
+}
+
+// What the SQL-level applier cannot do exactly is refused by name, never done
+// twice or half (the adversarial test of 2026-12-07): a trigger on the replica
+// would fire for rows the master's triggers already wrote into the binlog; a
+// CREATE TRIGGER from the master would make one; a system-versioned table's period
+// columns would take the replica's times. And a DDL runs under the master
+// session's explicit_defaults_for_timestamp (its TIMESTAMP columns' definitions).
+TEST_F(ApplyIT, TriggersVersionedTablesAndTimestampDefaultsAreExactOrRefused) {
+  Fresh("voms_trg", {"trg"});
+  Master("CREATE DATABASE voms_trg");
+  Master("CREATE TABLE voms_trg.t (id INT PRIMARY KEY, v INT)");
+  Master("CREATE TABLE voms_trg.audit (n INT AUTO_INCREMENT PRIMARY KEY, id INT)");
+  BinlogPosition from = MasterPosition();
+  Master("CREATE TRIGGER voms_trg.t_ai AFTER INSERT ON voms_trg.t FOR EACH ROW INSERT INTO voms_trg.audit (id) "
+         "VALUES (NEW.id)");
+  Master("INSERT INTO voms_trg.t VALUES (1, 10), (2, 20)");
+  Master("SET SESSION explicit_defaults_for_timestamp = 0");
+  Master("CREATE TABLE voms_trg.ts (id INT PRIMARY KEY, a TIMESTAMP, b TIMESTAMP)");
+  Master("SET SESSION explicit_defaults_for_timestamp = DEFAULT");
+  Master("CREATE TABLE voms_trg.sv (id INT PRIMARY KEY, v INT) WITH SYSTEM VERSIONING");
+  Master("INSERT INTO voms_trg.sv VALUES (1, 1)");
+  auto txns = Since(from);
+  ASSERT_EQ(txns.size(), 5u);  // the SET SESSIONs are not transactions
+  // The initial copy, with the trigger (as mysqldump makes it).
+  Replica("CREATE DATABASE voms_trg");
+  Replica("CREATE TABLE voms_trg.t (id INT PRIMARY KEY, v INT)");
+  Replica("CREATE TABLE voms_trg.audit (n INT AUTO_INCREMENT PRIMARY KEY, id INT)");
+  Replica("CREATE TRIGGER voms_trg.t_ai AFTER INSERT ON voms_trg.t FOR EACH ROW INSERT INTO voms_trg.audit (id) "
+          "VALUES (NEW.id)");
+
+  // The CREATE TRIGGER from the master stops the replica, naming the way past it.
+  Status st = ApplyAll({txns[0]}, Options("trg"));
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("the master created a trigger"), std::string_view::npos) << st.ToString();
+  EXPECT_NE(st.message().find("replica skip replica1 --seq " + std::to_string(txns[0].seq)), std::string_view::npos)
+      << st.ToString();
+  // Rows into a table with a trigger on the replica stop it before anything is written.
+  Replica("UPDATE vomsrepl.progress SET seq = " + std::to_string(txns[0].seq) + " WHERE channel = 'trg'");
+  st = ApplyAll({txns[1]}, Options("trg"));
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("has trigger(s) on the replica (t_ai)"), std::string_view::npos) << st.ToString();
+  EXPECT_EQ(Value(replica_, "SELECT COUNT(*) FROM voms_trg.audit"), "0");
+  // Without the trigger, the master's rows (its trigger's included) arrive once.
+  Replica("DROP TRIGGER voms_trg.t_ai");
+  st = ApplyAll({txns[1], txns[2]}, Options("trg"));
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Value(replica_, "SELECT GROUP_CONCAT(id ORDER BY n) FROM voms_trg.audit"), "1,2");
+  EXPECT_EQ(Value(replica_, "SELECT GROUP_CONCAT(id, ':', v ORDER BY id) FROM voms_trg.t"), "1:10,2:20");
+  EXPECT_EQ(Value(replica_, "SHOW CREATE TABLE voms_trg.ts"), Value(master_, "SHOW CREATE TABLE voms_trg.ts"));
+  auto create = [](SandboxConnection& c) {
+    auto rows = c.Query("SHOW CREATE TABLE voms_trg.ts");
+    return rows && !rows->empty() && (*rows)[0].size() > 1 ? (*rows)[0][1].value_or("") : std::string();
+  };
+  EXPECT_NE(create(master_).find("DEFAULT current_timestamp()"), std::string::npos) << create(master_);
+  EXPECT_EQ(create(replica_), create(master_));
+  // A system-versioned table: the CREATE runs, its first row stops the replica by name.
+  st = ApplyAll({txns[3], txns[4]}, Options("trg"));
+  EXPECT_EQ(st.code(), StatusCode::kNotSupported) << st.ToString();
+  EXPECT_NE(st.message().find("`voms_trg`.`sv` is system-versioned"), std::string_view::npos) << st.ToString();
+  EXPECT_EQ(Value(replica_, "SELECT COUNT(*) FROM voms_trg.sv"), "0");
+  Master("DROP DATABASE voms_trg");
+  Replica("DROP DATABASE voms_trg");
+}
+
 TEST_F(ApplyIT, DivergenceStopsWithTableKeyAndPositionAndOverwriteConverges) {
   Fresh("voms_div", {"div", "div-skip"});
   BinlogPosition from = MasterPosition();
