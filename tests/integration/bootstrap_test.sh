@@ -14,7 +14,8 @@
 # created on the replica: bootstrap while the daemon's runner feeds the replica (the
 # channel lock, naming `vomsrepl run`), of a database the master does not have, and
 # through the replication account (no SELECT); verify through the replication account,
-# with a --db that matches nothing, and of a database the replica does not have. The
+# with a --db or a --table that matches nothing, and of a database the replica does not
+# have. The
 # read account comes from the config key [master] read_defaults_file (no flag).
 #
 # usage: bootstrap_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
@@ -135,6 +136,8 @@ expect_refusal "$dir/verify-repl.txt" "no database to compare" "verify through t
   verify --master-defaults-file "$dir/master/repl.cnf"
 expect_refusal "$dir/verify-nodb.txt" "db voms_nothere matches no database" "verify --db voms_nothere" \
   verify --db voms_nothere
+expect_refusal "$dir/verify-notable.txt" "no table to compare" "verify --table matching nothing" \
+  verify --db voms_bt --table no_such_table
 sql master -e "SET sql_log_bin = 0; CREATE DATABASE voms_onlymaster; CREATE TABLE voms_onlymaster.t (id INT PRIMARY KEY)"
 expect_refusal "$dir/verify-norep.txt" "replica shows no table in voms_onlymaster" "verify of a database the replicas lack" \
   verify --db voms_onlymaster
