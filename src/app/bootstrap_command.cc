@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/master_read_account.h"
 #include "lifecycle/bootstrapper.h"
 #include "ops/config.h"
 #include "txn/filter_rules.h"
@@ -31,13 +32,8 @@ Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* ou
     return InvalidArgument("--replica " + options.replica + ": no such [[replica]] in " + options.config_path);
 
   lifecycle::BootstrapOptions o;
-  o.master.name = "master";
-  o.master.defaults_file =
-      options.master_defaults_file.empty() ? config.master.defaults_file : options.master_defaults_file;
-  VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFile(o.master.defaults_file, "master"));
-  o.master.connect_timeout = config.master.connect_timeout;
-  o.master.tls = config.master.tls;
-  o.master.tls_table = "[master.tls]";
+  VOMSREPL_ASSIGN_OR_RETURN(o.master, MasterReadAccount(config, options.master_defaults_file));
+  o.master_account = DescribeMasterReadAccount(config, options.master_defaults_file);
   o.replica.name = replica->name;
   o.replica.defaults_file = replica->defaults_file;
   o.replica.tls = replica->tls;
@@ -56,7 +52,7 @@ Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* ou
   std::fprintf(out,
                "bootstrap: %s -> %s on %s: %llu tables, %llu rows, %.1f MB in %.2f s (%.0f rows/s); snapshot %s "
                "(GTID %s) shared by %u sessions; progress set to journal seq %llu (was %llu): start the "
-               "replica's runner again (POST /replica/%s/start) if `vomsrepl run` is running\n",
+               "replica's runner again (`vomsrepl replica start %s --config FILE`) if `vomsrepl run` is running\n",
                options.database.c_str(), target.c_str(), replica->name.c_str(), (unsigned long long)r.tables,
                (unsigned long long)r.rows, r.bytes / 1e6, r.seconds, r.seconds > 0 ? r.rows / r.seconds : 0.0,
                r.position.ToString().c_str(), r.gtid_state.c_str(), r.snapshot_sessions, (unsigned long long)r.seq,

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apply/channel_lock.h"
 #include "lifecycle/catchup.h"
 #include "ops/config.h"
 #include "ops/replicator.h"
@@ -27,14 +28,15 @@ Status RunCatchupCommand(const CatchupCommandOptions& options, std::FILE* out) {
   ops::ReplicaRunnerOptions ro = ops::ReplicaOptionsFrom(config, *replica);
   o.replica = ro.replica;
   o.applier = ro.applier;
+  o.applier.lock_holder = std::string(apply::kHolderCatchup);
   o.applier.warn = [](const std::string& w) { spdlog::warn("catchup: {}", w); };
   o.target = target;
   o.state_dir = config.state_dir;
   o.files = options.from_files;
   VOMSREPL_ASSIGN_OR_RETURN(o.rules, txn::FilterRules::Create(config.filter));
   o.master = ops::MasterConfigFrom(config);
-  o.stream_server_id = options.server_id ? options.server_id : config.master.server_id + 1;
-  if (o.stream_server_id == config.master.server_id)
+  o.stream_server_id = options.server_id;  // 0: a free one is picked (never the feeder's)
+  if (o.stream_server_id != 0 && o.stream_server_id == config.master.server_id)
     return InvalidArgument("--server-id " + std::to_string(o.stream_server_id) +
                            " is the feeder's own [master] server_id; give another one");
   o.max_transaction_bytes = config.journal.max_transaction_bytes;

@@ -47,7 +47,7 @@ struct FileArgs {
   // Live mode.
   bool master = false, follow = false, non_blocking = false;
   std::string master_defaults_file;
-  uint32_t server_id = 4242;
+  uint32_t server_id = 0;  // 0: picked free at connect
 
   void Add(CLI::App* cmd) {
     cmd->add_option("files", files,
@@ -70,8 +70,9 @@ struct FileArgs {
                     "MySQL option file with a [client] group (user, password, host, port or socket) for --master; "
                     "passwords are never taken from the command line")
         ->envname("VOMSREPL_MASTER_DEFAULTS_FILE");
-    cmd->add_option("--server-id", server_id, "Replica server id used with --master (must be unique)")
-        ->capture_default_str();
+    cmd->add_option("--server-id", server_id,
+                    "Replica server id used with --master (default: a free one, picked at connect: not the "
+                    "master's, not one SHOW SLAVE HOSTS lists, not a running vomsrepl feeder's)");
     auto* follow_flag =
         cmd->add_flag("--follow", follow, "With --master: keep streaming new events until SIGINT/SIGTERM");
     cmd->add_flag("--non-blocking", non_blocking, "With --master: stop at the master's current end (the default)")
@@ -94,6 +95,7 @@ struct FileArgs {
     source::MasterConfig m;
     m.defaults_file = master_defaults_file;
     m.server_id = server_id;
+    m.pick_server_id = server_id == 0;
     m.blocking = follow;
     if (!follow) m.heartbeat_period = std::chrono::milliseconds(0);
     if (!start_gtid.empty()) {
@@ -216,7 +218,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   verify->add_option("--master-defaults-file", verify_opts.master_defaults_file,
                      "Option file of a master account that can SELECT the databases (default: [master] "
-                     "defaults_file)")
+                     "read_defaults_file, else defaults_file)")
       ->envname("VOMSREPL_VERIFY_MASTER_DEFAULTS_FILE");
   verify->add_option("--hash", verify_opts.hash, "Row hash per chunk: crc32 (BIT_XOR of CRC32, as fast as CHECKSUM TABLE) or md5 (64 bits of MD5, slower)")
       ->check(CLI::IsMember({"crc32", "md5"}))
@@ -263,7 +265,8 @@ int main(int argc, char** argv) {
                    "Seconds to wait for the feeder's journal to pass the snapshot position")
       ->capture_default_str();
   boot->add_option("--master-defaults-file", boot_opts.master_defaults_file,
-                   "Option file of a master account that can SELECT the database (default: [master] defaults_file)")
+                   "Option file of a master account that can SELECT the database (default: [master] "
+                   "read_defaults_file, else defaults_file)")
       ->envname("VOMSREPL_BOOTSTRAP_MASTER_DEFAULTS_FILE");
 
   app::CatchupCommandOptions catchup_opts;
@@ -283,7 +286,8 @@ int main(int argc, char** argv) {
                       "Binlog files to read (in order) when the journal no longer holds what the replica needs, "
                       "instead of the master (point-in-time recovery of a restored replica)");
   catchup->add_option("--server-id", catchup_opts.server_id,
-                      "Server id of catchup's own master stream (default: [master] server_id + 1)");
+                      "Server id of catchup's own master stream (default: a free one, picked at connect: never the "
+                      "feeder's [master] server_id, nor one SHOW SLAVE HOSTS lists)");
   catchup->add_option("--wait-timeout", catchup_opts.wait_timeout_s,
                       "Seconds to wait for the feeder to journal up to the target")
       ->capture_default_str();

@@ -1,6 +1,11 @@
 #include "app/run_command.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <thread>
 
@@ -8,6 +13,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "app/master_read_account.h"
 #include "apply/replica_session.h"
 #include "ops/config.h"
 #include "ops/control_token.h"
@@ -68,6 +74,20 @@ Status RunDaemon(const RunOptions& options) {
   return st;
 }
 
+namespace {
+
+// True when a process (a running `vomsrepl run`) holds the state directory's
+// lock (journal/state_dir_lock.h); nothing is created.
+bool StateDirInUse(const std::string& dir) {
+  int fd = ::open((dir + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool busy = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return busy;
+}
+
+}  // namespace
+
 Status CheckConfig(const RunOptions& options, std::FILE* out) {
   VOMSREPL_ASSIGN_OR_RETURN(ops::Config config, ops::LoadConfig(options.config_path));
   std::fprintf(out, "ok   syntax and keys: %s\n", config.path.c_str());
@@ -98,7 +118,15 @@ Status CheckConfig(const RunOptions& options, std::FILE* out) {
     }
   }
 
-  source::MasterStream master(ops::MasterConfigFrom(config));
+  source::MasterConfig master_config = ops::MasterConfigFrom(config);
+  if (StateDirInUse(config.state_dir)) {
+    // This configuration's daemon runs: the server-id lock on the master and
+    // its registration there are its own, not another feeder's.
+    std::fprintf(out, "ok   `vomsrepl run` is running on %s (it holds the directory's lock); the checks below see "
+                      "its stream\n", config.state_dir.c_str());
+    master_config.holds_server_id_lock = true;
+  }
+  source::MasterStream master(master_config);
   auto report = master.Preflight();
   if (!report.ok()) {
     std::fprintf(out, "FAIL master: %s\n", report.status().ToString().c_str());
@@ -109,6 +137,8 @@ Status CheckConfig(const RunOptions& options, std::FILE* out) {
     std::fputs(report->ToString().c_str(), out);
     note(report->ToStatus().WithContext("master"));
   }
+
+  note(CheckMasterReadAccount(config, out));
 
   for (const auto& r : config.replicas) {
     ops::ReplicaRunnerOptions ro = ops::ReplicaOptionsFrom(config, r);

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/master_read_account.h"
 #include "lifecycle/verifier.h"
 #include "ops/config.h"
 
@@ -21,6 +22,7 @@ Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, boo
   for (const auto* list : {&options.databases, &options.tables})
     for (const auto& p : *list) VOMSREPL_RETURN_IF_ERROR(txn::NameFilter::ValidatePattern(p));
   o.databases = txn::NameFilter(options.databases, {});
+  o.database_globs = options.databases;
   o.tables = txn::NameFilter(options.tables, {});
   o.state_dir = config.state_dir;
   o.chunk_rows = options.chunk_rows;
@@ -31,15 +33,9 @@ Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, boo
   o.checksum_table_first = !options.chunks_only;
   VOMSREPL_ASSIGN_OR_RETURN(o.hash, lifecycle::ParseRowHash(options.hash));
 
-  o.master.name = "master";
-  o.master.defaults_file =
-      options.master_defaults_file.empty() ? config.master.defaults_file : options.master_defaults_file;
-  if (o.master.defaults_file.empty())
-    return InvalidArgument("verify needs an option file for the master: --master-defaults-file");
-  VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFile(o.master.defaults_file, "master"));
-  o.master.connect_timeout = config.master.connect_timeout;
-  o.master.tls = config.master.tls;
-  o.master.tls_table = "[master.tls]";
+  VOMSREPL_ASSIGN_OR_RETURN(o.master, MasterReadAccount(config, options.master_defaults_file));
+  o.master_account = DescribeMasterReadAccount(config, options.master_defaults_file);
+  o.config_path = config.path;
 
   for (const std::string& name : options.replicas) {
     bool known = false;

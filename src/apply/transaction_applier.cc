@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "apply/channel_lock.h"
 #include "apply/param_binder.h"
 #include "apply/sql_identifier.h"
 #include "binlog/format_description.h"
@@ -168,20 +169,8 @@ Result<Progress> TransactionApplier::Start() {
 }
 
 Status TransactionApplier::LockChannel() {
-  // A user lock of this session (no privilege needed; released when the
-  // connection closes): one applier per channel and replica at a time.
-  std::string name = ("vomsrepl.apply." + options_.channel).substr(0, 64);
-  VOMSREPL_ASSIGN_OR_RETURN(auto rows, session_.QueryPrepared("SELECT GET_LOCK(?, 0)", {name}));
-  lock_held_elsewhere_ = rows.empty() || !rows[0][0] || *rows[0][0] != "1";
-  if (lock_held_elsewhere_) {
-    // Unavailable: a daemon's runner retries with backoff (the holder may be
-    // a connection of its own that the server has not yet seen die).
-    return Unavailable(session_.config().name + ": another vomsrepl applier holds channel " + options_.channel +
-                              " on this replica (user lock " + name +
-                              "): a running `vomsrepl run` feeding it (pause it with `vomsrepl replica stop " +
-                              options_.channel + "`), a `vomsrepl catchup`, or a second daemon");
-  }
-  return Status::OK();
+  // One applier per channel and replica (apply/channel_lock.h).
+  return TakeChannelLock(session_, options_.channel, options_.lock_holder, &lock_held_elsewhere_);
 }
 
 void TransactionApplier::Discard() { Abandon(); }

@@ -115,6 +115,8 @@ struct ApplierOptions {
   // can be held in source order; after_commit gets the progress just
   // committed (a group or a DDL).
   bool take_channel_lock = true;
+  // What takes the channel lock, named to whoever is refused it (apply/channel_lock.h).
+  std::string lock_holder;
   std::function<Status()> before_commit;
   std::function<void(const Progress&)> after_commit;
   // A DDL statement ran; its progress row is not yet updated (a test hook:

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "apply/channel_lock.h"
 #include "apply/param_binder.h"
 #include "apply/sql_identifier.h"
 #include "lifecycle/chunk_sql.h"
@@ -99,6 +100,24 @@ Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const Bootstra
   return Status::OK();
 }
 
+// Never an empty copy: the master database exists and shows a table to the
+// read account (information_schema lists only what the account may access).
+Status CheckSourceTables(ReplicaSession& master, const BootstrapOptions& o, const std::vector<std::string>& tables) {
+  if (!tables.empty()) return Status::OK();
+  const std::string account = o.master_account.empty() ? "the master account" : o.master_account;
+  VOMSREPL_ASSIGN_OR_RETURN(auto dbs, ListDatabases(master));
+  const bool visible = std::find(dbs.begin(), dbs.end(), o.database) != dbs.end();
+  return FailedPrecondition(
+      "bootstrap: " +
+      (visible ? "the master's database " + o.database + " holds no table that " + account +
+                     " can see: nothing to copy (if it has tables, GRANT SELECT ON `" + o.database +
+                     "`.* TO that account)"
+               : "the master shows no database " + o.database + " to " + account + ": either it does not exist "
+                     "there (check the name with SHOW DATABASES on the master) or that account lacks SELECT on it "
+                     "(GRANT SELECT ON `" + o.database + "`.* TO it)") +
+      ". Nothing was created on replica " + o.replica.name + ".");
+}
+
 std::string Human(double bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1e6);
@@ -126,6 +145,11 @@ Result<BootstrapResult> RunBootstrap(const BootstrapOptions& o) {
     return FailedPrecondition(o.replica.name + ": database " + o.target_database + " already holds " +
                               std::to_string(existing.size()) + " tables; bootstrap fills an empty database (drop it "
                               "first)");
+  // Nobody else moves the channel's progress while the copy runs (the daemon's
+  // runner, a catchup): held by `control` until it closes.
+  bool held_elsewhere = false;
+  if (Status lock = apply::TakeChannelLock(control, o.channel, apply::kHolderBootstrap, &held_elsewhere); !lock.ok())
+    return held_elsewhere ? FailedPrecondition(std::string(lock.message())) : lock;
   std::string progress_table = QuoteIdentifier(o.replica.state_schema) + ".`progress`";
   VOMSREPL_ASSIGN_OR_RETURN(auto prow,
                             control.QueryPrepared("SELECT `seq` FROM " + progress_table + " WHERE `channel` = ?",
@@ -144,6 +168,10 @@ Result<BootstrapResult> RunBootstrap(const BootstrapOptions& o) {
     masters.push_back(std::make_unique<ReplicaSession>());
     VOMSREPL_RETURN_IF_ERROR(masters.back()->Open(o.master).WithContext("master"));
     VOMSREPL_RETURN_IF_ERROR(masters.back()->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+  }
+  {
+    VOMSREPL_ASSIGN_OR_RETURN(auto tables, ListTables(*masters[0], o.database));
+    VOMSREPL_RETURN_IF_ERROR(CheckSourceTables(*masters[0], o, tables));
   }
   BinlogPosition p;
   for (uint32_t attempt = 1;; ++attempt) {
@@ -198,6 +226,7 @@ Result<BootstrapResult> RunBootstrap(const BootstrapOptions& o) {
 
   // 3. Schema.
   VOMSREPL_ASSIGN_OR_RETURN(auto tables, ListTables(*masters[0], o.database));
+  VOMSREPL_RETURN_IF_ERROR(CheckSourceTables(*masters[0], o, tables));
   VOMSREPL_RETURN_IF_ERROR(control.Execute("CREATE DATABASE IF NOT EXISTS " + QuoteIdentifier(o.target_database)));
   VOMSREPL_RETURN_IF_ERROR(control.Execute("USE " + QuoteIdentifier(o.target_database)));
   VOMSREPL_RETURN_IF_ERROR(control.Execute("SET SESSION foreign_key_checks = 0"));

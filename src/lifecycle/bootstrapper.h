@@ -33,11 +33,15 @@
 // A skip-list of (database, seq) in the applier would lift this limit; it is
 // not built.
 //
-// Preconditions, not all checkable: the replica's runner in `vomsrepl run`
-// is stopped (POST /replica/NAME/stop) during the bootstrap and started
-// again afterwards (it re-reads the progress row); no DDL on the database
-// during the copy (SHOW CREATE TABLE is not part of the snapshot). Views,
-// triggers and routines are not copied.
+// Preconditions: the replica's runner in `vomsrepl run` is stopped
+// (`vomsrepl replica stop NAME`) during the bootstrap and started again
+// afterwards (it re-reads the progress row): bootstrap takes the channel lock
+// (apply/channel_lock.h) first and refuses (FailedPrecondition, naming the
+// holder) while a runner or a catchup holds it. The master database exists
+// and shows at least one table to the master account, else
+// FailedPrecondition before anything is created on the replica. Not
+// checkable: no DDL on the database during the copy (SHOW CREATE TABLE is not
+// part of the snapshot). Views, triggers and routines are not copied.
 //
 // Thread-safety: RunBootstrap is self-contained; it runs `threads` threads.
 #pragma once
@@ -56,6 +60,7 @@ namespace vomsrepl::lifecycle {
 
 struct BootstrapOptions {
   apply::ReplicaConfig master;    // SELECT on the database (and SHOW VIEW is not needed)
+  std::string master_account;     // where that account comes from, for messages
   apply::ReplicaConfig replica;   // the applier account (CREATE, INSERT, vomsrepl.progress, READ ONLY ADMIN)
   std::string channel;            // the replica's name in the config
   std::string database;           // on the master

@@ -458,7 +458,8 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
                           "bootstrap --replica " + o.replica.name + " --db DB`, or give the binlog files with "
                           "--from-files");
       }
-      Say(o, "  source:     the master's binlog " + from + " (server id " + std::to_string(o.stream_server_id) +
+      Say(o, "  source:     the master's binlog " + from + " (server id " +
+                 (o.stream_server_id ? std::to_string(o.stream_server_id) : std::string("picked free at connect")) +
                  "), filtered and renamed as the feeder does");
     }
     if (handover) {
@@ -523,6 +524,10 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
     } else {
       source::MasterConfig mc = o.master;
       mc.server_id = o.stream_server_id;
+      mc.pick_server_id = o.stream_server_id == 0;
+      mc.avoid_server_ids = {o.master.server_id};
+      mc.holds_server_id_lock = false;
+      mc.retry_duplicate_server_id = false;
       mc.blocking = false;
       mc.report_host = "vomsrepl-catchup";
       if (!start.gtid_state.empty()) {

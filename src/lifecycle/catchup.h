@@ -66,7 +66,7 @@ struct CatchupOptions {
   std::vector<std::string> files;           // --from-files (in order)
   txn::FilterRules rules;
   source::MasterConfig master;              // for the master source
-  uint32_t stream_server_id = 0;            // server id of catchup's own master stream
+  uint32_t stream_server_id = 0;            // server id of catchup's own master stream; 0: picked free
   uint64_t max_transaction_bytes = 64ull << 20;
   std::chrono::seconds wait_timeout{60};    // for the feeder to journal up to the target
   bool plan_only = false;                   // print the plan, apply nothing

@@ -388,6 +388,37 @@ uint64_t VerifyReport::different_tables() const {
   return std::count_if(tables.begin(), tables.end(), [](const TableVerdict& t) { return !t.identical(); });
 }
 
+namespace {
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Every --db pattern names a kept database the master account can see; at
+// least one database is compared.
+Status CheckMasterDatabases(const VerifyOptions& o, const std::vector<std::string>& visible,
+                            const std::vector<std::string>& selected) {
+  const std::string account = o.master_account.empty() ? "the master account" : o.master_account;
+  const std::string why = " Either it does not exist on the master, or " + account +
+                          " cannot see it (it needs SELECT on it: GRANT SELECT ON `voms\\_%`.* TO that account).";
+  for (const std::string& glob : o.database_globs) {
+    txn::NameFilter one({glob}, {});
+    bool found = false;
+    for (const auto& db : visible) found |= one.Matches(db) && o.filter.KeepDatabase(db);
+    if (!found)
+      return FailedPrecondition("verify: --db " + glob + " matches no database kept by [filter]" +
+                                (o.config_path.empty() ? "" : " of " + o.config_path) + " on the master." + why);
+  }
+  if (selected.empty())
+    return FailedPrecondition("verify found no database to compare: the master shows no database kept by [filter]" +
+                              (o.config_path.empty() ? "" : " of " + o.config_path) + "." + why);
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<VerifyReport> RunVerify(const VerifyOptions& o) {
   auto started = Clock::now();
   if (o.chunk_rows == 0) return InvalidArgument("--chunk-rows must be at least 1");
@@ -408,9 +439,12 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
   };
   std::vector<WorkItem> work;
 
-  VOMSREPL_ASSIGN_OR_RETURN(auto dbs, ListDatabases(master));
+  VOMSREPL_ASSIGN_OR_RETURN(auto all_dbs, ListDatabases(master));
+  std::vector<std::string> dbs;
+  for (const std::string& db : all_dbs)
+    if (o.filter.KeepDatabase(db) && o.databases.Matches(db)) dbs.push_back(db);
+  VOMSREPL_RETURN_IF_ERROR(CheckMasterDatabases(o, all_dbs, dbs));
   for (const std::string& db : dbs) {
-    if (!o.filter.KeepDatabase(db) || !o.databases.Matches(db)) continue;
     std::string rdb(o.filter.TargetDatabase(db));
     VOMSREPL_ASSIGN_OR_RETURN(auto master_tables, ListTables(master, db));
     std::vector<std::string> tables;
@@ -423,6 +457,13 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
     for (ReplicaState& rs : replicas) {
       // Tables only the replica has.
       VOMSREPL_ASSIGN_OR_RETURN(auto replica_tables, ListTables(*rs.session, rdb));
+      if (replica_tables.empty() && !tables.empty())
+        return FailedPrecondition(
+            "verify cannot compare " + db + " on replica " + rs.config->name + ": the replica shows no table in " +
+            rdb + " (the master's " + db + " has " + std::to_string(tables.size()) + " to compare) through the account of " +
+            rs.config->session.defaults_file + ". Either " + rdb + " is not on that replica yet (fill it with `vomsrepl "
+            "bootstrap --replica " + rs.config->name + " --db " + db + "`), or that account lacks SELECT on it (GRANT "
+            "SELECT ON `" + rdb + "`.* TO it)");
       for (auto& t : replica_tables) {
         if (!keep(t) || std::find(master_tables.begin(), master_tables.end(), t) != master_tables.end()) continue;
         TableVerdict v;
@@ -436,6 +477,15 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
     }
 
     for (const std::string& table : tables) work.push_back(WorkItem{db, rdb, table});
+  }
+
+  if (work.empty()) {
+    const bool one = dbs.size() == 1;
+    return FailedPrecondition(
+        "verify found no table to compare: the master's database" + std::string(one ? " " : "s ") + JoinNames(dbs) +
+        (one ? " holds" : " hold") + (o.tables.empty() ? "" : " no table matching --table, or") + " no table that " +
+        (o.master_account.empty() ? std::string("the master account") : o.master_account) +
+        " can see (it needs SELECT on them: GRANT SELECT ON `db`.* TO that account)");
   }
 
   // Tables are spread over `threads` workers, each with its own sessions

@@ -30,6 +30,13 @@
 // named. A table missing on a replica, an extra table on a replica, or
 // different columns are reported per table (problem), and not compared.
 //
+// Never success on nothing: FailedPrecondition when a --db pattern matches
+// no kept database the master account can see, when the selection leaves no
+// table to compare, or when a replica shows no table at all in a database
+// whose master tables are compared (database missing there, or the account
+// cannot see it). A table the account sees but may not read fails with the
+// server's error (FailedPrecondition).
+//
 // Master load: one chunk query at a time per thread (`threads` tables in
 // parallel, default 1), `pause` after each master read;
 // sessions use REPEATABLE READ snapshots, read only.
@@ -64,9 +71,12 @@ struct VerifyReplica {
 
 struct VerifyOptions {
   apply::ReplicaConfig master;    // an account with SELECT on the kept databases
+  std::string master_account;     // where that account comes from, for messages
+  std::string config_path;        // for messages
   std::vector<VerifyReplica> replicas;
   txn::FilterRules filter;        // kept databases and tables, renames (the daemon's [filter])
   txn::NameFilter databases;      // --db (source names); empty: all kept
+  std::vector<std::string> database_globs;  // the --db patterns (each must match a kept database)
   txn::NameFilter tables;         // --table ("table" or "db.table", source names)
   std::string state_dir;          // the daemon's journal (read only)
   uint64_t chunk_rows = 5000;

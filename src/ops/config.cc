@@ -179,6 +179,7 @@ Status ReadMaster(const toml::table& t, const std::string& file, Config& c) {
   VOMSREPL_RETURN_IF_ERROR(s.Integer("port", &m.port, 0, 65535));
   VOMSREPL_RETURN_IF_ERROR(s.String("socket", &m.socket));
   VOMSREPL_RETURN_IF_ERROR(s.String("defaults_file", &m.defaults_file));
+  VOMSREPL_RETURN_IF_ERROR(s.String("read_defaults_file", &c.master_read_defaults_file));
   VOMSREPL_RETURN_IF_ERROR(s.String("user", &m.user));
   VOMSREPL_RETURN_IF_ERROR(s.String("password_env", &m.password_env));
   VOMSREPL_RETURN_IF_ERROR(s.String("password", &c.master_password));
@@ -602,6 +603,7 @@ Status CheckOptionFiles(const Config& config) {
     return CheckOptionFile(file, config.path + ": key '" + key + "'");
   };
   VOMSREPL_RETURN_IF_ERROR(check(config.master.defaults_file, "master.defaults_file"));
+  VOMSREPL_RETURN_IF_ERROR(check(config.master_read_defaults_file, "master.read_defaults_file"));
   for (size_t i = 0; i < config.replicas.size(); ++i) {
     VOMSREPL_RETURN_IF_ERROR(
         check(config.replicas[i].defaults_file, "replica[" + std::to_string(i) + "].defaults_file"));
@@ -614,6 +616,11 @@ std::string Config::Describe() const {
   out << "config " << path << "\n";
   out << "state directory " << state_dir << "\n";
   out << "master " << master.Describe() << " as replica server_id " << master.server_id << "\n";
+  out << "verify and bootstrap read the master's tables through "
+      << (master_read_defaults_file.empty()
+              ? std::string("the replication account (no [master] read_defaults_file: it needs SELECT on them)")
+              : master_read_defaults_file)
+      << "\n";
   out << "databases: include";
   if (filter.include_databases.empty()) out << " voms_*";
   for (const auto& d : filter.include_databases) out << " " << d;

@@ -116,6 +116,10 @@ struct Config {
   std::string state_dir = "/var/lib/vomsrepl";
   source::MasterConfig master;
   std::string master_password;  // only from a 0600 config file
+  // [master] read_defaults_file: option file of a master account with SELECT
+  // on the kept databases, through which `verify` and `bootstrap` read tables
+  // (the replication account has no SELECT). Empty: [master] defaults_file.
+  std::string master_read_defaults_file;
   FilterSection filter;
   JournalSection journal;
   ApplySection apply;

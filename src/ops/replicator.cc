@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apply/channel_lock.h"
 #include "binlog/json_binary.h"
 #include "ops/control_token.h"
 #include "ops/replica_skip.h"
@@ -50,6 +51,7 @@ const std::string& PasswordFromEnvironmentOnce(const std::string& name) {
 
 source::MasterConfig MasterConfigFrom(const Config& config) {
   source::MasterConfig m = config.master;
+  m.retry_duplicate_server_id = true;  // a diagnostic that took our id ends; the feeder goes on
   // A password from the (0600) config file stays in memory: MasterSession
   // hands it to the connector, never to the environment, argv or a log.
   if (!config.master_password.empty() && m.password_env.empty()) m.password = config.master_password;
@@ -73,6 +75,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSecti
   o.replica.state_gtid_domain = r.state_gtid_domain;
   o.replica.tls = r.tls;
   o.applier.channel = r.name;
+  o.applier.lock_holder = std::string(apply::kHolderRun);
   o.applier.divergence = r.on_divergence;
   o.applier.group_max_transactions = config.apply.group_transactions;  // 1 with preserve_gtid (apply does it)
   o.applier.group_max_rows = config.apply.group_rows;
@@ -111,6 +114,7 @@ Status Replicator::Open() {
   auto lock = source::ServerIdLock::Acquire(fo.master);
   if (lock.ok()) {
     server_id_lock_ = std::move(*lock);
+    fo.master.holds_server_id_lock = true;
   } else if (lock.status().code() == StatusCode::kUnavailable) {
     spdlog::warn("master unreachable at start ({}): server_id {} not locked; the feeder keeps retrying",
                  lock.status().ToString(), fo.master.server_id);

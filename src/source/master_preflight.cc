@@ -118,19 +118,40 @@ void CheckVariables(MasterSession& s, const MasterConfig& config, PreflightRepor
   }
 }
 
+// Is a vomsrepl feeder's server-id lock on `id` held (by a live session)?
+bool FeederLockHeld(MasterSession& s, uint32_t id) {
+  auto used = s.Query("SELECT IS_USED_LOCK('" + ServerIdLockName(id) + "')");
+  return used.ok() && !used->empty() && !used->front().empty() && used->front()[0].has_value();
+}
+
 void CheckServerIds(MasterSession& s, const MasterConfig& config, PreflightReport* report) {
+  const std::string id = std::to_string(config.server_id);
   if (report->master_server_id != 0 && config.server_id == report->master_server_id) {
-    Add(report, "server_id", CheckOutcome::kFail,
-        "server_id " + std::to_string(config.server_id) + " is the master's own @@server_id",
+    Add(report, "server_id", CheckOutcome::kFail, "server_id " + id + " is the master's own @@server_id",
         "choose a server_id no server of this replication topology uses", StatusCode::kInvalidArgument);
+    return;
+  }
+  const bool feeder_alive = FeederLockHeld(s, config.server_id);
+  if (feeder_alive && !config.holds_server_id_lock) {
+    Add(report, "server_id", CheckOutcome::kFail,
+        "server_id " + id + " belongs to a running vomsrepl feeder (it holds the user lock '" +
+            ServerIdLockName(config.server_id) + "' on the master); a second stream with it would make the master "
+            "drop the feeder",
+        "leave --server-id out (a free one is picked) or give one that no replica uses (for a feeder: another "
+        "[master] server_id)",
+        StatusCode::kFailedPrecondition);
     return;
   }
   auto hosts = s.Query("SHOW SLAVE HOSTS");
   if (!hosts.ok()) {
-    if (s.error_number() == ER_SPECIFIC_ACCESS_DENIED_ERROR) {
+    if (s.error_number() == ER_SPECIFIC_ACCESS_DENIED_ERROR && config.pick_server_id) {
+      // A diagnostic's own id, picked away from every running feeder's: nothing to warn about.
+      Add(report, "server_id", CheckOutcome::kInfo,
+          id + " picked for this stream (not the master's, nor a running vomsrepl feeder's; other replicas' ids "
+               "are not listed to this account: SHOW SLAVE HOSTS needs REPLICATION MASTER ADMIN)");
+    } else if (s.error_number() == ER_SPECIFIC_ACCESS_DENIED_ERROR) {
       Add(report, "server_id", CheckOutcome::kWarn,
-          "cannot check that server_id " + std::to_string(config.server_id) +
-              " is unused: SHOW SLAVE HOSTS is denied to this account",
+          "cannot check that server_id " + id + " is unused: SHOW SLAVE HOSTS is denied to this account",
           "GRANT REPLICATION MASTER ADMIN ON *.* to the replication account (MariaDB >= 10.5), "
           "or make sure by hand that no replica uses this server_id");
     } else {
@@ -141,19 +162,29 @@ void CheckServerIds(MasterSession& s, const MasterConfig& config, PreflightRepor
   }
   for (const SqlRow& row : *hosts) {
     if (row.empty() || !row[0]) continue;
-    if (std::strtoul(row[0]->c_str(), nullptr, 10) == config.server_id) {
-      std::string where = row.size() > 2 ? ValueOr(row[1], "?") + ":" + ValueOr(row[2], "?") : "?";
-      Add(report, "server_id", CheckOutcome::kFail,
-          "server_id " + std::to_string(config.server_id) + " is already used by the replica registered from " +
-              where + " (SHOW SLAVE HOSTS); a second one would make the master drop the first",
-          "choose another server_id (unique among the master and all its replicas)",
-          StatusCode::kFailedPrecondition);
+    if (std::strtoul(row[0]->c_str(), nullptr, 10) != config.server_id) continue;
+    std::string where = row.size() > 2 ? ValueOr(row[1], "?") + ":" + ValueOr(row[2], "?") : "?";
+    // Ours when it comes from our report host and no live vomsrepl holds the
+    // id's lock but us: every vomsrepl feeder holds it while it streams, so
+    // this is one that has stopped (the master lists a dump thread until it
+    // notices the client left) and the master replaces it when we register.
+    if (row.size() > 1 && ValueOr(row[1], "") == config.report_host &&
+        (config.holds_server_id_lock || !feeder_alive)) {
+      Add(report, "server_id", CheckOutcome::kInfo,
+          id + " (the master lists a vomsrepl stream with it, registered from " + where +
+              ": this feeder's, or one that has ended, since no other live vomsrepl holds its server-id lock; a "
+              "new stream replaces it)");
       return;
     }
+    Add(report, "server_id", CheckOutcome::kFail,
+        "server_id " + id + " is already used by the replica registered from " + where +
+            " (SHOW SLAVE HOSTS); a second one would make the master drop the first",
+        "choose another server_id (unique among the master and all its replicas)", StatusCode::kFailedPrecondition);
+    return;
   }
   Add(report, "server_id", CheckOutcome::kOk,
-      std::to_string(config.server_id) + " (master " + std::to_string(report->master_server_id) + ", " +
-          std::to_string(hosts->size()) + " replica(s) registered)");
+      id + " (master " + std::to_string(report->master_server_id) + ", " + std::to_string(hosts->size()) +
+          " replica(s) registered)");
 }
 
 // SHOW GRANTS lines carry password hashes: only keywords are looked at, and
@@ -297,6 +328,48 @@ bool BinlogFileIsOlder(std::string_view file, std::string_view oldest) {
   return b1 == b2 && i1 < i2;
 }
 
+std::string ServerIdLockName(uint32_t server_id) { return "vomsrepl.server_id." + std::to_string(server_id); }
+
+Result<uint32_t> PickServerId(MasterSession& s, const MasterConfig& config) {
+  uint32_t master_id = 0;
+  {
+    VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.Query("SELECT @@server_id"));
+    if (!rows.empty() && !rows[0].empty() && rows[0][0]) master_id = uint32_t(std::strtoul(rows[0][0]->c_str(), nullptr, 10));
+  }
+  std::vector<uint32_t> taken = config.avoid_server_ids;
+  taken.push_back(master_id);
+  if (auto hosts = s.Query("SHOW SLAVE HOSTS"); hosts.ok()) {  // denied to least-privilege accounts: the locks remain
+    for (const SqlRow& row : *hosts)
+      if (!row.empty() && row[0]) taken.push_back(uint32_t(std::strtoul(row[0]->c_str(), nullptr, 10)));
+  }
+  // FNV-1a of the host name, mixed with the process id.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  uint32_t h = 2166136261u;
+  for (const char* p = host; *p != '\0'; ++p) h = (h ^ uint8_t(*p)) * 16777619u;
+  h ^= uint32_t(::getpid()) * 2654435761u;
+  constexpr uint32_t kBase = 1u << 30;
+  for (uint32_t i = 0; i < 1000; ++i) {
+    uint32_t id = kBase + (h + i) % kBase;
+    if (std::find(taken.begin(), taken.end(), id) != taken.end() || FeederLockHeld(s, id)) continue;
+    return id;
+  }
+  return FailedPrecondition("no free server id found for this stream: give one with --server-id");
+}
+
+Status StatusForDuplicateServerId(const MasterConfig& config, std::string_view msg) {
+  const std::string id = std::to_string(config.server_id);
+  std::string text = "the master dropped this binlog stream because another replica connected with the same "
+                     "server_id " + id + " (error 4052: " + std::string(msg) + ")";
+  if (config.retry_duplicate_server_id)
+    return Unavailable(text + "; something else uses server_id " + id + ": a `vomsrepl dump/stats --master "
+                       "--server-id " + id + "` (leave --server-id out: a free one is picked) or a replica with "
+                       "server_id=" + id + " in its my.cnf (give it another one, or change [master] server_id here); "
+                       "reconnecting");
+  return FailedPrecondition(text + "; that is most likely the vomsrepl feeder or a replica using it: leave "
+                            "--server-id out (a free one is picked) or give one no replica uses");
+}
+
 Status StatusForDumpError(unsigned int err, std::string_view msg, std::string_view wanted) {
   std::string text = "the master refused the binlog dump from " + std::string(wanted) + ": error " +
                      std::to_string(err) + ": " + std::string(msg);
@@ -327,7 +400,8 @@ void RunPreflightChecks(MasterSession& session, const MasterConfig& config, Pref
 // ---- MasterConfig, PreflightReport ----
 
 Status MasterConfig::Validate() const {
-  if (server_id == 0) return InvalidArgument("master: server_id must be set (non-zero, unique among the replicas)");
+  if (server_id == 0 && !pick_server_id)
+    return InvalidArgument("master: server_id must be set (non-zero, unique among the replicas)");
   if (defaults_file.empty() && user.empty())
     return InvalidArgument("master: set defaults_file (an option file with [client] user and password)");
   if (!socket.empty() && !host.empty() && host != "localhost")

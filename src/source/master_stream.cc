@@ -1,6 +1,7 @@
 #include "source/master_stream.h"
 
 #include <mysql.h>  // before mariadb_rpl.h, which needs MYSQL
+#include <mysqld_error.h>
 #include <mariadb_rpl.h>
 
 #include <algorithm>
@@ -151,6 +152,10 @@ Result<PreflightReport> MasterStream::Preflight() {
     report.checks.push_back(
         PreflightCheck{s.open_failure_check(), CheckOutcome::kFail, std::string(st.message()), fix, st.code()});
     return report;
+  }
+  if (impl_->config.pick_server_id && impl_->config.server_id == 0) {
+    VOMSREPL_ASSIGN_OR_RETURN(impl_->config.server_id, PickServerId(s, impl_->config));
+    spdlog::debug("master stream: server id {} picked for this stream", impl_->config.server_id);
   }
   RunPreflightChecks(s, impl_->config, &report);
   impl_->server_version = report.server_version;
@@ -337,6 +342,7 @@ Status MasterStream::Impl::OpenStream(bool first) {
                       ": " + session.error_message();
     if (IsTransientConnectionError(e)) return Unavailable(std::move(msg));
     if (e == 1236) return StatusForDumpError(e, session.error_message(), WantedText(first));
+    if (e == ER_SLAVE_SAME_ID) return StatusForDuplicateServerId(config, session.error_message());
     return FailedPrecondition(std::move(msg));
   }
   if (!file.empty()) {
@@ -369,6 +375,7 @@ Status MasterStream::Impl::FetchError(std::string_view wanted) {
     return Unavailable("the master ended the dump at " + where);
   }
   if (e == 1236) return StatusForDumpError(e, session.error_message(), wanted);
+  if (e == ER_SLAVE_SAME_ID) return StatusForDuplicateServerId(config, session.error_message());
   if (e != 0 && IsTransientConnectionError(e)) {
     return Unavailable("connection to the master lost at " + where + ": error " + std::to_string(e) + ": " +
                        session.error_message());

@@ -118,6 +118,23 @@ struct MasterConfig {
   // Replica identity: must differ from the master's and every other replica's.
   uint32_t server_id = 0;
   std::string report_host = "vomsrepl";  // shown in SHOW SLAVE HOSTS
+  // A diagnostic or one-shot stream (dump/stats --master, catchup): with
+  // server_id 0 the first preflight picks a free id (PickServerId in
+  // master_preflight.h: derived from this host and process, checked against
+  // the master's own id, SHOW SLAVE HOSTS, the running vomsrepl feeders'
+  // server-id locks and avoid_server_ids) and keeps it for reconnects.
+  bool pick_server_id = false;
+  std::vector<uint32_t> avoid_server_ids;  // never picked (e.g. the config's [master] server_id)
+  // The caller holds the ServerIdLock of server_id (the feeder): a
+  // registration under it that SHOW SLAVE HOSTS still lists from report_host
+  // is then one of a vomsrepl stream that has ended (a stop-then-start), not
+  // another server's, and the preflight lets this stream replace it.
+  bool holds_server_id_lock = false;
+  // The master dropped the stream because another replica connected with the
+  // same server id (error 4052): true: Unavailable, reconnect with backoff
+  // (the feeder: a diagnostic with its id ends soon); false:
+  // FailedPrecondition (a diagnostic stops and says why).
+  bool retry_duplicate_server_id = false;
 
   StartFrom start_from = StartFrom::kOldestBinlog;
   BinlogPosition start_position;  // kPosition

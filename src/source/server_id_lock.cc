@@ -1,5 +1,6 @@
 #include "source/server_id_lock.h"
 
+#include "source/master_preflight.h"
 #include "source/master_session.h"
 
 namespace vomsrepl::source {
@@ -9,7 +10,7 @@ Result<std::unique_ptr<ServerIdLock>> ServerIdLock::Acquire(const MasterConfig& 
   lock->session_ = std::make_unique<MasterSession>();
   VOMSREPL_RETURN_IF_ERROR(lock->session_->Open(config));
   // The name is built from a number only: nothing of the user's in the SQL text.
-  const std::string name = "vomsrepl.server_id." + std::to_string(config.server_id);
+  const std::string name = ServerIdLockName(config.server_id);
   auto rows = lock->session_->Query("SELECT GET_LOCK('" + name + "', 0)");
   if (!rows.ok()) return rows.status().WithContext("taking the server_id lock on the master");
   if (rows->empty() || rows->front().empty() || !rows->front()[0] || *rows->front()[0] != "1") {

@@ -10,6 +10,13 @@
 #     or doubled transaction would show as missing/extra/different keys or stop the
 #     runner on a duplicate key), both progress rows reach the master's GTID;
 #   * a second bootstrap into the now non-empty database is refused (exit 6).
+# Never success on nothing (issue 21, item 2), each refusal with exit 6 and nothing
+# created on the replica: bootstrap while the daemon's runner feeds the replica (the
+# channel lock, naming `vomsrepl run`), of a database the master does not have, and
+# through the replication account (no SELECT); verify through the replication account,
+# with a --db or a --table that matches nothing, and of a database the replica does not
+# have. The
+# read account comes from the config key [master] read_defaults_file (no flag).
 #
 # usage: bootstrap_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
 set -euo pipefail
@@ -34,6 +41,7 @@ cat > "$dir/vomsrepl.toml" <<EOT
 state_dir = "$dir/state"
 [master]
 defaults_file = "$dir/master/repl.cnf"
+read_defaults_file = "$dir/master/app.cnf"
 server_id = 4271
 start = "gtid:$start_gtid"
 heartbeat_ms = 500
@@ -53,13 +61,40 @@ daemon_pid=$!
 source "$(dirname "$0")/await_lib.sh"  # await SECONDS WHAT CMD...
 healthy() { curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; }
 await 60 "/health answering" healthy
+"$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" 2>&1 || true
+grep -q "^ok   master read account ($dir/master/app.cnf)" "$dir/check.txt" || { cat "$dir/check.txt"; fail "check-config did not check [master] read_defaults_file"; }
+
+bootstrap() {
+  "$vomsrepl" bootstrap --config "$dir/vomsrepl.toml" --db voms_bt "$@"
+}
+# expect_refusal FILE GREP-PATTERN WHAT COMMAND...: exit 6 and the message.
+expect_refusal() {
+  local out=$1 pattern=$2 what=$3 rc=0
+  shift 3
+  "$@" > "$out" 2>&1 || rc=$?
+  [ "$rc" -eq 6 ] && grep -q -- "$pattern" "$out" || { cat "$out"; fail "$what: exit $rc, want 6 and '$pattern'"; }
+}
+no_database() { [ -z "$(sql "$1" -e "SHOW DATABASES LIKE '$2'")" ] || fail "$3 created database $2 on $1"; }
+runner_running() {
+  curl -sf "http://127.0.0.1:$port/status" | python3 -c 'import json,sys; sys.exit(0 if [r["state"] for r in json.load(sys.stdin)["replicas"] if r["name"] == "replica1"] == ["running"] else 1)'
+}
+await 60 "replica1's runner running" runner_running
+expect_refusal "$dir/boot-locked.txt" 'held by `vomsrepl run`' "bootstrap while the runner feeds replica1" \
+  bootstrap --replica replica1
+grep -q "vomsrepl replica stop replica1" "$dir/boot-locked.txt" || { cat "$dir/boot-locked.txt"; fail "the refusal does not say how to pause the runner"; }
+no_database replica1 voms_bt "a bootstrap refused for the channel lock"
+
 for r in replica1 replica2; do
   curl -sf -X POST -H "Authorization: Bearer $(cat "$dir/state/http.token")" "http://127.0.0.1:$port/replica/$r/stop" >/dev/null || fail "POST /replica/$r/stop"
 done
 
-bootstrap() {
-  "$vomsrepl" bootstrap --config "$dir/vomsrepl.toml" --master-defaults-file "$dir/master/app.cnf" --db voms_bt "$@"
-}
+expect_refusal "$dir/boot-missing.txt" "shows no database voms_nonexistent" "bootstrap of a database the master lacks" \
+  "$vomsrepl" bootstrap --config "$dir/vomsrepl.toml" --replica replica1 --db voms_nonexistent
+grep -q "Nothing was created on replica replica1" "$dir/boot-missing.txt" || fail "the refusal does not say that nothing was created"
+no_database replica1 voms_nonexistent "bootstrap --db voms_nonexistent"
+expect_refusal "$dir/boot-repl.txt" "shows no database voms_bt" "bootstrap through the replication account" \
+  bootstrap --replica replica1 --master-defaults-file "$dir/master/repl.cnf"
+no_database replica1 voms_bt "a bootstrap through the replication account"
 "$repo/tools/voms-workload" --vo bt --transactions 3000 --seed 5 --dir "$dir" > "$dir/workload.log" 2>&1 &
 workload_pid=$!
 # Bootstrap only once the workload commits (its start-up takes seconds on a loaded machine):
@@ -78,8 +113,7 @@ seq1=$(sed -n 's/.*progress set to journal seq \([0-9]*\).*/\1/p' "$dir/boot1.tx
 [ -n "$seq1" ] && [ "$seq1" -gt 0 ] || fail "replica1 bootstrapped at journal seq '$seq1' (the workload was running: want > 0)"
 
 # Identical, at the same source position.
-rc=0; "$vomsrepl" verify --config "$dir/vomsrepl.toml" --master-defaults-file "$dir/master/app.cnf" \
-  > "$dir/verify.txt" 2>&1 || rc=$?
+rc=0; "$vomsrepl" verify --config "$dir/vomsrepl.toml" > "$dir/verify.txt" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || { cat "$dir/verify.txt" "$dir/boot1.txt"; fail "verify after bootstrap: exit $rc"; }
 master_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
 for r in replica1 replica2; do
@@ -96,6 +130,18 @@ grep -q "error" <(curl -sf "http://127.0.0.1:$port/status" | python3 -c 'import 
 
 rc=0; bootstrap --replica replica1 > "$dir/boot3.txt" 2>&1 || rc=$?
 [ "$rc" -eq 6 ] && grep -q "already holds" "$dir/boot3.txt" || { cat "$dir/boot3.txt"; fail "second bootstrap: exit $rc, want 6"; }
+
+verify() { "$vomsrepl" verify --config "$dir/vomsrepl.toml" "$@"; }
+expect_refusal "$dir/verify-repl.txt" "no database to compare" "verify through the replication account" \
+  verify --master-defaults-file "$dir/master/repl.cnf"
+expect_refusal "$dir/verify-nodb.txt" "db voms_nothere matches no database" "verify --db voms_nothere" \
+  verify --db voms_nothere
+expect_refusal "$dir/verify-notable.txt" "no table to compare" "verify --table matching nothing" \
+  verify --db voms_bt --table no_such_table
+sql master -e "SET sql_log_bin = 0; CREATE DATABASE voms_onlymaster; CREATE TABLE voms_onlymaster.t (id INT PRIMARY KEY)"
+expect_refusal "$dir/verify-norep.txt" "replica shows no table in voms_onlymaster" "verify of a database the replicas lack" \
+  verify --db voms_onlymaster
+grep -q "vomsrepl bootstrap --replica replica1 --db voms_onlymaster" "$dir/verify-norep.txt" || fail "verify does not name the bootstrap that fills the replica"
 
 kill -TERM "$daemon_pid"; wait "$daemon_pid" || true; daemon_pid=""
 echo "bootstrap_test: ok ($(cat "$dir/boot1.txt" | cut -c1-160))"

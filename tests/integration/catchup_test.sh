@@ -56,7 +56,7 @@ ops_await 60 "replica1 following the master to $gtid_c" r1_at_c
 # The channel lock: replica1's runner holds it.
 rc=0
 "$vomsrepl" catchup --config "$dir/vomsrepl.toml" --replica replica1 --until "$gtid_c" > "$dir/locked.txt" 2>&1 || rc=$?
-[ "$rc" -eq 6 ] && grep -q "another vomsrepl applier holds channel replica1" "$dir/locked.txt" ||
+[ "$rc" -eq 6 ] && grep -q 'channel replica1 on this replica is held by `vomsrepl run`' "$dir/locked.txt" ||
   { cat "$dir/locked.txt"; fail "catchup of a replica fed by the running daemon: exit $rc, want 6"; }
 
 # --plan applies nothing.

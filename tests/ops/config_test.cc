@@ -131,6 +131,35 @@ file = "/var/log/vomsrepl.log"
   EXPECT_NE(d.find("source GTIDs preserved (own writes in GTID domain 7)"), std::string::npos) << d;
 }
 
+TEST(ConfigTest, MasterReadDefaultsFileIsAKeyOfMaster) {
+  auto none = ParseConfig(kMinimal, "t.toml");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->master_read_defaults_file.empty());
+  EXPECT_NE(none->Describe().find("through the replication account (no [master] read_defaults_file"),
+            std::string::npos)
+      << none->Describe();
+  auto c = ParseConfig(std::string(kMinimal) + "read_defaults_file = \"/etc/vomsrepl/master-read.cnf\"\n", "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->master_read_defaults_file, "/etc/vomsrepl/master-read.cnf");
+  EXPECT_EQ(c->master.defaults_file, "/etc/vomsrepl/master.cnf");  // the feeder's account is unchanged
+  EXPECT_NE(c->Describe().find("read the master's tables through /etc/vomsrepl/master-read.cnf"), std::string::npos)
+      << c->Describe();
+  // Checked like every option file: a missing one names its key.
+  char master_cnf[] = "/tmp/vomsrepl-config-test-XXXXXX";
+  int fd = ::mkstemp(master_cnf);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "[client]\nuser=x\n", 16), 16);
+  ::close(fd);
+  c->master.defaults_file = master_cnf;
+  Status missing = CheckOptionFiles(*c);
+  ::unlink(master_cnf);
+  EXPECT_EQ(missing.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(missing.message().find("master.read_defaults_file"), std::string_view::npos) << missing.ToString();
+  // Not a key of another table.
+  EXPECT_EQ(ErrorOf("state_dir = \"/tmp/s\"\nread_defaults_file = \"/x.cnf\"\n[master]\ndefaults_file = \"/m.cnf\"\n").code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(ConfigTest, StateGtidDomainNeedsPreserveGtid) {
   const std::string replica = "[[replica]]\nname = \"r1\"\ndefaults_file = \"/etc/r1.cnf\"\n";
   auto c = ParseConfig(std::string(kMinimal) + replica + "state_gtid_domain = 5\n", "t.toml");

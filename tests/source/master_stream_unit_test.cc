@@ -475,6 +475,33 @@ TEST(MasterConfigTest, DescribeNeverShowsAPassword) {
   EXPECT_EQ(d.find("PASSWORD"), std::string::npos) << d;
 }
 
+TEST(DumpErrorTest, DuplicateServerIdRetriesForTheFeederOnly) {
+  MasterConfig feeder;
+  feeder.server_id = 4242;
+  feeder.retry_duplicate_server_id = true;
+  const char* server = "A slave with the same server_uuid/server_id as this slave has connected to the master";
+  Status f = StatusForDuplicateServerId(feeder, server);
+  EXPECT_EQ(f.code(), StatusCode::kUnavailable) << f.ToString();  // reconnect with backoff, never exit
+  EXPECT_NE(f.message().find("same server_id 4242"), std::string_view::npos) << f.ToString();
+  EXPECT_NE(f.message().find("leave --server-id out"), std::string_view::npos) << f.ToString();
+  EXPECT_NE(f.message().find("reconnecting"), std::string_view::npos) << f.ToString();
+  MasterConfig diagnostic = feeder;
+  diagnostic.retry_duplicate_server_id = false;
+  Status d = StatusForDuplicateServerId(diagnostic, server);
+  EXPECT_EQ(d.code(), StatusCode::kFailedPrecondition) << d.ToString();
+  EXPECT_NE(d.message().find("error 4052"), std::string_view::npos) << d.ToString();
+}
+
+TEST(DumpErrorTest, ServerIdZeroOnlyWhenPicked) {
+  MasterConfig c;
+  c.defaults_file = "/etc/m.cnf";
+  c.server_id = 0;
+  EXPECT_EQ(c.Validate().code(), StatusCode::kInvalidArgument);
+  c.pick_server_id = true;
+  EXPECT_TRUE(c.Validate().ok()) << c.Validate().ToString();
+  EXPECT_EQ(ServerIdLockName(4261), "vomsrepl.server_id.4261");
+}
+
 TEST(DumpErrorTest, PurgedFileAndGtidGiveBinlogPurged) {
   Status file = StatusForDumpError(1236,
                                    "Could not find first log file name in binary log index file",

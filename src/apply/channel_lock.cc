@@ -1,0 +1,75 @@
+#include "apply/channel_lock.h"
+
+#include <array>
+
+namespace vomsrepl::apply {
+namespace {
+
+// MariaDB and MySQL cap user lock names at 64 characters.
+std::string LockName(std::string name) { return name.substr(0, 64); }
+
+std::string ChannelLockName(const std::string& channel) { return LockName("vomsrepl.apply." + channel); }
+
+// The holder's name comes first: a long channel name is what gets cut.
+std::string HolderLockName(std::string_view holder, const std::string& channel) {
+  return LockName("vomsrepl.holder." + std::string(holder) + "." + channel);
+}
+
+Result<std::string> IsUsedLock(ReplicaSession& s, const std::string& name) {
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.QueryPrepared("SELECT IS_USED_LOCK(?)", {name}));
+  if (rows.empty() || !rows[0][0]) return std::string();
+  return *rows[0][0];
+}
+
+// "`vomsrepl run` (connection 12 from 127.0.0.1:40112, connected 35 s ago)";
+// what the server lets this account see of it.
+std::string DescribeHolder(ReplicaSession& s, const std::string& channel, std::string* holder) {
+  auto id = IsUsedLock(s, ChannelLockName(channel));
+  if (!id.ok() || id->empty()) return "another session";
+  static constexpr std::array<std::string_view, 3> kHolders = {kHolderRun, kHolderCatchup, kHolderBootstrap};
+  for (std::string_view h : kHolders) {
+    auto by = IsUsedLock(s, HolderLockName(h, channel));
+    if (by.ok() && *by == *id) *holder = std::string(h);
+  }
+  std::string out = holder->empty() ? "another session" : "`" + *holder + "`";
+  out += " (connection " + *id;
+  auto who = s.QueryPrepared("SELECT HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = CAST(? AS UNSIGNED)",
+                             {*id});
+  if (who.ok() && !who->empty())
+    out += " from " + (*who)[0][0].value_or("?") + ", in its current state for " + (*who)[0][1].value_or("?") + " s";
+  return out + ")";
+}
+
+std::string Fix(const std::string& holder, const std::string& channel) {
+  if (holder == kHolderRun)
+    return "pause that replica's runner first: `vomsrepl replica stop " + channel +
+           " --config FILE` (start it again afterwards with `vomsrepl replica start " + channel + " --config FILE`)";
+  if (holder == kHolderCatchup || holder == kHolderBootstrap)
+    return "wait until that " + holder.substr(9) + " has finished (or stop it), then run this again";
+  return "it is a running `vomsrepl run` feeding this replica (pause it with `vomsrepl replica stop " + channel +
+         "`), a `vomsrepl catchup` or `vomsrepl bootstrap` of it, or a second daemon: stop it, then run this again";
+}
+
+}  // namespace
+
+Status TakeChannelLock(ReplicaSession& session, const std::string& channel, std::string_view holder,
+                       bool* held_elsewhere) {
+  *held_elsewhere = false;
+  const std::string name = ChannelLockName(channel);
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, session.QueryPrepared("SELECT GET_LOCK(?, 0)", {name}));
+  if (rows.empty() || !rows[0][0] || *rows[0][0] != "1") {
+    *held_elsewhere = true;
+    std::string who_holds;
+    std::string who = DescribeHolder(session, channel, &who_holds);
+    return Unavailable(session.config().name + ": channel " + channel + " on this replica is held by " + who +
+                       " (user lock " + name + "); only one program may write a replica's progress at a time: " +
+                       Fix(who_holds, channel));
+  }
+  if (!holder.empty()) {
+    // Only names the holder for others' messages: failing to take it changes nothing.
+    session.QueryPrepared("SELECT GET_LOCK(?, 0)", {HolderLockName(holder, channel)}).status().IgnoreError();
+  }
+  return Status::OK();
+}
+
+}  // namespace vomsrepl::apply
