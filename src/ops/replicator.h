@@ -60,6 +60,9 @@ class Replicator {
 
  private:
   HttpResponse Handle(const HttpRequest& request);
+  // Once a second: each replica's lag (from the oldest transaction it has not
+  // applied, ops/replica_status.h) and state gauges.
+  void RefreshReplicaMetrics();
   HttpResponse Control(const std::string& name, const std::string& action, const std::string& query);
 
   Config config_;
