@@ -143,6 +143,7 @@ Status Replicator::Open() {
 }
 
 void Replicator::RequestStop() {
+  notifier_.Stopping();
   {
     std::lock_guard lock(mu_);
     stop_requested_ = true;
@@ -164,8 +165,10 @@ Status Replicator::Run() {
     std::unique_lock lock(mu_);
     auto next_purge = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     uint64_t syncs_counted = 0;
+    notifier_.Ready(std::to_string(replicas_.size()) + " replica(s), state in " + config_.state_dir);
     while (!stop_requested_ && !feeder_done_) {
       cv_.wait_for(lock, std::chrono::seconds(1));
+      notifier_.Tick();
       RefreshReplicaMetrics();
       if (struct statvfs fs{}; ::statvfs(config_.state_dir.c_str(), &fs) == 0) {
         metrics_.journal_disk_available().Set(double(fs.f_bavail) * double(fs.f_frsize));

@@ -41,6 +41,7 @@
 #include "ops/http_server.h"
 #include "ops/metrics.h"
 #include "ops/replica_runner.h"
+#include "ops/service_notify.h"
 #include "source/server_id_lock.h"
 
 namespace vomsrepl::ops {
@@ -67,6 +68,7 @@ class Replicator {
 
   Config config_;
   Metrics metrics_;
+  ServiceNotifier notifier_;  // systemd: READY, STOPPING, WATCHDOG
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<source::ServerIdLock> server_id_lock_;
   std::unique_ptr<Feeder> feeder_;
