@@ -17,6 +17,8 @@
 #     after `vomsrepl catchup` moved it, /status and `vomsrepl status` show the new seq
 #     without a restart;
 #   * `vomsrepl status --format json` and GET /status use the same field names;
+#   * with replica2 down, check-config fails and check-config --unreachable-ok (the
+#     unit's ExecStartPre) passes with a warning naming it;
 #   * replica2's server back, replica1 started: both converge, lag 0.
 #
 # usage: monitoring_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
@@ -121,6 +123,15 @@ lag1=$(replica_json replica2 lag_seconds)
 [ "$(metric 'vomsrepl_replica_lag_seconds{replica="replica1"}')" = 0 ] || fail "replica1 lags though its server runs"
 [ "$(state_json replica2 state)" = reconnecting ] || fail "vomsrepl status: replica2 not reconnecting"
 echo "FIGURE: replica2 down: lag_seconds $lag0 -> $lag1 with no new master commit"
+# The unit's ExecStartPre: a replica down fails check-config, but not --unreachable-ok.
+rc=0
+"$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check-down.txt" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] && grep -q "^FAIL replica replica2: " "$dir/check-down.txt" ||
+  { cat "$dir/check-down.txt"; fail "check-config with replica2 down: exit $rc"; }
+"$vomsrepl" check-config --unreachable-ok --config "$dir/vomsrepl.toml" > "$dir/check-ok.txt" 2>&1 ||
+  { cat "$dir/check-ok.txt"; fail "check-config --unreachable-ok with only replica2 down"; }
+grep -q "^warn replica replica2: unreachable" "$dir/check-ok.txt" || { cat "$dir/check-ok.txt"; fail "no warning for replica2"; }
+grep -q "^FAIL" "$dir/check-ok.txt" && { cat "$dir/check-ok.txt"; fail "--unreachable-ok still FAILs"; }
 
 # 5. replica1 stopped by the operator: `vomsrepl status` says stopped; catchup moves it
 #    while stopped, and /status and `vomsrepl status` follow without a restart.
