@@ -5,6 +5,7 @@ find_package(ZLIB REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
 pkg_check_modules(ROCKSDB REQUIRED IMPORTED_TARGET rocksdb)
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)  # sd_notify: Type=notify, watchdog
 pkg_check_modules(ISAL IMPORTED_TARGET libisal)   # optional: fast CRC32 (PCLMUL)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)

@@ -198,6 +198,9 @@ int main(int argc, char** argv) {
   auto* check = cli.add_subcommand(
       "check-config", "Validate a configuration: keys, values, master preflight, replica access; print the plan");
   check->add_option("--config", run_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
+  check->add_flag("--unreachable-ok", run_opts.unreachable_ok,
+                  "A master or replica that cannot be reached is a warning, not an error (`run` starts and retries "
+                  "it): for the systemd unit's ExecStartPre. Wrong passwords, privileges and settings still fail");
 
   app::VerifyCommandOptions verify_opts;
   std::string verify_format = "text";

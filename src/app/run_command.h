@@ -15,6 +15,9 @@ struct RunOptions {
   // Command-line overrides of [log] (empty: the config's).
   std::string log_level;
   std::string log_file;
+  // check-config: a server that cannot be reached (Unavailable) is a
+  // warning; `run` starts without it and retries (the unit's ExecStartPre).
+  bool unreachable_ok = false;
 };
 
 // Blocks until SIGTERM/SIGINT (clean drain: OK) or a fatal error. SIGHUP

@@ -1,22 +1,15 @@
 #include "app/status_command.h"
 
+#include <chrono>
 #include <ctime>
 #include <string>
 #include <vector>
 
-#include "binlog/json_binary.h"
 #include "journal/journal.h"
+#include "ops/replica_status.h"
 
 namespace vomsrepl::app {
 namespace {
-
-struct ReplicaLine {
-  std::string name;
-  journal::ReplicaMirror mirror;
-  uint64_t behind_transactions = 0;
-  bool seconds_known = false;
-  int64_t behind_seconds = 0;
-};
 
 std::string UtcTime(int64_t t) {
   if (t <= 0) return "-";
@@ -43,21 +36,6 @@ std::string HumanBytes(uint64_t n) {
 
 std::string Or(const std::string& s, const char* none = "-") { return s.empty() ? none : s; }
 
-void JsonField(std::string& out, const char* name, const std::string& value, bool comma = true) {
-  out += '"';
-  out += name;
-  out += "\":";
-  binlog::AppendJsonString(value, out);
-  if (comma) out += ',';
-}
-
-void JsonField(std::string& out, const char* name, uint64_t value, bool comma = true) {
-  out += '"';
-  out += name;
-  out += "\":" + std::to_string(value);
-  if (comma) out += ',';
-}
-
 }  // namespace
 
 Status RunStatus(const StatusOptions& options, std::FILE* out) {
@@ -67,54 +45,33 @@ Status RunStatus(const StatusOptions& options, std::FILE* out) {
   VOMSREPL_ASSIGN_OR_RETURN(auto stats, j->Stats());
   VOMSREPL_ASSIGN_OR_RETURN(auto mirrors, j->ListReplicaMirrors());
 
-  std::vector<ReplicaLine> lines;
+  ops::StatusDocument doc;
+  doc.state_dir = options.state_dir;
+  doc.source.checkpoint_seq = cp.seq;
+  doc.source.position = cp.source.position.empty() ? std::string() : cp.source.position.ToString();
+  doc.source.gtid = cp.source.gtid;
+  doc.source.gtid_state = cp.source.gtid_state.ToString();
+  doc.source.commit_time = cp.source.commit_time;
+  doc.journal = stats;
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (auto& [name, m] : mirrors) {
-    ReplicaLine l;
-    l.name = name;
-    l.mirror = m;
-    l.behind_transactions = cp.seq > m.seq ? cp.seq - m.seq : 0;
-    if (l.behind_transactions == 0) {
-      l.seconds_known = true;
-    } else if (m.commit_time != 0 && cp.source.commit_time != 0) {
-      l.seconds_known = true;
-      l.behind_seconds = cp.source.commit_time > m.commit_time ? int64_t(cp.source.commit_time) - m.commit_time : 0;
-    }
-    lines.push_back(std::move(l));
+    ops::ReplicaStatus r;
+    r.name = name;
+    r.state_detail = m.state;
+    r.applied_seq = m.seq;
+    r.gtid = m.gtid;
+    r.position = m.position.empty() ? std::string() : m.position.ToString();
+    r.commit_time = m.commit_time;
+    r.applied_time = m.applied_time > 0 ? m.applied_time : 0;
+    r.lag = ops::ComputeLag(*j, m.seq, now);
+    doc.replicas.push_back(std::move(r));
   }
+  const auto& lines = doc.replicas;
 
   std::string s;
   if (options.format == OutputFormat::kJson) {
-    s += '{';
-    JsonField(s, "state_dir", options.state_dir);
-    s += "\"source\":{";
-    JsonField(s, "checkpoint_seq", cp.seq);
-    JsonField(s, "position", cp.source.position.empty() ? std::string() : cp.source.position.ToString());
-    JsonField(s, "gtid", cp.source.gtid);
-    JsonField(s, "gtid_state", cp.source.gtid_state.ToString());
-    JsonField(s, "commit_time", uint64_t(cp.source.commit_time), false);
-    s += "},\"journal\":{";
-    JsonField(s, "first_seq", stats.first_seq);
-    JsonField(s, "last_seq", stats.last_seq);
-    JsonField(s, "transactions", stats.transactions);
-    JsonField(s, "disk_bytes", stats.disk_bytes);
-    JsonField(s, "sst_bytes", stats.sst_bytes, false);
-    s += "},\"replicas\":[";
-    for (size_t i = 0; i < lines.size(); ++i) {
-      const auto& l = lines[i];
-      if (i) s += ',';
-      s += '{';
-      JsonField(s, "name", l.name);
-      JsonField(s, "seq", l.mirror.seq);
-      JsonField(s, "gtid", l.mirror.gtid);
-      JsonField(s, "position", l.mirror.position.empty() ? std::string() : l.mirror.position.ToString());
-      JsonField(s, "applied_time", uint64_t(l.mirror.applied_time > 0 ? l.mirror.applied_time : 0));
-      JsonField(s, "commit_time", uint64_t(l.mirror.commit_time));
-      JsonField(s, "behind_transactions", l.behind_transactions);
-      s += "\"behind_seconds\":" + (l.seconds_known ? std::to_string(l.behind_seconds) : std::string("null")) + ",";
-      JsonField(s, "state", l.mirror.state, false);
-      s += '}';
-    }
-    s += "]}\n";
+    s = ops::StatusDocumentJson(doc);
   } else {
     char buf[512];
     auto line = [&](const char* label, const std::string& v) {
@@ -141,11 +98,10 @@ Status RunStatus(const StatusOptions& options, std::FILE* out) {
       s += buf;
       for (const auto& l : lines) {
         std::snprintf(buf, sizeof(buf), "%-16s %12llu %10llu %10s  %-28s %-20s %-19s  %s\n", l.name.c_str(),
-                      static_cast<unsigned long long>(l.mirror.seq),
-                      static_cast<unsigned long long>(l.behind_transactions),
-                      l.seconds_known ? std::to_string(l.behind_seconds).c_str() : "?",
-                      l.mirror.position.empty() ? "-" : l.mirror.position.ToString().c_str(),
-                      Or(l.mirror.gtid).c_str(), UtcTime(l.mirror.applied_time).c_str(), Or(l.mirror.state).c_str());
+                      static_cast<unsigned long long>(l.applied_seq),
+                      static_cast<unsigned long long>(l.lag.transactions),
+                      l.lag.seconds ? std::to_string(*l.lag.seconds).c_str() : "?", Or(l.position).c_str(),
+                      Or(l.gtid).c_str(), UtcTime(l.applied_time).c_str(), Or(l.state_detail).c_str());
         s += buf;
       }
     }

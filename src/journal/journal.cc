@@ -460,6 +460,27 @@ Status Journal::ReplayChunks(uint64_t seq, uint32_t up_to_chunk,
   }
 }
 
+Result<int64_t> Journal::CommitTimeOf(uint64_t seq) const {
+  // The source point (commit time) is on the last chunk; the append time of
+  // chunk 0 stands in when the source gave none.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), txn_cf_));
+  uint64_t first_append_us = 0;
+  for (it->Seek(TxnKey(seq, 0)); it->Valid(); it->Next()) {
+    uint64_t key_seq = 0;
+    uint32_t chunk = 0;
+    if (!ParseTxnKey(std::string_view(it->key().data(), it->key().size()), &key_seq, &chunk) || key_seq != seq) break;
+    bool last_chunk = false;
+    uint64_t append_us = 0;
+    uint32_t commit = 0;
+    VOMSREPL_RETURN_IF_ERROR(
+        DecodeRecordHeader(std::string_view(it->value().data(), it->value().size()), seq, &last_chunk, &append_us, &commit));
+    if (chunk == 0) first_append_us = append_us;
+    if (last_chunk) return commit != 0 ? int64_t(commit) : int64_t(first_append_us / 1000000);
+  }
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(it->status(), "journal: read seq " + std::to_string(seq)));
+  return NotFound("journal: seq " + std::to_string(seq) + " is not a complete transaction in the journal");
+}
+
 Status Journal::SetReplicaMirror(const std::string& name, const ReplicaMirror& mirror) {
   VOMSREPL_RETURN_IF_ERROR(CheckWritable());
   if (name.empty()) return InvalidArgument("journal: replica mirror without a name");

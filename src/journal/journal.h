@@ -195,6 +195,12 @@ class Journal {
   Status ReplayChunks(uint64_t seq, uint32_t up_to_chunk,
                       const std::function<Status(const txn::Transaction&)>& each) const;
 
+  // When the complete transaction `seq` was committed on the master
+  // (seconds since the epoch; its journal append time when the source gave
+  // none): what a replica's lag is measured from (ops/replica_status.h).
+  // NotFound when seq was purged or is not journaled (yet).
+  Result<int64_t> CommitTimeOf(uint64_t seq) const;
+
   // Replica mirrors (written unsynced: the replica's own row is the truth).
   Status SetReplicaMirror(const std::string& name, const ReplicaMirror& mirror);
   Status RemoveReplicaMirror(const std::string& name);

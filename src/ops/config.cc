@@ -415,7 +415,8 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
     std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
     return InvalidArgument(file + ": holds a password but has mode " + octal +
                            ": make it readable by its owner only (chmod 600 " + file +
-                           "), or move the password into a MySQL option file (defaults_file)");
+                           ") or by root and the group vomsrepl runs as (chown root:GROUP; chmod 640), or move the "
+                           "password into a MySQL option file (defaults_file)");
   }
   return Status::OK();
 }
@@ -445,6 +446,16 @@ Result<Config> ParseConfig(std::string_view text, const std::string& name, unsig
   return c;
 }
 
+unsigned ExposedMode(const struct stat& st) {
+  unsigned mode = unsigned(st.st_mode & 07777);
+  // root:GROUP 0640, GROUP being the one this process runs as (the
+  // systemd unit's Group=): root and the service read it, nobody else. Not
+  // for group root (a process running as root has no service group).
+  const gid_t group = ::getegid();
+  if (st.st_uid == 0 && group != 0 && st.st_gid == group && (mode & 070) == 040) mode &= ~070u;
+  return mode;
+}
+
 Result<Config> LoadConfig(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return InvalidArgument("cannot read the config file " + path + ": " + std::strerror(errno));
@@ -453,7 +464,7 @@ Result<Config> LoadConfig(const std::string& path) {
   if (!in) return InvalidArgument("cannot open the config file " + path);
   std::ostringstream text;
   text << in.rdbuf();
-  return ParseConfig(text.str(), path, unsigned(st.st_mode & 07777));
+  return ParseConfig(text.str(), path, ExposedMode(st));
 }
 
 bool OptionFileTextHasPassword(std::string_view text) {
@@ -537,7 +548,7 @@ Status CollectOptionFile(const std::string& file, const std::string& included_by
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  OptionFileNode node{file, included_by, unsigned(st.st_mode & 07777), OptionFileTextHasPassword(text.str())};
+  OptionFileNode node{file, included_by, ExposedMode(st), OptionFileTextHasPassword(text.str())};
   out->push_back(node);
   for (const auto& [directive, path] : IncludeDirectives(text.str())) {
     if (directive == "include") {
@@ -584,7 +595,8 @@ Status CheckOptionFile(const std::string& file, const std::string& what) {
     if (f.has_password && (f.mode & 077) != 0) {
       return InvalidArgument(what + ": the option file " + f.path + via + " holds a password but has mode " +
                              Octal(f.mode) + " (readable by others): make it readable by its owner only (chmod 600 " +
-                             f.path + ")");
+                             f.path + "), or by root and the group vomsrepl runs as (chown root:GROUP " + f.path +
+                             "; chmod 640 " + f.path + ")");
     }
     // Whoever can write a file of the tree can point the connection (host,
     // ssl-*) elsewhere and have the password sent there.

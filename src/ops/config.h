@@ -17,6 +17,8 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -154,6 +156,12 @@ Result<Config> LoadConfig(const std::string& path);
 Status CheckOptionFiles(const Config& config);
 // The same for one option file; `what` prefixes the message (e.g. "--master-defaults-file").
 Status CheckOptionFile(const std::string& file, const std::string& what);
+// The mode bits of a file that holds a secret, as the checks above judge
+// them: st_mode & 07777, except that a file owned by root whose group is
+// the process's effective group (not root) and whose group bits are
+// read-only (the Debian layout `root:vomsrepl 0640`) counts as owner-only
+// (its group bits cleared). Every other group or other bit counts.
+unsigned ExposedMode(const struct stat& st);
 // True when the text of a MySQL option file sets a password.
 bool OptionFileTextHasPassword(std::string_view text);
 // `file_mode`: the config file's permission bits (for the password rule).

@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "ops/replica_status.h"
+
 namespace vomsrepl::ops {
 namespace {
 
@@ -42,10 +44,25 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   journal_syncs_ = &Make<prometheus::Counter>(r, "vomsrepl_journal_syncs_total",
                                               "WAL syncs (fsync) of the journal ([journal] sync says when)")
                         .Add({});
+  journal_disk_available_ = &Make<prometheus::Gauge>(r, "vomsrepl_journal_disk_available_bytes",
+                                                     "Bytes available to vomsrepl on the file system of state_dir")
+                                .Add({});
+  journal_disk_size_ = &Make<prometheus::Gauge>(r, "vomsrepl_journal_disk_size_bytes",
+                                                "Size of the file system of state_dir")
+                           .Add({});
   replica_seq_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_applied_seq", "Last journal sequence applied, per replica");
   replica_lag_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_lag_seconds",
-                                                 "Master commit time of the newest journaled transaction minus that of the last applied one");
+                                                 "Seconds since the master committed the oldest transaction the replica has not applied (0: it applied everything)");
   replica_running_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_running", "1 while the replica's applier runs");
+  replica_lag_txn_family_ = &Make<prometheus::Gauge>(r, "vomsrepl_replica_lag_transactions",
+                                                     "Journaled transactions the replica has not applied yet");
+  replica_state_family_ = &Make<prometheus::Gauge>(
+      r, "vomsrepl_replica_state",
+      "1 for the replica's current applier state (starting, running, reconnecting, stopped, error), 0 for the others");
+  Make<prometheus::Gauge>(r, "vomsrepl_build_info", "Always 1: the version and git commit of this vomsrepl binary")
+      .Add({{"version", VOMSREPL_VERSION}, {"commit", VOMSREPL_GIT_COMMIT}})
+      .Set(1);
+  for (const char* component : {"source", "journal", "apply"}) Errors(component);
   replica_txn_family_ = &Make<prometheus::Counter>(r, "vomsrepl_replica_transactions_total", "Source transactions applied, per replica");
   replica_rows_family_ = &Make<prometheus::Counter>(r, "vomsrepl_replica_rows_total", "Row changes applied, per replica");
   replica_commits_family_ = &Make<prometheus::Counter>(r, "vomsrepl_replica_commits_total",
@@ -68,9 +85,13 @@ prometheus::Counter& Metrics::Errors(std::string_view component) {
 
 Metrics::ReplicaSeries Metrics::Replica(std::string_view name) {
   prometheus::Labels l{{"replica", std::string(name)}};
-  return {&replica_seq_family_->Add(l), &replica_lag_family_->Add(l), &replica_running_family_->Add(l),
-          &replica_txn_family_->Add(l), &replica_rows_family_->Add(l), &replica_commits_family_->Add(l),
-          &replica_careful_family_->Add(l), &replica_skips_family_->Add(l)};
+  ReplicaSeries s{&replica_seq_family_->Add(l), &replica_lag_family_->Add(l), &replica_lag_txn_family_->Add(l),
+                  &replica_running_family_->Add(l), {}, &replica_txn_family_->Add(l), &replica_rows_family_->Add(l),
+                  &replica_commits_family_->Add(l), &replica_careful_family_->Add(l), &replica_skips_family_->Add(l)};
+  for (size_t i = 0; i < kReplicaStates.size(); ++i) {
+    s.state[i] = &replica_state_family_->Add({{"replica", std::string(name)}, {"state", std::string(kReplicaStates[i])}});
+  }
+  return s;
 }
 
 std::string Metrics::Serialize() const {

@@ -6,11 +6,18 @@
 // `database`, `operation` and `replica` labels. No label ever carries a
 // secret (database and replica names only).
 //
+// Every series without a data-dependent label (and errors_total for each
+// component, the per-replica series once Replica() is called: the daemon
+// calls it for every configured replica at start) is exported from the
+// start with 0, so rate() and absent() alerts work on a fresh daemon;
+// vomsrepl_build_info{version,commit} is 1.
+//
 // Thread-safety: counters and gauges are atomic (prometheus-cpp); Rows() and
 // Replica() create series under the registry's lock, so callers on a hot
 // path keep the returned reference.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,12 +55,19 @@ class Metrics {
   prometheus::Counter& journal_append_seconds() { return *journal_append_seconds_; }
   prometheus::Counter& journal_append_batches() { return *journal_append_batches_; }
   prometheus::Counter& journal_syncs() { return *journal_syncs_; }
+  // The file system holding the state directory (statvfs): what a journal
+  // that grows while a replica is down eats into.
+  prometheus::Gauge& journal_disk_available() { return *journal_disk_available_; }
+  prometheus::Gauge& journal_disk_size() { return *journal_disk_size_; }
 
   // Replicas.
   struct ReplicaSeries {
     prometheus::Gauge* applied_seq;
-    prometheus::Gauge* lag_seconds;
+    prometheus::Gauge* lag_seconds;       // now - commit time of the oldest unapplied transaction (replica_status.h)
+    prometheus::Gauge* lag_transactions;  // journal transactions not applied yet
     prometheus::Gauge* running;  // 1 running, 0 stopped or failed
+    // vomsrepl_replica_state{state=kReplicaStates[i]}: 1 for the current state, 0 for the others.
+    std::array<prometheus::Gauge*, 5> state;
     prometheus::Counter* transactions;
     prometheus::Counter* rows;
     prometheus::Counter* commits;          // replica transactions (groups) committed
@@ -72,6 +86,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* replica_seq_family_;
   prometheus::Family<prometheus::Gauge>* replica_lag_family_;
   prometheus::Family<prometheus::Gauge>* replica_running_family_;
+  prometheus::Family<prometheus::Gauge>* replica_lag_txn_family_;
+  prometheus::Family<prometheus::Gauge>* replica_state_family_;
   prometheus::Family<prometheus::Counter>* replica_txn_family_;
   prometheus::Family<prometheus::Counter>* replica_rows_family_;
   prometheus::Family<prometheus::Counter>* replica_commits_family_;
@@ -89,6 +105,8 @@ class Metrics {
   prometheus::Counter* journal_append_seconds_;
   prometheus::Counter* journal_append_batches_;
   prometheus::Counter* journal_syncs_;
+  prometheus::Gauge* journal_disk_available_;
+  prometheus::Gauge* journal_disk_size_;
 };
 
 }  // namespace vomsrepl::ops

@@ -13,6 +13,8 @@ namespace vomsrepl::ops {
 
 using namespace std::chrono_literals;
 
+constexpr auto kStoppedRefresh = 5s;
+
 namespace {
 
 std::string UtcNow() {
@@ -38,6 +40,20 @@ ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& jou
   paused_ = !options_.start_enabled;
   if (paused_) snapshot_.state = "stopped";
   if (metrics_) series_ = metrics_->Replica(options_.name);
+  // What the last run mirrored, until this run reads the replica's progress
+  // row: a replica unreachable from the start shows its true lag, not all of
+  // the journal.
+  if (auto mirrors = journal_.ListReplicaMirrors(); mirrors.ok()) {
+    for (const auto& [name, m] : *mirrors) {
+      if (name != options_.name) continue;
+      snapshot_.applied_seq = m.seq;
+      snapshot_.gtid = m.gtid;
+      snapshot_.position = m.position.ToString();
+      snapshot_.commit_time = m.commit_time;
+      snapshot_.applied_time = m.applied_time;
+      if (metrics_) series_.applied_seq->Set(double(m.seq));
+    }
+  }
   if (!options_.applier.warn) {
     std::string name = options_.name;
     options_.applier.warn = [name](const std::string& w) { spdlog::warn("replica {}: {}", name, w); };
@@ -113,8 +129,18 @@ void ReplicaRunner::Loop() {
       if (paused_ && !shutdown_) {
         if (snapshot_.state.rfind("error", 0) != 0) snapshot_.state = "stopped";
         if (metrics_) series_.running->Set(0);
+        const std::string state = snapshot_.state;
+        lock.unlock();
+        MirrorState(state);
+        RefreshStoppedProgress();
+        lock.lock();
       }
-      cv_.wait(lock, [&] { return shutdown_ || !paused_; });
+      while (!shutdown_ && paused_) {
+        if (cv_.wait_for(lock, kStoppedRefresh, [&] { return shutdown_ || !paused_; })) break;
+        lock.unlock();
+        RefreshStoppedProgress();
+        lock.lock();
+      }
       if (shutdown_) return;
     }
     reached_running_ = false;
@@ -160,6 +186,37 @@ void ReplicaRunner::Loop() {
     std::optional<uint64_t> failed = reached_running_ ? FailedJournalSeq(st.message()) : std::nullopt;
     snapshot_.failed_seq = failed && *failed > snapshot_.applied_seq ? *failed : 0;
   }
+}
+
+void ReplicaRunner::RefreshStoppedProgress() {
+  apply::ReplicaSession session;
+  if (!session.Open(options_.replica).ok()) return;
+  apply::ApplierOptions o = options_.applier;
+  o.take_channel_lock = false;
+  apply::TransactionApplier reader(session, o);
+  auto p = reader.ReadProgress();
+  if (!p.ok()) return;
+  journal::ReplicaMirror m;
+  {
+    std::lock_guard lock(mu_);
+    if (p->seq == snapshot_.applied_seq && p->gtid == snapshot_.gtid) return;
+    spdlog::info("replica {}: stopped, and its progress row moved from journal seq {} to {} (catchup or bootstrap)",
+                 options_.name, snapshot_.applied_seq, p->seq);
+    snapshot_.applied_seq = p->seq;
+    snapshot_.gtid = p->gtid;
+    snapshot_.position = p->position.ToString();
+    auto commit = journal_.CommitTimeOf(p->seq);
+    snapshot_.commit_time = commit.ok() ? uint32_t(*commit) : 0;
+    snapshot_.applied_time = 0;
+    m.seq = p->seq;
+    m.gtid = p->gtid;
+    m.position = p->position;
+    m.commit_time = snapshot_.commit_time;
+    m.state = snapshot_.state;
+  }
+  if (metrics_) series_.applied_seq->Set(double(p->seq));
+  Status st = journal_.SetReplicaMirror(options_.name, m);
+  if (!st.ok()) spdlog::warn("replica {}: cannot record its progress in the journal: {}", options_.name, st.ToString());
 }
 
 Status ReplicaRunner::AwaitJournalTail(const apply::Progress& p) {
@@ -312,6 +369,7 @@ Status ReplicaRunner::Session() {
       snapshot_.gtid = p.gtid;
       snapshot_.position = p.position.ToString();
       snapshot_.commit_time = last_commit_time;
+      snapshot_.applied_time = m.applied_time;
     }
     if (metrics_) {
       series_.applied_seq->Set(double(p.seq));
@@ -322,14 +380,6 @@ Status ReplicaRunner::Session() {
         series_.careful_retries->Increment(double(s.careful_retries - counted.careful_retries));
       counted.commits = std::max(counted.commits, s.commits);
       counted.careful_retries = std::max(counted.careful_retries, s.careful_retries);
-      double lag = 0;
-      if (p.seq < journal_.last_seq()) {
-        auto cp = journal_.checkpoint();
-        if (cp.ok() && cp->source.commit_time > last_commit_time && last_commit_time) {
-          lag = double(cp->source.commit_time - last_commit_time);
-        }
-      }
-      series_.lag_seconds->Set(lag);
     }
     return st;
   };

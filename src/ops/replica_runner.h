@@ -18,6 +18,9 @@
 // deletes what a mirrored replica has not applied, so a stopped replica
 // always finds its transactions in the journal when it comes back.
 //
+// A paused replica's progress row is read again every kStoppedRefresh
+// (RefreshStoppedProgress), and its mirror says "stopped".
+//
 // Control (thread-safe, from the HTTP endpoint): Stop() pauses after the
 // current commit, Start() resumes (also after an error), Skip(seq) makes the
 // next start skip exactly the transaction the replica failed on: accepted
@@ -63,6 +66,7 @@ struct ReplicaSnapshot {
   std::string gtid;
   std::string position;
   uint32_t commit_time = 0;       // source commit time of the last applied transaction
+  int64_t applied_time = 0;       // when the replica committed it (seconds since the epoch; 0: unknown)
   uint64_t transactions = 0;      // applied since start
   std::string last_error;
   uint64_t failed_seq = 0;        // in an error state: the journal seq the error names (0: none)
@@ -105,6 +109,12 @@ class ReplicaRunner {
   // Writes `state` into this replica's journal mirror, keeping its seq
   // (nothing when there is no mirror yet).
   void MirrorState(const std::string& state);
+  // While paused (stopped by an operator or on an error): reads the
+  // replica's progress row on a short connection, without the applier lock,
+  // so that what `vomsrepl catchup` or `vomsrepl bootstrap` did to a stopped
+  // replica shows in /status, the metrics and the journal mirror (`vomsrepl
+  // status`) without a restart. An unreachable replica changes nothing.
+  void RefreshStoppedProgress();
 
   ReplicaRunnerOptions options_;
   // Test-hook point names (crash_point.h): replica.<name>.before_commit / after_commit / after_ddl.

@@ -8,23 +8,20 @@
 #include <thread>
 
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include "apply/channel_lock.h"
 #include "binlog/json_binary.h"
 #include "ops/control_token.h"
 #include "ops/replica_skip.h"
+#include "ops/replica_status.h"
 #include "source/server_id_lock.h"
 
 namespace vomsrepl::ops {
 namespace {
 
-void JsonString(std::string& out, std::string_view s) { binlog::AppendJsonString(s, out); }
-
-std::string Field(std::string_view name) {
-  std::string out;
-  JsonString(out, name);
-  out += ':';
-  return out;
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // The value of the environment variable `name`, read once; the variable is
@@ -151,6 +148,7 @@ Status Replicator::Open() {
 }
 
 void Replicator::RequestStop() {
+  notifier_.Stopping();
   {
     std::lock_guard lock(mu_);
     stop_requested_ = true;
@@ -172,8 +170,15 @@ Status Replicator::Run() {
     std::unique_lock lock(mu_);
     auto next_purge = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     uint64_t syncs_counted = 0;
+    notifier_.Ready(std::to_string(replicas_.size()) + " replica(s), state in " + config_.state_dir);
     while (!stop_requested_ && !feeder_done_) {
       cv_.wait_for(lock, std::chrono::seconds(1));
+      notifier_.Tick();
+      RefreshReplicaMetrics();
+      if (struct statvfs fs{}; ::statvfs(config_.state_dir.c_str(), &fs) == 0) {
+        metrics_.journal_disk_available().Set(double(fs.f_bavail) * double(fs.f_frsize));
+        metrics_.journal_disk_size().Set(double(fs.f_blocks) * double(fs.f_frsize));
+      }
       if (auto stats = journal_->Stats(); stats.ok()) {
         metrics_.journal_bytes().Set(double(stats->disk_bytes));
         metrics_.journal_last_seq().Set(double(stats->last_seq));
@@ -206,58 +211,52 @@ Status Replicator::Run() {
 }
 
 std::string Replicator::StatusJson(bool full) const {
-  std::string out = "{";
-  out += Field("source") + "{";
-  auto cp = journal_->checkpoint();
-  out += Field("state");
-  JsonString(out, feeder_ ? feeder_->state() : "not started");
-  out += "," + Field("stream_position");
-  JsonString(out, feeder_ ? feeder_->stream_position() : "");
-  if (cp.ok()) {
-    out += "," + Field("checkpoint_seq") + std::to_string(cp->seq);
-    out += "," + Field("position");
-    JsonString(out, cp->source.position.ToString());
-    out += "," + Field("gtid");
-    JsonString(out, cp->source.gtid);
-    out += "," + Field("gtid_state");
-    JsonString(out, cp->source.gtid_state.ToString());
-    out += "," + Field("commit_time") + std::to_string(cp->source.commit_time);
+  StatusDocument doc;
+  doc.source.state = feeder_ ? feeder_->state() : "not started";
+  doc.source.stream_position = feeder_ ? feeder_->stream_position() : "";
+  if (auto cp = journal_->checkpoint(); cp.ok()) {
+    doc.source.checkpoint_seq = cp->seq;
+    doc.source.position = cp->source.position.ToString();
+    doc.source.gtid = cp->source.gtid;
+    doc.source.gtid_state = cp->source.gtid_state.ToString();
+    doc.source.commit_time = cp->source.commit_time;
   }
-  out += "}," + Field("journal") + "{";
-  if (auto s = journal_->Stats(); s.ok()) {
-    out += Field("first_seq") + std::to_string(s->first_seq) + ",";
-    out += Field("last_seq") + std::to_string(s->last_seq) + ",";
-    out += Field("durable_seq") + std::to_string(s->durable_seq) + ",";
-    out += Field("disk_bytes") + std::to_string(s->disk_bytes);
+  if (auto s = journal_->Stats(); s.ok()) doc.journal = *s;
+  const int64_t now = UnixNow();
+  for (const auto& runner : replicas_) {
+    ReplicaSnapshot s = runner->Snapshot();
+    ReplicaStatus r;
+    r.name = s.name;
+    // Error and outage texts quote the server: the control token shows them.
+    const std::string_view state = ReplicaStateName(s.state);
+    r.state_detail = full || (state != "error" && state != "reconnecting") ? s.state : std::string(state);
+    r.applied_seq = s.applied_seq;
+    r.gtid = s.gtid;
+    r.position = s.position;
+    r.commit_time = s.commit_time;
+    r.applied_time = s.applied_time;
+    r.lag = ComputeLag(*journal_, s.applied_seq, now);
+    r.transactions = s.transactions;
+    r.failed_seq = s.failed_seq;
+    r.skip_pending_seq = s.skip_seq;
+    r.last_error = full ? s.last_error : RedactedError(s.last_error);
+    doc.replicas.push_back(std::move(r));
   }
-  out += "}," + Field("replicas") + "[";
-  uint32_t newest = cp.ok() ? cp->source.commit_time : 0;
-  uint64_t last_seq = journal_->last_seq();
-  for (size_t i = 0; i < replicas_.size(); ++i) {
-    ReplicaSnapshot s = replicas_[i]->Snapshot();
-    if (i) out += ",";
-    out += "{" + Field("name");
-    JsonString(out, s.name);
-    out += "," + Field("state");
-    std::string state = s.state.rfind("error", 0) == 0 ? "error" : s.state.rfind("reconnecting", 0) == 0 ? "reconnecting" : s.state;
-    JsonString(out, state);
-    out += "," + Field("applied_seq") + std::to_string(s.applied_seq);
-    out += "," + Field("lag_transactions") + std::to_string(last_seq > s.applied_seq ? last_seq - s.applied_seq : 0);
-    out += "," + Field("lag_seconds") +
-           std::to_string(last_seq > s.applied_seq && newest > s.commit_time && s.commit_time ? newest - s.commit_time : 0);
-    out += "," + Field("gtid");
-    JsonString(out, s.gtid);
-    out += "," + Field("position");
-    JsonString(out, s.position);
-    out += "," + Field("transactions") + std::to_string(s.transactions);
-    out += "," + Field("failed_seq") + std::to_string(s.failed_seq);
-    out += "," + Field("skip_pending_seq") + std::to_string(s.skip_seq);
-    out += "," + Field("last_error");
-    JsonString(out, full ? s.last_error : RedactedError(s.last_error));
-    out += "}";
+  return StatusDocumentJson(doc);
+}
+
+void Replicator::RefreshReplicaMetrics() {
+  const int64_t now = UnixNow();
+  for (const auto& runner : replicas_) {
+    ReplicaSnapshot s = runner->Snapshot();
+    Metrics::ReplicaSeries series = metrics_.Replica(s.name);
+    ReplicaLag lag = ComputeLag(*journal_, s.applied_seq, now);
+    series.lag_transactions->Set(double(lag.transactions));
+    // Unknown (the oldest unapplied transaction was purged): keep the last value.
+    if (lag.seconds) series.lag_seconds->Set(double(*lag.seconds));
+    const std::string_view state = ReplicaStateName(s.state);
+    for (size_t i = 0; i < kReplicaStates.size(); ++i) series.state[i]->Set(kReplicaStates[i] == state ? 1 : 0);
   }
-  out += "]}\n";
-  return out;
 }
 
 namespace {

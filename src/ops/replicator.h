@@ -41,6 +41,7 @@
 #include "ops/http_server.h"
 #include "ops/metrics.h"
 #include "ops/replica_runner.h"
+#include "ops/service_notify.h"
 #include "source/server_id_lock.h"
 
 namespace vomsrepl::ops {
@@ -60,10 +61,14 @@ class Replicator {
 
  private:
   HttpResponse Handle(const HttpRequest& request);
+  // Once a second: each replica's lag (from the oldest transaction it has not
+  // applied, ops/replica_status.h) and state gauges.
+  void RefreshReplicaMetrics();
   HttpResponse Control(const std::string& name, const std::string& action, const std::string& query);
 
   Config config_;
   Metrics metrics_;
+  ServiceNotifier notifier_;  // systemd: READY, STOPPING, WATCHDOG
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<source::ServerIdLock> server_id_lock_;
   std::unique_ptr<Feeder> feeder_;

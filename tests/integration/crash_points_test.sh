@@ -99,7 +99,7 @@ for round in $(seq "$rounds"); do
       replica.*.after_commit)
         r=${point#replica.}; r=${r%%.*}
         p=$(progress_seq "$r")
-        mirror=$(json "$dir/state.json" "[x['seq'] for x in d['replicas'] if x['name'] == '$r'][0]")
+        mirror=$(json "$dir/state.json" "[x['applied_seq'] for x in d['replicas'] if x['name'] == '$r'][0]")
         [ "$p" -gt "$mirror" ] || fail "$point: $r progress row seq $p is not ahead of its mirror seq $mirror"
         other=replica1; [ "$r" = replica1 ] && other=replica2
         o=$(progress_seq "$other")

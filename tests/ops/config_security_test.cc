@@ -280,5 +280,38 @@ TEST_F(OptionFileIncludes, CheckOptionFilesNamesTheKey) {
   EXPECT_NE(st.message().find(inc), std::string::npos) << st.message();
 }
 
+// ---- root:GROUP 0640 (issue 21: the layout the unit and the Debian package install) --------
+
+TEST(ExposedMode, RootOwnedGroupReadableByTheServiceGroupIsOwnerOnly) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown the test file";
+  char tmpl[] = "/tmp/vomsrepl-mode-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string f = std::string(tmpl) + "/master.cnf";
+  std::ofstream(f) << "[client]\nuser=repl\npassword=secret\n";
+  auto mode_of = [&](uid_t uid, gid_t gid, mode_t mode) {
+    EXPECT_EQ(::chown(f.c_str(), uid, gid), 0);
+    EXPECT_EQ(::chmod(f.c_str(), mode), 0);
+    struct stat st {};
+    EXPECT_EQ(::stat(f.c_str(), &st), 0);
+    return ExposedMode(st);
+  };
+  // As the service runs: under a group of its own (setegid; restored below).
+  const gid_t own = 4711, other = 4712;
+  ASSERT_EQ(::setegid(own), 0);
+  EXPECT_EQ(mode_of(0, own, 0640), 0600u);        // root:<our group> 0640: accepted
+  EXPECT_TRUE(CheckOptionFile(f, "t").ok());
+  EXPECT_EQ(mode_of(0, other, 0640), 0640u);      // another group can read it
+  EXPECT_NE(std::string(CheckOptionFile(f, "t").message()).find("chown root:GROUP"), std::string::npos);
+  EXPECT_EQ(mode_of(0, own, 0660), 0660u);        // group may write: refused
+  EXPECT_FALSE(CheckOptionFile(f, "t").ok());
+  EXPECT_EQ(mode_of(0, own, 0644), 0604u);        // others read: still counts, refused
+  EXPECT_FALSE(CheckOptionFile(f, "t").ok());
+  EXPECT_EQ(mode_of(4242, own, 0640), 0640u);     // not root's: the group exception does not apply
+  EXPECT_EQ(mode_of(0, own, 0600), 0600u);
+  ASSERT_EQ(::setegid(0), 0);
+  EXPECT_EQ(mode_of(0, 0, 0640), 0640u);          // running as root: group root is no service group
+  std::filesystem::remove_all(tmpl);
+}
+
 }  // namespace
 }  // namespace vomsrepl::ops

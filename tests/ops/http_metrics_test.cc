@@ -9,6 +9,7 @@
 
 #include "ops/http_server.h"
 #include "ops/metrics.h"
+#include "ops/replica_status.h"
 
 namespace vomsrepl::ops {
 namespace {
@@ -78,6 +79,36 @@ TEST(MetricsTest, TextFormatCarriesCounts) {
   EXPECT_NE(text.find("vomsrepl_rows_total{database=\"voms_x\",operation=\"insert\"} 10"), std::string::npos) << text;
   EXPECT_NE(text.find("vomsrepl_replica_applied_seq{replica=\"replica1\"} 17"), std::string::npos) << text;
   EXPECT_NE(text.find("# TYPE vomsrepl_replica_lag_seconds gauge"), std::string::npos) << text;
+}
+
+TEST(MetricsTest, EveryCounterFromStartAndBuildInfo) {
+  Metrics m;
+  m.Replica("r1");
+  std::string text = m.Serialize();
+  for (const char* line : {"vomsrepl_source_events_total 0", "vomsrepl_source_reconnects_total 0",
+                           "vomsrepl_errors_total{component=\"source\"} 0",
+                           "vomsrepl_errors_total{component=\"journal\"} 0",
+                           "vomsrepl_errors_total{component=\"apply\"} 0",
+                           "vomsrepl_replica_skips_total{replica=\"r1\"} 0",
+                           "vomsrepl_replica_lag_transactions{replica=\"r1\"} 0",
+                           "vomsrepl_replica_state{replica=\"r1\",state=\"stopped\"} 0"}) {
+    EXPECT_NE(text.find(std::string("\n") + line + "\n"), std::string::npos) << line << "\n" << text;
+  }
+  size_t at = text.find("\nvomsrepl_build_info{");
+  ASSERT_NE(at, std::string::npos) << text;
+  std::string line = text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+  EXPECT_NE(line.find("version=\"" VOMSREPL_TEST_VERSION "\""), std::string::npos) << line;
+  EXPECT_NE(line.find("commit=\""), std::string::npos) << line;
+  EXPECT_EQ(line.substr(line.size() - 2), " 1") << line;
+}
+
+TEST(MetricsTest, OneStateAtATime) {
+  Metrics m;
+  auto r = m.Replica("r1");
+  for (size_t i = 0; i < kReplicaStates.size(); ++i) r.state[i]->Set(kReplicaStates[i] == "stopped" ? 1 : 0);
+  std::string text = m.Serialize();
+  EXPECT_NE(text.find("vomsrepl_replica_state{replica=\"r1\",state=\"stopped\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("vomsrepl_replica_state{replica=\"r1\",state=\"running\"} 0\n"), std::string::npos) << text;
 }
 
 }  // namespace

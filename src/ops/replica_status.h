@@ -1,0 +1,88 @@
+// ReplicaStatus: the one status document of a feeder, shared by `GET /status`
+// (the running daemon) and `vomsrepl status --format json` (its state
+// directory), so that both name every field the same way (issue 21). The
+// schema is documented in docs/voms-guide.md ("The status document").
+//
+// Lag (what an alert watches) is measured from the OLDEST transaction the
+// replica has not applied: lag_seconds = now - master commit time of journal
+// seq applied_seq + 1, so it grows by one every second while a replica is
+// down, stopped or stuck, and is 0 only when the replica has applied the
+// whole journal. lag_transactions = journal last seq - applied_seq.
+//
+// States: every applier state text (ops/replica_runner.h) maps to one of
+// kReplicaStates; the text itself is kept as `state_detail`.
+//
+// Thread-safety: free functions on their arguments; ComputeLag reads the
+// journal (thread-safe).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "journal/journal.h"
+
+namespace vomsrepl::ops {
+
+// The states of vomsrepl_replica_state{replica,state} and of /status
+// replicas[].state, in this order.
+inline constexpr std::array<std::string_view, 5> kReplicaStates = {"starting", "running", "reconnecting", "stopped",
+                                                                   "error"};
+
+// One of kReplicaStates for an applier state text ("reconnecting since ...
+// (...)" -> "reconnecting", "error: ..." -> "error", "waiting for the journal
+// ..." -> "starting"; an empty or unknown text -> "starting").
+std::string_view ReplicaStateName(std::string_view state_text);
+
+struct ReplicaLag {
+  uint64_t transactions = 0;           // journal transactions not applied yet
+  // nullopt: unknown (nothing of it in the journal). When the oldest
+  // unapplied transaction was purged, measured from the first one kept (a
+  // lower bound).
+  std::optional<int64_t> seconds;
+};
+
+// Lag of a replica that applied up to `applied_seq`, at wall time `now`
+// (seconds since the epoch).
+ReplicaLag ComputeLag(const journal::Journal& journal, uint64_t applied_seq, int64_t now);
+
+struct ReplicaStatus {
+  std::string name;
+  std::string state_detail;       // the applier's state text
+  uint64_t applied_seq = 0;
+  std::string gtid;               // source GTID of the last applied transaction
+  std::string position;           // source position after it
+  int64_t commit_time = 0;        // its master commit time (0: unknown)
+  int64_t applied_time = 0;       // when the replica committed it (0: unknown)
+  ReplicaLag lag;
+  std::optional<uint64_t> transactions;  // applied since the daemon started (daemon only)
+  uint64_t failed_seq = 0;
+  uint64_t skip_pending_seq = 0;
+  std::string last_error;         // already redacted when the reader must not see it
+};
+
+struct SourceStatus {
+  std::optional<std::string> state;            // feeder state (daemon only)
+  std::optional<std::string> stream_position;  // (daemon only)
+  uint64_t checkpoint_seq = 0;
+  std::string position;
+  std::string gtid;
+  std::string gtid_state;
+  int64_t commit_time = 0;
+};
+
+struct StatusDocument {
+  std::optional<std::string> state_dir;  // `vomsrepl status` only
+  SourceStatus source;
+  journal::JournalStats journal;
+  std::vector<ReplicaStatus> replicas;
+};
+
+// The document as one line of JSON (with a final newline). Fields a reader
+// cannot know (the daemon's live state in `vomsrepl status`) are null.
+std::string StatusDocumentJson(const StatusDocument& doc);
+
+}  // namespace vomsrepl::ops
