@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "binlog/json_binary.h"
+#include <vomsrepl/json.h>
+#include <vomsrepl/progress.h>
+
 #include "journal/journal.h"
 
 namespace vomsrepl::app {
@@ -28,35 +30,7 @@ std::string UtcTime(int64_t t) {
   return buf;
 }
 
-std::string HumanBytes(uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = double(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
-
 std::string Or(const std::string& s, const char* none = "-") { return s.empty() ? none : s; }
-
-void JsonField(std::string& out, const char* name, const std::string& value, bool comma = true) {
-  out += '"';
-  out += name;
-  out += "\":";
-  binlog::AppendJsonString(value, out);
-  if (comma) out += ',';
-}
-
-void JsonField(std::string& out, const char* name, uint64_t value, bool comma = true) {
-  out += '"';
-  out += name;
-  out += "\":" + std::to_string(value);
-  if (comma) out += ',';
-}
 
 }  // namespace
 
@@ -84,37 +58,33 @@ Status RunStatus(const StatusOptions& options, std::FILE* out) {
 
   std::string s;
   if (options.format == OutputFormat::kJson) {
-    s += '{';
-    JsonField(s, "state_dir", options.state_dir);
-    s += "\"source\":{";
-    JsonField(s, "checkpoint_seq", cp.seq);
-    JsonField(s, "position", cp.source.position.empty() ? std::string() : cp.source.position.ToString());
-    JsonField(s, "gtid", cp.source.gtid);
-    JsonField(s, "gtid_state", cp.source.gtid_state.ToString());
-    JsonField(s, "commit_time", uint64_t(cp.source.commit_time), false);
-    s += "},\"journal\":{";
-    JsonField(s, "first_seq", stats.first_seq);
-    JsonField(s, "last_seq", stats.last_seq);
-    JsonField(s, "transactions", stats.transactions);
-    JsonField(s, "disk_bytes", stats.disk_bytes);
-    JsonField(s, "sst_bytes", stats.sst_bytes, false);
-    s += "},\"replicas\":[";
-    for (size_t i = 0; i < lines.size(); ++i) {
-      const auto& l = lines[i];
-      if (i) s += ',';
-      s += '{';
-      JsonField(s, "name", l.name);
-      JsonField(s, "seq", l.mirror.seq);
-      JsonField(s, "gtid", l.mirror.gtid);
-      JsonField(s, "position", l.mirror.position.empty() ? std::string() : l.mirror.position.ToString());
-      JsonField(s, "applied_time", uint64_t(l.mirror.applied_time > 0 ? l.mirror.applied_time : 0));
-      JsonField(s, "commit_time", uint64_t(l.mirror.commit_time));
-      JsonField(s, "behind_transactions", l.behind_transactions);
-      s += "\"behind_seconds\":" + (l.seconds_known ? std::to_string(l.behind_seconds) : std::string("null")) + ",";
-      JsonField(s, "state", l.mirror.state, false);
-      s += '}';
+    Json j;
+    j["state_dir"] = options.state_dir;
+    j["source"] = Json{{"checkpoint_seq", cp.seq},
+                       {"position", cp.source.position.empty() ? std::string() : cp.source.position.ToString()},
+                       {"gtid", cp.source.gtid},
+                       {"gtid_state", cp.source.gtid_state.ToString()},
+                       {"commit_time", uint64_t(cp.source.commit_time)}};
+    j["journal"] = Json{{"first_seq", stats.first_seq},
+                        {"last_seq", stats.last_seq},
+                        {"transactions", stats.transactions},
+                        {"disk_bytes", stats.disk_bytes},
+                        {"sst_bytes", stats.sst_bytes}};
+    Json& replicas = j["replicas"] = Json::array();
+    for (const auto& l : lines) {
+      Json r;
+      r["name"] = l.name;
+      r["seq"] = l.mirror.seq;
+      r["gtid"] = l.mirror.gtid;
+      r["position"] = l.mirror.position.empty() ? std::string() : l.mirror.position.ToString();
+      r["applied_time"] = uint64_t(l.mirror.applied_time > 0 ? l.mirror.applied_time : 0);
+      r["commit_time"] = uint64_t(l.mirror.commit_time);
+      r["behind_transactions"] = l.behind_transactions;
+      r["behind_seconds"] = l.seconds_known ? Json(l.behind_seconds) : Json(nullptr);
+      r["state"] = l.mirror.state;
+      replicas.push_back(std::move(r));
     }
-    s += "]}\n";
+    s = JsonText(j) + "\n";
   } else {
     char buf[512];
     auto line = [&](const char* label, const std::string& v) {
@@ -131,7 +101,13 @@ Status RunStatus(const StatusOptions& options, std::FILE* out) {
                                              : "seq " + std::to_string(stats.first_seq) + ".." +
                                                    std::to_string(stats.last_seq) + " (" +
                                                    std::to_string(stats.transactions) + " transactions)");
-    line("journal size", HumanBytes(stats.disk_bytes) + " on disk (" + HumanBytes(stats.sst_bytes) + " in tables)");
+    // RocksDB keeps recent writes in its write-ahead log and memory tables;
+    // flushes move them into sorted table files (SST).
+    line("journal size", HumanBytes(stats.disk_bytes) + " on disk" +
+                             (stats.sst_bytes >= stats.disk_bytes
+                                  ? std::string()
+                                  : " (" + HumanBytes(stats.sst_bytes) + " flushed to sorted table files, the rest in "
+                                                                         "the write-ahead log and metadata)"));
     s += '\n';
     if (lines.empty()) {
       s += "no replica mirrors yet\n";

@@ -9,6 +9,7 @@
 #include "binlog/format_description.h"
 #include "binlog/rows_event.h"
 #include "txn/change_format.h"
+#include "txn/statement_router.h"
 
 namespace vomsrepl::apply {
 namespace {
@@ -376,6 +377,22 @@ Result<bool> TransactionApplier::SourceGtidLogged(const txn::Transaction& t) {
   return last != nullptr && last->seq_no >= gtid.seq_no;
 }
 
+namespace {
+
+// CREATE/DROP DATABASE|SCHEMA: the master logs them with the database they
+// create or drop as the default database (so that replicate-do-db filters
+// them), which does not exist on the replica before a CREATE.
+bool CreatesOrDropsDatabase(std::string_view sql, uint64_t sql_mode) {
+  auto tokens = txn::LexSql(sql, sql_mode);
+  if (!tokens.ok() || tokens->size() < 2) return false;
+  const auto& t = *tokens;
+  size_t i = 1;
+  if (t[0].Is("CREATE") && t.size() > 3 && t[1].Is("OR") && t[2].Is("REPLACE")) i = 3;  // CREATE OR REPLACE
+  return (t[0].Is("CREATE") || t[0].Is("DROP")) && (t[i].Is("DATABASE") || t[i].Is("SCHEMA"));
+}
+
+}  // namespace
+
 Status TransactionApplier::RunStatement(const txn::Change& change, bool recovering, const txn::Transaction& t) {
   const uint64_t seq = t.seq;
   const txn::StatementContext& ctx = change.context;
@@ -405,9 +422,11 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
     Status use = session_.Execute("USE " + QuoteIdentifier(change.database));
     if (!use.ok()) {
       if (session_.last_errno() != ER_BAD_DB_ERROR) return use;
-      if (options_.warn)
-        options_.warn(session_.config().name + ": default database " + QuoteIdentifier(change.database) +
-                      " of a DDL does not exist on the replica; running it without");
+      // A database created or dropped is expected to be missing: normal, no warning.
+      if (options_.warn && !CreatesOrDropsDatabase(change.sql, ctx.has_sql_mode ? ctx.sql_mode : 0))
+        options_.warn(session_.config().name + ": the master ran this DDL with default database " +
+                      QuoteIdentifier(change.database) + ", which does not exist on the replica; it runs with no "
+                      "default database (a table name it does not qualify with a database then fails)");
     }
   }
   ++stats_.ddl_statements;

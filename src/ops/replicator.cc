@@ -8,23 +8,14 @@
 #include <thread>
 
 #include <spdlog/spdlog.h>
+#include <vomsrepl/json.h>
 
-#include "binlog/json_binary.h"
 #include "ops/control_token.h"
 #include "ops/replica_skip.h"
 #include "source/server_id_lock.h"
 
 namespace vomsrepl::ops {
 namespace {
-
-void JsonString(std::string& out, std::string_view s) { binlog::AppendJsonString(s, out); }
-
-std::string Field(std::string_view name) {
-  std::string out;
-  JsonString(out, name);
-  out += ':';
-  return out;
-}
 
 // The value of the environment variable `name`, read once; the variable is
 // then scrubbed: its bytes zeroed in place (/proc/PID/environ reads the
@@ -202,58 +193,48 @@ Status Replicator::Run() {
 }
 
 std::string Replicator::StatusJson(bool full) const {
-  std::string out = "{";
-  out += Field("source") + "{";
+  Json j;
+  Json& source = j["source"] = Json::object();
   auto cp = journal_->checkpoint();
-  out += Field("state");
-  JsonString(out, feeder_ ? feeder_->state() : "not started");
-  out += "," + Field("stream_position");
-  JsonString(out, feeder_ ? feeder_->stream_position() : "");
+  source["state"] = feeder_ ? feeder_->state() : "not started";
+  source["stream_position"] = feeder_ ? feeder_->stream_position() : "";
   if (cp.ok()) {
-    out += "," + Field("checkpoint_seq") + std::to_string(cp->seq);
-    out += "," + Field("position");
-    JsonString(out, cp->source.position.ToString());
-    out += "," + Field("gtid");
-    JsonString(out, cp->source.gtid);
-    out += "," + Field("gtid_state");
-    JsonString(out, cp->source.gtid_state.ToString());
-    out += "," + Field("commit_time") + std::to_string(cp->source.commit_time);
+    source["checkpoint_seq"] = cp->seq;
+    source["position"] = cp->source.position.ToString();
+    source["gtid"] = cp->source.gtid;
+    source["gtid_state"] = cp->source.gtid_state.ToString();
+    source["commit_time"] = cp->source.commit_time;
   }
-  out += "}," + Field("journal") + "{";
+  Json& journal = j["journal"] = Json::object();
   if (auto s = journal_->Stats(); s.ok()) {
-    out += Field("first_seq") + std::to_string(s->first_seq) + ",";
-    out += Field("last_seq") + std::to_string(s->last_seq) + ",";
-    out += Field("durable_seq") + std::to_string(s->durable_seq) + ",";
-    out += Field("disk_bytes") + std::to_string(s->disk_bytes);
+    journal["first_seq"] = s->first_seq;
+    journal["last_seq"] = s->last_seq;
+    journal["durable_seq"] = s->durable_seq;
+    journal["disk_bytes"] = s->disk_bytes;
   }
-  out += "}," + Field("replicas") + "[";
+  Json& replicas = j["replicas"] = Json::array();
   uint32_t newest = cp.ok() ? cp->source.commit_time : 0;
   uint64_t last_seq = journal_->last_seq();
-  for (size_t i = 0; i < replicas_.size(); ++i) {
-    ReplicaSnapshot s = replicas_[i]->Snapshot();
-    if (i) out += ",";
-    out += "{" + Field("name");
-    JsonString(out, s.name);
-    out += "," + Field("state");
-    std::string state = s.state.rfind("error", 0) == 0 ? "error" : s.state.rfind("reconnecting", 0) == 0 ? "reconnecting" : s.state;
-    JsonString(out, state);
-    out += "," + Field("applied_seq") + std::to_string(s.applied_seq);
-    out += "," + Field("lag_transactions") + std::to_string(last_seq > s.applied_seq ? last_seq - s.applied_seq : 0);
-    out += "," + Field("lag_seconds") +
-           std::to_string(last_seq > s.applied_seq && newest > s.commit_time && s.commit_time ? newest - s.commit_time : 0);
-    out += "," + Field("gtid");
-    JsonString(out, s.gtid);
-    out += "," + Field("position");
-    JsonString(out, s.position);
-    out += "," + Field("transactions") + std::to_string(s.transactions);
-    out += "," + Field("failed_seq") + std::to_string(s.failed_seq);
-    out += "," + Field("skip_pending_seq") + std::to_string(s.skip_seq);
-    out += "," + Field("last_error");
-    JsonString(out, full ? s.last_error : RedactedError(s.last_error));
-    out += "}";
+  for (const auto& replica : replicas_) {
+    ReplicaSnapshot s = replica->Snapshot();
+    std::string state = s.state.rfind("error", 0) == 0          ? "error"
+                        : s.state.rfind("reconnecting", 0) == 0 ? "reconnecting"
+                                                                : s.state;
+    Json r;
+    r["name"] = s.name;
+    r["state"] = std::move(state);
+    r["applied_seq"] = s.applied_seq;
+    r["lag_transactions"] = last_seq > s.applied_seq ? last_seq - s.applied_seq : 0;
+    r["lag_seconds"] = last_seq > s.applied_seq && newest > s.commit_time && s.commit_time ? newest - s.commit_time : 0;
+    r["gtid"] = s.gtid;
+    r["position"] = s.position;
+    r["transactions"] = s.transactions;
+    r["failed_seq"] = s.failed_seq;
+    r["skip_pending_seq"] = s.skip_seq;
+    r["last_error"] = full ? s.last_error : RedactedError(s.last_error);
+    replicas.push_back(std::move(r));
   }
-  out += "]}\n";
-  return out;
+  return JsonText(j) + "\n";
 }
 
 namespace {

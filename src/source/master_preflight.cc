@@ -127,7 +127,10 @@ void CheckServerIds(MasterSession& s, const MasterConfig& config, PreflightRepor
   }
   auto hosts = s.Query("SHOW SLAVE HOSTS");
   if (!hosts.ok()) {
-    if (s.error_number() == ER_SPECIFIC_ACCESS_DENIED_ERROR) {
+    if (s.error_number() == ER_SPECIFIC_ACCESS_DENIED_ERROR && config.diagnostic) {
+      Add(report, "server_id", CheckOutcome::kOk,
+          std::to_string(config.server_id) + " (not checked against SHOW SLAVE HOSTS, denied to this account)");
+    } else if (s.error_number() == ER_SPECIFIC_ACCESS_DENIED_ERROR) {
       Add(report, "server_id", CheckOutcome::kWarn,
           "cannot check that server_id " + std::to_string(config.server_id) +
               " is unused: SHOW SLAVE HOSTS is denied to this account",
