@@ -14,7 +14,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
 #include <cstdio>
 #include <thread>
 #include <optional>
@@ -22,6 +24,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vomsrepl/progress.h>
 #include <vomsrepl/status.h>
 
 #include "binlog/rows_event.h"
@@ -52,7 +58,8 @@ inline std::string Where(const source::FileEvent& ev) {
 template <class Stream>
 class BinlogWalk {
  public:
-  BinlogWalk(Stream& stream, const WalkFilters& filters) : stream_(stream), filters_(filters) {}
+  BinlogWalk(Stream& stream, const WalkFilters& filters, ProgressReporter* progress = nullptr)
+      : stream_(stream), filters_(filters), progress_(progress) {}
 
   template <class Sink>
   Status Run(Sink& sink) {
@@ -63,6 +70,10 @@ class BinlogWalk {
       if (!s.ok()) return s;
       const auto& h = ev.event.frame.header;
       const auto& fde = *ev.format;
+      if (progress_ != nullptr && !ev.event.inside_payload) {
+        walked_bytes_ += h.event_length;
+        progress_->SetDone(walked_bytes_);  // a relaxed store: no cost per event worth measuring
+      }
       if (h.type == EventType::kFormatDescription || h.type == EventType::kRotate) {
         if (!ev.event.inside_payload) Reset();
       }
@@ -119,6 +130,8 @@ class BinlogWalk {
 
   Stream& stream_;
   const WalkFilters& filters_;
+  ProgressReporter* progress_;
+  uint64_t walked_bytes_ = 0;
   binlog::TableMapCache cache_;
   std::unordered_map<uint64_t, Decision> wanted_;
   std::vector<std::byte> scratch_;
@@ -129,7 +142,29 @@ class BinlogWalk {
 struct WalkInput {
   source::FileStreamOptions files;
   std::optional<source::MasterConfig> master;
+  // A progress line on stderr (bytes of binlog read; of the files' total
+  // size): a line per interval when stderr is not a terminal, none when
+  // stdout and stderr are both a terminal (it would cut through the output).
+  std::string progress_label;  // empty: no progress line
+  std::chrono::milliseconds progress_interval{10000};
 };
+
+// The reporter for `input`, or nothing (see WalkInput::progress_label).
+inline std::unique_ptr<ProgressReporter> WalkProgress(const WalkInput& input) {
+  if (input.progress_label.empty() || (::isatty(STDOUT_FILENO) == 1 && ::isatty(STDERR_FILENO) == 1))
+    return nullptr;
+  uint64_t total = 0;
+  if (!input.master) {
+    for (const std::string& f : input.files.files) {
+      struct stat st {};
+      if (::stat(f.c_str(), &st) == 0) total += uint64_t(st.st_size);
+    }
+    total -= std::min<uint64_t>(total, input.files.start_position.value_or(0));
+  }
+  auto progress = std::make_unique<ProgressReporter>(StderrProgress(input.progress_label, "bytes", input.progress_interval));
+  progress->SetTotal(total);
+  return progress;
+}
 
 // Runs `sink` over the input. For a master: connects (preflight first),
 // streams until the master's current end (or forever with blocking), and
@@ -159,14 +194,16 @@ Status WalkInputWith(const WalkInput& input, const WalkFilters& filters, Sink& s
     source::LiveStream live(master, input.files.verify_checksum, [](const Status& s) {
       std::fprintf(stderr, "vomsrepl: %s; the transaction is read again from its start\n", s.ToString().c_str());
     });
-    BinlogWalk walk(live, filters);
+    auto progress = WalkProgress(input);
+    BinlogWalk walk(live, filters, progress.get());
     Status s = walk.Run(sink);
     if (!s.ok() && s.code() == StatusCode::kAborted && stop.signalled()) return Status::OK();  // stopped by the operator
     return s;
   }
   source::FileStream stream(input.files);
   VOMSREPL_RETURN_IF_ERROR(stream.Validate());
-  BinlogWalk walk(stream, filters);
+  auto progress = WalkProgress(input);
+  BinlogWalk walk(stream, filters, progress.get());
   return walk.Run(sink);
 }
 

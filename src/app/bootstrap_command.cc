@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <spdlog/spdlog.h>
+#include <vomsrepl/progress.h>
 
 #include "app/master_read_account.h"
 #include "lifecycle/bootstrapper.h"
@@ -45,16 +46,16 @@ Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* ou
   o.threads = options.threads;
   o.batch_rows = options.batch_rows;
   o.wait_timeout = std::chrono::seconds(options.wait_timeout_s);
-  o.progress_bar = ::isatty(STDERR_FILENO) == 1;
+  o.progress_interval = std::chrono::seconds(options.progress_interval_s);
   o.log = [](const std::string& line) { spdlog::info("bootstrap: {}", line); };
 
   VOMSREPL_ASSIGN_OR_RETURN(lifecycle::BootstrapResult r, lifecycle::RunBootstrap(o));
   std::fprintf(out,
-               "bootstrap: %s -> %s on %s: %llu tables, %llu rows, %.1f MB in %.2f s (%.0f rows/s); snapshot %s "
+               "bootstrap: %s -> %s on %s: %llu tables, %llu rows, %s in %.2f s (%.0f rows/s); snapshot %s "
                "(GTID %s) shared by %u sessions; progress set to journal seq %llu (was %llu): start the "
                "replica's runner again (`vomsrepl replica start %s --config FILE`) if `vomsrepl run` is running\n",
                options.database.c_str(), target.c_str(), replica->name.c_str(), (unsigned long long)r.tables,
-               (unsigned long long)r.rows, r.bytes / 1e6, r.seconds, r.seconds > 0 ? r.rows / r.seconds : 0.0,
+               (unsigned long long)r.rows, HumanBytes(r.bytes).c_str(), r.seconds, r.seconds > 0 ? r.rows / r.seconds : 0.0,
                r.position.ToString().c_str(), r.gtid_state.c_str(), r.snapshot_sessions, (unsigned long long)r.seq,
                (unsigned long long)r.previous_seq, replica->name.c_str());
   std::fflush(out);

@@ -28,6 +28,7 @@ struct BootstrapCommandOptions {
   uint32_t batch_rows = 1000;
   uint32_t wait_timeout_s = 60;
   std::string master_defaults_file;
+  uint32_t progress_interval_s = 10;  // progress line period when stderr is not a terminal
 };
 
 Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* out);

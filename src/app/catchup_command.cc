@@ -42,7 +42,7 @@ Status RunCatchupCommand(const CatchupCommandOptions& options, std::FILE* out) {
   o.max_transaction_bytes = config.journal.max_transaction_bytes;
   o.wait_timeout = std::chrono::seconds(options.wait_timeout_s);
   o.plan_only = options.plan_only;
-  o.progress_bar = ::isatty(STDERR_FILENO) == 1;
+  o.progress_interval = std::chrono::seconds(options.progress_interval_s);
   o.out = out;
   o.log = [](const std::string& line) { spdlog::info("catchup: {}", line); };
 

@@ -24,6 +24,7 @@ struct CatchupCommandOptions {
   uint32_t server_id = 0;          // 0: [master] server_id + 1
   uint32_t wait_timeout_s = 60;
   bool plan_only = false;
+  uint32_t progress_interval_s = 10;  // progress line period when stderr is not a terminal
 };
 
 Status RunCatchupCommand(const CatchupCommandOptions& options, std::FILE* out);

@@ -66,48 +66,130 @@ void AppendTableName(std::string& out, const binlog::TableSchema& s) {
   apply::AppendQuotedIdentifier(out, s.table);
 }
 
-// "#251125  5:00:00 server id 1  end_log_pos 256 CRC32 0x1c9c7ab9 \t" as
-// mariadb-binlog prints it (times in UTC).
-void AppendEventHeaderLine(std::string& out, const source::FileEvent& ev) {
-  const auto& h = ev.event.frame.header;
-  // Events come in bursts with one timestamp: format the date once per second.
-  static thread_local uint32_t cached_time = UINT32_MAX;
-  static thread_local std::string cached_date;
-  if (h.timestamp != cached_time) {
-    std::time_t t = h.timestamp;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    cached_date.clear();
-    cached_date += '#';
-    Append2(cached_date, tm.tm_year % 100);
-    Append2(cached_date, tm.tm_mon + 1);
-    Append2(cached_date, tm.tm_mday);
-    cached_date += ' ';
-    Append2(cached_date, tm.tm_hour, ' ');
-    cached_date += ':';
-    Append2(cached_date, tm.tm_min);
-    cached_date += ':';
-    Append2(cached_date, tm.tm_sec);
-    cached_time = h.timestamp;
+// JSON lines of `dump` (the hot path): a string that is not UTF-8 (a binary
+// name or statement) is written "base64:<base64>", as binary row values are,
+// so that every line stays valid JSON. nlohmann::json writes every other JSON
+// document of vomsrepl; here it measured 2.1x slower on a VOMS binlog (its
+// escaper checks UTF-8 byte by byte; bench/dump-json-compare, bench/README.md),
+// so the tests parse each line with nlohmann instead.
+void AppendJsonText(std::string_view text, std::string& out) {
+  if (binlog::IsUtf8(text)) {
+    binlog::AppendJsonString(text, out);
+  } else {
+    out += "\"base64:";
+    binlog::AppendBase64(binlog::AsBytes(text), out);
+    out += '"';
   }
-  out += cached_date;
-  out += " server id ";
-  AppendU64(out, h.server_id);
-  out += "  end_log_pos ";
-  AppendU64(out, h.next_position);
-  out += ' ';
-  const auto& raw = ev.event.frame.raw;
-  if (!ev.event.inside_payload && raw.size() >= ev.event.frame.body.size() + 19 + 4 &&
-      ev.format->HasChecksum()) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    uint32_t crc = uint32_t(binlog::LoadLE<4>(raw.data() + raw.size() - 4));
-    out += "CRC32 0x";
-    for (int shift = 28; shift >= 0; shift -= 4) out += kHex[(crc >> shift) & 0xf];
-    out += ' ';
-  }
-  out += '\t';
-  out += EventTypeName(h.type);
 }
+
+// The label mariadb-binlog (10.11, client/mysqlbinlog.cc + sql/log_event_client.cc)
+// prints after the tab of an event's header line. Events only MySQL writes keep
+// the names of MySQL's mysqlbinlog.
+std::string_view MariadbBinlogLabel(EventType type) {
+  switch (type) {
+    case EventType::kFormatDescription: return "Start";
+    case EventType::kMariaGtid: return "GTID";
+    case EventType::kMariaGtidList: return "Gtid list";
+    case EventType::kBinlogCheckpoint: return "Binlog checkpoint";
+    case EventType::kRand: return "Rand";
+    case EventType::kUserVar: return "User_var";
+    case EventType::kWriteRowsV1:
+    case EventType::kWriteRowsV2: return "Write_rows";
+    case EventType::kUpdateRowsV1:
+    case EventType::kUpdateRowsV2: return "Update_rows";
+    case EventType::kDeleteRowsV1:
+    case EventType::kDeleteRowsV2: return "Delete_rows";
+    case EventType::kWriteRowsCompressedV1:
+    case EventType::kWriteRowsCompressed: return "Write_compressed_rows";
+    case EventType::kUpdateRowsCompressedV1:
+    case EventType::kUpdateRowsCompressed: return "Update_compressed_rows";
+    case EventType::kDeleteRowsCompressedV1:
+    case EventType::kDeleteRowsCompressed: return "Delete_compressed_rows";
+    case EventType::kGtid:
+    case EventType::kGtidTagged: return "GTID";
+    case EventType::kAnonymousGtid: return "Anonymous_GTID";
+    case EventType::kPreviousGtids: return "Previous-GTIDs";
+    default: return EventTypeName(type);
+  }
+}
+
+// "YYMMDD HH:MM:SS" as mariadb-binlog's print_timestamp writes it (hour padded
+// with a space), in local time or UTC.
+void AppendBinlogTime(std::string& out, uint32_t timestamp, bool utc) {
+  std::time_t t = timestamp;
+  std::tm tm{};
+  if (utc) {
+    gmtime_r(&t, &tm);
+  } else {
+    localtime_r(&t, &tm);
+  }
+  Append2(out, tm.tm_year % 100);
+  Append2(out, tm.tm_mon + 1);
+  Append2(out, tm.tm_mday);
+  out += ' ';
+  Append2(out, tm.tm_hour, ' ');
+  out += ':';
+  Append2(out, tm.tm_min);
+  out += ':';
+  Append2(out, tm.tm_sec);
+}
+
+// "# Event times are local time: CET (UTC+0100) at 251125  6:00:00, ...": the
+// line before the first event, so that a reader knows the zone of every time.
+void AppendTimeZoneNote(std::string& out, uint32_t timestamp, bool utc) {
+  if (utc) {
+    out += "# Event times are UTC (--utc)\n";
+    return;
+  }
+  std::time_t t = timestamp;
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char zone[64];
+  size_t n = std::strftime(zone, sizeof(zone), "%Z (UTC%z)", &tm);
+  out += "# Event times are local time: ";
+  out.append(zone, n);
+  out += " at the first event; --utc prints UTC\n";
+}
+
+// Formats "#251125  5:00:00 server id 1  end_log_pos 256 CRC32 0x1c9c7ab9 \t<label>"
+// as mariadb-binlog prints it. Events come in bursts with one timestamp: the
+// date is formatted once per second.
+class EventHeaderLine {
+ public:
+  explicit EventHeaderLine(bool utc) : utc_(utc) {}
+
+  void Append(std::string& out, const source::FileEvent& ev) {
+    const auto& h = ev.event.frame.header;
+    if (h.timestamp != cached_time_ || cached_date_.empty()) {
+      cached_date_.assign(1, '#');
+      AppendBinlogTime(cached_date_, h.timestamp, utc_);
+      cached_time_ = h.timestamp;
+    }
+    out += cached_date_;
+    out += " server id ";
+    AppendU64(out, h.server_id);
+    out += "  end_log_pos ";
+    AppendU64(out, h.next_position);
+    out += ' ';
+    const auto& raw = ev.event.frame.raw;
+    if (!ev.event.inside_payload && raw.size() >= ev.event.frame.body.size() + 19 + 4 &&
+        ev.format->HasChecksum()) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      uint32_t crc = uint32_t(binlog::LoadLE<4>(raw.data() + raw.size() - 4));
+      out += "CRC32 0x";
+      for (int shift = 28; shift >= 0; shift -= 4) out += kHex[(crc >> shift) & 0xf];
+      out += ' ';
+    }
+    out += '\t';
+    out += MariadbBinlogLabel(h.type);
+  }
+  bool utc() const { return utc_; }
+
+ private:
+  bool utc_;
+  uint32_t cached_time_ = 0;
+  std::string cached_date_;
+};
 
 // Row visitor writing "###   @N=value /* name TYPE ... */" lines.
 class TextRowWriter {
@@ -122,6 +204,7 @@ class TextRowWriter {
                                            : "### UPDATE ";
       AppendTableName(out_, schema_);
       out_ += '\n';
+      ++rows_;
     }
     out_ += image == RowImage::kBefore ? "### WHERE\n" : "### SET\n";
   }
@@ -148,11 +231,13 @@ class TextRowWriter {
   }
   void EndRow() {}
   const Status& status() const { return status_; }
+  uint64_t rows() const { return rows_; }
 
  private:
   std::string& out_;
   const binlog::TableSchema& schema_;
   RowsKind kind_;
+  uint64_t rows_ = 0;
   Status status_;
 };
 
@@ -207,11 +292,12 @@ class JsonRowWriter {
 
 class DumpSink {
  public:
-  DumpSink(const DumpOptions& options, Output& out) : options_(options), out_(out) {}
+  DumpSink(const DumpOptions& options, Output& out) : options_(options), out_(out), header_line_(options.utc) {}
 
   Status OnEvent(const source::FileEvent& ev) {
     VOMSREPL_RETURN_IF_ERROR(out_.MaybeFlush());
     const auto& h = ev.event.frame.header;
+    if (options_.format == OutputFormat::kJson) VOMSREPL_RETURN_IF_ERROR(TrackGtid(ev));
     if (binlog::IsRowsEvent(h.type) || h.type == EventType::kTableMap) return Status::OK();  // printed in their hooks
     if (!Visible(ev)) return Status::OK();
     std::string& o = out_.buf();
@@ -238,9 +324,9 @@ class DumpSink {
     if (options_.format == OutputFormat::kJson) {
       BeginJson(ev);
       o += ",\"db\":";
-      binlog::AppendJsonString(s.database, o);
+      AppendJsonText(s.database, o);
       o += ",\"table\":";
-      binlog::AppendJsonString(s.table, o);
+      AppendJsonText(s.table, o);
       o += ",\"table_id\":";
       AppendU64(o, s.table_id);
       o += ",\"columns\":[";
@@ -248,7 +334,7 @@ class DumpSink {
         const auto& c = s.columns[i];
         if (i) o += ',';
         o += "{\"name\":";
-        binlog::AppendJsonString(c.name, o);
+        AppendJsonText(c.name, o);
         o += ",\"type\":\"";
         o += binlog::ColumnTypeName(c.type);
         o += "\",\"meta\":";
@@ -282,12 +368,19 @@ class DumpSink {
     if (options_.format == OutputFormat::kJson) {
       BeginJson(ev);
       o += ",\"db\":";
-      binlog::AppendJsonString(s.database, o);
+      AppendJsonText(s.database, o);
       o += ",\"table\":";
-      binlog::AppendJsonString(s.table, o);
+      AppendJsonText(s.table, o);
+      o += ",\"gtid\":";
+      if (gtid_.empty()) {
+        o += "null";
+      } else {
+        binlog::AppendJsonString(gtid_, o);
+      }
       o += ",\"op\":\"";
       o += rows.kind == RowsKind::kWrite ? "insert" : rows.kind == RowsKind::kDelete ? "delete" : "update";
-      o += "\",\"rows\":[";
+      o += '"';
+      o += ",\"rows\":[";
       JsonRowWriter w(o, rows.kind);
       VOMSREPL_RETURN_IF_ERROR(binlog::ForEachRow(rows, s, w));
       VOMSREPL_RETURN_IF_ERROR(w.status());
@@ -301,6 +394,16 @@ class DumpSink {
       TextRowWriter w(o, s, rows.kind);
       VOMSREPL_RETURN_IF_ERROR(binlog::ForEachRow(rows, s, w));
       VOMSREPL_RETURN_IF_ERROR(w.status());
+      // mariadb-binlog counts the rows of a whole statement (a big one spans
+      // several rows events, the last flagged STMT_END_F) and prints the count
+      // after that last event.
+      statement_rows_ += w.rows();
+      if (rows.end_of_statement) {
+        o += "# Number of rows: ";
+        AppendU64(o, statement_rows_);
+        o += '\n';
+        statement_rows_ = 0;
+      }
     }
     return Status::OK();
   }
@@ -317,20 +420,50 @@ class DumpSink {
            options_.filters.databases.Matches(std::string(q->database));
   }
 
+  // The GTID of the transaction the next rows events belong to (JSON rows
+  // carry it): set by each GTID event, forgotten at a new file.
+  Status TrackGtid(const source::FileEvent& ev) {
+    const auto& f = ev.event.frame;
+    switch (f.header.type) {
+      case EventType::kFormatDescription:
+        if (!ev.event.inside_payload) gtid_.clear();
+        return Status::OK();
+      case EventType::kMariaGtid: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto g, binlog::DecodeMariaGtid(f.body, f.header.server_id));
+        gtid_ = MariadbGtid{g.domain_id, g.server_id, g.seq_no}.ToString();
+        return Status::OK();
+      }
+      case EventType::kGtid:
+      case EventType::kAnonymousGtid:
+      case EventType::kGtidTagged: {
+        VOMSREPL_ASSIGN_OR_RETURN(auto g, binlog::DecodeMysqlGtid(f.header.type, f.body));
+        gtid_.clear();
+        if (!g.anonymous) AppendMysqlGtid(gtid_, g);
+        return Status::OK();
+      }
+      default:
+        return Status::OK();
+    }
+  }
+
   void BeginText(const source::FileEvent& ev) {
     std::string& o = out_.buf();
+    if (!zone_noted_) {
+      AppendTimeZoneNote(o, ev.event.frame.header.timestamp, options_.utc);
+      zone_noted_ = true;
+    }
     o += "# at ";
     AppendU64(o, ev.event.offset);
     if (ev.event.inside_payload) o += " (inside Transaction_payload)";
     o += '\n';
-    AppendEventHeaderLine(o, ev);
+    header_line_.Append(o, ev);
   }
 
   void BeginJson(const source::FileEvent& ev) {
     const auto& h = ev.event.frame.header;
     std::string& o = out_.buf();
     o += "{\"file\":";
-    binlog::AppendJsonString(*ev.file, o);
+    AppendJsonText(*ev.file, o);
     o += ",\"pos\":";
     AppendU64(o, ev.event.offset);
     if (ev.event.inside_payload) o += ",\"in_payload\":true";
@@ -350,13 +483,23 @@ class DumpSink {
     const EventType t = f.header.type;
     std::string& o = out_.buf();
     switch (t) {
-      case EventType::kFormatDescription:
+      case EventType::kFormatDescription: {
+        // "created" is the server start for the first binlog after a start, 0
+        // for a binlog opened by FLUSH or a size rotation (then the event's time).
+        const uint32_t created = ev.format->create_timestamp;
         o += ": binlog v ";
         AppendU64(o, ev.format->binlog_version);
         o += ", server v ";
         o += ev.format->server_version;
-        o += ev.format->HasChecksum() ? ", checksum CRC32\n" : ", checksum NONE\n";
+        o += " created ";
+        AppendBinlogTime(o, created != 0 ? created : f.header.timestamp, header_line_.utc());
+        if (created != 0) o += " at startup";
+        o += '\n';
+        if (f.header.flags & kEventFlagBinlogInUse)
+          o += "# Warning: this binlog is either in use or was not closed properly.\n";
+        if (created != 0) o += "ROLLBACK/*!*/;\n";
         return Status::OK();
+      }
       case EventType::kQuery:
       case EventType::kQueryCompressed: {
         VOMSREPL_ASSIGN_OR_RETURN(auto q, binlog::DecodeQuery(t, f.body, *ev.format, scratch_));
@@ -366,12 +509,17 @@ class DumpSink {
         AppendU64(o, q.exec_time);
         o += "\terror_code=";
         AppendU64(o, q.error_code);
+        o += "\txid=";
+        AppendU64(o, q.has_ddl_xid ? q.ddl_xid : 0);
         o += '\n';
         if (!q.database.empty()) {
           o += "use ";
           apply::AppendQuotedIdentifier(o, q.database);
           o += "/*!*/;\n";
         }
+        o += "SET TIMESTAMP=";
+        AppendU64(o, f.header.timestamp);
+        o += "/*!*/;\n";
         o += q.query;
         o += "\n/*!*/;\n";
         return Status::OK();
@@ -396,13 +544,16 @@ class DumpSink {
         VOMSREPL_ASSIGN_OR_RETURN(auto g, binlog::DecodeMariaGtid(f.body, f.header.server_id));
         o += ' ';
         o += MariadbGtid{g.domain_id, g.server_id, g.seq_no}.ToString();
-        if (g.flags2 & binlog::kMariaGtidDdl) o += " ddl";
-        if (g.flags2 & binlog::kMariaGtidTransactional) o += " trans";
         if (g.flags2 & binlog::kMariaGtidGroupCommitId) {
           o += " cid=";
           AppendU64(o, g.commit_id);
         }
-        o += '\n';
+        if (g.flags2 & binlog::kMariaGtidDdl) o += " ddl";
+        if (g.flags2 & binlog::kMariaGtidTransactional) o += " trans";
+        o += "\n/*M!100001 SET @@session.gtid_seq_no=";
+        AppendU64(o, g.seq_no);
+        o += "*//*!*/;\n";
+        if (!g.standalone()) o += "START TRANSACTION\n/*!*/;\n";
         return Status::OK();
       }
       case EventType::kMariaGtidList: {
@@ -419,25 +570,24 @@ class DumpSink {
       case EventType::kAnonymousGtid:
       case EventType::kGtidTagged: {
         VOMSREPL_ASSIGN_OR_RETURN(auto g, binlog::DecodeMysqlGtid(t, f.body));
-        o += " SET @@SESSION.GTID_NEXT= '";
+        if (g.has_logical_clock) {
+          o += "\tlast_committed=";
+          AppendU64(o, g.last_committed);
+          o += "\tsequence_number=";
+          AppendU64(o, g.sequence_number);
+        }
+        o += "\nSET @@SESSION.GTID_NEXT= '";
         if (g.anonymous) {
           o += "ANONYMOUS";
         } else {
           AppendMysqlGtid(o, g);
         }
-        o += "'";
-        if (g.has_logical_clock) {
-          o += " last_committed=";
-          AppendU64(o, g.last_committed);
-          o += " sequence_number=";
-          AppendU64(o, g.sequence_number);
-        }
-        o += '\n';
+        o += "'/*!*/;\n";
         return Status::OK();
       }
       case EventType::kPreviousGtids: {
         VOMSREPL_ASSIGN_OR_RETURN(auto p, binlog::DecodePreviousGtids(f.body));
-        o += ' ';
+        o += "\n# ";
         for (size_t i = 0; i < p.size(); ++i) {
           if (i) o += ',';
           o += binlog::FormatUuid(p[i].sid);
@@ -539,9 +689,9 @@ class DumpSink {
       case EventType::kQueryCompressed: {
         VOMSREPL_ASSIGN_OR_RETURN(auto q, binlog::DecodeQuery(t, f.body, *ev.format, scratch_));
         o += ",\"db\":";
-        binlog::AppendJsonString(q.database, o);
+        AppendJsonText(q.database, o);
         o += ",\"query\":";
-        binlog::AppendJsonString(q.query, o);
+        AppendJsonText(q.query, o);
         return Status::OK();
       }
       case EventType::kXid: {
@@ -553,7 +703,7 @@ class DumpSink {
       case EventType::kRotate: {
         VOMSREPL_ASSIGN_OR_RETURN(auto r, binlog::DecodeRotate(f.body, *ev.format));
         o += ",\"next_file\":";
-        binlog::AppendJsonString(r.next_file, o);
+        AppendJsonText(r.next_file, o);
         o += ",\"next_pos\":";
         AppendU64(o, r.position);
         return Status::OK();
@@ -579,14 +729,14 @@ class DumpSink {
       }
       case EventType::kFormatDescription:
         o += ",\"server_version\":";
-        binlog::AppendJsonString(ev.format->server_version, o);
+        AppendJsonText(ev.format->server_version, o);
         o += ev.format->HasChecksum() ? ",\"checksum\":\"CRC32\"" : ",\"checksum\":\"NONE\"";
         return Status::OK();
       case EventType::kAnnotateRows:
       case EventType::kRowsQuery: {
         VOMSREPL_ASSIGN_OR_RETURN(auto text, binlog::DecodeRowsQuery(t, f.body));
         o += ",\"query\":";
-        binlog::AppendJsonString(text, o);
+        AppendJsonText(text, o);
         return Status::OK();
       }
       default:
@@ -596,6 +746,10 @@ class DumpSink {
 
   const DumpOptions& options_;
   Output& out_;
+  EventHeaderLine header_line_;
+  bool zone_noted_ = false;
+  uint64_t statement_rows_ = 0;  // text: rows of the current statement so far
+  std::string gtid_;  // JSON: GTID of the current transaction, "" when not known
   std::vector<std::byte> scratch_;
   std::vector<binlog::MariaGtidListEntry> gtid_list_;
 };

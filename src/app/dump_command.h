@@ -18,6 +18,7 @@ struct DumpOptions {
   WalkInput input;  // files, or a live master
   WalkFilters filters;
   OutputFormat format = OutputFormat::kText;
+  bool utc = false;  // text: event times in UTC instead of local time
 };
 
 // Writes to `out`; returns the status that ended the walk (OK at the end).

@@ -36,6 +36,15 @@ namespace {
 
 using namespace vomsrepl;
 
+// --progress-interval of the long commands (vomsrepl/progress.h).
+void AddProgressInterval(CLI::App* cmd, uint32_t* seconds) {
+  cmd->add_option("--progress-interval", *seconds,
+                  "Seconds between progress lines on stderr when it is not a terminal (a terminal: one line "
+                  "redrawn twice a second)")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
+}
+
 // Options shared by `dump` and `stats` over files.
 struct FileArgs {
   std::vector<std::string> files;
@@ -44,6 +53,8 @@ struct FileArgs {
   std::vector<std::string> databases, tables, exclude_databases, exclude_tables;
   std::string format = "text";
   bool no_verify_checksum = false;
+  std::string label;  // the subcommand, for the progress line
+  uint32_t progress_interval_s = 10;
   // Live mode.
   bool master = false, follow = false, non_blocking = false;
   std::string master_defaults_file;
@@ -65,6 +76,8 @@ struct FileArgs {
     cmd->add_option("--exclude-table", exclude_tables, "Skip these tables (glob, repeatable)");
     cmd->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--no-verify-checksum", no_verify_checksum, "Do not verify event CRC32 checksums");
+    label = cmd->get_name();
+    AddProgressInterval(cmd, &progress_interval_s);
     cmd->add_flag("--master", master, "Read the binlog of a live master (registers as a replica) instead of files");
     cmd->add_option("--master-defaults-file,--defaults-file", master_defaults_file,
                     "MySQL option file with a [client] group (user, password, host, port or socket) for --master; "
@@ -129,6 +142,8 @@ struct FileArgs {
     }
     VOMSREPL_ASSIGN_OR_RETURN(stream->stop_gtids, MariadbGtidList::Parse(stop_gtid));
     stream->verify_checksum = !no_verify_checksum;
+    input->progress_label = label;
+    input->progress_interval = std::chrono::seconds(progress_interval_s);
     for (const auto* list : {&databases, &tables, &exclude_databases, &exclude_tables})
       for (const auto& p : *list) VOMSREPL_RETURN_IF_ERROR(txn::NameFilter::ValidatePattern(p));
     filters->databases = txn::NameFilter(databases, exclude_databases);
@@ -173,6 +188,8 @@ int main(int argc, char** argv) {
   auto* dump = cli.add_subcommand(
       "dump", "Print every event of binlog files or a live master (mariadb-binlog -vv style, or JSON lines)");
   dump_args.Add(dump);
+  bool dump_utc = false;
+  dump->add_flag("--utc", dump_utc, "Print event times in UTC (default: local time, as mariadb-binlog)");
 
   FileArgs stats_args;
   auto* stats = cli.add_subcommand(
@@ -207,6 +224,7 @@ int main(int argc, char** argv) {
   auto* verify = cli.add_subcommand(
       "verify", "Compare the master with each replica, table by table in primary-key chunks at the same source "
                 "position; exit 8 when they differ");
+  AddProgressInterval(verify, &verify_opts.progress_interval_s);
   verify->add_option("--config", verify_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
   verify->add_option("--replica", verify_opts.replicas, "Only this replica (repeatable; default: every enabled one)");
   verify->add_option("--db", verify_opts.databases, "Only these master databases (glob, repeatable)");
@@ -256,6 +274,7 @@ int main(int argc, char** argv) {
   auto* boot = cli.add_subcommand(
       "bootstrap", "Copy one database from the master to a replica at one consistent position and set the "
                    "replica's progress so that `run` continues from there");
+  AddProgressInterval(boot, &boot_opts.progress_interval_s);
   boot->add_option("--config", boot_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
   boot->add_option("--replica", boot_opts.replica, "The [[replica]] to fill")->required();
   boot->add_option("--db", boot_opts.database, "The master database")->required();
@@ -276,6 +295,7 @@ int main(int argc, char** argv) {
   auto* catchup = cli.add_subcommand(
       "catchup", "Apply to one replica, from its progress row, up to a GTID, a time or a master binlog position, "
                  "and stop exactly there (from the journal, the master or --from-files)");
+  AddProgressInterval(catchup, &catchup_opts.progress_interval_s);
   catchup->add_option("--config", catchup_opts.config_path, "TOML configuration")
       ->required()
       ->envname("VOMSREPL_CONFIG");
@@ -335,6 +355,10 @@ int main(int argc, char** argv) {
   if (dump->parsed()) {
     app::DumpOptions o;
     Status s = dump_args.Build(&o.input, &o.filters, &o.format);
+    o.utc = dump_utc;
+    // Annotate_rows events (the statement of each rows event, `#Q>` lines),
+    // which a master sends only on request, as to mariadb-binlog -R.
+    if (o.input.master) o.input.master->send_annotate_rows = true;
     if (s.ok()) s = app::RunDump(o, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
   }

@@ -1,6 +1,6 @@
 #include "app/replica_command.h"
 
-#include <charconv>
+#include <vomsrepl/json.h>
 
 #include "ops/config.h"
 #include "ops/control_token.h"
@@ -8,31 +8,6 @@
 
 namespace vomsrepl::app {
 namespace {
-
-// The JSON string value of "key" at or after `from`, escapes undone (the
-// daemon's own document: \uXXXX is left as written).
-std::string StringField(const std::string& doc, size_t from, size_t to, const std::string& key) {
-  size_t at = doc.find("\"" + key + "\":\"", from);
-  if (at == std::string::npos || at >= to) return {};
-  std::string out;
-  for (size_t i = at + key.size() + 4; i < doc.size() && doc[i] != '"'; ++i) {
-    if (doc[i] == '\\' && i + 1 < doc.size()) {
-      char c = doc[++i];
-      if (c == 'n') {
-        out += '\n';
-      } else if (c == 't') {
-        out += '\t';
-      } else if (c == 'u') {
-        out += "\\u";
-      } else {
-        out += c;
-      }
-    } else {
-      out += doc[i];
-    }
-  }
-  return out;
-}
 
 Status Answer(const ops::HttpResponse& res, std::FILE* out) {
   std::string body = res.body;
@@ -49,20 +24,23 @@ Status Answer(const ops::HttpResponse& res, std::FILE* out) {
 }  // namespace
 
 Result<FailedTransaction> FailedTransactionOf(const std::string& doc, const std::string& replica) {
-  const std::string entry = "{\"name\":\"" + replica + "\"";
-  size_t at = doc.find(entry);
-  if (at == std::string::npos) return NotFound("/status shows no replica '" + replica + "'");
-  size_t end = doc.find("{\"name\":\"", at + entry.size());
-  if (end == std::string::npos) end = doc.size();
-  FailedTransaction f;
-  f.state = StringField(doc, at, end, "state");
-  f.last_error = StringField(doc, at, end, "last_error");
-  size_t seq_at = doc.find("\"failed_seq\":", at);
-  if (seq_at != std::string::npos && seq_at < end) {
-    const char* p = doc.data() + seq_at + 13;
-    std::from_chars(p, doc.data() + end, f.seq);
+  // The daemon's /status document, parsed by nlohmann::json (no exceptions:
+  // a document that does not parse is discarded).
+  const Json status = Json::parse(doc, nullptr, /*allow_exceptions=*/false);
+  if (status.is_discarded() || !status.is_object())
+    return Internal("the daemon's /status is not a JSON object");
+  auto replicas = status.find("replicas");
+  if (replicas != status.end() && replicas->is_array()) {
+    for (const Json& r : *replicas) {
+      if (!r.is_object() || r.value("name", std::string()) != replica) continue;
+      FailedTransaction f;
+      f.state = r.value("state", std::string());
+      f.last_error = r.value("last_error", std::string());
+      f.seq = r.value("failed_seq", uint64_t(0));
+      return f;
+    }
   }
-  return f;
+  return NotFound("/status shows no replica '" + replica + "'");
 }
 
 Status RunReplicaCommand(const ReplicaCommandOptions& options, std::FILE* out) {

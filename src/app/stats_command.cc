@@ -1,13 +1,15 @@
 #include "app/stats_command.h"
 
 #include <array>
+#include <cmath>
 #include <chrono>
 #include <cinttypes>
 #include <map>
 #include <string>
 
+#include <vomsrepl/json.h>
+
 #include "binlog/events.h"
-#include "binlog/json_binary.h"
 
 namespace vomsrepl::app {
 namespace {
@@ -147,43 +149,36 @@ class StatsSink {
   }
 
   void PrintJson(std::FILE* out, double seconds) const {
-    std::string o = "{\"events\":" + std::to_string(events_) + ",\"bytes\":" + std::to_string(bytes_) +
-                    ",\"rows\":" + std::to_string(rows_) + ",\"transactions\":" + std::to_string(transactions_) +
-                    ",\"unfinished_transactions\":" + std::to_string(open_transactions_);
-    if (first_ts_ != 0)
-      o += ",\"first_timestamp\":" + std::to_string(first_ts_) + ",\"last_timestamp\":" + std::to_string(last_ts_);
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%.6f", seconds);
-    o += ",\"decode_seconds\":";
-    o += buf;
-    o += ",\"tables\":[";
-    bool first = true;
-    for (const auto& [name, t] : tables_) {
-      if (!first) o += ',';
-      first = false;
-      o += "{\"db\":";
-      binlog::AppendJsonString(name.first, o);
-      o += ",\"table\":";
-      binlog::AppendJsonString(name.second, o);
-      o += ",\"events\":" + std::to_string(t.events) + ",\"inserted\":" + std::to_string(t.inserted) +
-           ",\"updated\":" + std::to_string(t.updated) + ",\"deleted\":" + std::to_string(t.deleted) +
-           ",\"bytes\":" + std::to_string(t.bytes) + "}";
+    Json j;
+    j["events"] = events_;
+    j["bytes"] = bytes_;
+    j["rows"] = rows_;
+    j["transactions"] = transactions_;
+    j["unfinished_transactions"] = open_transactions_;
+    if (first_ts_ != 0) {
+      j["first_timestamp"] = first_ts_;
+      j["last_timestamp"] = last_ts_;
     }
-    o += "],\"event_types\":{";
-    first = true;
+    j["decode_seconds"] = std::round(seconds * 1e6) / 1e6;  // microseconds, as before
+    Json& tables = j["tables"] = Json::array();
+    for (const auto& [name, t] : tables_) {
+      tables.push_back(Json{{"db", JsonBytes(name.first)},
+                            {"table", JsonBytes(name.second)},
+                            {"events", t.events},
+                            {"inserted", t.inserted},
+                            {"updated", t.updated},
+                            {"deleted", t.deleted},
+                            {"bytes", t.bytes}});
+    }
+    Json& types = j["event_types"] = Json::object();
     for (size_t i = 0; i < types_.size(); ++i) {
       if (types_[i].events == 0) continue;
-      if (!first) o += ',';
-      first = false;
-      binlog::AppendJsonString(EventTypeName(static_cast<EventType>(i)), o);
-      o += ":{\"events\":" + std::to_string(types_[i].events) + ",\"bytes\":" + std::to_string(types_[i].bytes) + "}";
+      types[std::string(EventTypeName(static_cast<EventType>(i)))] =
+          Json{{"events", types_[i].events}, {"bytes", types_[i].bytes}};
     }
-    o += "},\"transaction_sizes\":{";
-    for (size_t i = 0; i < buckets_.size(); ++i) {
-      if (i) o += ',';
-      o += "\"" + std::string(kBucketNames[i]) + "\":" + std::to_string(buckets_[i]);
-    }
-    o += "}}\n";
+    Json& sizes = j["transaction_sizes"] = Json::object();
+    for (size_t i = 0; i < buckets_.size(); ++i) sizes[kBucketNames[i]] = buckets_[i];
+    const std::string o = JsonText(j) + "\n";
     std::fwrite(o.data(), 1, o.size(), out);
   }
 

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <vomsrepl/json.h>
+#include <vomsrepl/progress.h>
+
 #include "journal/journal.h"
 #include "ops/replica_status.h"
 
@@ -18,19 +21,6 @@ std::string UtcTime(int64_t t) {
   gmtime_r(&tt, &tm);
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
-std::string HumanBytes(uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = double(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
   return buf;
 }
 
@@ -88,7 +78,13 @@ Status RunStatus(const StatusOptions& options, std::FILE* out) {
                                              : "seq " + std::to_string(stats.first_seq) + ".." +
                                                    std::to_string(stats.last_seq) + " (" +
                                                    std::to_string(stats.transactions) + " transactions)");
-    line("journal size", HumanBytes(stats.disk_bytes) + " on disk (" + HumanBytes(stats.sst_bytes) + " in tables)");
+    // RocksDB keeps recent writes in its write-ahead log and memory tables;
+    // flushes move them into sorted table files (SST).
+    line("journal size", HumanBytes(stats.disk_bytes) + " on disk" +
+                             (stats.sst_bytes >= stats.disk_bytes
+                                  ? std::string()
+                                  : " (" + HumanBytes(stats.sst_bytes) + " flushed to sorted table files, the rest in "
+                                                                         "the write-ahead log and metadata)"));
     s += '\n';
     if (lines.empty()) {
       s += "no replica mirrors yet\n";

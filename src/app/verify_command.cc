@@ -55,6 +55,7 @@ Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, boo
     o.replicas.push_back(std::move(v));
   }
   o.log = [](const std::string& line) { spdlog::debug("verify: {}", line); };
+  o.progress_interval = std::chrono::seconds(options.progress_interval_s);
 
   VOMSREPL_ASSIGN_OR_RETURN(lifecycle::VerifyReport report, lifecycle::RunVerify(o));
   if (options.format == OutputFormat::kJson) lifecycle::WriteVerifyJson(report, out);

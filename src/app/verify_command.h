@@ -38,6 +38,7 @@ struct VerifyCommandOptions {
   uint32_t max_keys = 1000;
   bool chunks_only = false;  // no CHECKSUM TABLE first pass
   OutputFormat format = OutputFormat::kText;
+  uint32_t progress_interval_s = 10;  // progress line period when stderr is not a terminal
 };
 
 Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, bool* identical);

@@ -67,6 +67,12 @@ class EventReader {
   bool HasInner() const { return !inner_.empty(); }
   Status NextInner(ReadEvent* out) { return ReadInner(out); }
   void set_file_name(std::string name) { file_name_ = std::move(name); }
+  // Live streams: whether events fed before the first FORMAT_DESCRIPTION (a
+  // master's fake ROTATE) end with a CRC32. The reader cannot tell from the
+  // bytes; the stream knows what the master was told (@master_binlog_checksum).
+  void AssumeChecksumBeforeFde(bool crc32) {
+    if (!seen_fde_) fde_.checksum = crc32 ? ChecksumAlg::kCrc32 : ChecksumAlg::kOff;
+  }
 
   const FormatDescription& format() const { return fde_; }
   const std::string& file_name() const { return file_name_; }

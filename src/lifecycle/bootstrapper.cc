@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include <vomsrepl/progress.h>
+
 #include "apply/channel_lock.h"
 #include "apply/param_binder.h"
 #include "apply/sql_identifier.h"
@@ -116,12 +118,6 @@ Status CheckSourceTables(ReplicaSession& master, const BootstrapOptions& o, cons
                      "there (check the name with SHOW DATABASES on the master) or that account lacks SELECT on it "
                      "(GRANT SELECT ON `" + o.database + "`.* TO it)") +
       ". Nothing was created on replica " + o.replica.name + ".");
-}
-
-std::string Human(double bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1e6);
-  return buf;
 }
 
 }  // namespace
@@ -272,29 +268,22 @@ Result<BootstrapResult> RunBootstrap(const BootstrapOptions& o) {
       }
     });
   }
-  // Progress line on a terminal.
-  std::atomic<bool> copying{true};
-  std::thread bar;
-  if (o.progress_bar) {
-    bar = std::thread([&] {
-      while (copying) {
-        double secs = std::chrono::duration<double>(Clock::now() - started).count();
-        uint64_t rows = counters.rows, bytes = counters.bytes;
-        double rate = secs > 0 ? rows / secs : 0;
-        double eta = rate > 0 && estimate > rows ? (estimate - rows) / rate : 0;
-        std::fprintf(stderr, "\r%s: %llu/%zu tables, %llu rows (~%llu), %s, %.1f MB/s, ETA %.0f s   ",
-                     o.target_database.c_str(), (unsigned long long)counters.tables_done.load(), tables.size(),
-                     (unsigned long long)rows, (unsigned long long)estimate, Human(double(bytes)).c_str(),
-                     secs > 0 ? bytes / secs / 1e6 : 0.0, eta);
-        std::fflush(stderr);
-        for (int i = 0; i < 5 && copying; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      std::fprintf(stderr, "\n");
-    });
+  // The progress line (a terminal: redrawn; a log: every progress_interval).
+  // The row total is the servers' estimate (information_schema), not a count.
+  std::optional<ProgressReporter> progress;
+  if (o.progress) {
+    ProgressReporter::Options po = StderrProgress(
+        "bootstrap " + o.database + " -> " + o.target_database + " on " + o.channel, "rows", o.progress_interval);
+    po.poll = [&counters, &tables, estimate](ProgressReporter& p) {
+      p.SetDone(counters.rows);
+      p.SetTotal(std::max<uint64_t>(estimate, counters.rows));
+      p.SetDetail(", " + std::to_string(counters.tables_done.load()) + " of " + std::to_string(tables.size()) +
+                  " tables, " + HumanBytes(counters.bytes) + " copied");
+    };
+    progress.emplace(std::move(po));
   }
   for (auto& t : workers) t.join();
-  copying = false;
-  if (bar.joinable()) bar.join();
+  if (progress) progress->Stop();
   for (auto& m : masters) m->Execute("COMMIT").IgnoreError();
   if (!first_error.ok()) return first_error;
   result.rows = counters.rows;

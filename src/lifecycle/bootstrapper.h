@@ -70,7 +70,8 @@ struct BootstrapOptions {
   uint32_t batch_rows = 1000;     // rows per INSERT (and per page read)
   uint64_t max_statement_bytes = 4u << 20;
   std::chrono::milliseconds wait_timeout{60000};
-  bool progress_bar = false;      // redraw a progress line on stderr (a terminal)
+  bool progress = true;           // a progress line on stderr (vomsrepl/progress.h)
+  std::chrono::milliseconds progress_interval{10000};  // between lines when stderr is not a terminal
   std::function<void(const std::string&)> log;
 };
 

@@ -7,6 +7,11 @@
 #include <memory>
 #include <thread>
 
+#include <algorithm>
+#include <optional>
+
+#include <vomsrepl/progress.h>
+
 #include "apply/sql_identifier.h"
 #include "journal/journal.h"
 #include "lifecycle/source_alignment.h"
@@ -112,8 +117,8 @@ class UntilApplier {
     }
     VOMSREPL_RETURN_IF_ERROR(applier_.Apply(t));
     if (!t.last_chunk) return false;
-    ++transactions_;
-    rows_ += t.row_count;
+    transactions_.store(transactions_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    rows_.store(rows_.load(std::memory_order_relaxed) + t.row_count, std::memory_order_relaxed);
     last_commit_time_ = t.source.commit_time;
     if (chunked_open_) {
       VOMSREPL_RETURN_IF_ERROR(applier_.Flush());
@@ -132,8 +137,9 @@ class UntilApplier {
   }
   Status Flush() { return applier_.Flush(); }
 
-  uint64_t transactions() const { return transactions_; }
-  uint64_t rows() const { return rows_; }
+  // Also read by the progress reporter's thread.
+  uint64_t transactions() const { return transactions_.load(std::memory_order_relaxed); }
+  uint64_t rows() const { return rows_.load(std::memory_order_relaxed); }
   uint32_t last_commit_time() const { return last_commit_time_; }
   const std::optional<txn::SourcePoint>& stopped_before() const { return stopped_before_; }
 
@@ -141,40 +147,9 @@ class UntilApplier {
   apply::TransactionApplier& applier_;
   const CatchupTarget& target_;
   bool chunked_open_ = false;
-  uint64_t transactions_ = 0, rows_ = 0;
+  std::atomic<uint64_t> transactions_{0}, rows_{0};
   uint32_t last_commit_time_ = 0;
   std::optional<txn::SourcePoint> stopped_before_;
-};
-
-// Progress line on stderr (a terminal only).
-class ProgressLine {
- public:
-  ProgressLine(bool enabled, const UntilApplier& until, uint64_t estimate) {
-    if (!enabled) return;
-    thread_ = std::thread([this, &until, estimate] {
-      const auto started = Clock::now();
-      while (running_) {
-        double secs = std::chrono::duration<double>(Clock::now() - started).count();
-        uint64_t done = until.transactions();
-        double rate = secs > 0 ? done / secs : 0;
-        double eta = rate > 0 && estimate > done ? (estimate - done) / rate : 0;
-        std::fprintf(stderr, "\rcatchup: %llu/%llu transactions, %llu rows, %.0f transactions/s, ETA %.0f s   ",
-                     (unsigned long long)done, (unsigned long long)estimate, (unsigned long long)until.rows(), rate,
-                     eta);
-        std::fflush(stderr);
-        for (int i = 0; i < 5 && running_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      std::fprintf(stderr, "\n");
-    });
-  }
-  ~ProgressLine() {
-    running_ = false;
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  std::atomic<bool> running_{true};
-  std::thread thread_;
 };
 
 bool JournalExists(const std::string& state_dir) {
@@ -468,10 +443,15 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
                  handover->point.position.ToString());
     }
   }
-  Say(o, "  journal seq recorded for streamed transactions: " +
-             std::string(stream == Stream::kNone ? "their own"
-                         : journal ? "0 until the journal takes over (the journal no longer holds them)"
-                                   : "unchanged (" + std::to_string(before.seq) + ", no journal)"));
+  // What the replica's progress row will say about the journal while it
+  // applies: the runner of `vomsrepl run` resumes from that journal seq.
+  Say(o, "  progress row: " +
+             std::string(stream == Stream::kNone
+                             ? "each transaction's own journal seq (all of them come from the journal)"
+                         : journal ? "journal seq 0 for the transactions read from the binlog (the journal no longer "
+                                     "holds them), then the journal's own seqs once it takes over"
+                                   : "journal seq stays " + std::to_string(before.seq) +
+                                         " for the transactions read from the binlog (there is no journal)"));
   // Estimate from the last measured catchup of this replica.
   auto rate_rows = session.QueryPrepared(
       "SELECT `transactions` / GREATEST(`seconds`, 0.001) FROM " + apply::QuoteIdentifier(o.replica.state_schema) +
@@ -496,7 +476,16 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
   // 3. Apply.
   const auto t0 = Clock::now();
   UntilApplier until(applier, target);
-  ProgressLine bar(o.progress_bar, until, estimate);
+  std::optional<ProgressReporter> progress;
+  if (o.progress) {
+    ProgressReporter::Options po = StderrProgress("catchup " + o.replica.name, "transactions", o.progress_interval);
+    po.poll = [&until, estimate](ProgressReporter& p) {
+      p.SetDone(until.transactions());
+      p.SetTotal(estimate == 0 ? 0 : std::max<uint64_t>(estimate, until.transactions()));
+      p.SetDetail(", " + GroupedCount(until.rows()) + " rows");
+    };
+    progress.emplace(std::move(po));
+  }
   bool done = false;
   uint64_t journal_from = before.seq;
   if (stream != Stream::kNone) {
@@ -577,6 +566,7 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
     VOMSREPL_RETURN_IF_ERROR(phase.Run(until, applier, journal_from));
   }
   VOMSREPL_RETURN_IF_ERROR(until.Flush());
+  if (progress) progress->Stop();
   result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   result.transactions = until.transactions();
   result.rows = until.rows();

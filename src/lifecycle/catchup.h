@@ -70,7 +70,8 @@ struct CatchupOptions {
   uint64_t max_transaction_bytes = 64ull << 20;
   std::chrono::seconds wait_timeout{60};    // for the feeder to journal up to the target
   bool plan_only = false;                   // print the plan, apply nothing
-  bool progress_bar = false;                // a progress line on stderr
+  bool progress = true;                     // a progress line on stderr (vomsrepl/progress.h)
+  std::chrono::milliseconds progress_interval{10000};  // between lines when stderr is not a terminal
   std::FILE* out = nullptr;                 // plan and result lines
   std::function<void(const std::string&)> log;
 };

@@ -8,6 +8,8 @@
 #include <optional>
 #include <thread>
 
+#include <vomsrepl/progress.h>
+
 #include "apply/sql_identifier.h"
 #include "lifecycle/source_alignment.h"
 #include "lifecycle/table_inventory.h"
@@ -493,6 +495,7 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
   std::vector<std::vector<TableVerdict>> results(work.size());
   std::vector<uint64_t> rows_read(o.threads, 0);
   std::atomic<size_t> next{0};
+  std::atomic<uint64_t> tables_done{0}, rows_done{0};  // for the progress line
   std::atomic<bool> failed{false};
   std::mutex mu;
   Status first_error;
@@ -512,8 +515,11 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
       while (!failed) {
         size_t i = next++;
         if (i >= work.size()) break;
+        const uint64_t rows_before = rows_read[w];
         VOMSREPL_RETURN_IF_ERROR(VerifyTable(o, wmaster, wreplicas, wcomparer, work[i].db, work[i].rdb,
                                              work[i].table, &results[i], &rows_read[w]));
+        rows_done += rows_read[w] - rows_before;
+        ++tables_done;
       }
       return Status::OK();
     }();
@@ -523,9 +529,20 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
       failed = true;
     }
   };
+  std::optional<ProgressReporter> progress;
+  if (o.progress) {
+    ProgressReporter::Options po = StderrProgress("verify", "tables", o.progress_interval);
+    po.poll = [&tables_done, &rows_done, total = work.size()](ProgressReporter& p) {
+      p.SetDone(tables_done);
+      p.SetTotal(total);
+      p.SetDetail(", " + GroupedCount(rows_done) + " master rows compared");
+    };
+    progress.emplace(std::move(po));
+  }
   std::vector<std::thread> threads;
   for (size_t w = 0; w < o.threads; ++w) threads.emplace_back(worker, w);
   for (auto& t : threads) t.join();
+  if (progress) progress->Stop();
   if (!first_error.ok()) return first_error;
   for (auto& r : results)
     for (auto& v : r) report.tables.push_back(std::move(v));

@@ -92,6 +92,8 @@ struct VerifyOptions {
   // only); tables it cannot prove identical are compared in chunks.
   bool checksum_table_first = true;
   std::function<void(const std::string&)> log;  // one line per table (optional)
+  bool progress = true;           // a progress line on stderr (vomsrepl/progress.h)
+  std::chrono::milliseconds progress_interval{10000};  // between lines when stderr is not a terminal
 };
 
 enum class KeyDifferenceKind { kMissingOnReplica, kExtraOnReplica, kDifferentValues };

@@ -1,9 +1,9 @@
 // Text and JSON forms of a VerifyReport (lifecycle/verifier.h).
+#include <cmath>
 #include <string>
 
-#include "binlog/byte_cursor.h"
-#include "binlog/json_binary.h"
-#include "binlog/value_text.h"
+#include <vomsrepl/json.h>
+
 #include "lifecycle/verifier.h"
 
 namespace vomsrepl::lifecycle {
@@ -25,17 +25,6 @@ std::string_view KindText(KeyDifferenceKind kind) {
     case KeyDifferenceKind::kDifferentValues: return "different values  ";
   }
   return "?";
-}
-
-void Json(std::string& out, std::string_view s) { binlog::AppendJsonString(s, out); }
-
-// A key value that is not UTF-8 (a binary or latin1 key) as "base64:<RFC 4648>",
-// as `dump --format=json` writes such values: the report stays valid JSON.
-void KeyJson(std::string& out, std::string_view s) {
-  if (binlog::IsUtf8(s)) return Json(out, s);
-  out += "\"base64:";
-  binlog::AppendBase64(binlog::AsBytes(s), out);
-  out += '"';
 }
 
 }  // namespace
@@ -83,54 +72,40 @@ void WriteVerifyText(const VerifyReport& report, std::FILE* out) {
 }
 
 void WriteVerifyJson(const VerifyReport& report, std::FILE* out) {
-  std::string s = "{\"identical\":";
-  s += report.identical() ? "true" : "false";
-  s += ",\"seconds\":" + std::to_string(report.seconds) + ",\"replicas\":[";
-  for (size_t i = 0; i < report.replicas.size(); ++i) {
-    if (i) s += ",";
-    Json(s, report.replicas[i]);
-  }
-  s += "],\"tables\":[";
-  bool first = true;
+  Json j;
+  j["identical"] = report.identical();
+  j["seconds"] = std::round(report.seconds * 1e6) / 1e6;  // microseconds, as before
+  Json& replicas = j["replicas"] = Json::array();
+  for (const std::string& r : report.replicas) replicas.push_back(JsonBytes(r));
+  Json& tables = j["tables"] = Json::array();
   for (const TableVerdict& v : report.tables) {
-    if (!first) s += ",";
-    first = false;
-    s += "{\"replica\":";
-    Json(s, v.replica);
-    s += ",\"database\":";
-    Json(s, v.master_database);
-    s += ",\"replica_database\":";
-    Json(s, v.replica_database);
-    s += ",\"table\":";
-    Json(s, v.table);
-    s += ",\"identical\":";
-    s += v.identical() ? "true" : "false";
-    s += ",\"primary_key\":[";
-    for (size_t i = 0; i < v.key_columns.size(); ++i) {
-      if (i) s += ",";
-      Json(s, v.key_columns[i]);
+    Json t;
+    t["replica"] = JsonBytes(v.replica);
+    t["database"] = JsonBytes(v.master_database);
+    t["replica_database"] = JsonBytes(v.replica_database);
+    t["table"] = JsonBytes(v.table);
+    t["identical"] = v.identical();
+    Json& pk = t["primary_key"] = Json::array();
+    for (const std::string& c : v.key_columns) pk.push_back(JsonBytes(c));
+    t["chunks"] = v.chunks;
+    t["differing_chunks"] = v.differing_chunks;
+    t["master_rows"] = v.master_rows;
+    t["replica_rows"] = v.replica_rows;
+    t["aligned"] = !v.unaligned;
+    t["by_checksum_table"] = v.by_checksum_table;
+    t["problem"] = JsonBytes(v.problem);
+    t["keys_total"] = v.keys_total;
+    Json& keys = t["keys"] = Json::array();
+    for (const KeyDifference& k : v.keys) {
+      // A key value that is not UTF-8 (a binary or latin1 key) is written
+      // "base64:<RFC 4648>", as `dump --format=json` writes such values.
+      Json key = Json::array();
+      for (const std::string& part : k.key) key.push_back(JsonBytes(part));
+      keys.push_back(Json{{"kind", std::string(KeyDifferenceKindName(k.kind))}, {"key", std::move(key)}});
     }
-    s += "],\"chunks\":" + std::to_string(v.chunks) + ",\"differing_chunks\":" + std::to_string(v.differing_chunks) +
-         ",\"master_rows\":" + std::to_string(v.master_rows) + ",\"replica_rows\":" + std::to_string(v.replica_rows) +
-         ",\"aligned\":" + (v.unaligned ? "false" : "true") +
-         ",\"by_checksum_table\":" + (v.by_checksum_table ? "true" : "false") + ",\"problem\":";
-    Json(s, v.problem);
-    s += ",\"keys_total\":" + std::to_string(v.keys_total) + ",\"keys\":[";
-    for (size_t i = 0; i < v.keys.size(); ++i) {
-      if (i) s += ",";
-      s += "{\"kind\":";
-      Json(s, KeyDifferenceKindName(v.keys[i].kind));
-      s += ",\"key\":[";
-      for (size_t j = 0; j < v.keys[i].key.size(); ++j) {
-        if (j) s += ",";
-        KeyJson(s, v.keys[i].key[j]);
-      }
-      s += "]}";
-    }
-    s += "]}";
+    tables.push_back(std::move(t));
   }
-  s += "]}\n";
-  std::fputs(s.c_str(), out);
+  std::fputs((JsonText(j) + "\n").c_str(), out);
 }
 
 }  // namespace vomsrepl::lifecycle

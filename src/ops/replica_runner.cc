@@ -329,8 +329,13 @@ Status ReplicaRunner::Session() {
     }
     return reader.status();
   }
-  spdlog::info("replica {}: applying from journal seq {} (source {})", options_.name, progress->seq + 1,
-               progress->position.ToString());
+  if (progress->position.empty()) {
+    spdlog::info("replica {}: starting at journal seq {} (its progress row records no transaction applied yet)",
+                 options_.name, progress->seq + 1);
+  } else {
+    spdlog::info("replica {}: resuming at journal seq {}, the transaction after master binlog position {} that it "
+                 "applied last", options_.name, progress->seq + 1, progress->position.ToString());
+  }
   if (in_outage_) {
     in_outage_ = false;
     spdlog::info("replica {}: reachable again after {} s; catching up from journal seq {} ({} journaled)", options_.name,

@@ -17,6 +17,10 @@ Status LiveStream::Next(FileEvent* out) {
       if (s.code() == StatusCode::kOutOfRange) return OutOfRange("end of input");
       return s;
     }
+    // The master's first event is a fake ROTATE that carries a CRC32 when the
+    // master's binlog_checksum is CRC32: without this, its 4 checksum bytes
+    // were read as the end of the file name.
+    if (first_) reader_.AssumeChecksumBeforeFde(master_.checksum_before_fde());
     if (ev.file != file_) {
       file_.assign(ev.file);
       reader_.set_file_name(file_);

@@ -128,6 +128,7 @@ uint64_t MasterStream::reconnect_count() const { return impl_->reconnects; }
 const Status& MasterStream::last_error() const { return impl_->last_error; }
 const std::string& MasterStream::server_version() const { return impl_->server_version; }
 uint32_t MasterStream::master_server_id() const { return impl_->master_server_id; }
+bool MasterStream::checksum_before_fde() const { return impl_->default_crc_len == 4; }
 
 void MasterStream::Cancel() {
   impl_->cancelled.store(true);
@@ -328,6 +329,7 @@ Status MasterStream::Impl::OpenStream(bool first) {
   rpl = mariadb_rpl_init(session.handle());
   if (rpl == nullptr) return Internal("mariadb_rpl_init failed: " + session.error_message());
   unsigned int flags = config.blocking ? 0 : MARIADB_RPL_BINLOG_DUMP_NON_BLOCK;
+  if (config.send_annotate_rows) flags |= MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS;
   mariadb_rpl_optionsv(rpl, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(config.server_id));
   mariadb_rpl_optionsv(rpl, MARIADB_RPL_FLAGS, flags);
   mariadb_rpl_optionsv(rpl, MARIADB_RPL_FILENAME, file.c_str(), file.size());

@@ -166,6 +166,10 @@ struct MasterConfig {
   // Deliver HEARTBEAT events (artificial) so that an idle consumer regains
   // control every heartbeat_period; off: they are swallowed here.
   bool deliver_heartbeats = false;
+  // Ask a MariaDB master for ANNOTATE_ROWS events (the statement text before
+  // each statement's rows events; BINLOG_SEND_ANNOTATE_ROWS_EVENT of
+  // COM_BINLOG_DUMP): `dump --master` prints them as mariadb-binlog does.
+  bool send_annotate_rows = false;
 
   MasterTlsConfig tls;
 
@@ -250,6 +254,11 @@ class MasterStream final : public EventSource {
   // Master's version string (after Preflight or Connect), "" before.
   const std::string& server_version() const;
   uint32_t master_server_id() const;
+  // Whether events before the stream's first FORMAT_DESCRIPTION (the fake
+  // ROTATE a master sends first) end with a CRC32: the master adds one when
+  // its @@global.binlog_checksum is CRC32, which the session announced. Known
+  // after Connect().
+  bool checksum_before_fde() const;
 
  private:
   struct Impl;

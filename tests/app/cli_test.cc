@@ -11,9 +11,12 @@
 #include <string>
 #include <vector>
 
+#include <vomsrepl/json.h>
+
 #include "app/argv_secrets.h"
 #include "app/dump_command.h"
 #include "app/exit_codes.h"
+#include "app/replica_command.h"
 #include "app/stats_command.h"
 
 namespace vomsrepl::app {
@@ -65,7 +68,7 @@ TEST(Dump, MariadbFullMetadataRowsWithColumnNames) {
   EXPECT_TRUE(Has(c.out, "###   @4='{\"foo\":1}' /* event BLOB"));
   EXPECT_TRUE(Has(c.out, "###   @5=1650493084 /* created TIMESTAMP2"));
   EXPECT_TRUE(Has(c.out, "###   @1=63 /* id INT"));
-  EXPECT_TRUE(Has(c.out, "Gtid 0-1-1 trans"));
+  EXPECT_TRUE(Has(c.out, "GTID 0-1-1 trans"));
   EXPECT_TRUE(Has(c.out, "#Q> insert into outbox"));
   EXPECT_TRUE(Has(c.out, "# at 612\n"));
 }
@@ -151,10 +154,10 @@ TEST(Dump, GtidRange) {
   o.input.files.stop_gtids = *MariadbGtidList::Parse("0-10-292202");
   auto c = Capture([&](std::FILE* f) { return RunDump(o, f); });
   ASSERT_TRUE(c.status.ok()) << c.status.ToString();
-  EXPECT_FALSE(Has(c.out, "Gtid 0-10-292200"));
-  EXPECT_TRUE(Has(c.out, "Gtid 0-10-292201"));
-  EXPECT_TRUE(Has(c.out, "Gtid 0-10-292202"));
-  EXPECT_FALSE(Has(c.out, "Gtid 0-10-292203"));
+  EXPECT_FALSE(Has(c.out, "GTID 0-10-292200"));
+  EXPECT_TRUE(Has(c.out, "GTID 0-10-292201"));
+  EXPECT_TRUE(Has(c.out, "GTID 0-10-292202"));
+  EXPECT_FALSE(Has(c.out, "GTID 0-10-292203"));
 }
 
 TEST(Dump, PositionRange) {
@@ -200,6 +203,102 @@ TEST(Stats, FilteredTablesAreNotCounted) {
   ASSERT_TRUE(c.status.ok());
   EXPECT_TRUE(Has(c.out, "\"rows\":0,"));
   EXPECT_TRUE(Has(c.out, "\"tables\":[]"));
+}
+
+// The labels and line shapes of mariadb-binlog -vv (issue 21); the differential
+// integration test compares them byte for byte with Debian's mariadb-binlog.
+TEST(Dump, HeaderLinesAsMariadbBinlogPrintsThem) {
+  DumpOptions o;
+  o.input.files.files = {Fixture("rust_mysql_common/mariadb-bin.000001")};
+  o.utc = true;
+  auto c = Capture([&](std::FILE* f) { return RunDump(o, f); });
+  ASSERT_TRUE(c.status.ok()) << c.status.ToString();
+  EXPECT_EQ(c.out.rfind("# Event times are UTC (--utc)\n# at 4\n#", 0), 0u) << c.out.substr(0, 200);
+  EXPECT_TRUE(Has(c.out, "\tStart: binlog v 4, server v "));
+  EXPECT_TRUE(Has(c.out, "\tGTID 0-1-1 trans\n/*M!100001 SET @@session.gtid_seq_no=1*//*!*/;\nSTART TRANSACTION\n"));
+  EXPECT_TRUE(Has(c.out, "\tAnnotate_rows:\n#Q> insert into outbox"));
+  EXPECT_TRUE(Has(c.out, "\tWrite_rows: table id "));
+  EXPECT_TRUE(Has(c.out, "\n# Number of rows: 1\n"));
+  EXPECT_TRUE(Has(c.out, "\tXid = "));
+  for (const char* old : {"Format_desc", "Write_rows_v1", "\tGtid 0-", "Gtid_list", "Binlog_checkpoint"})
+    EXPECT_FALSE(Has(c.out, old)) << old;
+}
+
+TEST(Dump, LocalTimeByDefaultUtcOnRequest) {
+  // A zone 5:30 east of UTC: every header time moves by 5 h 30 min.
+  const char* old_tz = std::getenv("TZ");
+  const std::string saved = old_tz ? old_tz : "";
+  ::setenv("TZ", "Asia/Kolkata", 1);
+  ::tzset();
+  DumpOptions o;
+  o.input.files.files = {Fixture("mariadb-poc/domain_id_0/mariadb-repl-bin.000010")};
+  auto local = Capture([&](std::FILE* f) { return RunDump(o, f); });
+  o.utc = true;
+  auto utc = Capture([&](std::FILE* f) { return RunDump(o, f); });
+  if (old_tz) {
+    ::setenv("TZ", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
+  ASSERT_TRUE(local.status.ok() && utc.status.ok());
+  // mariadb-binlog under TZ=UTC prints "#251231 11:39:42 server id 10  end_log_pos 256".
+  EXPECT_TRUE(Has(utc.out, "#251231 11:39:42 server id 10  end_log_pos 256 "));
+  EXPECT_TRUE(Has(local.out, "#251231 17:09:42 server id 10  end_log_pos 256 "));
+  EXPECT_TRUE(Has(local.out, "created 251231 17:09:42 at startup") || Has(local.out, "created 251231 17:09:42\n"))
+      << local.out.substr(0, 400);
+  EXPECT_EQ(local.out.rfind("# Event times are local time: IST (UTC+0530) at the first event; --utc prints UTC\n", 0),
+            0u)
+      << local.out.substr(0, 200);
+}
+
+TEST(Dump, JsonRowsCarryTheirTransactionsGtid) {
+  auto c = Dump({"rust_mysql_common/mariadb-bin.000001"}, OutputFormat::kJson);
+  ASSERT_TRUE(c.status.ok()) << c.status.ToString();
+  std::istringstream in(c.out);
+  std::string line, gtid;
+  int rows_events = 0;
+  while (std::getline(in, line)) {
+    const Json ev = Json::parse(line);  // every line is one valid JSON document
+    if (ev["type"] == "Gtid") gtid = ev["gtid"];
+    if (!ev.contains("op")) continue;
+    ++rows_events;
+    ASSERT_FALSE(gtid.empty());
+    EXPECT_EQ(ev["gtid"], gtid) << line;
+  }
+  EXPECT_GT(rows_events, 1);
+  EXPECT_TRUE(Has(c.out, "\"gtid\":\"0-1-1\",\"op\":\"insert\",\"rows\":[{\"after\":{\"id\":62,"));
+}
+
+TEST(Json, BytesThatAreNotUtf8BecomeBase64) {
+  EXPECT_EQ(JsonText(JsonBytes("voms_atlas")), "\"voms_atlas\"");
+  EXPECT_EQ(JsonText(JsonBytes("\xc3\xa9t\xc3\xa9")), "\"\xc3\xa9t\xc3\xa9\"");  // UTF-8 passes through
+  EXPECT_EQ(JsonText(JsonBytes(std::string("a\xff", 2))), "\"base64:Yf8=\"");
+  EXPECT_EQ(JsonText(JsonBytes("tab\tquote\"\x01")), "\"tab\\tquote\\\"\\u0001\"");
+}
+
+TEST(Stats, JsonIsOneDocument) {
+  auto c = Stats({"percona-binlog-server/data_80045_gtid/binlog.000001",
+                  "percona-binlog-server/data_80045_gtid/binlog.000002"});
+  ASSERT_TRUE(c.status.ok()) << c.status.ToString();
+  const Json j = Json::parse(c.out);
+  EXPECT_EQ(j["rows"], 12);
+  ASSERT_EQ(j["tables"].size(), 1u);
+  EXPECT_EQ(j["tables"][0]["inserted"], 6);
+  EXPECT_TRUE(j["decode_seconds"].is_number());
+}
+
+TEST(Replica, FailedTransactionIsReadFromStatusJson) {
+  const std::string doc =
+      R"({"source":{},"journal":{},"replicas":[{"name":"r1","state":"running","failed_seq":0,"last_error":""},)"
+      R"({"name":"r2","state":"error","applied_seq":4,"failed_seq":5,"last_error":"duplicate key \"x\""}]})";
+  auto f = FailedTransactionOf(doc, "r2");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->seq, 5u);
+  EXPECT_EQ(f->state, "error");
+  EXPECT_EQ(f->last_error, "duplicate key \"x\"");
+  EXPECT_EQ(FailedTransactionOf(doc, "r3").status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(FailedTransactionOf("not json", "r1").ok());
 }
 
 // Passwords on argv are refused before parsing, without echoing the value:

@@ -32,6 +32,43 @@ rows=$(grep -c '^###   @' "$out/files.rows")
 diff -u "$out/files.rows" "$out/live.rows" | head -40
 cmp -s "$out/files.rows" "$out/live.rows"
 
+# The live stream asks for Annotate_rows events (the statement of each rows event):
+# the same `#Q>` lines as in the files.
+grep -E '^#Q> ' "$out/live.txt" > "$out/live.annotations" || true
+grep -E '^#Q> ' "$out/files.txt" > "$out/files.annotations" || true
+annotations=$(wc -l < "$out/files.annotations")
+[ "$annotations" -gt 100 ] || { echo "too few #Q> lines in the files' dump: $annotations"; exit 1; }
+diff -u "$out/files.annotations" "$out/live.annotations" | head -20
+cmp -s "$out/files.annotations" "$out/live.annotations"
+# Every Rotate line names a binlog file and nothing else: the first one comes from the
+# master's fake ROTATE, whose CRC32 was once printed as 4 bytes of the file name.
+rotates=$(grep -c $'\tRotate to ' "$out/live.txt" || true)
+[ "$rotates" -ge 2 ] || { echo "expected at least 2 Rotate lines in the live dump, got $rotates"; exit 1; }
+if grep -a $'\tRotate to ' "$out/live.txt" | grep -avE $'\tRotate to [a-z]+-bin\\.[0-9]{6}  pos: [0-9]+$'; then
+  echo "a Rotate line of the live dump is not 'Rotate to <binlog file>  pos: N'"; exit 1
+fi
+# A diagnostic dump does not warn about SHOW SLAVE HOSTS (denied to the replication account).
+if grep -q 'SHOW SLAVE HOSTS' "$out/live.err"; then echo "live dump warned:"; cat "$out/live.err"; exit 1; fi
+# JSON lines: valid UTF-8 and JSON; the Rotate's file name is clean; every rows event
+# carries the GTID of its transaction, the one of the GTID event before it.
+"$vomsrepl" dump --master --server-id 4243 --format=json 2>/dev/null > "$out/live.json"
+python3 - "$out/live.json" <<'PY'
+import json, re, sys
+gtid, rows, rotates = None, 0, 0
+for raw in open(sys.argv[1], "rb"):
+    ev = json.loads(raw.decode("utf-8"))  # strict: invalid UTF-8 raises
+    if ev["type"] == "Rotate":
+        rotates += 1
+        assert re.fullmatch(r"[a-z]+-bin\.[0-9]{6}", ev["next_file"]), ev
+    elif ev["type"] == "Gtid":
+        gtid = ev["gtid"]
+    elif "op" in ev:
+        rows += 1
+        assert ev.get("gtid") == gtid and gtid, (ev.get("gtid"), gtid)
+assert rows > 100 and rotates >= 2, (rows, rotates)
+print("live JSON: %d rows events, each with its GTID; %d Rotate events with clean file names" % (rows, rotates))
+PY
+
 # Per-table statistics agree too.
 "$vomsrepl" stats --master --server-id 4243 --format=json 2>/dev/null | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["tables"], sort_keys=True))' > "$out/live.stats"
 # shellcheck disable=SC2086
@@ -41,7 +78,7 @@ diff -u "$out/files.stats" "$out/live.stats"
 # Starting after a GTID gives only the later transactions.
 gtid=$("$sandbox" sql master --dir "$dir" -- -N -e "SELECT @@gtid_binlog_pos")
 "$repo/tools/voms-workload" --vo live --transactions 5 --seed 9 --dir "$dir" >/dev/null
-n=$("$vomsrepl" dump --master --server-id 4243 --start-gtid "$gtid" 2>/dev/null | grep -c $'\tGtid 0-1-' || true)
+n=$("$vomsrepl" dump --master --server-id 4243 --start-gtid "$gtid" 2>/dev/null | grep -c $'\tGTID 0-1-' || true)
 [ "$n" -eq 5 ] || { echo "expected 5 transactions after $gtid, got $n"; exit 1; }
 
 # --follow through a KILL of the dump connection on the master: the stream
@@ -80,7 +117,7 @@ await 60 "a reconnect logged by the follower after the KILL" reconnect_logged
 "$sandbox" sql master --dir "$dir" -- -N -e "CREATE TABLE voms_live.follow_marker (id INT PRIMARY KEY, v LONGTEXT);
   INSERT INTO voms_live.follow_marker VALUES (1, REPEAT('m', 2097152))"
 end_gtid=$("$sandbox" sql master --dir "$dir" -- -N -e "SELECT @@gtid_binlog_pos")
-followed_to() { grep -q $'\tGtid '"$1"' ' "$out/follow.txt"; }
+followed_to() { grep -q $'\tGTID '"$1"' ' "$out/follow.txt"; }
 await 60 "the follower at $end_gtid" followed_to "$end_gtid"
 kill -TERM "$follower"
 wait "$follower" || { echo "follower exited with $?"; cat "$out/follow.err"; exit 1; }
@@ -88,8 +125,8 @@ grep -q 'reconnect' "$out/follow.err" || { echo "no reconnect logged after KILL"
 files=$(ls "$VOMSREPL_MASTER_BINLOG_DIR"/*-bin.[0-9]* | sort)
 # shellcheck disable=SC2086
 "$vomsrepl" dump $files > "$out/files2.txt"
-grep -o $'\tGtid [0-9-]*' "$out/follow.txt" > "$out/follow.gtids"
-grep -o $'\tGtid [0-9-]*' "$out/files2.txt" > "$out/files2.gtids"
+grep -o $'\tGTID [0-9-]*' "$out/follow.txt" > "$out/follow.gtids"
+grep -o $'\tGTID [0-9-]*' "$out/files2.txt" > "$out/files2.gtids"
 diff -u "$out/files2.gtids" "$out/follow.gtids" | head -20
 cmp -s "$out/files2.gtids" "$out/follow.gtids"
 diff <(grep -E '^###' "$out/files2.txt") <(grep -E '^###' "$out/follow.txt") | head -20
@@ -113,4 +150,4 @@ set -e
 [ "$rc" -eq 6 ] || { echo "expected exit 6 with a wrong password, got $rc"; cat "$out/err"; exit 1; }
 grep -q "Access denied" "$out/err" || { cat "$out/err"; exit 1; }
 if grep -q "Wr0ng-s3cret" "$out/err"; then echo "the password leaked into the error"; exit 1; fi
-echo "live dump: $rows row values identical to the files; stats identical; GTID start ok; KILL of the dump thread survived (no loss, no duplicate); bad option file and wrong password refused"
+echo "live dump: $rows row values and $annotations annotations identical to the files; Rotate lines clean; stats identical; GTID start ok; KILL of the dump thread survived (no loss, no duplicate); bad option file and wrong password refused"
