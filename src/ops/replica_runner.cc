@@ -424,11 +424,17 @@ Status ReplicaRunner::Session() {
                        options_.name, t.seq, t.source.gtid.empty() ? "none" : t.source.gtid,
                        t.source.position.ToString(), TablesOf(t));
           if (metrics_) series_.skips->Increment();
+          // The skip commits on its own: in a group, a failure of a later
+          // transaction would roll it back with the group, and the restart would
+          // meet the skipped transaction again (skip N, fail at N+1, skip N+1,
+          // fail at N again, for ever).
+          VOMSREPL_RETURN_IF_ERROR(flush());
         }
         t.ClearChanges();
       }
       const uint64_t before = applier.progress().seq;
       VOMSREPL_RETURN_IF_ERROR(applier.Apply(t));
+      if (skip && t.last_chunk) VOMSREPL_RETURN_IF_ERROR(flush());
       if (applier.progress().seq != before) CrashPoint(crash_after_commit_);  // the group filled up, or a DDL
       if (t.seq > applier.progress().seq) complete_pending = t.last_chunk;
       else if (applier.progress().seq != before) complete_pending = false;
