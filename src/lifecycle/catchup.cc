@@ -516,6 +516,7 @@ Result<CatchupResult> RunCatchup(CatchupOptions o) {
       mc.pick_server_id = o.stream_server_id == 0;
       mc.avoid_server_ids = {o.master.server_id};
       mc.holds_server_id_lock = false;
+      mc.feeder_server_id = false;  // its own stream, not the feeder's
       mc.retry_duplicate_server_id = false;
       mc.blocking = false;
       mc.report_host = "vomsrepl-catchup";

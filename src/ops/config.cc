@@ -185,6 +185,7 @@ Status ReadMaster(const toml::table& t, const std::string& file, Config& c) {
   VOMSREPL_RETURN_IF_ERROR(s.String("password", &c.master_password));
   m.server_id = 4242;
   VOMSREPL_RETURN_IF_ERROR(s.Integer("server_id", &m.server_id, 1, UINT32_MAX));
+  m.feeder_server_id = true;
   VOMSREPL_RETURN_IF_ERROR(s.String("report_host", &m.report_host));
   VOMSREPL_RETURN_IF_ERROR(ReadStart(s, &t, m));
   int64_t heartbeat_ms = m.heartbeat_period.count(), read_timeout_s = m.read_timeout.count(),

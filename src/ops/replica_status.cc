@@ -1,6 +1,6 @@
 #include "ops/replica_status.h"
 
-#include "binlog/json_binary.h"
+#include <vomsrepl/json.h>
 
 namespace vomsrepl::ops {
 
@@ -28,116 +28,51 @@ ReplicaLag ComputeLag(const journal::Journal& journal, uint64_t applied_seq, int
 
 namespace {
 
-// Appends `"name":` and a value; a comma before every field but the first of
-// an object.
-class JsonObject {
- public:
-  explicit JsonObject(std::string& out) : out_(out) { out_ += '{'; }
-  ~JsonObject() { out_ += '}'; }
-  JsonObject& Str(std::string_view name, std::string_view v) {
-    Name(name);
-    binlog::AppendJsonString(v, out_);
-    return *this;
-  }
-  JsonObject& OptStr(std::string_view name, const std::optional<std::string>& v) {
-    if (!v) return Null(name);
-    return Str(name, std::string_view(*v));
-  }
-  JsonObject& Num(std::string_view name, uint64_t v) {
-    Name(name);
-    out_ += std::to_string(v);
-    return *this;
-  }
-  JsonObject& Int(std::string_view name, int64_t v) {
-    Name(name);
-    out_ += std::to_string(v);
-    return *this;
-  }
-  template <class T>
-  JsonObject& Opt(std::string_view name, const std::optional<T>& v) {
-    if (!v) return Null(name);
-    Name(name);
-    out_ += std::to_string(*v);
-    return *this;
-  }
-  JsonObject& Null(std::string_view name) {
-    Name(name);
-    out_ += "null";
-    return *this;
-  }
-  // Starts a nested value: the caller appends it to out().
-  std::string& Nested(std::string_view name) {
-    Name(name);
-    return out_;
-  }
+template <class T>
+Json OrNull(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
 
- private:
-  void Name(std::string_view name) {
-    if (!first_) out_ += ',';
-    first_ = false;
-    binlog::AppendJsonString(name, out_);
-    out_ += ':';
-  }
-  std::string& out_;
-  bool first_ = true;
-};
-
-void AppendReplica(std::string& out, const ReplicaStatus& r) {
-  JsonObject o(out);
-  o.Str("name", r.name)
-      .Str("state", ReplicaStateName(r.state_detail))
-      .Str("state_detail", r.state_detail)
-      .Num("applied_seq", r.applied_seq)
-      .Str("gtid", r.gtid)
-      .Str("position", r.position)
-      .Int("commit_time", r.commit_time)
-      .Int("applied_time", r.applied_time)
-      .Num("lag_transactions", r.lag.transactions)
-      .Opt("lag_seconds", r.lag.seconds)
-      .Opt("transactions", r.transactions)
-      .Num("failed_seq", r.failed_seq)
-      .Num("skip_pending_seq", r.skip_pending_seq)
-      .Str("last_error", r.last_error);
+Json ReplicaJson(const ReplicaStatus& r) {
+  Json o;
+  o["name"] = JsonBytes(r.name);
+  o["state"] = std::string(ReplicaStateName(r.state_detail));
+  o["state_detail"] = JsonBytes(r.state_detail);
+  o["applied_seq"] = r.applied_seq;
+  o["gtid"] = r.gtid;
+  o["position"] = JsonBytes(r.position);
+  o["commit_time"] = int64_t(r.commit_time);
+  o["applied_time"] = int64_t(r.applied_time);
+  o["lag_transactions"] = r.lag.transactions;
+  o["lag_seconds"] = OrNull(r.lag.seconds);
+  o["transactions"] = OrNull(r.transactions);
+  o["failed_seq"] = r.failed_seq;
+  o["skip_pending_seq"] = r.skip_pending_seq;
+  o["last_error"] = JsonBytes(r.last_error);
+  return o;
 }
 
 }  // namespace
 
+// Through nlohmann::json (include/vomsrepl/json.h), fields in this order.
 std::string StatusDocumentJson(const StatusDocument& doc) {
-  std::string out;
-  {
-    JsonObject top(out);
-    top.OptStr("state_dir", doc.state_dir);
-    {
-      const SourceStatus& s = doc.source;
-      JsonObject o(top.Nested("source"));
-      o.OptStr("state", s.state)
-          .OptStr("stream_position", s.stream_position)
-          .Num("checkpoint_seq", s.checkpoint_seq)
-          .Str("position", s.position)
-          .Str("gtid", s.gtid)
-          .Str("gtid_state", s.gtid_state)
-          .Int("commit_time", s.commit_time);
-    }
-    {
-      const journal::JournalStats& j = doc.journal;
-      JsonObject o(top.Nested("journal"));
-      o.Num("first_seq", j.first_seq)
-          .Num("last_seq", j.last_seq)
-          .Num("transactions", j.transactions)
-          .Num("durable_seq", j.durable_seq)
-          .Num("disk_bytes", j.disk_bytes)
-          .Num("sst_bytes", j.sst_bytes);
-    }
-    std::string& arr = top.Nested("replicas");
-    arr += '[';
-    for (size_t i = 0; i < doc.replicas.size(); ++i) {
-      if (i) arr += ',';
-      AppendReplica(arr, doc.replicas[i]);
-    }
-    arr += ']';
-  }
-  out += '\n';
-  return out;
+  Json top;
+  top["state_dir"] = doc.state_dir ? JsonBytes(*doc.state_dir) : Json(nullptr);
+  const SourceStatus& s = doc.source;
+  Json& source = top["source"] = Json::object();
+  source["state"] = s.state ? Json(*s.state) : Json(nullptr);
+  source["stream_position"] = s.stream_position ? JsonBytes(*s.stream_position) : Json(nullptr);
+  source["checkpoint_seq"] = s.checkpoint_seq;
+  source["position"] = JsonBytes(s.position);
+  source["gtid"] = s.gtid;
+  source["gtid_state"] = s.gtid_state;
+  source["commit_time"] = int64_t(s.commit_time);
+  const journal::JournalStats& j = doc.journal;
+  top["journal"] = Json{{"first_seq", j.first_seq},     {"last_seq", j.last_seq},     {"transactions", j.transactions},
+                        {"durable_seq", j.durable_seq}, {"disk_bytes", j.disk_bytes}, {"sst_bytes", j.sst_bytes}};
+  Json& replicas = top["replicas"] = Json::array();
+  for (const ReplicaStatus& r : doc.replicas) replicas.push_back(ReplicaJson(r));
+  return JsonText(top) + "\n";
 }
 
 }  // namespace vomsrepl::ops

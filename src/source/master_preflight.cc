@@ -169,7 +169,7 @@ void CheckServerIds(MasterSession& s, const MasterConfig& config, PreflightRepor
     // this is one that has stopped (the master lists a dump thread until it
     // notices the client left) and the master replaces it when we register.
     if (row.size() > 1 && ValueOr(row[1], "") == config.report_host &&
-        (config.holds_server_id_lock || !feeder_alive)) {
+        (config.holds_server_id_lock || (config.feeder_server_id && !feeder_alive))) {
       Add(report, "server_id", CheckOutcome::kInfo,
           id + " (the master lists a vomsrepl stream with it, registered from " + where +
               ": this feeder's, or one that has ended, since no other live vomsrepl holds its server-id lock; a "

@@ -125,6 +125,11 @@ struct MasterConfig {
   // server-id locks and avoid_server_ids) and keeps it for reconnects.
   bool pick_server_id = false;
   std::vector<uint32_t> avoid_server_ids;  // never picked (e.g. the config's [master] server_id)
+  // server_id is a configuration's feeder id ([master] server_id: run,
+  // check-config): a registration under it from report_host while no live
+  // vomsrepl holds its lock is that feeder's, stopped. Not set for a stream
+  // built by hand (tests, a library user): such a registration is refused.
+  bool feeder_server_id = false;
   // The caller holds the ServerIdLock of server_id (the feeder): a
   // registration under it that SHOW SLAVE HOSTS still lists from report_host
   // is then one of a vomsrepl stream that has ended (a stop-then-start), not

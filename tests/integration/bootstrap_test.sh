@@ -87,6 +87,12 @@ no_database replica1 voms_bt "a bootstrap refused for the channel lock"
 for r in replica1 replica2; do
   curl -sf -X POST -H "Authorization: Bearer $(cat "$dir/state/http.token")" "http://127.0.0.1:$port/replica/$r/stop" >/dev/null || fail "POST /replica/$r/stop"
 done
+# A stop is asynchronous: the runner lets go of its session (and the channel lock) once
+# its current group is done.
+runner_stopped() {
+  curl -sf "http://127.0.0.1:$port/status" | python3 -c 'import json,sys; sys.exit(0 if [r["state"] for r in json.load(sys.stdin)["replicas"] if r["name"] == sys.argv[1]] == ["stopped"] else 1)' "$1"
+}
+for r in replica1 replica2; do await 60 "$r's runner stopped" runner_stopped "$r"; done
 
 expect_refusal "$dir/boot-missing.txt" "shows no database voms_nonexistent" "bootstrap of a database the master lacks" \
   "$vomsrepl" bootstrap --config "$dir/vomsrepl.toml" --replica replica1 --db voms_nonexistent

@@ -32,7 +32,8 @@ IDENT = re.compile(rb"`(?:[^`]|``)*`")
 SESSION = [
     re.compile(rb"^SET NAMES utf8mb4, character_set_results = binary, time_zone = '\+00:00', autocommit = 1, "
                rb"sql_mode = '[A-Z_,]*', foreign_key_checks = 1, unique_checks = 1, timestamp = DEFAULT, "
-               rb"collation_server = DEFAULT$"),
+               rb"collation_server = DEFAULT(, explicit_defaults_for_timestamp = DEFAULT, "
+               rb"check_constraint_checks = DEFAULT)?$"),
     re.compile(rb"^SET foreign_key_checks = [01](, unique_checks = [01])?$"),
     re.compile(rb"^SET unique_checks = [01]$"),
     # The DDL context: numbers only (sql_mode, collation ids, flags, timestamp).
@@ -55,7 +56,7 @@ DML_KIND = re.compile(rb"^(INSERT INTO|INSERT IGNORE INTO|UPDATE|DELETE FROM) ")
 # progress row, the catalog's information_schema reads. Their constant literals:
 METADATA_KIND = re.compile(rb"^(SELECT GET_LOCK\(\?, 0\)$|SELECT .* FROM `vomsrepl`\.`progress` WHERE `channel` = \?$|"
                            rb"SELECT .* FROM information_schema\.[A-Z_]+ )", re.S)
-METADATA_CONSTANTS = re.compile(rb"'(|%Y-%m-%d %H:%i:%s\.%f|%unsigned%|NEVER|YES|PRIMARY)'|\b0\b")
+METADATA_CONSTANTS = re.compile(rb"'(|%Y-%m-%d %H:%i:%s\.%f|%unsigned%|NEVER|YES|PRIMARY|, )'|\b0\b")
 DML_CONSTANTS = re.compile(rb"\bUTC_TIMESTAMP\(6\)")
 LITERAL = re.compile(rb"['\"\\]|\b[xXbB]'|0x|\d|[^\x20-\x7e]")
 
@@ -112,7 +113,8 @@ def main():
                 continue
             m = re.match(rb"^USE (`(?:[^`]|``)*`)$", a)
             if m:
-                if unquote_ident(m.group(1)) not in allowed_dbs:
+                # The state schema: the session goes back to it after a DDL.
+                if unquote_ident(m.group(1)) not in allowed_dbs | {b"vomsrepl"}:
                     bad.append(f"USE of an unexpected database: {a!r}")
                 continue
             if not any(p.match(a) for p in SESSION):
