@@ -49,10 +49,7 @@ void AddUInt(std::vector<BoundValue>& v, uint64_t x) {
 // (https://mariadb.com/kb/en/create-database/): the master logs the database
 // such a statement names as its default database (sql_db.cc), which the
 // statement does not need, and which does not exist yet for a CREATE.
-bool NamesItsOwnDatabase(std::string_view sql, uint64_t sql_mode) {
-  auto tokens = txn::LexSql(sql, sql_mode);
-  if (!tokens.ok()) return false;
-  const std::vector<txn::SqlToken>& t = *tokens;
+bool NamesItsOwnDatabase(const std::vector<txn::SqlToken>& t) {
   auto is = [&t](size_t i, std::string_view k) { return i < t.size() && t[i].Is(k); };
   const bool alter = is(0, "ALTER");
   if (!is(0, "CREATE") && !alter && !is(0, "DROP")) return false;
@@ -70,11 +67,10 @@ bool NamesItsOwnDatabase(std::string_view sql, uint64_t sql_mode) {
 
 // CREATE [OR REPLACE] [DEFINER = ...] TRIGGER (https://mariadb.com/kb/en/create-trigger/):
 // TRIGGER is a reserved word, so the first bare TRIGGER before any '(' says it.
-bool CreatesTrigger(std::string_view sql, uint64_t sql_mode) {
-  auto tokens = txn::LexSql(sql, sql_mode);
-  if (!tokens.ok() || tokens->empty() || !(*tokens)[0].Is("CREATE")) return false;
-  for (size_t i = 1; i < tokens->size() && i < 16; ++i) {
-    const txn::SqlToken& k = (*tokens)[i];
+bool CreatesTrigger(const std::vector<txn::SqlToken>& t) {
+  if (t.empty() || !t[0].Is("CREATE")) return false;
+  for (size_t i = 1; i < t.size() && i < 16; ++i) {
+    const txn::SqlToken& k = t[i];
     if (k.IsPunct('(')) return false;
     if (k.kind == txn::SqlTokenKind::kWord && k.Is("TRIGGER")) return true;
   }
@@ -437,7 +433,11 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
     auto tz = session_.QueryPrepared("SET time_zone = ?", {std::string(ctx.time_zone)});
     if (!tz.ok()) return tz.status();
   }
-  if (CreatesTrigger(change.sql, ctx.has_sql_mode ? ctx.sql_mode : 0)) {
+  // Lexed once for the two questions below (a statement that does not lex is
+  // neither: the server says what is wrong with it).
+  auto lexed = txn::LexSql(change.sql, ctx.has_sql_mode ? ctx.sql_mode : 0);
+  const std::vector<txn::SqlToken> tokens = lexed.ok() ? std::move(*lexed) : std::vector<txn::SqlToken>();
+  if (CreatesTrigger(tokens)) {
     return FailedPrecondition(
         session_.config().name + ": " + DescribeSource(t) +
         ": the master created a trigger; vomsrepl does not create triggers on replicas: the master's row events "
@@ -457,7 +457,7 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
       moved = true;
     } else if (session_.last_errno() != ER_BAD_DB_ERROR) {
       return use;
-    } else if (!NamesItsOwnDatabase(change.sql, ctx.has_sql_mode ? ctx.sql_mode : 0)) {
+    } else if (!NamesItsOwnDatabase(tokens)) {
       return FailedPrecondition(
           session_.config().name + ": " + DescribeSource(t) + ": the DDL's default database " + QuoteIdentifier(change.database) +
           " does not exist on the replica, and the statement needs it (it names objects without a database); "
