@@ -65,9 +65,11 @@ Status TakeChannelLock(ReplicaSession& session, const std::string& channel, std:
                        " (user lock " + name + "); only one program may write a replica's progress at a time: " +
                        Fix(who_holds, channel));
   }
+  session.HoldsUserLock(name);
   if (!holder.empty()) {
     // Only names the holder for others' messages: failing to take it changes nothing.
-    session.QueryPrepared("SELECT GET_LOCK(?, 0)", {HolderLockName(holder, channel)}).status().IgnoreError();
+    const std::string holder_name = HolderLockName(holder, channel);
+    if (session.QueryPrepared("SELECT GET_LOCK(?, 0)", {holder_name}).ok()) session.HoldsUserLock(holder_name);
   }
   return Status::OK();
 }

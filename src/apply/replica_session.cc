@@ -53,6 +53,14 @@ void ReplicaSession::ClearStatements() {
 }
 
 void ReplicaSession::Close() {
+  // Best effort, and not after a client-side error (2000-2999: lost or
+  // broken connection), which could block for the read timeout: the server
+  // releases a dead connection's locks itself.
+  if (mysql_ != nullptr && !(last_errno_ >= 2000 && last_errno_ < 3000)) {
+    for (const std::string& name : user_locks_)
+      if (!QueryPrepared("SELECT RELEASE_LOCK(?)", {name}).ok()) break;
+  }
+  user_locks_.clear();
   ClearStatements();
   if (mysql_ != nullptr) mysql_close(mysql_);
   mysql_ = nullptr;
@@ -73,6 +81,7 @@ Status ReplicaSession::Open(const ReplicaConfig& config) {
   Close();
   config_ = config;
   warnings_.clear();
+  last_errno_ = 0;
   InitLibrary();
   MYSQL* m = mysql_init(nullptr);
   if (m == nullptr) return Internal("mysql_init failed (out of memory)");

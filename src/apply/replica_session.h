@@ -138,7 +138,13 @@ class ReplicaSession {
   // name"), each with "; fix: ..." naming the setting to change. Never
   // retried (not Unavailable): a replica in that state needs an operator.
   Status Open(const ReplicaConfig& config);
+  // Releases the user locks named by HoldsUserLock() (one round trip each,
+  // answered before the connection goes: the next session can take them at
+  // once; a server only sees a closed connection's locks go some time after
+  // the client has left), then closes.
   void Close();
+  // Remembers a user lock this session took (GET_LOCK), for Close().
+  void HoldsUserLock(std::string name) { user_locks_.push_back(std::move(name)); }
   bool open() const { return mysql_ != nullptr; }
   const ReplicaConfig& config() const { return config_; }
 
@@ -223,6 +229,7 @@ class ReplicaSession {
   bool source_gtid_set_ = false;  // the session's GTID variables are a source transaction's
   int foreign_key_checks_ = -1;  // unknown
   int unique_checks_ = -1;
+  std::vector<std::string> user_locks_;  // released by Close()
   // Statement cache (LRU by use).
   struct CachedStatement {
     st_mysql_stmt* stmt;
