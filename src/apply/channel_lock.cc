@@ -56,7 +56,10 @@ Status TakeChannelLock(ReplicaSession& session, const std::string& channel, std:
                        bool* held_elsewhere) {
   *held_elsewhere = false;
   const std::string name = ChannelLockName(channel);
-  VOMSREPL_ASSIGN_OR_RETURN(auto rows, session.QueryPrepared("SELECT GET_LOCK(?, 0)", {name}));
+  // A session that has just gone (a process stopped a moment ago, a runner's
+  // lost connection) may still hold it: the server frees a closed connection's
+  // locks some time after the client has left.
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, session.QueryPrepared("SELECT GET_LOCK(?, 2)", {name}));
   if (rows.empty() || !rows[0][0] || *rows[0][0] != "1") {
     *held_elsewhere = true;
     std::string who_holds;

@@ -26,8 +26,10 @@ inline constexpr std::string_view kHolderRun = "vomsrepl run";
 inline constexpr std::string_view kHolderCatchup = "vomsrepl catchup";
 inline constexpr std::string_view kHolderBootstrap = "vomsrepl bootstrap";
 
-// Takes the channel lock on `session` for `holder`. OK when taken (or already
-// held by this session). When another session holds it: Unavailable (the
+// Takes the channel lock on `session` for `holder`, waiting up to 2 s for it
+// (what a closed connection's lock takes to go), and remembers it for the
+// session's Close(), which releases it. OK when taken (or already held by this
+// session). When another session holds it: Unavailable (the
 // holder may be a connection of our own the server has not yet seen die; a
 // runner retries), `*held_elsewhere` true, and the message names the holder
 // (what it is, its connection id, client address and age, when the account

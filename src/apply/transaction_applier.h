@@ -54,7 +54,7 @@
 // also in gtid_strict_mode).
 //
 // One applier per channel and replica: Start() takes the user lock
-// GET_LOCK('vomsrepl.apply.<channel>', 0) on its session (held until the
+// GET_LOCK('vomsrepl.apply.<channel>', 2) on its session (held until the
 // connection closes) and fails with Unavailable, and lock_held_elsewhere()
 // true, when another session holds it (a daemon's runner and a `vomsrepl
 // catchup` of the same replica).

@@ -31,7 +31,9 @@ class ServerIdLock {
 
  private:
   ServerIdLock() = default;
+  static constexpr int kLockWaitSeconds = 2;
   std::unique_ptr<MasterSession> session_;
+  uint32_t server_id_ = 0;
 };
 
 }  // namespace vomsrepl::source

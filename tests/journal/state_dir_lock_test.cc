@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 namespace vomsrepl::journal {
@@ -21,8 +22,11 @@ TEST(StateDirLock, SecondAcquireFailsUntilReleased) {
     EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
     EXPECT_NE(second.status().message().find(std::to_string(::getpid())), std::string::npos);
   }
-  auto again = StateDirLock::Acquire(dir);
-  EXPECT_TRUE(again.ok());
+  {
+    auto again = StateDirLock::Acquire(dir);
+    EXPECT_TRUE(again.ok());
+  }
+  std::filesystem::remove_all(tmpl);
 }
 
 }  // namespace

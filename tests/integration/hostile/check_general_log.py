@@ -54,7 +54,7 @@ SESSION = [
 DML_KIND = re.compile(rb"^(INSERT INTO|INSERT IGNORE INTO|UPDATE|DELETE FROM) ")
 # The applier's metadata reads (prepared, names as parameters): the channel lock, its
 # progress row, the catalog's information_schema reads. Their constant literals:
-METADATA_KIND = re.compile(rb"^(SELECT GET_LOCK\(\?, 0\)$|SELECT RELEASE_LOCK\(\?\)$|SELECT .* FROM `vomsrepl`\.`progress` WHERE `channel` = \?$|"
+METADATA_KIND = re.compile(rb"^(SELECT GET_LOCK\(\?, [02]\)$|SELECT RELEASE_LOCK\(\?\)$|SELECT .* FROM `vomsrepl`\.`progress` WHERE `channel` = \?$|"
                            rb"SELECT .* FROM information_schema\.[A-Z_]+ )", re.S)
 METADATA_CONSTANTS = re.compile(rb"'(|%Y-%m-%d %H:%i:%s\.%f|%unsigned%|NEVER|YES|PRIMARY|, )'|\b0\b")
 DML_CONSTANTS = re.compile(rb"\bUTC_TIMESTAMP\(6\)")
