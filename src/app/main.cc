@@ -266,6 +266,11 @@ int main(int argc, char** argv) {
   replica->add_option("--seq", replica_opts.seq,
                       "skip: the journal seq the replica failed on (default: read from /status and shown); the "
                       "daemon refuses any other");
+  replica->add_option("--wait", replica_opts.wait_s,
+                      "stop: seconds to wait until the replica shows `stopped` in /status (its session closed, "
+                      "free for a bootstrap or catchup); 0: return at once")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
   replica->add_option("--config", replica_opts.config_path, "TOML configuration of the running daemon")
       ->required()
       ->envname("VOMSREPL_CONFIG");

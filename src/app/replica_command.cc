@@ -1,5 +1,8 @@
 #include "app/replica_command.h"
 
+#include <chrono>
+#include <thread>
+
 #include <vomsrepl/json.h>
 
 #include "ops/config.h"
@@ -19,6 +22,32 @@ Status Answer(const ops::HttpResponse& res, std::FILE* out) {
   if (res.status == 409) return FailedPrecondition(body);
   if (res.status == 404 || res.status == 400) return InvalidArgument(body);
   return Internal("the daemon answered HTTP " + std::to_string(res.status) + ": " + body);
+}
+
+// Polls /status until `name` is stopped (or stopped on an error: its session
+// is closed either way), for at most wait_s seconds.
+Status AwaitStopped(const std::string& listen, const std::string& token, const std::string& name, int wait_s,
+                    std::FILE* out) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+  std::string state = "unknown";
+  for (;;) {
+    auto status = ops::HttpRequestTo(listen, "GET", "/status", token);
+    if (status.ok() && status->status == 200) {
+      auto r = FailedTransactionOf(status->body, name);
+      if (r.ok()) {
+        state = r->state;
+        if (state == "stopped" || state.rfind("error", 0) == 0) {
+          std::fprintf(out, "replica %s: %s\n", name.c_str(), state.c_str());
+          return Status::OK();
+        }
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Unavailable("replica " + name + " was told to stop but is still '" + state + "' after " +
+                     std::to_string(wait_s) + " s (it stops after its current commit; a large transaction can take " +
+                     "longer): watch `vomsrepl status`, or run this again with a longer --wait");
 }
 
 }  // namespace
@@ -74,7 +103,10 @@ Status RunReplicaCommand(const ReplicaCommandOptions& options, std::FILE* out) {
     target += "?seq=" + std::to_string(seq);
   }
   VOMSREPL_ASSIGN_OR_RETURN(ops::HttpResponse res, ops::HttpRequestTo(config.http.listen, "POST", target, *token));
-  return Answer(res, out);
+  VOMSREPL_RETURN_IF_ERROR(Answer(res, out));
+  if (options.action == "stop" && options.wait_s > 0)
+    return AwaitStopped(config.http.listen, *token, options.name, options.wait_s, out);
+  return Status::OK();
 }
 
 }  // namespace vomsrepl::app

@@ -2,7 +2,10 @@
 // control of a running daemon, through its HTTP endpoint ([http] listen,
 // loopback by default), authenticated with the control token read from
 // [http] token_file (default STATE_DIR/http.token, written by `vomsrepl run`).
-// stop pauses that replica's applier after its current commit; start resumes
+// stop pauses that replica's applier after its current commit and waits (up
+// to --wait seconds, default 60; 0: not at all) until /status shows it
+// stopped: its session closed, the replica free for a `bootstrap` or a
+// `catchup` that follows at once; start resumes
 // it (also after an error); skip records the transaction the replica failed
 // on as applied without its changes, then starts it (a warning is logged).
 // skip first reads the failed journal seq from /status and prints it with
@@ -23,6 +26,7 @@ struct ReplicaCommandOptions {
   std::string action;  // stop, start, skip
   std::string name;
   uint64_t seq = 0;    // skip: the failed journal seq (0: read it from /status)
+  int wait_s = 60;     // stop: how long to wait for "stopped" (0: do not wait)
 };
 
 Status RunReplicaCommand(const ReplicaCommandOptions& options, std::FILE* out);

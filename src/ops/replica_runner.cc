@@ -81,6 +81,12 @@ void ReplicaRunner::Stop() {
 
 void ReplicaRunner::Start() {
   std::lock_guard lock(mu_);
+  // Seen at once: a caller that waits for the next error or for "running" never
+  // reads the state it has just left.
+  if (paused_ && !shutdown_) {
+    snapshot_.state = "starting";
+    snapshot_.failed_seq = 0;
+  }
   paused_ = false;
   cv_.notify_all();
 }
@@ -178,13 +184,20 @@ void ReplicaRunner::Loop() {
     }
     in_outage_ = false;
     spdlog::error("replica {}: stopped: {}", options_.name, st.ToString());
-    SetState("error: " + st.ToString(), st.ToString());
-    MirrorState("error: " + st.ToString());
-    std::lock_guard lock(mu_);
-    paused_ = true;  // until an operator starts it again
-    // Only an error met while applying names a transaction that can be skipped.
-    std::optional<uint64_t> failed = reached_running_ ? FailedJournalSeq(st.message()) : std::nullopt;
-    snapshot_.failed_seq = failed && *failed > snapshot_.applied_seq ? *failed : 0;
+    const std::string state = "error: " + st.ToString();
+    {
+      // One step, as /status and `replica skip` see it: the error, the transaction
+      // it names and the pause (until an operator starts it again) together.
+      std::lock_guard lock(mu_);
+      // Only an error met while applying names a transaction that can be skipped.
+      std::optional<uint64_t> failed = reached_running_ ? FailedJournalSeq(st.message()) : std::nullopt;
+      snapshot_.failed_seq = failed && *failed > snapshot_.applied_seq ? *failed : 0;
+      snapshot_.state = state;
+      snapshot_.last_error = st.ToString();
+      if (metrics_) series_.running->Set(0);
+      paused_ = true;
+    }
+    MirrorState(state);
   }
 }
 
@@ -342,10 +355,11 @@ Status ReplicaRunner::Session() {
                  std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - outage_start_).count(),
                  progress->seq + 1, last);
   }
-  SetState("running");
   {
     std::lock_guard lock(mu_);
+    snapshot_.state = "running";
     snapshot_.failed_seq = 0;
+    if (metrics_) series_.running->Set(1);
   }
   reached_running_ = true;
 

@@ -74,7 +74,7 @@ server_id = 4261
 start = "gtid:$start_gtid"
 heartbeat_ms = 500
 read_timeout_s = 3
-connect_timeout_s = 3
+connect_timeout_s = 10
 ${5:-}
 [filter]
 include_databases = ["voms_*"]

@@ -36,7 +36,7 @@ sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
 "$sandbox" load-voms --vo bt --skip-binlog --dir "$dir" >/dev/null 2>&1
 
 start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$("$(dirname "$0")/../../tools/free-port")
 cat > "$dir/vomsrepl.toml" <<EOT
 state_dir = "$dir/state"
 [master]

@@ -46,7 +46,7 @@ sql master -e "CREATE DATABASE notvoms; CREATE TABLE notvoms.t (id INT PRIMARY K
 
 start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
 start_seq=${start_gtid##*-}
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$("$(dirname "$0")/../../tools/free-port")
 cat > "$dir/vomsrepl.toml" <<EOF
 state_dir = "$dir/state"
 [master]
@@ -122,6 +122,8 @@ for i in $(seq "$kills"); do
     kill -0 "$wl1" 2>/dev/null || kill -0 "$wl2" 2>/dev/null || break
     sleep 0.1
   done
+  # The daemon must still run here: one that has exited by itself is a failure, not a kill.
+  kill -0 "$daemon_pid" 2>/dev/null || { tail -n 30 "$dir/run.log" >&2; fail "the daemon exited before kill $i"; }
   kill -9 "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
   kill_at+=("$(( $(master_seq) - start_seq ))")
   start_daemon

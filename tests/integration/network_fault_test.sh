@@ -28,15 +28,26 @@
 # voms_otest.big has 0 or all its rows, never a part: no partial transaction visible.
 # The FIGURE line comes last, after every check passed.
 #
-# usage: network_fault_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO FAULT_PROXY MODE
+# Detection bounds: the issue's (above) with --goal-bounds (tools/reliability-report);
+# in the suite 3 s more, for a loaded machine (other tests beside it, tools/test --stress),
+# where the daemon's own time stamp is late by what the scheduler makes it. The measured
+# figure is printed either way.
+#
+# usage: network_fault_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO FAULT_PROXY MODE [--goal-bounds]
 #   VOMSREPL_NET_TIMES   faults per run in the cut/stall modes (default 3; e.g. 50 by hand)
 #   VOMSREPL_NET_BIG_MB  size of the big transaction (default 100)
 set -euo pipefail
 sandbox="$1" vomsrepl="$2" dir="$3" repo="$4" fault_proxy="$5" mode="$6"
+slack_ms=3000
+case ${7:-} in
+  "") ;;
+  --goal-bounds) slack_ms=0 ;;
+  *) echo "network_fault_test.sh: unknown argument '$7'" >&2; exit 2 ;;
+esac
 name="network_$mode"
 times=${VOMSREPL_NET_TIMES:-3}
 big_mb=${VOMSREPL_NET_BIG_MB:-100}
-bound_ms=$(( 2 * 500 + 1000 ))  # 2 x heartbeat_ms (ops_setup: 500) + 1 s
+bound_ms=$(( 2 * 500 + 1000 + slack_ms ))  # 2 x heartbeat_ms (ops_setup: 500) + 1 s (+ slack)
 source "$(dirname "$0")/ops_lib.sh"
 
 case $mode in
@@ -48,6 +59,10 @@ replica-*) ops_before_config() { ops_proxy_start rproxy replica1 "$dir/replica1/
    exit 2 ;;
 esac
 [ "$mode" = replica-stall ] && OPS_REPLICA1_EXTRA="read_timeout_s = 4"
+# Where the feeder must NOT reconnect (latency on its link; a cut on the replica's), a
+# 2 s heartbeat (4 s of silence before it gives up): on a loaded machine a master can be
+# silent for over 1 s (500 ms x 2) with nothing wrong, which is not what these test.
+case $mode in master-delay | replica-cut-big) OPS_HEARTBEAT_MS=2000 ;; esac
 
 metric() { http /metrics | awk -v m="$1" '$1 == m {print $2}'; }
 as_int() { python3 -c "print(int(float('$1')))"; }
@@ -306,7 +321,7 @@ replica-stall)
   [ "$(json "$dir/status.json" 'd["replicas"][0]["applied_seq"]')" -gt $(( s0 + 20 )) ] ||
     fail "replica1 did not apply the background workload within 60 s"
   rt_s=4
-  rbound_ms=$(( rt_s * 1000 + 2000 ))  # replica1 read_timeout_s + 2 s
+  rbound_ms=$(( rt_s * 1000 + 2000 + slack_ms ))  # replica1 read_timeout_s + 2 s (+ slack)
   ops_proxy rproxy stall >/dev/null
   t0=$(now_ms)
   echo "$name: replica1's link stalled at $(date -u +%H:%M:%S.%3N) UTC"

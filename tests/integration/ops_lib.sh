@@ -57,7 +57,8 @@ json() {  # json FILE PYTHON-EXPRESSION-ON-d
 now_ms() { date +%s%3N; }
 
 # ops_setup [CONFIG-EXTRA-LINES]: sandbox, voms_otest everywhere (kept out of the
-# binlog: the initial copy), config with heartbeat 500 ms and read timeout 3 s.
+# binlog: the initial copy), config with heartbeat 500 ms (OPS_HEARTBEAT_MS) and read
+# timeout 3 s.
 # OPS_START_ARGS (optional): more `tools/sandbox start` options (e.g. --replica-option).
 # Optional hook: a function ops_before_config, called once the servers run and before the
 # config is written (e.g. to start a fault proxy); OPS_MASTER_CNF / OPS_REPLICA1_CNF
@@ -72,14 +73,14 @@ ops_setup() {
   sql master -e "CREATE DATABASE notvoms; CREATE TABLE notvoms.t (id INT PRIMARY KEY)"
   start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
   if declare -F ops_before_config >/dev/null; then ops_before_config; fi
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$("$(dirname "${BASH_SOURCE[0]}")/../../tools/free-port")
   cat > "$dir/vomsrepl.toml" <<EOF
 state_dir = "$dir/state"
 [master]
 defaults_file = "${OPS_MASTER_CNF:-$dir/master/repl.cnf}"
 server_id = 4261
 start = "gtid:$start_gtid"
-heartbeat_ms = 500
+heartbeat_ms = ${OPS_HEARTBEAT_MS:-500}
 read_timeout_s = 3
 backoff_max_ms = 2000
 [filter]

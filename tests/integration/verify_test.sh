@@ -31,7 +31,7 @@ for r in replica1 replica2; do
 done
 
 start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$("$(dirname "$0")/../../tools/free-port")
 cat > "$dir/vomsrepl.toml" <<EOT
 state_dir = "$dir/state"
 [master]

@@ -338,7 +338,8 @@ TEST(Journal, PeriodicSyncMakesAppendsDurable) {
   ASSERT_TRUE(j.ok());
   AppendRange(**j, 1, 10);
   EXPECT_EQ((*j)->last_seq(), 10u);
-  for (int i = 0; i < 400 && (*j)->durable_seq() < 10; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // The background sync: waited for up to 30 s (an fsync under I/O load can take seconds).
+  for (int i = 0; i < 6000 && (*j)->durable_seq() < 10; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_EQ((*j)->durable_seq(), 10u);
   o.sync_every_transactions = 0;
   EXPECT_EQ(Journal::Open(o).status().code(), StatusCode::kInvalidArgument);
@@ -388,7 +389,8 @@ TEST(Journal, BeforeApplyBackgroundSyncBoundsWhatAPowerLossLoses) {
   auto j = Journal::Open(o);
   ASSERT_TRUE(j.ok());
   AppendRange(**j, 1, 10);
-  for (int i = 0; i < 400 && (*j)->durable_seq() < 10; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // The background sync: waited for up to 30 s (an fsync under I/O load can take seconds).
+  for (int i = 0; i < 6000 && (*j)->durable_seq() < 10; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_EQ((*j)->durable_seq(), 10u);
 }
 

@@ -89,10 +89,12 @@ TEST(HttpServerLimitsTest, IdleAndHalfSentConnectionsDelayNobody) {
     std::string r = Get(server.port(), "/health");
     EXPECT_NE(r.find("HTTP/1.1 200"), std::string::npos) << r;
   }
-  // Stop() closes the held connections and returns at once.
+  // Stop() closes the held connections and returns without waiting for them
+  // (a hang would be the idle sockets' timeout, minutes; 10 s leaves room for a
+  // loaded machine).
   auto t0 = Clock::now();
   server.Stop();
-  EXPECT_LT(Clock::now() - t0, 1s);
+  EXPECT_LT(Clock::now() - t0, 10s);
   for (int fd : held) {
     EXPECT_TRUE(ClosedWithin(fd, 2s));
     ::close(fd);

@@ -56,7 +56,8 @@ DML_KIND = re.compile(rb"^(INSERT INTO|INSERT IGNORE INTO|UPDATE|DELETE FROM) ")
 # progress row, the catalog's information_schema reads. Their constant literals:
 METADATA_KIND = re.compile(rb"^(SELECT GET_LOCK\(\?, [02]\)$|SELECT RELEASE_LOCK\(\?\)$|SELECT .* FROM `vomsrepl`\.`progress` WHERE `channel` = \?$|"
                            rb"SELECT .* FROM information_schema\.[A-Z_]+ )", re.S)
-METADATA_CONSTANTS = re.compile(rb"'(|%Y-%m-%d %H:%i:%s\.%f|%unsigned%|NEVER|YES|PRIMARY|, )'|\b0\b")
+# (GET_LOCK's wait: 2 s for the channel lock, 0 for the lock naming its holder.)
+METADATA_CONSTANTS = re.compile(rb"'(|%Y-%m-%d %H:%i:%s\.%f|%unsigned%|NEVER|YES|PRIMARY|, )'|\b0\b|^SELECT GET_LOCK\(\?, 2\)$")
 DML_CONSTANTS = re.compile(rb"\bUTC_TIMESTAMP\(6\)")
 LITERAL = re.compile(rb"['\"\\]|\b[xXbB]'|0x|\d|[^\x20-\x7e]")
 

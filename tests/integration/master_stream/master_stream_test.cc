@@ -56,15 +56,32 @@ class MasterStreamIT : public ::testing::Test {
     if (!rows || rows->empty()) return {};
     return BinlogPosition{*(*rows)[0][0], std::strtoull((*rows)[0][1]->c_str(), nullptr, 10)};
   }
+  // The master's position once its binlog has stopped growing: MariaDB writes a
+  // Binlog_checkpoint event some time after a rotation (an earlier test's FLUSH
+  // BINARY LOGS or restart), which a test comparing exact positions must not race.
+  BinlogPosition SettledMasterPosition() {
+    BinlogPosition p = MasterPosition();
+    for (int i = 0; i < 100; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      BinlogPosition q = MasterPosition();
+      if (q == p) return p;
+      p = q;
+    }
+    ADD_FAILURE() << "the master's binlog did not stop growing within 20 s";
+    return p;
+  }
   MariadbGtidList MasterGtids() { return *MariadbGtidList::Parse(Value("SELECT @@global.gtid_binlog_pos")); }
 
   MasterConfig Config(uint32_t server_id, const std::string& account = "repl") {
     MasterConfig c;
     c.defaults_file = env_.MasterOptionFile(account);
     c.server_id = server_id;
-    c.heartbeat_period = std::chrono::milliseconds(500);
-    c.read_timeout = std::chrono::seconds(5);
-    c.connect_timeout = std::chrono::seconds(2);
+    // No test here measures how soon a silent master is noticed (the network fault
+    // scenarios do): 2 s heartbeats (4 s of silence before the stream gives up) and
+    // timeouts that a loaded machine does not reach with nothing wrong.
+    c.heartbeat_period = std::chrono::milliseconds(2000);
+    c.read_timeout = std::chrono::seconds(10);
+    c.connect_timeout = std::chrono::seconds(10);
     c.backoff_initial = std::chrono::milliseconds(100);
     c.backoff_max = std::chrono::milliseconds(1000);
     c.backoff_seed = 7;
@@ -134,12 +151,13 @@ bool Has(const Seen& s, EventType t) {
 }
 
 TEST_F(MasterStreamIT, StreamsEveryEventFromTheOldestBinlogAndStopsAtTheEnd) {
+  SettledMasterPosition();
   Exec("CREATE TABLE IF NOT EXISTS voms_mstest.all_events (id INT PRIMARY KEY, v VARCHAR(20))");
   Exec("DELETE FROM voms_mstest.all_events");
   Exec("INSERT INTO voms_mstest.all_events VALUES (1, 'a'), (2, 'b')");
   Exec("UPDATE voms_mstest.all_events SET v = 'c' WHERE id = 1");
   MariadbGtidList master_gtids = MasterGtids();
-  BinlogPosition master_pos = MasterPosition();
+  BinlogPosition master_pos = SettledMasterPosition();
 
   MasterConfig c = Config(501);
   c.blocking = false;
@@ -165,6 +183,7 @@ TEST_F(MasterStreamIT, StreamsEveryEventFromTheOldestBinlogAndStopsAtTheEnd) {
 }
 
 TEST_F(MasterStreamIT, StartsAtAFilePositionAndAtAGtid) {
+  SettledMasterPosition();
   Exec("CREATE TABLE IF NOT EXISTS voms_mstest.start_at (id INT PRIMARY KEY)");
   BinlogPosition before = MasterPosition();
   MariadbGtidList gtids_before = MasterGtids();
@@ -365,7 +384,8 @@ TEST_F(MasterStreamIT, MasterCrashMidTransactionRestartsThatTransactionWhole) {
   while (true) {
     Status st = s.Next(&ev);
     if (MasterStream::IsTransactionRestart(st)) {
-      EXPECT_FALSE(restarted) << "restart reported twice";
+      // More than once when a connection made while the master starts up is lost
+      // again inside the transaction: each time the transaction starts over.
       restarted = true;
       reconnect_ms = std::chrono::duration<double, std::milli>(Clock::now() - master_up).count();
       open.reset();  // discard what we had of the big transaction
@@ -386,7 +406,7 @@ TEST_F(MasterStreamIT, MasterCrashMidTransactionRestartsThatTransactionWhole) {
     }
   }
   EXPECT_TRUE(restarted);
-  EXPECT_EQ(s.reconnect_count(), 1u);
+  EXPECT_GE(s.reconnect_count(), 1u);  // one per lost connection: at least the crash's
   EXPECT_GT(rows_events_after, 3u);
   // Every GTID from start+1 to big exactly once, in order.
   ASSERT_FALSE(completed.empty());
@@ -440,12 +460,19 @@ TEST_F(MasterStreamIT, MasterRestartAtABoundaryResumesWithoutLossOrDuplicate) {
   uint64_t last = MasterGtids().Find(0)->seq_no;
   ASSERT_NO_FATAL_FAILURE(read_until(last));
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - master_up).count();
-  EXPECT_EQ(s.reconnect_count(), 1u);
-  ASSERT_EQ(changes.size(), 2u);
-  EXPECT_FALSE(changes[0].first);
-  EXPECT_TRUE(changes[1].first);
-  EXPECT_FALSE(changes[0].second.empty());
-  EXPECT_EQ(changes[0].second, changes[1].second);  // the outage's cause both times
+  // Told once per lost connection and once when it streams again: a connection made
+  // while the master starts up may be lost again, so at least one pair, never two
+  // losses in a row, each "streams again" with the cause of the loss before it.
+  EXPECT_GE(s.reconnect_count(), 1u);
+  ASSERT_GE(changes.size(), 2u);
+  ASSERT_EQ(changes.size() % 2, 0u);
+  EXPECT_EQ(changes.size() / 2, s.reconnect_count());
+  for (size_t i = 0; i + 1 < changes.size(); i += 2) {
+    EXPECT_FALSE(changes[i].first) << "change " << i;
+    EXPECT_TRUE(changes[i + 1].first) << "change " << i + 1;
+    EXPECT_FALSE(changes[i].second.empty());
+    EXPECT_EQ(changes[i].second, changes[i + 1].second);  // the outage's cause both times
+  }
   uint64_t first = start.Find(0) ? start.Find(0)->seq_no + 1 : 1;
   ASSERT_EQ(seqs.size(), last - first + 1);
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], first + i);

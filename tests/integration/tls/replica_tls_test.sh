@@ -77,7 +77,7 @@ conf() {
       echo "start = \"oldest\""
       echo "heartbeat_ms = 500"
       echo "read_timeout_s = 3"
-      echo "connect_timeout_s = 3"
+      echo "connect_timeout_s = 10"
       echo "[filter]"
       echo "include_databases = [\"voms_*\"]"
       for l in ${before[@]+"${before[@]}"}; do echo "$l"; done

@@ -67,7 +67,7 @@ conf() {
     echo "start = \"oldest\""
     echo "heartbeat_ms = 500"
     echo "read_timeout_s = 3"
-    echo "connect_timeout_s = 3"
+    echo "connect_timeout_s = 10"
     for l in "$@"; do
       if [ "$l" = "--" ]; then echo "[master.tls]"; continue; fi
       echo "$l"
