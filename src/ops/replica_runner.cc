@@ -178,7 +178,7 @@ void ReplicaRunner::Loop() {
         snapshot_.last_error = st.ToString();
       }
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, backoff, [&] { return shutdown_; });
+      cv_.wait_for(lock, backoff, [&] { return shutdown_ || paused_; });  // a stop ends the wait
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, 30s);
       continue;
     }
