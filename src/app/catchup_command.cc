@@ -5,9 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include "apply/channel_lock.h"
+#include "daemon/replicator.h"
 #include "lifecycle/catchup.h"
 #include "ops/config.h"
-#include "ops/replicator.h"
 #include "txn/filter_rules.h"
 
 namespace vomsrepl::app {
@@ -25,7 +25,7 @@ Status RunCatchupCommand(const CatchupCommandOptions& options, std::FILE* out) {
     if (::access(f.c_str(), R_OK) != 0) return InvalidArgument("--from-files: cannot read " + f);
 
   lifecycle::CatchupOptions o;
-  ops::ReplicaRunnerOptions ro = ops::ReplicaOptionsFrom(config, *replica);
+  daemon::ReplicaRunnerOptions ro = daemon::ReplicaOptionsFrom(config, *replica);
   o.replica = ro.replica;
   o.applier = ro.applier;
   o.applier.lock_holder = std::string(apply::kHolderCatchup);
@@ -34,7 +34,7 @@ Status RunCatchupCommand(const CatchupCommandOptions& options, std::FILE* out) {
   o.state_dir = config.state_dir;
   o.files = options.from_files;
   VOMSREPL_ASSIGN_OR_RETURN(o.rules, txn::FilterRules::Create(config.filter));
-  o.master = ops::MasterConfigFrom(config);
+  o.master = daemon::MasterConfigFrom(config);
   o.stream_server_id = options.server_id;  // 0: a free one is picked (never the feeder's)
   if (o.stream_server_id != 0 && o.stream_server_id == config.master.server_id)
     return InvalidArgument("--server-id " + std::to_string(o.stream_server_id) +

@@ -15,11 +15,11 @@
 
 #include "app/master_read_account.h"
 #include "apply/replica_session.h"
+#include "daemon/replicator.h"
 #include "ops/config.h"
 #include "ops/control_token.h"
 #include "ops/crash_point.h"
 #include "ops/logging.h"
-#include "ops/replicator.h"
 #include "source/master_stream.h"
 
 namespace vomsrepl::app {
@@ -41,7 +41,7 @@ Status RunDaemon(const RunOptions& options) {
     }
   }
 
-  ops::Replicator replicator(config);
+  daemon::Replicator replicator(config);
   VOMSREPL_RETURN_IF_ERROR(replicator.Open());
 
   // Signals through Boost.Asio on a thread of their own.
@@ -125,7 +125,7 @@ Status CheckConfig(const RunOptions& options, std::FILE* out) {
     }
   }
 
-  source::MasterConfig master_config = ops::MasterConfigFrom(config);
+  source::MasterConfig master_config = daemon::MasterConfigFrom(config);
   if (StateDirInUse(config.state_dir)) {
     // This configuration's daemon runs: the server-id lock on the master and
     // its registration there are its own, not another feeder's.
@@ -150,7 +150,7 @@ Status CheckConfig(const RunOptions& options, std::FILE* out) {
   note(CheckMasterReadAccount(config, out));
 
   for (const auto& r : config.replicas) {
-    ops::ReplicaRunnerOptions ro = ops::ReplicaOptionsFrom(config, r);
+    daemon::ReplicaRunnerOptions ro = daemon::ReplicaOptionsFrom(config, r);
     apply::ReplicaSession session;
     Status s = session.Open(ro.replica);
     if (s.ok()) s = session.Preflight();

@@ -1,4 +1,4 @@
-// `vomsrepl run --config FILE` (the replica-feeder daemon, ops/replicator.h)
+// `vomsrepl run --config FILE` (the replica-feeder daemon, daemon/replicator.h)
 // and `vomsrepl check-config --config FILE` (validate everything and print
 // what run would do, without writing anywhere).
 #pragma once

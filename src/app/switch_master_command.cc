@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/replicator.h"
 #include "lifecycle/master_switch.h"
 #include "ops/config.h"
-#include "ops/replicator.h"
 
 namespace vomsrepl::app {
 
@@ -16,7 +16,7 @@ Status RunSwitchMasterCommand(const SwitchMasterCommandOptions& options, std::FI
   VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFile(options.to_defaults_file, "--to-defaults-file"));
   lifecycle::MasterSwitchOptions o;
   o.state_dir = config.state_dir;
-  o.new_master = ops::MasterConfigFrom(config);
+  o.new_master = daemon::MasterConfigFrom(config);
   o.new_master.defaults_file = options.to_defaults_file;
   o.new_master.host.clear();
   o.new_master.port = 0;
@@ -33,7 +33,7 @@ Status RunSwitchMasterCommand(const SwitchMasterCommandOptions& options, std::FI
     if (replica == nullptr)
       return InvalidArgument("--to " + options.to_replica + ": no such [[replica]] in " + options.config_path);
     o.promoted_replica = replica->name;
-    o.promoted = ops::ReplicaOptionsFrom(config, *replica).replica;
+    o.promoted = daemon::ReplicaOptionsFrom(config, *replica).replica;
   }
   VOMSREPL_ASSIGN_OR_RETURN(lifecycle::MasterSwitchResult r, lifecycle::SwitchMaster(o));
   if (!r.written) return Status::OK();

@@ -9,7 +9,7 @@
 // down, stopped or stuck, and is 0 only when the replica has applied the
 // whole journal. lag_transactions = journal last seq - applied_seq.
 //
-// States: every applier state text (ops/replica_runner.h) maps to one of
+// States: every applier state text (daemon/replica_runner.h) maps to one of
 // kReplicaStates; the text itself is kept as `state_detail`.
 //
 // Thread-safety: free functions on their arguments; ComputeLag reads the

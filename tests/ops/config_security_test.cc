@@ -12,8 +12,8 @@
 #include <fstream>
 #include <string>
 
+#include "daemon/replicator.h"
 #include "ops/config.h"
-#include "ops/replicator.h"
 
 namespace vomsrepl::ops {
 namespace {
@@ -37,7 +37,7 @@ TEST(ReplicaTlsConfig, OffByDefault) {
   auto c = Parse("[[replica]]\nname = \"r1\"\ndefaults_file = \"/r1.cnf\"\n");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_FALSE(c->replicas[0].tls.enabled);
-  EXPECT_FALSE(ReplicaOptionsFrom(*c, c->replicas[0]).replica.tls.enabled);
+  EXPECT_FALSE(daemon::ReplicaOptionsFrom(*c, c->replicas[0]).replica.tls.enabled);
 }
 
 TEST(ReplicaTlsConfig, DefaultsForEveryReplicaAndKeyByKeyOverrides) {
@@ -85,7 +85,7 @@ tls = { verify_server_cert = false }
   EXPECT_FALSE(r4.verify_server_cert);
   EXPECT_EQ(r4.ca_file, "/etc/vomsrepl/ca.pem");
   // Every replica connection gets it (run, check-config, catchup, switch-master).
-  auto o = ReplicaOptionsFrom(*c, c->replicas[1]);
+  auto o = daemon::ReplicaOptionsFrom(*c, c->replicas[1]);
   EXPECT_TRUE(o.replica.tls.enabled);
   EXPECT_EQ(o.replica.tls.ca_file, "/etc/vomsrepl/other-ca.pem");
   std::string d = c->Describe();
@@ -143,13 +143,13 @@ TEST(ConfigPassword, PasswordEnvIsReadOnceAndScrubbed) {
   auto c = Parse("");
   ASSERT_TRUE(c.ok());
   c->master.password_env = "VOMSREPL_TEST_SCRUBBED_PW";
-  source::MasterConfig m = MasterConfigFrom(*c);
+  source::MasterConfig m = daemon::MasterConfigFrom(*c);
   EXPECT_EQ(m.password, "Env-Pw-77");
   EXPECT_EQ(std::getenv("VOMSREPL_TEST_SCRUBBED_PW"), nullptr);
   for (char** e = environ; *e != nullptr; ++e) {
     EXPECT_EQ(std::string(*e).find("Env-Pw-77"), std::string::npos) << "in the environment: " << *e;
   }
-  EXPECT_EQ(MasterConfigFrom(*c).password, "Env-Pw-77");  // a second build (a reconnect's)
+  EXPECT_EQ(daemon::MasterConfigFrom(*c).password, "Env-Pw-77");  // a second build (a reconnect's)
 }
 
 TEST(ConfigPassword, NeverPutIntoTheEnvironment) {
@@ -157,7 +157,7 @@ TEST(ConfigPassword, NeverPutIntoTheEnvironment) {
   auto c = Parse("");
   ASSERT_TRUE(c.ok());
   c->master_password = "Pw-In-Memory-31";
-  source::MasterConfig m = MasterConfigFrom(*c);
+  source::MasterConfig m = daemon::MasterConfigFrom(*c);
   EXPECT_EQ(m.password, "Pw-In-Memory-31");
   EXPECT_TRUE(m.password_env.empty());
   EXPECT_EQ(std::getenv("VOMSREPL_CONFIG_MASTER_PASSWORD"), nullptr);

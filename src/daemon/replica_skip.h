@@ -25,7 +25,7 @@
 
 #include "txn/transaction.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 
 // The first "journal seq N" in an applier's error message.
 std::optional<uint64_t> FailedJournalSeq(std::string_view error);
@@ -47,4 +47,4 @@ std::string TablesOf(const txn::Transaction& t);
 // key values, row images, statement text and server messages are left out.
 std::string RedactedError(std::string_view last_error);
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

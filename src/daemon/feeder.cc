@@ -1,4 +1,4 @@
-#include "ops/feeder.h"
+#include "daemon/feeder.h"
 
 #include <chrono>
 #include <ctime>
@@ -13,7 +13,7 @@
 #include "source/live_stream.h"
 #include "txn/transaction_assembler.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 namespace {
 
 std::string_view RowsOperation(EventType type) {
@@ -39,7 +39,7 @@ std::string_view RowsOperation(EventType type) {
 // writer thread, off the feeder's path).
 class RowCounter {
  public:
-  void Count(const txn::Transaction& t, Metrics& metrics) {
+  void Count(const txn::Transaction& t, ops::Metrics& metrics) {
     binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
     txn::ChangeReader reader(t.changes);
     txn::Change c;
@@ -76,7 +76,7 @@ std::string UtcNow() {
 
 }  // namespace
 
-Feeder::Feeder(FeederOptions options, journal::Journal& journal, Metrics* metrics)
+Feeder::Feeder(FeederOptions options, journal::Journal& journal, ops::Metrics* metrics)
     : options_(std::move(options)), journal_(journal), metrics_(metrics) {}
 
 Feeder::~Feeder() = default;
@@ -247,4 +247,4 @@ Status Feeder::Run() {
   return st;
 }
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

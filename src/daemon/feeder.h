@@ -34,13 +34,13 @@
 
 #include <vomsrepl/status.h>
 
+#include "daemon/journal_writer.h"
 #include "journal/journal.h"
-#include "ops/journal_writer.h"
 #include "ops/metrics.h"
 #include "source/master_stream.h"
 #include "txn/filter_rules.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 
 struct FeederOptions {
   source::MasterConfig master;
@@ -59,7 +59,7 @@ inline size_t QueueBytesFor(size_t max_transaction_bytes) {
 
 class Feeder {
  public:
-  Feeder(FeederOptions options, journal::Journal& journal, Metrics* metrics);
+  Feeder(FeederOptions options, journal::Journal& journal, ops::Metrics* metrics);
   ~Feeder();
 
   Status Run();
@@ -83,7 +83,7 @@ class Feeder {
 
   FeederOptions options_;
   journal::Journal& journal_;
-  Metrics* metrics_;
+  ops::Metrics* metrics_;
   std::unique_ptr<source::MasterStream> master_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> master_connected_{false};
@@ -93,4 +93,4 @@ class Feeder {
   std::string position_;
 };
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

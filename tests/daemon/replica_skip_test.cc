@@ -3,9 +3,9 @@
 // message; /status redaction keeps seq, source and GTID and drops the rest.
 #include <gtest/gtest.h>
 
-#include "ops/replica_skip.h"
+#include "daemon/replica_skip.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 namespace {
 
 const char* kDivergence =
@@ -63,4 +63,4 @@ TEST(ReplicaSkipTest, TablesOfAStatementLeaveItsTextOut) {
 }
 
 }  // namespace
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

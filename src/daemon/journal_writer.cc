@@ -1,10 +1,10 @@
-#include "ops/journal_writer.h"
+#include "daemon/journal_writer.h"
 
 #include <vector>
 
 #include "ops/crash_point.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 
 JournalWriter::JournalWriter(journal::Journal& journal, size_t max_queued_bytes,
                              OnWritten on_written)
@@ -91,11 +91,11 @@ void JournalWriter::Loop() {
     std::chrono::nanoseconds append_time{0};
     if (!batch.empty()) {
       // Test hook (crash_point.h): the batch's WriteBatch carries the checkpoint.
-      CrashPoint("feeder.before_append");
+      ops::CrashPoint("feeder.before_append");
       const auto t0 = std::chrono::steady_clock::now();
       st = journal_.AppendBatch(batch);
       append_time = std::chrono::steady_clock::now() - t0;
-      if (st.ok()) CrashPoint("feeder.after_append");
+      if (st.ok()) ops::CrashPoint("feeder.after_append");
     }
     if (st.ok() && advance) st = journal_.AdvanceSource(*advance);
     if (st.ok() && on_written_ && !batch.empty()) on_written_(batch, append_time);
@@ -134,4 +134,4 @@ Status JournalWriter::status() const {
   return error_;
 }
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

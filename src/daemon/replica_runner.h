@@ -25,7 +25,7 @@
 // current commit, Start() resumes (also after an error), Skip(seq) makes the
 // next start skip exactly the transaction the replica failed on: accepted
 // only in an error state whose error names that journal seq (failed_seq in
-// the snapshot; ops/replica_skip.h), so it can never reach a transaction
+// the snapshot; daemon/replica_skip.h), so it can never reach a transaction
 // that has not arrived yet. The skipped transaction is recorded in the
 // progress row as applied, logged as a warning with its seq, GTID and
 // tables, and counted in vomsrepl_replica_skips_total.
@@ -49,7 +49,7 @@
 #include "journal/journal.h"
 #include "ops/metrics.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 
 struct ReplicaRunnerOptions {
   std::string name;
@@ -75,7 +75,7 @@ struct ReplicaSnapshot {
 
 class ReplicaRunner {
  public:
-  ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& journal, Metrics* metrics);
+  ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& journal, ops::Metrics* metrics);
   ~ReplicaRunner();
 
   void Launch();     // starts the thread
@@ -122,8 +122,8 @@ class ReplicaRunner {
   std::string crash_after_commit_;
   std::string crash_after_ddl_;
   journal::Journal& journal_;
-  Metrics* metrics_;
-  Metrics::ReplicaSeries series_{};
+  ops::Metrics* metrics_;
+  ops::Metrics::ReplicaSeries series_{};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -139,4 +139,4 @@ class ReplicaRunner {
   std::chrono::steady_clock::time_point outage_reminder_{};
 };
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

@@ -1,4 +1,4 @@
-#include "ops/replica_runner.h"
+#include "daemon/replica_runner.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,10 +6,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/replica_skip.h"
 #include "ops/crash_point.h"
-#include "ops/replica_skip.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 
 using namespace std::chrono_literals;
 
@@ -28,7 +28,7 @@ std::string UtcNow() {
 
 }  // namespace
 
-ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& journal, Metrics* metrics)
+ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& journal, ops::Metrics* metrics)
     : options_(std::move(options)),
       crash_before_commit_("replica." + options_.name + ".before_commit"),
       crash_after_commit_("replica." + options_.name + ".after_commit"),
@@ -305,7 +305,7 @@ Status ReplicaRunner::Session() {
   applier_options.replay_chunks = [this](uint64_t seq, uint32_t up_to_chunk, const auto& each) {
     return journal_.ReplayChunks(seq, up_to_chunk, each);
   };
-  applier_options.after_ddl_statement = [this] { CrashPoint(crash_after_ddl_); };
+  applier_options.after_ddl_statement = [this] { ops::CrashPoint(crash_after_ddl_); };
   apply::ParallelOptions parallel = options_.parallel;
   parallel.serial_through_seq = std::max(parallel.serial_through_seq, serial_through_seq_);
   apply::ParallelApplier applier(session, applier_options, parallel);
@@ -407,10 +407,10 @@ Status ReplicaRunner::Session() {
   // a complete transaction beyond the progress row, so Flush() commits it.
   bool complete_pending = false;
   auto flush = [&]() -> Status {
-    if (complete_pending) CrashPoint(crash_before_commit_);
+    if (complete_pending) ops::CrashPoint(crash_before_commit_);
     const uint64_t before = applier.progress().seq;
     VOMSREPL_RETURN_IF_ERROR(applier.Flush());
-    if (applier.progress().seq != before) CrashPoint(crash_after_commit_);
+    if (applier.progress().seq != before) ops::CrashPoint(crash_after_commit_);
     complete_pending = false;
     return Status::OK();
   };
@@ -449,7 +449,7 @@ Status ReplicaRunner::Session() {
       const uint64_t before = applier.progress().seq;
       VOMSREPL_RETURN_IF_ERROR(applier.Apply(t));
       if (skip && t.last_chunk) VOMSREPL_RETURN_IF_ERROR(flush());
-      if (applier.progress().seq != before) CrashPoint(crash_after_commit_);  // the group filled up, or a DDL
+      if (applier.progress().seq != before) ops::CrashPoint(crash_after_commit_);  // the group filled up, or a DDL
       if (t.seq > applier.progress().seq) complete_pending = t.last_chunk;
       else if (applier.progress().seq != before) complete_pending = false;
       if (t.last_chunk) {
@@ -470,4 +470,4 @@ Status ReplicaRunner::Session() {
   }
 }
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

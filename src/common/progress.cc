@@ -1,5 +1,5 @@
-// The public progress vocabulary (include/vomsrepl/progress.h). It lives here
-// with the other public types; it writes through the caller's callback only.
+// The public progress vocabulary (include/vomsrepl/progress.h), with the other
+// public types in common; it writes through the caller's callback only.
 #include <vomsrepl/progress.h>
 
 #include <cinttypes>

@@ -1,4 +1,4 @@
-#include "ops/replicator.h"
+#include "daemon/replicator.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -12,12 +12,12 @@
 
 #include "apply/channel_lock.h"
 #include "binlog/json_binary.h"
+#include "daemon/replica_skip.h"
 #include "ops/control_token.h"
-#include "ops/replica_skip.h"
 #include "ops/replica_status.h"
 #include "source/server_id_lock.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 namespace {
 
 int64_t UnixNow() {
@@ -46,7 +46,7 @@ const std::string& PasswordFromEnvironmentOnce(const std::string& name) {
 
 }  // namespace
 
-source::MasterConfig MasterConfigFrom(const Config& config) {
+source::MasterConfig MasterConfigFrom(const ops::Config& config) {
   source::MasterConfig m = config.master;
   m.retry_duplicate_server_id = true;  // a diagnostic that took our id ends; the feeder goes on
   // A password from the (0600) config file stays in memory: MasterSession
@@ -61,7 +61,7 @@ source::MasterConfig MasterConfigFrom(const Config& config) {
   return m;
 }
 
-ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSection& r) {
+ReplicaRunnerOptions ReplicaOptionsFrom(const ops::Config& config, const ops::ReplicaSection& r) {
   ReplicaRunnerOptions o;
   o.name = r.name;
   o.replica.name = r.name;
@@ -86,7 +86,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSecti
   return o;
 }
 
-Replicator::Replicator(Config config) : config_(std::move(config)) {}
+Replicator::Replicator(ops::Config config) : config_(std::move(config)) {}
 
 Replicator::~Replicator() {
   if (http_) http_->Stop();
@@ -95,7 +95,7 @@ Replicator::~Replicator() {
 
 Status Replicator::Open() {
   VOMSREPL_RETURN_IF_ERROR(config_.master.Validate());
-  VOMSREPL_RETURN_IF_ERROR(CheckOptionFiles(config_));
+  VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFiles(config_));
   auto rules = txn::FilterRules::Create(config_.filter);
   if (!rules.ok()) return rules.status().WithContext(config_.path + ": [filter]");
   journal::JournalOptions jo;
@@ -129,17 +129,18 @@ Status Replicator::Open() {
     // An operator's own token file is read, never created: beyond loopback
     // (config.h) it must exist; the default one is made on first start.
     const std::string token_file = config_.HttpTokenFile();
-    auto token = config_.http.token_file.empty() ? LoadOrCreateControlToken(token_file) : ReadControlToken(token_file);
+    auto token = config_.http.token_file.empty() ? ops::LoadOrCreateControlToken(token_file)
+                                                 : ops::ReadControlToken(token_file);
     if (!token.ok()) return token.status().WithContext(config_.path);
     control_token_ = std::move(*token);
-    HttpServerOptions ho;
+    ops::HttpServerOptions ho;
     ho.max_connections = config_.http.max_connections;
-    http_ = std::make_unique<HttpServer>([this](const HttpRequest& r) { return Handle(r); }, ho);
+    http_ = std::make_unique<ops::HttpServer>([this](const ops::HttpRequest& r) { return Handle(r); }, ho);
     VOMSREPL_RETURN_IF_ERROR(http_->Start(config_.http.listen));
     std::string host;
     uint16_t port = 0;
-    VOMSREPL_RETURN_IF_ERROR(ParseListenAddress(config_.http.listen, &host, &port));
-    http_access_ = std::make_unique<HttpAccess>(host, http_->port());
+    VOMSREPL_RETURN_IF_ERROR(ops::ParseListenAddress(config_.http.listen, &host, &port));
+    http_access_ = std::make_unique<ops::HttpAccess>(host, http_->port());
     http_ready_.store(true, std::memory_order_release);
     spdlog::info("http: /metrics, /status and /health on {}:{}; control (POST /replica/NAME/...) with the token in {}",
                  config_.http.listen.substr(0, config_.http.listen.rfind(':')), http_->port(), token_file);
@@ -211,7 +212,7 @@ Status Replicator::Run() {
 }
 
 std::string Replicator::StatusJson(bool full) const {
-  StatusDocument doc;
+  ops::StatusDocument doc;
   doc.source.state = feeder_ ? feeder_->state() : "not started";
   doc.source.stream_position = feeder_ ? feeder_->stream_position() : "";
   if (auto cp = journal_->checkpoint(); cp.ok()) {
@@ -225,58 +226,62 @@ std::string Replicator::StatusJson(bool full) const {
   const int64_t now = UnixNow();
   for (const auto& runner : replicas_) {
     ReplicaSnapshot s = runner->Snapshot();
-    ReplicaStatus r;
+    ops::ReplicaStatus r;
     r.name = s.name;
     // Error and outage texts quote the server: the control token shows them.
-    const std::string_view state = ReplicaStateName(s.state);
+    const std::string_view state = ops::ReplicaStateName(s.state);
     r.state_detail = full || (state != "error" && state != "reconnecting") ? s.state : std::string(state);
     r.applied_seq = s.applied_seq;
     r.gtid = s.gtid;
     r.position = s.position;
     r.commit_time = s.commit_time;
     r.applied_time = s.applied_time;
-    r.lag = ComputeLag(*journal_, s.applied_seq, now);
+    r.lag = ops::ComputeLag(*journal_, s.applied_seq, now);
     r.transactions = s.transactions;
     r.failed_seq = s.failed_seq;
     r.skip_pending_seq = s.skip_seq;
     r.last_error = full ? s.last_error : RedactedError(s.last_error);
     doc.replicas.push_back(std::move(r));
   }
-  return StatusDocumentJson(doc);
+  return ops::StatusDocumentJson(doc);
 }
 
 void Replicator::RefreshReplicaMetrics() {
   const int64_t now = UnixNow();
   for (const auto& runner : replicas_) {
     ReplicaSnapshot s = runner->Snapshot();
-    Metrics::ReplicaSeries series = metrics_.Replica(s.name);
-    ReplicaLag lag = ComputeLag(*journal_, s.applied_seq, now);
+    ops::Metrics::ReplicaSeries series = metrics_.Replica(s.name);
+    ops::ReplicaLag lag = ops::ComputeLag(*journal_, s.applied_seq, now);
     series.lag_transactions->Set(double(lag.transactions));
     // Unknown (the oldest unapplied transaction was purged): keep the last value.
     if (lag.seconds) series.lag_seconds->Set(double(*lag.seconds));
-    const std::string_view state = ReplicaStateName(s.state);
-    for (size_t i = 0; i < kReplicaStates.size(); ++i) series.state[i]->Set(kReplicaStates[i] == state ? 1 : 0);
+    const std::string_view state = ops::ReplicaStateName(s.state);
+    for (size_t i = 0; i < ops::kReplicaStates.size(); ++i) {
+      series.state[i]->Set(ops::kReplicaStates[i] == state ? 1 : 0);
+    }
   }
 }
 
 namespace {
 
-HttpResponse Text(int status, std::string body) { return {status, "text/plain; charset=utf-8", std::move(body), {}}; }
+ops::HttpResponse Text(int status, std::string body) {
+  return {status, "text/plain; charset=utf-8", std::move(body), {}};
+}
 
 }  // namespace
 
-HttpResponse Replicator::Handle(const HttpRequest& request) {
+ops::HttpResponse Replicator::Handle(const ops::HttpRequest& request) {
   // Between the bind and http_access_ (a few microseconds of Open()).
   if (!http_ready_.load(std::memory_order_acquire)) return Text(503, "starting\n");
   if (std::string refused = http_access_->RefusalOf(request); !refused.empty()) return Text(403, refused);
-  const bool authenticated = BearerMatches(request.authorization, control_token_);
+  const bool authenticated = ops::BearerMatches(request.authorization, control_token_);
   const bool wrong_token = !request.authorization.empty() && !authenticated;
   if (wrong_token) return Text(403, "wrong control token\n");
   size_t q = request.target.find('?');
   const std::string path = request.target.substr(0, q);
   const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
   auto need_token = [](std::string what) {
-    HttpResponse r = Text(401, what + " needs the control token: Authorization: Bearer <[http] token_file>\n");
+    ops::HttpResponse r = Text(401, what + " needs the control token: Authorization: Bearer <[http] token_file>\n");
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vomsrepl\"");
     return r;
   };
@@ -304,7 +309,7 @@ HttpResponse Replicator::Handle(const HttpRequest& request) {
   return Text(404, "not found: /metrics, /status, /health, POST /replica/NAME/stop|start|skip?seq=N\n");
 }
 
-HttpResponse Replicator::Control(const std::string& name, const std::string& action, const std::string& query) {
+ops::HttpResponse Replicator::Control(const std::string& name, const std::string& action, const std::string& query) {
   for (auto& r : replicas_) {
     if (r->Snapshot().name != name) continue;
     if (action == "stop") {
@@ -329,4 +334,4 @@ HttpResponse Replicator::Control(const std::string& name, const std::string& act
   return Text(404, "no replica named '" + name + "'\n");
 }
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

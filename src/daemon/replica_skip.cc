@@ -1,4 +1,4 @@
-#include "ops/replica_skip.h"
+#include "daemon/replica_skip.h"
 
 #include <algorithm>
 #include <charconv>
@@ -9,7 +9,7 @@
 #include "binlog/table_map.h"
 #include "txn/change_format.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 namespace {
 
 // The decimal number right after `prefix`'s first occurrence, if any.
@@ -111,4 +111,4 @@ std::string RedactedError(std::string_view last_error) {
   return out + " (details need the control token)";
 }
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

@@ -8,7 +8,7 @@
 // is not the listen address is refused (403, ops/http_access.h). The control
 // endpoints need `Authorization: Bearer TOKEN` (401 without, 403 with a wrong
 // one; ops/control_token.h: the token file is created in Open() when
-// absent); /status without it shows errors redacted (ops/replica_skip.h);
+// absent); /status without it shows errors redacted (daemon/replica_skip.h);
 // /metrics and /health are open on a loopback listen, and need the token too
 // on any other.
 //
@@ -34,21 +34,21 @@
 
 #include <vomsrepl/status.h>
 
+#include "daemon/feeder.h"
+#include "daemon/replica_runner.h"
 #include "journal/journal.h"
 #include "ops/config.h"
-#include "ops/feeder.h"
 #include "ops/http_access.h"
 #include "ops/http_server.h"
 #include "ops/metrics.h"
-#include "ops/replica_runner.h"
 #include "ops/service_notify.h"
 #include "source/server_id_lock.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 
 class Replicator {
  public:
-  explicit Replicator(Config config);
+  explicit Replicator(ops::Config config);
   ~Replicator();
 
   Status Open();
@@ -60,21 +60,21 @@ class Replicator {
   uint16_t http_port() const { return http_ ? http_->port() : 0; }
 
  private:
-  HttpResponse Handle(const HttpRequest& request);
+  ops::HttpResponse Handle(const ops::HttpRequest& request);
   // Once a second: each replica's lag (from the oldest transaction it has not
   // applied, ops/replica_status.h) and state gauges.
   void RefreshReplicaMetrics();
-  HttpResponse Control(const std::string& name, const std::string& action, const std::string& query);
+  ops::HttpResponse Control(const std::string& name, const std::string& action, const std::string& query);
 
-  Config config_;
-  Metrics metrics_;
-  ServiceNotifier notifier_;  // systemd: READY, STOPPING, WATCHDOG
+  ops::Config config_;
+  ops::Metrics metrics_;
+  ops::ServiceNotifier notifier_;  // systemd: READY, STOPPING, WATCHDOG
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<source::ServerIdLock> server_id_lock_;
   std::unique_ptr<Feeder> feeder_;
   std::vector<std::unique_ptr<ReplicaRunner>> replicas_;
-  std::unique_ptr<HttpServer> http_;
-  std::unique_ptr<HttpAccess> http_access_;  // set once the port is bound, then http_ready_
+  std::unique_ptr<ops::HttpServer> http_;
+  std::unique_ptr<ops::HttpAccess> http_access_;  // set once the port is bound, then http_ready_
   std::atomic<bool> http_ready_{false};
   std::string control_token_;  // never logged
   std::mutex mu_;
@@ -84,7 +84,7 @@ class Replicator {
 };
 
 // Builds the per-component options from a Config (shared with check-config).
-source::MasterConfig MasterConfigFrom(const Config& config);
-ReplicaRunnerOptions ReplicaOptionsFrom(const Config& config, const ReplicaSection& replica);
+source::MasterConfig MasterConfigFrom(const ops::Config& config);
+ReplicaRunnerOptions ReplicaOptionsFrom(const ops::Config& config, const ops::ReplicaSection& replica);
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon

@@ -37,7 +37,7 @@
 #include "journal/journal.h"
 #include "txn/transaction_assembler.h"
 
-namespace vomsrepl::ops {
+namespace vomsrepl::daemon {
 
 class JournalWriter final : public txn::TransactionSink {
  public:
@@ -81,4 +81,4 @@ class JournalWriter final : public txn::TransactionSink {
   std::thread thread_;
 };
 
-}  // namespace vomsrepl::ops
+}  // namespace vomsrepl::daemon
