@@ -2,11 +2,11 @@
 // replica of tools/sandbox (a sandbox of its own: fixture apply_sandbox).
 //
 // Each test runs SQL on the master (root, admin.cnf), builds txn::Transaction
-// objects from the master's binlog files (binlog_transactions.h, standing in
-// for the assembler), applies them to replica1 through the least-privilege
-// apply account (apply.cnf: DML/DDL on voms_% and vomsrepl, READ ONLY ADMIN)
-// and compares the databases table by table (CHECKSUM TABLE and every row as
-// text). Every test uses its own database and progress channel.
+// objects from the master's binlog files (binlog_transactions.h: the product's
+// TransactionAssembler over them), applies them to replica1 through the
+// least-privilege apply account (apply.cnf: DML/DDL on voms_% and vomsrepl,
+// READ ONLY ADMIN) and compares the databases table by table (CHECKSUM TABLE
+// and every row as text). Every test uses its own database and progress channel.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
