@@ -6,8 +6,7 @@ set -euo pipefail
 tool=${1:?usage: sandbox_lifecycle_test.sh SANDBOX_TOOL DIR}
 dir=${2:?usage: sandbox_lifecycle_test.sh SANDBOX_TOOL DIR}
 
-# shellcheck source=common_lib.sh
-source "$(dirname "$0")/common_lib.sh"  # fail
+fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
 server_pids() {  # PIDs of mariadbd processes started from DIR's option files

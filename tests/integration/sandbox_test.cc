@@ -12,16 +12,17 @@
 #include <gtest/gtest.h>
 
 #include "sandbox_client.h"
-#include "sandbox_fixture.h"
 
 namespace vomsrepl::testing {
 namespace {
 
-class SandboxTest : public SandboxFixture {
+class SandboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    SandboxFixture::SetUp();
-    if (HasFatalFailure()) return;
+    std::string error;
+    auto env = SandboxEnv::FromEnvironment(&error);
+    ASSERT_TRUE(env.has_value()) << error;
+    env_ = std::move(*env);
     ASSERT_GE(env_.ReplicaCount(), 1);
   }
 
@@ -31,6 +32,8 @@ class SandboxTest : public SandboxFixture {
     EXPECT_TRUE(c.Connect(option_file, db)) << c.error();
     return c;
   }
+
+  SandboxEnv env_;
 };
 
 // Sequence number of domain 0 in a MariaDB GTID list such as "0-1-57,1-3-9"; -1 if none.

@@ -4,26 +4,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "ops/control_token.h"
-#include "scratch_dir_test.h"
 
 namespace vomsrepl::ops {
 namespace {
 
-class ControlTokenTest : public testing::ScratchDirTest {
+class ControlTokenTest : public ::testing::Test {
  protected:
-  ControlTokenTest() : ScratchDirTest("token") {}
+  void SetUp() override {
+    char tmpl[] = "/tmp/vomsrepl-token-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
   std::string Write(const std::string& name, const std::string& text, mode_t mode) {
     std::string path = dir_ + "/" + name;
     std::ofstream(path) << text;
     ::chmod(path.c_str(), mode);
     return path;
   }
+  std::string dir_;
 };
 
 TEST_F(ControlTokenTest, CreatedOnceWith0600AndReadBack) {

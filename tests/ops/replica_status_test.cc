@@ -9,7 +9,6 @@
 #include <string>
 
 #include "journal/journal.h"
-#include "scratch_dir_test.h"
 #include "synthetic_transaction.h"
 
 namespace vomsrepl::ops {
@@ -25,14 +24,14 @@ TEST(ReplicaStateName, EveryRunnerState) {
   EXPECT_EQ(ReplicaStateName(""), "starting");
 }
 
-class ReplicaLagTest : public testing::ScratchDirTest {
+class ReplicaLagTest : public ::testing::Test {
  protected:
-  ReplicaLagTest() : ScratchDirTest("lag") {}
   void SetUp() override {
-    ScratchDirTest::SetUp();
-    if (HasFatalFailure()) return;
+    char tmpl[] = "/tmp/vomsrepl-lag-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
     journal::JournalOptions o;
-    o.directory = dir_ + "/state";
+    o.directory = root_ + "/state";
     auto j = journal::Journal::Open(o);
     ASSERT_TRUE(j.ok()) << j.status().ToString();
     journal_ = std::move(*j);
@@ -45,8 +44,10 @@ class ReplicaLagTest : public testing::ScratchDirTest {
   }
   void TearDown() override {
     journal_.reset();
-    ScratchDirTest::TearDown();
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
   }
+  std::string root_;
   std::unique_ptr<journal::Journal> journal_;
 };
 

@@ -23,7 +23,6 @@
 #include <gtest/gtest.h>
 
 #include "sandbox_client.h"
-#include "sandbox_fixture.h"
 #include "source/master_stream.h"
 #include "source/transaction_boundary.h"
 
@@ -31,13 +30,16 @@ namespace vomsrepl::source {
 namespace {
 
 using testing::SandboxConnection;
+using testing::SandboxEnv;
 using Clock = std::chrono::steady_clock;
 
-class MasterStreamIT : public testing::SandboxFixture {
+class MasterStreamIT : public ::testing::Test {
  protected:
   void SetUp() override {
-    SandboxFixture::SetUp();
-    if (HasFatalFailure()) return;
+    std::string error;
+    auto env = SandboxEnv::FromEnvironment(&error);
+    ASSERT_TRUE(env.has_value()) << error;
+    env_ = std::move(*env);
     ASSERT_TRUE(admin_.Connect(env_.MasterOptionFile("admin"))) << admin_.error();
     Exec("CREATE DATABASE IF NOT EXISTS voms_mstest");
   }
@@ -109,6 +111,7 @@ class MasterStreamIT : public testing::SandboxFixture {
     return static_cast<pid_t>(pid);
   }
 
+  SandboxEnv env_;
   SandboxConnection admin_;
 };
 
