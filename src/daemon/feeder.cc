@@ -1,7 +1,6 @@
 #include "daemon/feeder.h"
 
 #include <chrono>
-#include <ctime>
 
 #include <spdlog/spdlog.h>
 
@@ -9,6 +8,7 @@
 #include "binlog/events.h"
 #include "binlog/rows_event.h"
 #include "binlog/table_map.h"
+#include "common/utc_time.h"
 #include "txn/change_format.h"
 #include "source/live_stream.h"
 #include "txn/transaction_assembler.h"
@@ -65,15 +65,6 @@ class RowCounter {
   std::vector<std::byte> scratch_;
 };
 
-std::string UtcNow() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 Feeder::Feeder(FeederOptions options, journal::Journal& journal, ops::Metrics* metrics)
@@ -102,7 +93,7 @@ void Feeder::OnConnectionChange(const Status& cause, bool connected) {
     ++outages_;
     SetState("streaming");
   } else {
-    SetState("master unreachable since " + UtcNow() + " (" + std::string(cause.message()) + ")");
+    SetState("master unreachable since " + UtcNowText() + " (" + std::string(cause.message()) + ")");
   }
   if (metrics_) {
     metrics_->master_up().Set(connected ? 1 : 0);

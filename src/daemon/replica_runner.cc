@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 
 #include <spdlog/spdlog.h>
 
+#include "common/utc_time.h"
 #include "daemon/replica_skip.h"
 #include "ops/crash_point.h"
 
@@ -14,19 +14,6 @@ namespace vomsrepl::daemon {
 using namespace std::chrono_literals;
 
 constexpr auto kStoppedRefresh = 5s;
-
-namespace {
-
-std::string UtcNow() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& journal, ops::Metrics* metrics)
     : options_(std::move(options)),
@@ -110,6 +97,10 @@ bool ReplicaRunner::Paused() const {
 
 void ReplicaRunner::SetState(std::string state, std::string error) {
   std::lock_guard lock(mu_);
+  SetStateLocked(std::move(state), std::move(error));
+}
+
+void ReplicaRunner::SetStateLocked(std::string state, std::string error) {
   snapshot_.state = std::move(state);
   if (!error.empty()) snapshot_.last_error = std::move(error);
   if (metrics_) series_.running->Set(snapshot_.state == "running" ? 1 : 0);
@@ -165,7 +156,7 @@ void ReplicaRunner::Loop() {
         outage_reminder_ = now + 60s;
         spdlog::warn("replica {}: {}; reconnecting with backoff (at most 30 s apart), then catching up from the journal",
                      options_.name, st.ToString());
-        std::string state = "reconnecting since " + UtcNow() + " (" + std::string(st.message()) + ")";
+        std::string state = "reconnecting since " + UtcNowText() + " (" + std::string(st.message()) + ")";
         SetState(state, st.ToString());
         MirrorState(state);
       } else {
@@ -192,9 +183,7 @@ void ReplicaRunner::Loop() {
       // Only an error met while applying names a transaction that can be skipped.
       std::optional<uint64_t> failed = reached_running_ ? FailedJournalSeq(st.message()) : std::nullopt;
       snapshot_.failed_seq = failed && *failed > snapshot_.applied_seq ? *failed : 0;
-      snapshot_.state = state;
-      snapshot_.last_error = st.ToString();
-      if (metrics_) series_.running->Set(0);
+      SetStateLocked(state, st.ToString());
       paused_ = true;
     }
     MirrorState(state);
@@ -357,9 +346,8 @@ Status ReplicaRunner::Session() {
   }
   {
     std::lock_guard lock(mu_);
-    snapshot_.state = "running";
+    SetStateLocked("running");
     snapshot_.failed_seq = 0;
-    if (metrics_) series_.running->Set(1);
   }
   reached_running_ = true;
 

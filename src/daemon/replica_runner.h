@@ -105,6 +105,9 @@ class ReplicaRunner {
   // checks Paused()).
   Status AwaitJournalTail(const apply::Progress& p);
   void SetState(std::string state, std::string error = {});
+  // The same with mu_ held: for a caller that changes more of the snapshot in
+  // the same step (the transaction an error names, failed_seq).
+  void SetStateLocked(std::string state, std::string error = {});
   bool Paused() const;
   // Writes `state` into this replica's journal mirror, keeping its seq
   // (nothing when there is no mirror yet).

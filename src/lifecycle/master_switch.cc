@@ -1,8 +1,7 @@
 #include "lifecycle/master_switch.h"
 
-#include <ctime>
-
 #include "apply/transaction_applier.h"
+#include "common/utc_time.h"
 #include "journal/journal.h"
 #include "source/master_session.h"
 
@@ -15,15 +14,6 @@ void Say(const MasterSwitchOptions& o, const std::string& line) {
     std::fprintf(o.out, "%s\n", line.c_str());
     std::fflush(o.out);
   }
-}
-
-std::string UtcNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string Value(const source::SqlRow& row, size_t i) { return i < row.size() ? row[i].value_or("") : ""; }
@@ -187,7 +177,7 @@ Result<MasterSwitchResult> SwitchMaster(const MasterSwitchOptions& o) {
   VOMSREPL_RETURN_IF_ERROR(journal->PutMeta(journal::kSourceServerIdMeta, std::to_string(result.new_server_id)));
   std::string history;
   if (auto h = journal->GetMeta(journal::kMasterSwitchMeta); h.ok()) history = *h;
-  history += UtcNow() + " server_id " + std::to_string(result.old_server_id) + " -> " +
+  history += UtcNowText() + " server_id " + std::to_string(result.old_server_id) + " -> " +
              std::to_string(result.new_server_id) + " at journal seq " + std::to_string(result.journal_last_seq) +
              ", resume " + result.resume.position.ToString() + " GTID " + result.resume.gtid_state.ToString() +
              (o.promoted_replica.empty() ? "" : " (promoted replica " + o.promoted_replica + ")") + "\n";
