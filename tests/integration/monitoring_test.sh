@@ -101,9 +101,14 @@ ops_server stop replica2
 ops_workload 50 42
 # journaled: waits until the feeder journaled everything the master committed.
 source_at_master() { [ "$(http /status | python3 -c 'import json,sys; print(json.load(sys.stdin)["source"]["gtid_state"])')" = "$master_pos" ]; }
+# /metrics samples the journal once a second, so it also waits for the sample that shows
+# the journal's end (not for luck).
+status_last_seq() { http /status | python3 -c 'import json,sys; print(json.load(sys.stdin)["journal"]["last_seq"])'; }
+metric_at_journal_end() { [ "$(metric vomsrepl_journal_last_seq)" = "$(status_last_seq)" ]; }
 journaled() {
   master_pos=$(sql master -e "SELECT @@gtid_binlog_pos")
   ops_await 60 "the feeder journaling up to $master_pos" source_at_master
+  ops_await 10 "vomsrepl_journal_last_seq at the journal's end" metric_at_journal_end
 }
 journaled
 r2_reconnecting() { [ "$(replica_json replica2 state)" = reconnecting ]; }
