@@ -4,68 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "binlog/decoded_event.h"
-#include "binlog/events.h"
-#include "binlog/rows_event.h"
-#include "binlog/table_map.h"
 #include "common/utc_time.h"
-#include "txn/change_format.h"
 #include "source/live_stream.h"
 #include "txn/transaction_assembler.h"
 
 namespace vomsrepl::daemon {
-namespace {
-
-std::string_view RowsOperation(EventType type) {
-  switch (type) {
-    case EventType::kWriteRowsV1:
-    case EventType::kWriteRowsV2:
-    case EventType::kPreGaWriteRows:
-    case EventType::kWriteRowsCompressedV1:
-    case EventType::kWriteRowsCompressed:
-      return "insert";
-    case EventType::kDeleteRowsV1:
-    case EventType::kDeleteRowsV2:
-    case EventType::kPreGaDeleteRows:
-    case EventType::kDeleteRowsCompressedV1:
-    case EventType::kDeleteRowsCompressed:
-      return "delete";
-    default:
-      return "update";
-  }
-}
-
-// Rows journaled by database and operation, for /metrics (on the journal
-// writer thread, off the feeder's path).
-class RowCounter {
- public:
-  void Count(const txn::Transaction& t, ops::Metrics& metrics) {
-    binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
-    txn::ChangeReader reader(t.changes);
-    txn::Change c;
-    maps_.Clear();
-    while (reader.Next(&c)) {
-      if (c.kind == txn::ChangeKind::kTableMap) {
-        if (!maps_.Update(c.body, fde).ok()) return;
-      } else if (c.kind == txn::ChangeKind::kRows) {
-        uint64_t id = 0;
-        if (!binlog::PeekTableId(c.event_type, c.body, fde, &id)) return;
-        const binlog::TableSchema* schema = maps_.Find(id);
-        if (!schema) return;
-        auto view = binlog::DecodeRowsEvent(c.event_type, c.body, fde, scratch_);
-        uint64_t rows = 0;
-        if (!view.ok() || !binlog::CountRows(*view, *schema, &rows).ok()) return;
-        metrics.Rows(schema->database, RowsOperation(c.event_type)).Increment(double(rows));
-      }
-    }
-  }
-
- private:
-  binlog::TableMapCache maps_;
-  std::vector<std::byte> scratch_;
-};
-
-}  // namespace
 
 Feeder::Feeder(FeederOptions options, journal::Journal& journal, ops::Metrics* metrics)
     : options_(std::move(options)), journal_(journal), metrics_(metrics) {}
@@ -159,16 +102,17 @@ Status Feeder::Run() {
   master_connected_ = true;
   if (metrics_) metrics_->master_up().Set(1);
 
-  RowCounter counter;
-  JournalWriter writer(journal_, options_.max_queued_bytes, [this, &counter](const std::vector<txn::Transaction>& batch,
-                                                                            std::chrono::nanoseconds append_time) {
+  // Metrics from what the assembler counted (nothing is decoded again here).
+  JournalWriter writer(journal_, options_.max_queued_bytes, [this](const std::vector<txn::Transaction>& batch,
+                                                                  std::chrono::nanoseconds append_time) {
     if (!metrics_) return;
     metrics_->journal_append_seconds().Increment(std::chrono::duration<double>(append_time).count());
     metrics_->journal_append_batches().Increment();
     for (const auto& t : batch) {
       if (t.last_chunk) metrics_->transactions().Increment();
       if (t.last_chunk && t.source.commit_time) metrics_->source_commit_time().Set(t.source.commit_time);
-      counter.Count(t, *metrics_);
+      for (const txn::RowTally& r : t.row_tallies)
+        metrics_->Rows(r.database, txn::RowOperationName(r.operation)).Increment(double(r.rows));
     }
   });
   txn::AssemblerOptions aopts;

@@ -5,6 +5,26 @@
 #include "binlog/byte_cursor.h"
 
 namespace vomsrepl::txn {
+
+std::string_view RowOperationName(RowOperation op) {
+  switch (op) {
+    case RowOperation::kInsert: return "insert";
+    case RowOperation::kUpdate: return "update";
+    case RowOperation::kDelete: return "delete";
+  }
+  return "update";
+}
+
+void Transaction::CountRows(std::string_view database, RowOperation operation, uint64_t rows) {
+  row_count += rows;
+  for (RowTally& t : row_tallies) {
+    if (t.operation == operation && t.database == database) {
+      t.rows += rows;
+      return;
+    }
+  }
+  row_tallies.push_back(RowTally{std::string(database), operation, rows});
+}
 namespace {
 
 void PutLE(std::vector<std::byte>& out, uint64_t v, int n) {

@@ -75,6 +75,17 @@ struct Change {
   std::string_view sql;
 };
 
+// What a rows event did to its rows, for counting (an UPDATE pair is one update).
+enum class RowOperation : uint8_t { kInsert, kUpdate, kDelete };
+std::string_view RowOperationName(RowOperation op);  // "insert", "update", "delete"
+
+// Rows of one (replica-side) database and operation within a transaction or chunk.
+struct RowTally {
+  std::string database;
+  RowOperation operation = RowOperation::kInsert;
+  uint64_t rows = 0;
+};
+
 struct Transaction {
   uint64_t seq = 0;          // journal sequence number (assigned by the journal; 0 before)
   uint32_t chunk = 0;        // 0, 1, ... for a transaction streamed in chunks
@@ -83,6 +94,9 @@ struct Transaction {
   bool has_statement = false;  // holds a kStatement (DDL: a barrier for parallel apply)
   uint32_t change_count = 0;
   uint64_t row_count = 0;    // rows of its rows events (an UPDATE pair counts once), if the assembler counted them
+  // row_count by database and operation (what /metrics shows), filled with it; kept
+  // in memory only: a transaction read back from the journal has none.
+  std::vector<RowTally> row_tallies;
   // Server flavour of the source. TABLE_MAP optional metadata is read
   // differently for MariaDB (it counts GEOMETRY among the charset columns and
   // YEAR among the signedness columns), so decode the changes with
@@ -92,6 +106,8 @@ struct Transaction {
   std::vector<std::byte> changes;  // encoded changes, see the file comment
 
   bool empty() const { return change_count == 0; }
+  // Adds `rows` to row_count and to the tally of (database, operation).
+  void CountRows(std::string_view database, RowOperation operation, uint64_t rows);
   // A copy of everything but the changes (a chunk's place in its
   // transaction, its source point and counts).
   Transaction WithoutChanges() const {
@@ -103,6 +119,7 @@ struct Transaction {
     copy.has_statement = has_statement;
     copy.change_count = change_count;
     copy.row_count = row_count;
+    copy.row_tallies = row_tallies;
     copy.mariadb_source = mariadb_source;
     return copy;
   }
@@ -110,6 +127,7 @@ struct Transaction {
     changes.clear();
     change_count = 0;
     row_count = 0;
+    row_tallies.clear();
     has_statement = false;
   }
 };

@@ -245,7 +245,10 @@ Status TransactionAssembler::OnRows(const binlog::ReadEvent& ev, const binlog::F
     uint64_t n = 0;
     Status s = rows.ok() ? binlog::CountRows(*rows, *schema, &n) : rows.status();
     if (!s.ok()) return s.WithContext(Where(ev) + " on `" + d.database + "`.`" + d.table + "`");
-    current_.row_count += n;
+    const RowOperation op = rows->kind == binlog::RowsKind::kWrite    ? RowOperation::kInsert
+                            : rows->kind == binlog::RowsKind::kDelete ? RowOperation::kDelete
+                                                                      : RowOperation::kUpdate;
+    current_.CountRows(d.database, op, n);
     stats_.rows_kept += n;
   }
   ChangeWriter(current_).AddRows(type, ev.frame.body);

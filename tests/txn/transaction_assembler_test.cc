@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "assembler_test_util.h"
@@ -97,6 +98,19 @@ TEST(TransactionAssembler, MysqlGtidBoundariesPositionsAndGtids) {
   EXPECT_EQ(rows1, 6u);
   EXPECT_EQ(rows2, 6u);
   EXPECT_EQ(a.stats().rows_kept, 12u);
+  // The same rows by database and operation (what /metrics shows), each transaction's
+  // tallies summing to its row_count.
+  std::map<std::string, uint64_t> by_op;
+  for (const auto* t : done) {
+    uint64_t sum = 0;
+    for (const RowTally& r : t->row_tallies) {
+      EXPECT_EQ(r.database, "test");
+      by_op[std::string(RowOperationName(r.operation))] += r.rows;
+      sum += r.rows;
+    }
+    EXPECT_EQ(sum, t->row_count);
+  }
+  EXPECT_EQ(by_op, (std::map<std::string, uint64_t>{{"insert", 6}, {"update", 3}, {"delete", 3}}));
 
   // Same stream, nothing kept: no transaction, the same points advance.
   FilterRules none = Rules({"nothing_*"});
@@ -172,6 +186,11 @@ TEST(TransactionAssembler, MariadbGtidStateAndDatabaseRename) {
     }
   }
   EXPECT_EQ(r, rows.size());
+  // Rows are tallied under the replica-side (renamed) database.
+  for (const auto& t : sink.transactions) {
+    ASSERT_FALSE(t.row_tallies.empty());
+    for (const RowTally& tally : t.row_tallies) EXPECT_EQ(tally.database, "toddy_prod");
+  }
 }
 
 TEST(TransactionAssembler, AccountStatementsDroppedDatabaseDdlRenamed) {
