@@ -113,12 +113,10 @@ struct FileArgs {
     if (!follow) m.heartbeat_period = std::chrono::milliseconds(0);
     if (!start_gtid.empty()) {
       if (!files.empty()) return InvalidArgument("give either a start file or --start-gtid, not both");
-      m.start_from = source::StartFrom::kGtid;
-      VOMSREPL_ASSIGN_OR_RETURN(m.start_gtids, MariadbGtidList::Parse(start_gtid));
+      VOMSREPL_ASSIGN_OR_RETURN(MariadbGtidList gtids, MariadbGtidList::Parse(start_gtid));
+      m.start = source::StartPoint::AfterGtids(std::move(gtids));
     } else if (!files.empty()) {
-      m.start_from = source::StartFrom::kPosition;
-      m.start_position.file = files[0];
-      m.start_position.offset = start_position ? start_position : 4;
+      m.start = source::StartPoint::AtPosition({files[0], start_position ? start_position : 4});
     }
     VOMSREPL_RETURN_IF_ERROR(m.Validate());
     *out = std::move(m);

@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/utc_time.h"
-#include "source/live_stream.h"
+#include "pipeline/stream_pipeline.h"
 #include "txn/transaction_assembler.h"
 
 namespace vomsrepl::daemon {
@@ -57,19 +57,12 @@ Status Feeder::Run() {
   MariadbGtidList gtid_state;
   if (checkpoint->seq > 0 || !checkpoint->source.position.empty()) {
     const txn::SourcePoint& p = checkpoint->source;
-    if (!p.gtid_state.empty()) {
-      config.start_from = source::StartFrom::kGtid;
-      config.start_gtids = p.gtid_state;
-      gtid_state = p.gtid_state;
-      spdlog::info("feeder: resuming after journal seq {} at GTID {} ({})", checkpoint->seq, p.gtid_state.ToString(),
-                   p.position.ToString());
-    } else {
-      config.start_from = source::StartFrom::kPosition;
-      config.start_position = p.position;
-      spdlog::info("feeder: resuming after journal seq {} at {}", checkpoint->seq, p.position.ToString());
-    }
-  } else if (config.start_from == source::StartFrom::kGtid) {
-    gtid_state = config.start_gtids;
+    config.start = source::StartPoint::After(p.gtid_state, p.position);
+    gtid_state = p.gtid_state;
+    spdlog::info("feeder: resuming after journal seq {} {}{}", checkpoint->seq, config.start.Describe(),
+                 p.gtid_state.empty() ? "" : " (" + p.position.ToString() + ")");
+  } else if (config.start.from == source::StartFrom::kGtid) {
+    gtid_state = config.start.gtids;
   }
 
   // The journal follows one master (recorded at the first connect, changed
@@ -129,40 +122,28 @@ Status Feeder::Run() {
     }
   }
 
-  Status restart_error;
-  source::LiveStream live(*master_, /*verify_checksum=*/true, [&](const Status& s) {
-    spdlog::warn("feeder: {}; discarding the partial transaction", s.ToString());
-    Status a = assembler.AbandonOpenTransaction();
-    if (!a.ok() && restart_error.ok()) restart_error = a;
-  });
-  source::FileEvent ev;
-  uint64_t since_history_save = 0;
-  for (;;) {
-    st = live.Next(&ev);
-    if (!st.ok()) break;
-    if (!restart_error.ok()) {
-      st = restart_error;
-      break;
-    }
-    if (metrics_) {
-      metrics_->events().Increment();
-      metrics_->bytes().Increment(double(ev.event.frame.header.event_length));
-    }
-    uint64_t kept_before = assembler.stats().statements_kept;
-    st = assembler.Feed(ev.event, *ev.file, *ev.format);
-    if (!st.ok()) break;
-    if (assembler.stats().statements_kept != kept_before || ++since_history_save >= 100000) {
-      // A DDL changed the schema history: keep it with the journal.
-      std::vector<std::byte> h = assembler.schema_history().Serialize();
-      Status put = journal_.PutMeta("schema_history", std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
-      if (!put.ok()) spdlog::warn("feeder: cannot save the schema history: {}", put.ToString());
-      since_history_save = 0;
-    }
-    {
-      std::lock_guard lock(state_mu_);
-      position_ = *ev.file + ":" + std::to_string(ev.event.offset);
-    }
-  }
+  uint64_t since_history_save = 0, kept_before = assembler.stats().statements_kept;
+  pipeline::StreamPipeline pipeline(assembler);
+  st = pipeline.RunMaster(
+      *master_, [](const Status& cause) { spdlog::warn("feeder: {}; discarded the partial transaction", cause.ToString()); },
+      [&](const source::FileEvent& ev) {
+        if (metrics_) {
+          metrics_->events().Increment();
+          metrics_->bytes().Increment(double(ev.event.frame.header.event_length));
+        }
+        const uint64_t kept = assembler.stats().statements_kept;
+        if (kept != kept_before || ++since_history_save >= 100000) {
+          // A DDL changed the schema history: keep it with the journal.
+          std::vector<std::byte> h = assembler.schema_history().Serialize();
+          Status put = journal_.PutMeta("schema_history", std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+          if (!put.ok()) spdlog::warn("feeder: cannot save the schema history: {}", put.ToString());
+          since_history_save = 0;
+          kept_before = kept;
+        }
+        std::lock_guard lock(state_mu_);
+        position_ = *ev.file + ":" + std::to_string(ev.event.offset);
+        return Status::OK();
+      });
   master_connected_ = false;
   if (metrics_) metrics_->master_up().Set(0);
   Status drained = writer.Stop();

@@ -16,7 +16,7 @@
 #include "journal/journal.h"
 #include "lifecycle/source_alignment.h"
 #include "source/file_stream.h"
-#include "source/live_stream.h"
+#include "pipeline/stream_pipeline.h"
 #include "source/master_session.h"
 #include "txn/transaction_assembler.h"
 
@@ -304,294 +304,310 @@ class StreamSink final : public txn::TransactionSink {
   txn::SourcePoint checkpoint_;
 };
 
-// Feeds `stream` (FileStream or LiveStream) into `assembler` until the sink
-// stops it. OutOfRange: the stream ended first. `stop` (may be null): an
-// error met between two events (a cut transaction the assembler could not
-// abandon) ends the feed with it.
-template <typename Stream>
-Status FeedStream(Stream& stream, txn::TransactionAssembler& assembler, const Status* stop = nullptr) {
-  source::FileEvent ev;
-  for (;;) {
-    Status st = stream.Next(&ev);
-    if (!st.ok()) return st;
-    if (stop != nullptr && !stop->ok()) return *stop;
-    st = assembler.Feed(ev.event, *ev.file, *ev.format);
-    if (!st.ok()) return st;
-  }
-}
+// Where the transactions the replica needs next come from.
+enum class Stream { kNone, kFiles, kMaster };
 
-}  // namespace
+// One catchup, in named steps: open the replica (its progress row says where it is),
+// read the journal, choose the source and say the plan, then stream (files or the
+// master) until the target or the journal, then the journal until the target.
+class CatchupRun {
+ public:
+  CatchupRun(CatchupOptions& o) : o_(o), target_(o.target) {}
 
-Result<CatchupResult> RunCatchup(CatchupOptions o) {
-  const CatchupTarget& target = o.target;
-  CatchupResult result;
-  o.applier.skip_applied_by_seq = false;  // every source below starts right after the progress row
+  Result<CatchupResult> Run() {
+    VOMSREPL_RETURN_IF_ERROR(OpenReplica());
+    const apply::Progress& before = result_.before;
+    Say(o_, "catchup plan for replica " + o_.replica.name + " (channel " + o_.applier.channel + "):");
+    Say(o_, "  replica at: " + Describe(before));
+    Say(o_, "  target:     " + target_.ToString());
+    if (PastTarget(target_, before)) {
+      Say(o_, "  nothing to do: the replica is already at or past the target (catchup never goes back; to go back, "
+              "restore a backup taken before the target and catch it up from there)");
+      return result_;
+    }
+    if (before.ddl_seq_pending) {
+      Say(o_, "  note: a DDL (journal seq " + std::to_string(*before.ddl_seq_pending) +
+                  ") may or may not have run before the last stop; it is recognised when it comes again");
+    }
+    VOMSREPL_RETURN_IF_ERROR(ReadJournal());
+    VOMSREPL_RETURN_IF_ERROR(ChooseSource());
+    SayProgressRowAndEstimate();
+    result_.sources = plan_source_;
+    if (o_.plan_only) return result_;
 
-  apply::ReplicaSession session;
-  VOMSREPL_RETURN_IF_ERROR(session.Open(o.replica));
-  VOMSREPL_RETURN_IF_ERROR(session.Preflight());
-  for (const auto& w : session.warnings()) {
-    if (o.log) o.log(w);
+    const auto t0 = Clock::now();
+    UntilApplier until(*applier_, target_);
+    std::optional<ProgressReporter> progress;
+    if (o_.progress) {
+      ProgressReporter::Options po = StderrProgress("catchup " + o_.replica.name, "transactions", o_.progress_interval);
+      po.poll = [&until, estimate = estimate_](ProgressReporter& p) {
+        p.SetDone(until.transactions());
+        p.SetTotal(estimate == 0 ? 0 : std::max<uint64_t>(estimate, until.transactions()));
+        p.SetDetail(", " + GroupedCount(until.rows()) + " rows");
+      };
+      progress.emplace(std::move(po));
+    }
+    bool done = false;
+    uint64_t journal_from = before.seq;
+    if (stream_ != Stream::kNone) VOMSREPL_RETURN_IF_ERROR(StreamPhase(until, &done, &journal_from));
+    if (!done) {
+      JournalPhase phase{o_, target_, journal_};
+      VOMSREPL_RETURN_IF_ERROR(phase.Run(until, *applier_, journal_from));
+    }
+    VOMSREPL_RETURN_IF_ERROR(until.Flush());
+    if (progress) progress->Stop();
+    result_.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    result_.transactions = until.transactions();
+    result_.rows = until.rows();
+    result_.after = applier_->progress();
+    result_.reached = true;
+    RecordRate();
+    if (until.stopped_before() && o_.log)
+      o_.log("stopped before the transaction ending at " + until.stopped_before()->position.ToString() +
+             (until.stopped_before()->gtid.empty() ? "" : " (GTID " + until.stopped_before()->gtid + ")"));
+    return result_;
   }
-  apply::TransactionApplier applier(session, o.applier);
-  auto started = applier.Start();
-  if (!started.ok()) {
-    if (applier.lock_held_elsewhere()) return FailedPrecondition(std::string(started.status().message()));
-    return started.status();
-  }
-  result.before = result.after = *started;
-  const apply::Progress& before = result.before;
 
-  // 1. The plan.
-  Say(o, "catchup plan for replica " + o.replica.name + " (channel " + o.applier.channel + "):");
-  Say(o, "  replica at: " + Describe(before));
-  Say(o, "  target:     " + target.ToString());
-  if (PastTarget(target, before)) {
-    Say(o, "  nothing to do: the replica is already at or past the target (catchup never goes back; to go back, "
-           "restore a backup taken before the target and catch it up from there)");
-    return result;
-  }
-  if (before.ddl_seq_pending) {
-    Say(o, "  note: a DDL (journal seq " + std::to_string(*before.ddl_seq_pending) +
-               ") may or may not have run before the last stop; it is recognised when it comes again");
+ private:
+  // The replica's session, preflight, channel lock and progress row.
+  Status OpenReplica() {
+    VOMSREPL_RETURN_IF_ERROR(session_.Open(o_.replica));
+    VOMSREPL_RETURN_IF_ERROR(session_.Preflight());
+    for (const auto& w : session_.warnings()) {
+      if (o_.log) o_.log(w);
+    }
+    applier_.emplace(session_, o_.applier);
+    auto started = applier_->Start();
+    if (!started.ok()) {
+      if (applier_->lock_held_elsewhere()) return FailedPrecondition(std::string(started.status().message()));
+      return started.status();
+    }
+    result_.before = result_.after = *started;
+    return Status::OK();
   }
 
-  std::unique_ptr<journal::Journal> journal;
-  if (JournalExists(o.state_dir)) {
-    VOMSREPL_ASSIGN_OR_RETURN(journal, journal::Journal::OpenReadOnly(o.state_dir));
-  }
-  bool journal_holds_next = false;
-  std::optional<Handover> handover;  // where a stream hands over to the journal
-  if (journal) {
-    VOMSREPL_ASSIGN_OR_RETURN(journal::SourceCheckpoint cp, journal->checkpoint());
-    const uint64_t first = journal->first_seq(), last = journal->last_seq();
-    Say(o, "  journal:    " + (last == 0 ? std::string("empty") : "seq " + std::to_string(first) + ".." +
-                                                                   std::to_string(last)) +
-               "; the feeder has read the master up to " +
-               (cp.source.position.empty() ? std::string("(nothing yet)") : cp.source.position.ToString()) +
-               " (GTID state " + (cp.source.gtid_state.empty() ? std::string("none") : cp.source.gtid_state.ToString()) +
-               ")");
+  // Does the journal hold what the replica needs next, and if not, where would a
+  // stream hand over to it?
+  Status ReadJournal() {
+    const apply::Progress& before = result_.before;
+    if (!JournalExists(o_.state_dir)) {
+      Say(o_, "  journal:    none in " + o_.state_dir + " (no daemon has run there)");
+      return Status::OK();
+    }
+    VOMSREPL_ASSIGN_OR_RETURN(journal_, journal::Journal::OpenReadOnly(o_.state_dir));
+    VOMSREPL_ASSIGN_OR_RETURN(journal::SourceCheckpoint cp, journal_->checkpoint());
+    const uint64_t first = journal_->first_seq(), last = journal_->last_seq();
+    Say(o_, "  journal:    " + (last == 0 ? std::string("empty") : "seq " + std::to_string(first) + ".." +
+                                                                    std::to_string(last)) +
+                "; the feeder has read the master up to " +
+                (cp.source.position.empty() ? std::string("(nothing yet)") : cp.source.position.ToString()) +
+                " (GTID state " + (cp.source.gtid_state.empty() ? std::string("none") : cp.source.gtid_state.ToString()) +
+                ")");
     if (before.seq > last)
-      return FailedPrecondition("replica " + o.replica.name + " has applied journal seq " + std::to_string(before.seq) +
-                                " but the journal in " + o.state_dir + " ends at " + std::to_string(last) +
+      return FailedPrecondition("replica " + o_.replica.name + " has applied journal seq " + std::to_string(before.seq) +
+                                " but the journal in " + o_.state_dir + " ends at " + std::to_string(last) +
                                 ": it was fed from another state directory");
     if (last > 0) {
-      journal_holds_next = before.seq + 1 >= first;
-      if (!journal_holds_next) {
-        VOMSREPL_ASSIGN_OR_RETURN(txn::SourcePoint p, JournalPoint(*journal, first));
-        handover = Handover{std::move(p), true, first};
+      journal_holds_next_ = before.seq + 1 >= first;
+      if (!journal_holds_next_) {
+        VOMSREPL_ASSIGN_OR_RETURN(txn::SourcePoint p, JournalPoint(*journal_, first));
+        handover_ = Handover{std::move(p), true, first};
       }
     } else {
       // Nothing journaled yet: what ends after the checkpoint will be.
       Handover h{cp.source, false, 1};
       if (!cp.source.position.empty() && !before.position.empty() && !h.InJournal(PointOf(before))) {
-        handover = h;  // the replica is behind the checkpoint: stream up to it
+        handover_ = h;  // the replica is behind the checkpoint: stream up to it
       } else {
-        journal_holds_next = true;  // wait for the feeder to journal what follows
+        journal_holds_next_ = true;  // wait for the feeder to journal what follows
       }
     }
-  } else {
-    Say(o, "  journal:    none in " + o.state_dir + " (no daemon has run there)");
+    return Status::OK();
   }
 
-  // 2. Where the transactions come from.
-  enum class Stream { kNone, kFiles, kMaster } stream = Stream::kNone;
-  if (!journal_holds_next) stream = o.files.empty() ? Stream::kMaster : Stream::kFiles;
-  if (journal_holds_next && !o.files.empty())
-    Say(o, "  note: the journal holds what the replica needs next; --from-files is not needed and not read");
-
-  const txn::SourcePoint start = PointOf(before);
-  if (stream != Stream::kNone && start.gtid_state.empty() && start.position.empty())
-    return FailedPrecondition("replica " + o.replica.name +
-                              " has no source position in its progress row: fill it with `vomsrepl bootstrap` first");
-  std::string plan_source;
-  uint64_t estimate = 0;
-  if (stream == Stream::kNone) {
-    VOMSREPL_ASSIGN_OR_RETURN(estimate, CountUntil(*journal, before.seq + 1, target));
-    plan_source = "journal";
-    Say(o, "  source:     the journal from seq " + std::to_string(before.seq + 1) + ": " + std::to_string(estimate) +
-               " transactions journaled so far lie before the target");
-  } else {
-    const std::string from = !start.gtid_state.empty() ? "after GTID " + start.gtid_state.ToString()
-                                                        : "at " + start.position.ToString();
-    if (stream == Stream::kFiles) {
-      plan_source = "files";
-      Say(o, "  source:     " + std::to_string(o.files.size()) + " binlog file(s) from " + o.files.front() + ", " +
-                 from);
+  // The journal, the files or the master, and where a stream starts.
+  Status ChooseSource() {
+    const apply::Progress& before = result_.before;
+    if (!journal_holds_next_) stream_ = o_.files.empty() ? Stream::kMaster : Stream::kFiles;
+    if (journal_holds_next_ && !o_.files.empty())
+      Say(o_, "  note: the journal holds what the replica needs next; --from-files is not needed and not read");
+    const txn::SourcePoint at = PointOf(before);
+    if (stream_ != Stream::kNone && at.gtid_state.empty() && at.position.empty())
+      return FailedPrecondition("replica " + o_.replica.name +
+                                " has no source position in its progress row: fill it with `vomsrepl bootstrap` first");
+    start_ = source::StartPoint::After(at.gtid_state, at.position);
+    start_gtids_ = at.gtid_state;
+    if (stream_ == Stream::kNone) {
+      VOMSREPL_ASSIGN_OR_RETURN(estimate_, CountUntil(*journal_, before.seq + 1, target_));
+      plan_source_ = "journal";
+      Say(o_, "  source:     the journal from seq " + std::to_string(before.seq + 1) + ": " + std::to_string(estimate_) +
+                  " transactions journaled so far lie before the target");
+      return Status::OK();
+    }
+    if (stream_ == Stream::kFiles) {
+      plan_source_ = "files";
+      Say(o_, "  source:     " + std::to_string(o_.files.size()) + " binlog file(s) from " + o_.files.front() + ", " +
+                  start_.Describe());
     } else {
-      plan_source = "master";
+      plan_source_ = "master";
       std::string oldest, current;
-      Status logs = MasterBinlogs(o.master, &oldest, &current);
+      Status logs = MasterBinlogs(o_.master, &oldest, &current);
       if (!logs.ok()) return logs.WithContext("catchup needs the master (the journal does not hold it)");
-      Say(o, "  master:     binlogs " + oldest + " .. " + current + " (" + o.master.Describe() + ")");
-      if (start.gtid_state.empty() && !oldest.empty() &&
-          CompareBinlogPositions(start.position, BinlogPosition{oldest, 4}) < 0) {
+      Say(o_, "  master:     binlogs " + oldest + " .. " + current + " (" + o_.master.Describe() + ")");
+      if (start_.from == source::StartFrom::kPosition && !oldest.empty() &&
+          CompareBinlogPositions(start_.position, BinlogPosition{oldest, 4}) < 0) {
         return Status(StatusCode::kBinlogPurged,
-                      "the master has purged " + start.position.file + " (its oldest binlog is " + oldest +
-                          "), which replica " + o.replica.name +
+                      "the master has purged " + start_.position.file + " (its oldest binlog is " + oldest +
+                          "), which replica " + o_.replica.name +
                           " needs next: catchup cannot fill the gap; copy the database again with `vomsrepl "
-                          "bootstrap --replica " + o.replica.name + " --db DB`, or give the binlog files with "
+                          "bootstrap --replica " + o_.replica.name + " --db DB`, or give the binlog files with "
                           "--from-files");
       }
-      Say(o, "  source:     the master's binlog " + from + " (server id " +
-                 (o.stream_server_id ? std::to_string(o.stream_server_id) : std::string("picked free at connect")) +
-                 "), filtered and renamed as the feeder does");
+      Say(o_, "  source:     the master's binlog " + start_.Describe() + " (server id " +
+                  (o_.stream_server_id ? std::to_string(o_.stream_server_id) : std::string("picked free at connect")) +
+                  "), filtered and renamed as the feeder does");
     }
-    if (handover) {
-      plan_source += "+journal";
-      Say(o, "  then:       the journal from seq " + std::to_string(handover->seq) + " once the stream reaches " +
-                 handover->point.position.ToString());
+    if (handover_) {
+      plan_source_ += "+journal";
+      Say(o_, "  then:       the journal from seq " + std::to_string(handover_->seq) + " once the stream reaches " +
+                  handover_->point.position.ToString());
     }
+    return Status::OK();
   }
-  // What the replica's progress row will say about the journal while it
-  // applies: the runner of `vomsrepl run` resumes from that journal seq.
-  Say(o, "  progress row: " +
-             std::string(stream == Stream::kNone
-                             ? "each transaction's own journal seq (all of them come from the journal)"
-                         : journal ? "journal seq 0 for the transactions read from the binlog (the journal no longer "
-                                     "holds them), then the journal's own seqs once it takes over"
-                                   : "journal seq stays " + std::to_string(before.seq) +
-                                         " for the transactions read from the binlog (there is no journal)"));
-  // Estimate from the last measured catchup of this replica.
-  auto rate_rows = session.QueryPrepared(
-      "SELECT `transactions` / GREATEST(`seconds`, 0.001) FROM " + apply::QuoteIdentifier(o.replica.state_schema) +
-          ".`catchup_runs` WHERE `channel` = ? AND `transactions` > 0 ORDER BY `finished_at` DESC LIMIT 1",
-      {o.applier.channel});
-  double measured_rate = 0;
-  if (rate_rows.ok() && !rate_rows->empty() && (*rate_rows)[0][0]) measured_rate = std::strtod((*rate_rows)[0][0]->c_str(), nullptr);
-  if (measured_rate > 0 && estimate > 0) {
-    char line[160];
-    std::snprintf(line, sizeof line, "  estimate:   %.0f s at %.0f transactions/s (the last catchup of this replica)",
-                  estimate / measured_rate, measured_rate);
-    Say(o, line);
-  } else {
-    Say(o, std::string("  estimate:   ") +
-               (estimate == 0 && stream != Stream::kNone ? "the stream's size is not known before reading it; "
-                                                         : "no earlier catchup of this replica measured; ") +
-               "the progress line shows the measured rate and ETA");
-  }
-  result.sources = plan_source;
-  if (o.plan_only) return result;
 
-  // 3. Apply.
-  const auto t0 = Clock::now();
-  UntilApplier until(applier, target);
-  std::optional<ProgressReporter> progress;
-  if (o.progress) {
-    ProgressReporter::Options po = StderrProgress("catchup " + o.replica.name, "transactions", o.progress_interval);
-    po.poll = [&until, estimate](ProgressReporter& p) {
-      p.SetDone(until.transactions());
-      p.SetTotal(estimate == 0 ? 0 : std::max<uint64_t>(estimate, until.transactions()));
-      p.SetDetail(", " + GroupedCount(until.rows()) + " rows");
-    };
-    progress.emplace(std::move(po));
+  // What the progress row will say about the journal while catchup applies (the
+  // runner of `vomsrepl run` resumes from that journal seq), and how long it takes.
+  void SayProgressRowAndEstimate() {
+    Say(o_, "  progress row: " +
+                std::string(stream_ == Stream::kNone
+                                ? "each transaction's own journal seq (all of them come from the journal)"
+                            : journal_ ? "journal seq 0 for the transactions read from the binlog (the journal no longer "
+                                         "holds them), then the journal's own seqs once it takes over"
+                                       : "journal seq stays " + std::to_string(result_.before.seq) +
+                                             " for the transactions read from the binlog (there is no journal)"));
+    // Estimate from the last measured catchup of this replica.
+    auto rate_rows = session_.QueryPrepared(
+        "SELECT `transactions` / GREATEST(`seconds`, 0.001) FROM " + apply::QuoteIdentifier(o_.replica.state_schema) +
+            ".`catchup_runs` WHERE `channel` = ? AND `transactions` > 0 ORDER BY `finished_at` DESC LIMIT 1",
+        {o_.applier.channel});
+    double measured_rate = 0;
+    if (rate_rows.ok() && !rate_rows->empty() && (*rate_rows)[0][0])
+      measured_rate = std::strtod((*rate_rows)[0][0]->c_str(), nullptr);
+    if (measured_rate > 0 && estimate_ > 0) {
+      char line[160];
+      std::snprintf(line, sizeof line, "  estimate:   %.0f s at %.0f transactions/s (the last catchup of this replica)",
+                    estimate_ / measured_rate, measured_rate);
+      Say(o_, line);
+    } else {
+      Say(o_, std::string("  estimate:   ") +
+                  (estimate_ == 0 && stream_ != Stream::kNone ? "the stream's size is not known before reading it; "
+                                                              : "no earlier catchup of this replica measured; ") +
+                  "the progress line shows the measured rate and ETA");
+    }
   }
-  bool done = false;
-  uint64_t journal_from = before.seq;
-  if (stream != Stream::kNone) {
-    const uint64_t record_seq = journal ? 0 : before.seq;
-    StreamSink sink(until, target, record_seq, handover);
+
+  // The binlog files or the master's binlog through the filters, from start_, until
+  // the target (*done) or until the journal takes over (*journal_from: the seq
+  // before the journal's first transaction to apply).
+  Status StreamPhase(UntilApplier& until, bool* done, uint64_t* journal_from) {
+    const uint64_t record_seq = journal_ ? 0 : result_.before.seq;
+    StreamSink sink(until, target_, record_seq, handover_);
     txn::AssemblerOptions aopts;
-    aopts.max_transaction_bytes = o.max_transaction_bytes;
-    txn::TransactionAssembler assembler(o.rules, sink, aopts);
-    assembler.Reset(start.gtid_state);
+    aopts.max_transaction_bytes = o_.max_transaction_bytes;
+    txn::TransactionAssembler assembler(o_.rules, sink, aopts);
+    assembler.Reset(start_gtids_);
+    pipeline::StreamPipeline pipeline(assembler);
     Status st;
-    if (stream == Stream::kFiles) {
+    if (stream_ == Stream::kFiles) {
       source::FileStreamOptions fo;
-      fo.files = o.files;
-      if (!start.gtid_state.empty()) {
-        fo.start_gtids = start.gtid_state;
-      } else {
-        if (std::filesystem::path(o.files.front()).filename().string() != start.position.file)
-          return InvalidArgument("replica " + o.replica.name + " is at " + start.position.ToString() +
-                                 " (no GTIDs): --from-files must start with " + start.position.file);
-        fo.start_position = start.position.offset;
-      }
+      fo.files = o_.files;
+      Status at = fo.SetStart(start_);
+      if (!at.ok()) return at.WithContext("replica " + o_.replica.name + ": --from-files");
       source::FileStream files(fo);
       VOMSREPL_RETURN_IF_ERROR(files.Validate());
-      st = FeedStream(files, assembler);
+      st = pipeline.RunFiles(files);
     } else {
-      source::MasterConfig mc = o.master;
-      mc.server_id = o.stream_server_id;
-      mc.pick_server_id = o.stream_server_id == 0;
-      mc.avoid_server_ids = {o.master.server_id};
+      source::MasterConfig mc = o_.master;
+      mc.server_id = o_.stream_server_id;
+      mc.pick_server_id = o_.stream_server_id == 0;
+      mc.avoid_server_ids = {o_.master.server_id};
       mc.holds_server_id_lock = false;
       mc.feeder_server_id = false;  // its own stream, not the feeder's
       mc.retry_duplicate_server_id = false;
       mc.blocking = false;
       mc.report_host = "vomsrepl-catchup";
-      if (!start.gtid_state.empty()) {
-        mc.start_from = source::StartFrom::kGtid;
-        mc.start_gtids = start.gtid_state;
-      } else {
-        mc.start_from = source::StartFrom::kPosition;
-        mc.start_position = start.position;
-      }
+      mc.start = start_;
       source::MasterStream master(mc);
       VOMSREPL_RETURN_IF_ERROR(master.Connect());
-      Status restart_error;
-      source::LiveStream live(master, /*verify_checksum=*/true, [&](const Status& s) {
-        if (o.log) o.log("master stream: " + s.ToString() + "; the cut transaction is read again");
-        Status a = assembler.AbandonOpenTransaction();
-        if (!a.ok() && restart_error.ok()) restart_error = a;
+      st = pipeline.RunMaster(master, [this](const Status& cause) {
+        if (o_.log) o_.log("master stream: " + cause.ToString() + "; the cut transaction is read again");
       });
-      st = FeedStream(live, assembler, &restart_error);
     }
     if (st.code() == StatusCode::kAborted && (sink.done() || sink.handed_over())) st = Status::OK();
     if (st.code() == StatusCode::kOutOfRange) {
       VOMSREPL_RETURN_IF_ERROR(until.Flush());
       const txn::SourcePoint& end = sink.checkpoint();
-      if (target.kind() == CatchupTarget::Kind::kTime && stream == Stream::kMaster &&
-          target.time() <= std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count()) {
-        st = Status::OK();  // the master has nothing more before a past time
-        done = true;
-      } else {
-        return FailedPrecondition(std::string(stream == Stream::kFiles ? "the binlog files end" : "the master's binlog ends") +
-                                  " before the target " + target.ToString() + " (last position read " +
-                                  end.position.ToString() + "); replica " + o.replica.name + " is now at " +
-                                  Describe(applier.progress()) + (stream == Stream::kFiles ? ": give the files that follow" : ""));
+      if (target_.kind() == CatchupTarget::Kind::kTime && stream_ == Stream::kMaster &&
+          target_.time() <= std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count()) {
+        *done = true;  // the master has nothing more before a past time
+        return until.Flush();
       }
+      return FailedPrecondition(std::string(stream_ == Stream::kFiles ? "the binlog files end" : "the master's binlog ends") +
+                                " before the target " + target_.ToString() + " (last position read " +
+                                end.position.ToString() + "); replica " + o_.replica.name + " is now at " +
+                                Describe(applier_->progress()) + (stream_ == Stream::kFiles ? ": give the files that follow" : ""));
     }
     VOMSREPL_RETURN_IF_ERROR(st);
     VOMSREPL_RETURN_IF_ERROR(until.Flush());
-    done = done || sink.done();
-    if (!done && sink.handed_over()) {
-      journal_from = handover->seq - 1;
-      if (o.log) o.log("the stream reached the journal (seq " + std::to_string(handover->seq) +
-                       "); going on from the journal");
+    *done = sink.done();
+    if (!*done && sink.handed_over()) {
+      *journal_from = handover_->seq - 1;
+      if (o_.log) o_.log("the stream reached the journal (seq " + std::to_string(handover_->seq) +
+                         "); going on from the journal");
     }
+    return Status::OK();
   }
-  if (!done) {
-    JournalPhase phase{o, target, journal};
-    VOMSREPL_RETURN_IF_ERROR(phase.Run(until, applier, journal_from));
-  }
-  VOMSREPL_RETURN_IF_ERROR(until.Flush());
-  if (progress) progress->Stop();
-  result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  result.transactions = until.transactions();
-  result.rows = until.rows();
-  result.after = applier.progress();
-  result.reached = true;
 
   // The measured rate, for the next plan's estimate (best effort).
-  const std::string runs = apply::QuoteIdentifier(o.replica.state_schema) + ".`catchup_runs`";
-  if (session.Execute("CREATE TABLE IF NOT EXISTS " + runs +
+  void RecordRate() {
+    const std::string runs = apply::QuoteIdentifier(o_.replica.state_schema) + ".`catchup_runs`";
+    if (!session_
+             .Execute("CREATE TABLE IF NOT EXISTS " + runs +
                       " (`channel` VARCHAR(64) NOT NULL, `finished_at` DATETIME(6) NOT NULL, `transactions` BIGINT "
                       "UNSIGNED NOT NULL, `seconds` DOUBLE NOT NULL, `target` VARCHAR(255) NOT NULL, PRIMARY KEY "
                       "(`channel`, `finished_at`)) ENGINE=InnoDB")
-          .ok()) {
-    session
+             .ok())
+      return;
+    session_
         .QueryPrepared("INSERT INTO " + runs + " VALUES (?, UTC_TIMESTAMP(6), ?, ?, ?)",
-                       {o.applier.channel, std::to_string(result.transactions), std::to_string(result.seconds),
-                        target.ToString()})
+                       {o_.applier.channel, std::to_string(result_.transactions), std::to_string(result_.seconds),
+                        target_.ToString()})
         .status()
         .IgnoreError();
   }
-  if (until.stopped_before() && o.log)
-    o.log("stopped before the transaction ending at " + until.stopped_before()->position.ToString() +
-          (until.stopped_before()->gtid.empty() ? "" : " (GTID " + until.stopped_before()->gtid + ")"));
-  return result;
+
+  CatchupOptions& o_;
+  const CatchupTarget& target_;
+  CatchupResult result_;
+  apply::ReplicaSession session_;
+  std::optional<apply::TransactionApplier> applier_;
+  std::unique_ptr<journal::Journal> journal_;
+  bool journal_holds_next_ = false;
+  std::optional<Handover> handover_;  // where a stream hands over to the journal
+  Stream stream_ = Stream::kNone;
+  source::StartPoint start_;
+  MariadbGtidList start_gtids_;  // the assembler's GTID state at start_
+  std::string plan_source_;
+  uint64_t estimate_ = 0;
+};
+
+}  // namespace
+
+Result<CatchupResult> RunCatchup(CatchupOptions o) {
+  o.applier.skip_applied_by_seq = false;  // every source below starts right after the progress row
+  CatchupRun run(o);
+  return run.Run();
 }
 
 }  // namespace vomsrepl::lifecycle

@@ -150,8 +150,7 @@ Result<MasterSwitchResult> SwitchMaster(const MasterSwitchOptions& o) {
                                 missing + "; switching would lose them (a silent gap). Promote the most advanced "
                                 "replica with --to NAME, or let this server catch up first");
     source::MasterConfig trial = o.new_master;
-    trial.start_from = source::StartFrom::kGtid;
-    trial.start_gtids = cp.source.gtid_state;
+    trial.start = source::StartPoint::AfterGtids(cp.source.gtid_state);
     trial.blocking = false;
     trial.max_reconnects = 1;
     source::MasterStream stream(trial);

@@ -151,24 +151,9 @@ Status CheckReplicaTls(Section& s, const toml::table& t, const ReplicaSection& r
 Status ReadStart(Section& s, const toml::node* node, source::MasterConfig& m) {
   std::string start;
   VOMSREPL_RETURN_IF_ERROR(s.String("start", &start));
-  if (start.empty() || start == "current") {
-    m.start_from = source::StartFrom::kMasterCurrent;
-  } else if (start == "oldest") {
-    m.start_from = source::StartFrom::kOldestBinlog;
-  } else if (start.rfind("gtid:", 0) == 0) {
-    auto g = MariadbGtidList::Parse(std::string_view(start).substr(5));
-    if (!g.ok()) return s.Error(node, "start", g.status().message());
-    m.start_from = source::StartFrom::kGtid;
-    m.start_gtids = *g;
-  } else {
-    auto p = BinlogPosition::Parse(start);
-    if (!p.ok()) {
-      return s.Error(node, "start",
-                     "expected \"current\", \"oldest\", \"FILE:POS\" or \"gtid:D-S-N[,...]\", got \"" + start + "\"");
-    }
-    m.start_from = source::StartFrom::kPosition;
-    m.start_position = *p;
-  }
+  auto p = source::StartPoint::Parse(start);
+  if (!p.ok()) return s.Error(node, "start", p.status().message());
+  m.start = std::move(*p);
   return Status::OK();
 }
 

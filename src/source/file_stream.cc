@@ -1,5 +1,7 @@
 #include "source/file_stream.h"
 
+#include <filesystem>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,6 +14,22 @@
 #include "binlog/events.h"
 
 namespace vomsrepl::source {
+
+Status FileStreamOptions::SetStart(const StartPoint& start) {
+  switch (start.from) {
+    case StartFrom::kGtid:
+      start_gtids = start.gtids;
+      return Status::OK();
+    case StartFrom::kPosition:
+      if (files.empty() || std::filesystem::path(files.front()).filename().string() != start.position.file)
+        return InvalidArgument("the binlog files must start with " + start.position.file + " (the stream starts at " +
+                               start.position.ToString() + ", no GTIDs)");
+      start_position = start.position.offset;
+      return Status::OK();
+    default:
+      return InvalidArgument("binlog files cannot start " + start.Describe() + ": only a master knows it");
+  }
+}
 namespace {
 
 std::string Errno(const std::string& what, const std::string& path) {

@@ -33,6 +33,7 @@
 #include <vomsrepl/status.h>
 
 #include "binlog/event_reader.h"
+#include "source/start_point.h"
 
 namespace vomsrepl::source {
 
@@ -45,6 +46,11 @@ struct FileStreamOptions {
   MariadbGtidList start_gtids;
   MariadbGtidList stop_gtids;
   bool verify_checksum = true;
+
+  // Starts at `start` (source/start_point.h): after its GTIDs, or at its file:pos,
+  // which must then be in the first file (InvalidArgument naming the file wanted
+  // otherwise, and for "current" / "oldest", which only a master knows).
+  Status SetStart(const StartPoint& start);
 };
 
 struct FileEvent {

@@ -111,7 +111,7 @@ void CheckVariables(MasterSession& s, const MasterConfig& config, PreflightRepor
         "SET GLOBAL binlog_checksum=CRC32", StatusCode::kNotSupported);
   }
   CheckRowMetadata(s, report);
-  if (config.start_from == StartFrom::kGtid && !mariadb) {
+  if (config.start.from == StartFrom::kGtid && !mariadb) {
     Add(report, "gtid_start", CheckOutcome::kFail,
         "starting from a GTID on MySQL needs COM_BINLOG_DUMP_GTID, which MariaDB Connector/C 3.3 cannot send",
         "start from a file:pos instead (SHOW MASTER STATUS / the journal's checkpoint)", StatusCode::kNotSupported);
@@ -277,7 +277,7 @@ void CheckTls(MasterSession& s, const MasterConfig& config, PreflightReport* rep
 }
 
 void CheckStartPosition(MasterSession& s, const MasterConfig& config, PreflightReport* report) {
-  if (config.start_from != StartFrom::kPosition) return;
+  if (config.start.from != StartFrom::kPosition) return;
   auto logs = s.Query("SHOW BINARY LOGS");
   if (!logs.ok()) {
     Add(report, "start_position", CheckOutcome::kWarn,
@@ -285,7 +285,7 @@ void CheckStartPosition(MasterSession& s, const MasterConfig& config, PreflightR
         "GRANT BINLOG MONITOR ON *.* to the replication account");
     return;
   }
-  const BinlogPosition& want = config.start_position;
+  const BinlogPosition& want = config.start.position;
   std::string oldest, newest;
   for (const SqlRow& row : *logs) {
     if (row.empty() || !row[0]) continue;
@@ -406,11 +406,11 @@ Status MasterConfig::Validate() const {
     return InvalidArgument("master: set defaults_file (an option file with [client] user and password)");
   if (!socket.empty() && !host.empty() && host != "localhost")
     return InvalidArgument("master: give either a host or a socket, not both");
-  if (start_from == StartFrom::kPosition) {
-    if (start_position.file.empty()) return InvalidArgument("master: start position needs a binlog file name");
-    if (start_position.file.find('/') != std::string::npos)
-      return InvalidArgument("master: start position file '" + start_position.file + "' must not contain '/'");
-    if (start_position.offset < 4)
+  if (start.from == StartFrom::kPosition) {
+    if (start.position.file.empty()) return InvalidArgument("master: start position needs a binlog file name");
+    if (start.position.file.find('/') != std::string::npos)
+      return InvalidArgument("master: start position file '" + start.position.file + "' must not contain '/'");
+    if (start.position.offset < 4)
       return InvalidArgument("master: start position offset must be >= 4 (after the binlog magic)");
   }
   if (read_timeout.count() <= 0) return InvalidArgument("master: read_timeout must be > 0");

@@ -110,7 +110,7 @@ struct MasterStream::Impl {
   bool NoteLoss();
   void NoteProgress();
   std::string WantedText(bool first) const;
-  bool UseGtid() const { return config.start_from == StartFrom::kGtid; }
+  bool UseGtid() const { return config.start.from == StartFrom::kGtid; }
 };
 
 MasterStream::MasterStream(MasterConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -180,8 +180,8 @@ Status MasterStream::Connect() {
     m.last_error = st;
     return st;
   }
-  MariadbGtidList gtids = m.UseGtid() ? m.config.start_gtids : MariadbGtidList();
-  BinlogPosition start = m.config.start_from == StartFrom::kPosition ? m.config.start_position : BinlogPosition();
+  MariadbGtidList gtids = m.UseGtid() ? m.config.start.gtids : MariadbGtidList();
+  BinlogPosition start = m.config.start.from == StartFrom::kPosition ? m.config.start.position : BinlogPosition();
   m.tracker.Reset(start, gtids);
   // A master that is slow to send the first event (a GTID start reads, and
   // sends nothing for, every event before the GTID) is asked again with a
@@ -204,14 +204,14 @@ Status MasterStream::Connect() {
 
 std::string MasterStream::Impl::WantedText(bool first) const {
   if (UseGtid()) {
-    const MariadbGtidList& g = first ? config.start_gtids : tracker.safe_gtids();
+    const MariadbGtidList& g = first ? config.start.gtids : tracker.safe_gtids();
     return "GTID " + (g.empty() ? std::string("(start of history)") : g.ToString());
   }
   if (!first && !tracker.safe_position().empty()) return tracker.safe_position().ToString();
-  switch (config.start_from) {
+  switch (config.start.from) {
     case StartFrom::kOldestBinlog: return "the oldest binlog";
     case StartFrom::kMasterCurrent: return "the master's current position";
-    default: return config.start_position.ToString();
+    default: return config.start.position.ToString();
   }
 }
 
@@ -306,17 +306,17 @@ Status MasterStream::Impl::OpenStream(bool first) {
       return NotSupported("starting from a GTID on MySQL needs COM_BINLOG_DUMP_GTID, which MariaDB Connector/C 3.3 "
                           "cannot send; start from a file:pos");
     }
-    const MariadbGtidList& g = first ? config.start_gtids : tracker.safe_gtids();
+    const MariadbGtidList& g = first ? config.start.gtids : tracker.safe_gtids();
     VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @slave_connect_state = " + Quote(g.ToString())));
     VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @slave_gtid_strict_mode = 1"));
     VOMSREPL_RETURN_IF_ERROR(session.Execute("SET @slave_gtid_ignore_duplicates = 0"));
   } else if (!first && !tracker.safe_position().empty()) {
     file = tracker.safe_position().file;
     pos = tracker.safe_position().offset;
-  } else if (config.start_from == StartFrom::kPosition) {
-    file = config.start_position.file;
-    pos = config.start_position.offset;
-  } else if (config.start_from == StartFrom::kMasterCurrent) {
+  } else if (config.start.from == StartFrom::kPosition) {
+    file = config.start.position.file;
+    pos = config.start.position.offset;
+  } else if (config.start.from == StartFrom::kMasterCurrent) {
     auto st = session.Query("SHOW MASTER STATUS");
     if (!st.ok()) return st.status().WithContext("reading the master's current position (needs BINLOG MONITOR)");
     if (st->empty() || st->front().size() < 2 || !st->front()[0] || !st->front()[1])

@@ -79,17 +79,12 @@
 #include <vomsrepl/status.h>
 #include <vomsrepl/tls_config.h>
 
+#include "source/start_point.h"
+
 namespace vomsrepl::source {
 
 // [master.tls] (vomsrepl/tls_config.h).
 using MasterTlsConfig = TlsConfig;
-
-enum class StartFrom {
-  kOldestBinlog,   // the first binlog file the master still has, position 4
-  kMasterCurrent,  // the master's current end (SHOW MASTER STATUS): new events only
-  kPosition,       // start_position (file:pos)
-  kGtid,           // start_gtids (MariaDB only), strict mode
-};
 
 struct MasterConfig {
   // Where. Empty host / port 0 / empty socket: taken from defaults_file, then
@@ -141,9 +136,7 @@ struct MasterConfig {
   // FailedPrecondition (a diagnostic stops and says why).
   bool retry_duplicate_server_id = false;
 
-  StartFrom start_from = StartFrom::kOldestBinlog;
-  BinlogPosition start_position;  // kPosition
-  MariadbGtidList start_gtids;    // kGtid (empty: from the start of GTID history)
+  StartPoint start;  // where the stream starts (source/start_point.h)
 
   std::chrono::milliseconds heartbeat_period{5000};  // 0: no heartbeat (non-blocking only)
   // > heartbeat_period. Bounds every read and write of the session's queries; the
@@ -248,7 +241,7 @@ class MasterStream final : public EventSource {
   // Where a new stream would resume: after the last complete transaction.
   const BinlogPosition& resume_position() const;
   // MariaDB GTID position including the last complete transaction (GTIDs seen
-  // on this stream, on top of start_gtids).
+  // on this stream, on top of start.gtids).
   const MariadbGtidList& resume_gtids() const;
   // True while the events returned so far end inside a transaction.
   bool in_transaction() const;

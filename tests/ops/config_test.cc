@@ -29,7 +29,7 @@ TEST(ConfigTest, MinimalConfigGetsSafeDefaults) {
   EXPECT_EQ(c->state_dir, "/tmp/vomsrepl-state");
   EXPECT_EQ(c->master.defaults_file, "/etc/vomsrepl/master.cnf");
   EXPECT_EQ(c->master.server_id, 4242u);
-  EXPECT_EQ(c->master.start_from, source::StartFrom::kMasterCurrent);
+  EXPECT_EQ(c->master.start.from, source::StartFrom::kMasterCurrent);
   auto rules = txn::FilterRules::Create(c->filter);
   ASSERT_TRUE(rules.ok());
   EXPECT_TRUE(rules->KeepDatabase("voms_atlas"));
@@ -100,8 +100,8 @@ file = "/var/log/vomsrepl.log"
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->master.port, 3307);
   EXPECT_EQ(c->master.server_id, 77u);
-  EXPECT_EQ(c->master.start_from, source::StartFrom::kGtid);
-  EXPECT_EQ(c->master.start_gtids.ToString(), "0-1-100,1-1-5");
+  EXPECT_EQ(c->master.start.from, source::StartFrom::kGtid);
+  EXPECT_EQ(c->master.start.gtids.ToString(), "0-1-100,1-1-5");
   EXPECT_EQ(c->master.heartbeat_period.count(), 2000);
   EXPECT_TRUE(c->master.tls.enabled);
   EXPECT_TRUE(c->master.tls.verify_server_cert);
@@ -218,11 +218,11 @@ TEST(ConfigTest, LogLevelIsCheckedWhereRunChecksIt) {
 TEST(ConfigTest, StartPositions) {
   auto pos = ParseConfig(std::string(kMinimal) + "start = \"mysql-bin.000003:1234\"\n", "t.toml");
   ASSERT_TRUE(pos.ok()) << pos.status().ToString();
-  EXPECT_EQ(pos->master.start_from, source::StartFrom::kPosition);
-  EXPECT_EQ(pos->master.start_position.ToString(), "mysql-bin.000003:1234");
+  EXPECT_EQ(pos->master.start.from, source::StartFrom::kPosition);
+  EXPECT_EQ(pos->master.start.position.ToString(), "mysql-bin.000003:1234");
   auto oldest = ParseConfig(std::string(kMinimal) + "start = \"oldest\"\n", "t.toml");
   ASSERT_TRUE(oldest.ok());
-  EXPECT_EQ(oldest->master.start_from, source::StartFrom::kOldestBinlog);
+  EXPECT_EQ(oldest->master.start.from, source::StartFrom::kOldestBinlog);
   Status bad = ErrorOf(std::string(kMinimal) + "start = \"yesterday\"\n");
   EXPECT_NE(bad.message().find("master.start"), std::string::npos) << bad.ToString();
 }

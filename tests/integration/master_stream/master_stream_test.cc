@@ -195,11 +195,9 @@ TEST_F(MasterStreamIT, StartsAtAFilePositionAndAtAGtid) {
     MasterConfig c = Config(502);
     c.blocking = false;
     if (by_gtid) {
-      c.start_from = StartFrom::kGtid;
-      c.start_gtids = gtids_before;
+      c.start = StartPoint::AfterGtids(gtids_before);
     } else {
-      c.start_from = StartFrom::kPosition;
-      c.start_position = before;
+      c.start = StartPoint::AtPosition(before);
     }
     MasterStream s(c);
     ASSERT_TRUE(s.Connect().ok()) << s.last_error().ToString();
@@ -216,7 +214,7 @@ TEST_F(MasterStreamIT, StartsAtAFilePositionAndAtAGtid) {
 TEST_F(MasterStreamIT, FlushBinaryLogsRotatesWithCorrectOffsets) {
   Exec("CREATE TABLE IF NOT EXISTS voms_mstest.rotating (id INT PRIMARY KEY)");
   MasterConfig c = Config(503);
-  c.start_from = StartFrom::kMasterCurrent;
+  c.start = StartPoint::Current();
   MasterStream s(c);  // blocking: follows the master
   ASSERT_TRUE(s.Connect().ok()) << s.last_error().ToString();
   BinlogPosition old_pos = MasterPosition();
@@ -295,8 +293,7 @@ TEST_F(MasterStreamIT, PurgedBinlogIsReportedWithTheFileAndTheWayBack) {
 
   MasterConfig c = Config(505);
   c.blocking = false;
-  c.start_from = StartFrom::kPosition;
-  c.start_position = BinlogPosition{old_pos.file, 4};
+  c.start = StartPoint::AtPosition(BinlogPosition{old_pos.file, 4});
   MasterStream by_file(c);
   Status st = by_file.Connect();
   EXPECT_EQ(st.code(), StatusCode::kBinlogPurged) << st.ToString();
@@ -308,8 +305,7 @@ TEST_F(MasterStreamIT, PurgedBinlogIsReportedWithTheFileAndTheWayBack) {
   g.seq_no -= 1;
   MariadbGtidList stale;
   stale.Update(g);
-  c.start_from = StartFrom::kGtid;
-  c.start_gtids = stale;
+  c.start = StartPoint::AfterGtids(stale);
   MasterStream by_gtid(c);
   Status sg = by_gtid.Connect();
   EXPECT_EQ(sg.code(), StatusCode::kBinlogPurged) << sg.ToString();
@@ -348,8 +344,7 @@ TEST_F(MasterStreamIT, MasterCrashMidTransactionRestartsThatTransactionWhole) {
   MariadbGtid big = *MasterGtids().Find(0);
 
   MasterConfig c = Config(507);
-  c.start_from = StartFrom::kGtid;
-  c.start_gtids = start;
+  c.start = StartPoint::AfterGtids(start);
   MasterStream s(c);
   ASSERT_TRUE(s.Connect().ok()) << s.last_error().ToString();
 
@@ -430,8 +425,7 @@ TEST_F(MasterStreamIT, MasterRestartAtABoundaryResumesWithoutLossOrDuplicate) {
   };
   for (int i = 0; i < 3; ++i) insert();
   MasterConfig c = Config(509);
-  c.start_from = StartFrom::kGtid;
-  c.start_gtids = start;
+  c.start = StartPoint::AfterGtids(start);
   // Told once when the connection is lost and once when it streams again.
   std::vector<std::pair<bool, std::string>> changes;
   c.on_connection_change = [&](const Status& cause, bool connected) {
@@ -481,7 +475,7 @@ TEST_F(MasterStreamIT, MasterRestartAtABoundaryResumesWithoutLossOrDuplicate) {
 
 TEST_F(MasterStreamIT, CancelStopsABlockedNext) {
   MasterConfig c = Config(508);
-  c.start_from = StartFrom::kMasterCurrent;
+  c.start = StartPoint::Current();
   MasterStream s(c);
   ASSERT_TRUE(s.Connect().ok()) << s.last_error().ToString();
   SourceEvent ev;
