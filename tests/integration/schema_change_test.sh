@@ -124,7 +124,8 @@ crash() {
   t0=$(now_ms)
   master_ddl "ALTER TABLE voms_otest.big ADD COLUMN $col INT NOT NULL DEFAULT 7, ALGORITHM=COPY"
   master_ms=$(( $(now_ms) - t0 ))
-  for _ in $(seq 600); do
+  local deadline=$(( $(date +%s) + 60 ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
     a1=$(running_alter replica1 "$col") a2=$(running_alter replica2 "$col")
     [[ -n $a1 && -n $a2 && ${a1#*$'\t'} =~ $want && ${a2#*$'\t'} =~ $want ]] && break
     sleep 0.1
@@ -136,14 +137,17 @@ crash() {
   echo "$name: $col: daemon killed while the replicas ran its ALTER (replica1: ${a1#*$'\t'}, replica2: ${a2#*$'\t'}; the master's took $master_ms ms)"
 }
 # settle COLUMN: both replicas hold COLUMN and have no DDL pending.
+# (Every wait of this test has a deadline in seconds, and they add up to less than the
+# ctest timeout: a stuck step fails with its name and the daemon's log, never by the
+# timeout's kill.)
 settle() {
-  local r
-  for _ in $(seq 900); do
+  local deadline=$(( $(date +%s) + 90 ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
     has_column replica1 "$1" && has_column replica2 "$1" &&
       [ "$(sql replica1 -e "SELECT COUNT(*) FROM vomsrepl.progress WHERE ddl_seq_pending IS NOT NULL")$(sql replica2 -e "SELECT COUNT(*) FROM vomsrepl.progress WHERE ddl_seq_pending IS NOT NULL")" = 00 ] && return 0
     sleep 0.2
   done
-  fail "$1: the replicas did not get the column after the restart"
+  fail "$1: the replicas did not get the column within 90 s of the restart (replica1: $(has_column replica1 "$1" && echo has it || echo lacks it), replica2: $(has_column replica2 "$1" && echo has it || echo lacks it); /status: $(http /status 2>/dev/null | head -c 1500))"
 }
 crashes_done=0 recovered=0 rerun=0
 for k in $(seq "$rounds"); do
@@ -151,6 +155,7 @@ for k in $(seq "$rounds"); do
   w0=$(already_applied)
   crash "a$k" '.*'  # in any state: it runs
   ops_start_daemon
+  echo "$name: a$k: daemon restarted, waiting for both replicas to hold the column"
   settle "a$k"
   news=$(grep "was already applied before a stop" "$dir/run.log" | tail -n +$((w0 + 1)))
   n=$(grep -c "(error 1060 .*ADD COLUMN a$k " <<< "$news" || true)
@@ -175,6 +180,7 @@ for k in $(seq "$rounds"); do
     ! has_column "$r" "b$k" || fail "b$k: the interrupted ALTER happened on $r after all"
   done
   ops_start_daemon
+  echo "$name: b$k: daemon restarted, the readers killed, waiting for both replicas to hold the column"
   for r in replica1 replica2; do sql "$r" -e "KILL $(reader_id "$r")"; done
   for p in "${reader_pids[@]}"; do wait "$p" 2>/dev/null || true; done
   settle "b$k"
@@ -183,11 +189,13 @@ for k in $(seq "$rounds"); do
   rerun=$((rerun + 2))
 done
 
+echo "$name: stopping the row stream and the workload"
 touch "$dir/sc.stop"
 wait "$stream_pid" || fail "the row stream failed"
 ops_bg_stop
 streamed=$(cat "$dir/sc.count")
-ops_converge 180
+echo "$name: waiting for the replicas to converge"
+ops_converge 90
 ops_check_equal 0
 kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited"
 ops_dump master voms_otest sc > "$dir/sc.master"
