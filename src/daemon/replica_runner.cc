@@ -350,47 +350,66 @@ Status ReplicaRunner::Session() {
     snapshot_.failed_seq = 0;
   }
   reached_running_ = true;
+  return ApplyFromJournal(applier, **reader);
+}
 
+Status ReplicaRunner::Publish(const apply::ParallelApplier& applier, SessionCounters& c, bool force) {
+  const apply::Progress p = applier.progress();
+  auto now = std::chrono::steady_clock::now();
+  if (!force && (p.seq == c.mirrored_seq || now - c.last_mirror < 500ms)) return Status::OK();
+  journal::ReplicaMirror m;
+  m.seq = p.seq;
+  m.gtid = p.gtid;
+  m.position = p.position;
+  m.applied_time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  m.commit_time = c.last_commit_time;
+  m.state = "running";
+  Status st = journal_.SetReplicaMirror(options_.name, m);
+  c.mirrored_seq = p.seq;
+  c.last_mirror = now;
+  {
+    std::lock_guard lock(mu_);
+    snapshot_.applied_seq = p.seq;
+    snapshot_.gtid = p.gtid;
+    snapshot_.position = p.position.ToString();
+    snapshot_.commit_time = c.last_commit_time;
+    snapshot_.applied_time = m.applied_time;
+  }
+  if (metrics_) {
+    series_.applied_seq->Set(double(p.seq));
+    // stats() leaves out busy connections: a counter only moves up.
+    const apply::ApplierStats s = applier.stats();
+    if (s.commits > c.counted.commits) series_.commits->Increment(double(s.commits - c.counted.commits));
+    if (s.careful_retries > c.counted.careful_retries)
+      series_.careful_retries->Increment(double(s.careful_retries - c.counted.careful_retries));
+    c.counted.commits = std::max(c.counted.commits, s.commits);
+    c.counted.careful_retries = std::max(c.counted.careful_retries, s.careful_retries);
+  }
+  return st;
+}
+
+bool ReplicaRunner::TakeSkip(const txn::Transaction& t) {
+  bool skip = false;
+  {
+    std::lock_guard lock(mu_);
+    if (snapshot_.skip_seq != 0 && t.seq >= snapshot_.skip_seq) {
+      skip = t.seq == snapshot_.skip_seq;
+      if (t.last_chunk || !skip) snapshot_.skip_seq = 0;
+    }
+  }
+  if (skip && t.chunk == 0) {
+    spdlog::warn("replica {}: SKIPPING journal seq {} (GTID {}, source {}; tables: {}) on operator request: its "
+                 "changes never reach this replica",
+                 options_.name, t.seq, t.source.gtid.empty() ? "none" : t.source.gtid, t.source.position.ToString(),
+                 TablesOf(t));
+    if (metrics_) series_.skips->Increment();
+  }
+  return skip;
+}
+
+Status ReplicaRunner::ApplyFromJournal(apply::ParallelApplier& applier, journal::JournalReader& reader) {
   txn::Transaction t;
-  uint32_t last_commit_time = 0;
-  uint64_t mirrored_seq = UINT64_MAX;
-  apply::ApplierStats counted;  // what this session has added to the counters
-  auto last_mirror = std::chrono::steady_clock::now() - 1h;
-  auto publish = [&](bool force) -> Status {
-    const apply::Progress p = applier.progress();
-    auto now = std::chrono::steady_clock::now();
-    if (!force && (p.seq == mirrored_seq || now - last_mirror < 500ms)) return Status::OK();
-    journal::ReplicaMirror m;
-    m.seq = p.seq;
-    m.gtid = p.gtid;
-    m.position = p.position;
-    m.applied_time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    m.commit_time = last_commit_time;
-    m.state = "running";
-    Status st = journal_.SetReplicaMirror(options_.name, m);
-    mirrored_seq = p.seq;
-    last_mirror = now;
-    {
-      std::lock_guard lock(mu_);
-      snapshot_.applied_seq = p.seq;
-      snapshot_.gtid = p.gtid;
-      snapshot_.position = p.position.ToString();
-      snapshot_.commit_time = last_commit_time;
-      snapshot_.applied_time = m.applied_time;
-    }
-    if (metrics_) {
-      series_.applied_seq->Set(double(p.seq));
-      // stats() leaves out busy connections: a counter only moves up.
-      const apply::ApplierStats s = applier.stats();
-      if (s.commits > counted.commits) series_.commits->Increment(double(s.commits - counted.commits));
-      if (s.careful_retries > counted.careful_retries)
-        series_.careful_retries->Increment(double(s.careful_retries - counted.careful_retries));
-      counted.commits = std::max(counted.commits, s.commits);
-      counted.careful_retries = std::max(counted.careful_retries, s.careful_retries);
-    }
-    return st;
-  };
-
+  SessionCounters counters;
   // Test hooks (crash_point.h). `complete_pending`: the open group ends with
   // a complete transaction beyond the progress row, so Flush() commits it.
   bool complete_pending = false;
@@ -406,55 +425,41 @@ Status ReplicaRunner::Session() {
   for (;;) {
     if (Paused()) {
       VOMSREPL_RETURN_IF_ERROR(flush());
-      return publish(true);
+      return Publish(applier, counters, true);
     }
-    auto next = (*reader)->Next(&t);
+    auto next = reader.Next(&t);
     if (!next.ok()) return next.status();
-    if (*next) {
-      bool skip = false;
-      {
-        std::lock_guard lock(mu_);
-        if (snapshot_.skip_seq != 0 && t.seq >= snapshot_.skip_seq) {
-          skip = t.seq == snapshot_.skip_seq;
-          if (t.last_chunk || !skip) snapshot_.skip_seq = 0;
-        }
-      }
-      if (skip) {
-        if (t.chunk == 0) {
-          spdlog::warn("replica {}: SKIPPING journal seq {} (GTID {}, source {}; tables: {}) on operator request: its "
-                       "changes never reach this replica",
-                       options_.name, t.seq, t.source.gtid.empty() ? "none" : t.source.gtid,
-                       t.source.position.ToString(), TablesOf(t));
-          if (metrics_) series_.skips->Increment();
-          // The skip commits on its own: in a group, a failure of a later
-          // transaction would roll it back with the group, and the restart would
-          // meet the skipped transaction again (skip N, fail at N+1, skip N+1,
-          // fail at N again, for ever).
-          VOMSREPL_RETURN_IF_ERROR(flush());
-        }
-        t.ClearChanges();
-      }
-      const uint64_t before = applier.progress().seq;
-      VOMSREPL_RETURN_IF_ERROR(applier.Apply(t));
-      if (skip && t.last_chunk) VOMSREPL_RETURN_IF_ERROR(flush());
-      if (applier.progress().seq != before) ops::CrashPoint(crash_after_commit_);  // the group filled up, or a DDL
-      if (t.seq > applier.progress().seq) complete_pending = t.last_chunk;
-      else if (applier.progress().seq != before) complete_pending = false;
-      if (t.last_chunk) {
-        last_commit_time = t.source.commit_time;
-        std::lock_guard lock(mu_);
-        ++snapshot_.transactions;
-        if (metrics_) {
-          series_.transactions->Increment();
-          series_.rows->Increment(double(t.row_count));
-        }
-      }
-      VOMSREPL_RETURN_IF_ERROR(publish(false));
+    if (!*next) {
+      VOMSREPL_RETURN_IF_ERROR(flush());
+      VOMSREPL_RETURN_IF_ERROR(Publish(applier, counters, false));
+      journal_.WaitForSeq(reader.next_seq(), 200ms);
       continue;
     }
-    VOMSREPL_RETURN_IF_ERROR(flush());
-    VOMSREPL_RETURN_IF_ERROR(publish(false));
-    journal_.WaitForSeq((*reader)->next_seq(), 200ms);
+    const bool skip = TakeSkip(t);
+    if (skip) {
+      // The skip commits on its own: in a group, a failure of a later
+      // transaction would roll it back with the group, and the restart would
+      // meet the skipped transaction again (skip N, fail at N+1, skip N+1,
+      // fail at N again, for ever).
+      if (t.chunk == 0) VOMSREPL_RETURN_IF_ERROR(flush());
+      t.ClearChanges();
+    }
+    const uint64_t before = applier.progress().seq;
+    VOMSREPL_RETURN_IF_ERROR(applier.Apply(t));
+    if (skip && t.last_chunk) VOMSREPL_RETURN_IF_ERROR(flush());
+    if (applier.progress().seq != before) ops::CrashPoint(crash_after_commit_);  // the group filled up, or a DDL
+    if (t.seq > applier.progress().seq) complete_pending = t.last_chunk;
+    else if (applier.progress().seq != before) complete_pending = false;
+    if (t.last_chunk) {
+      counters.last_commit_time = t.source.commit_time;
+      std::lock_guard lock(mu_);
+      ++snapshot_.transactions;
+      if (metrics_) {
+        series_.transactions->Increment();
+        series_.rows->Increment(double(t.row_count));
+      }
+    }
+    VOMSREPL_RETURN_IF_ERROR(Publish(applier, counters, false));
   }
 }
 

@@ -91,8 +91,24 @@ class ReplicaRunner {
  private:
   void Loop();
   bool tail_checked_ = false;  // AwaitJournalTail passed (one thread: the runner's)
-  // Applies until paused, shut down or an error; returns the error.
+  // Applies until paused, shut down or an error; returns the error. Opens the
+  // replica, starts the applier, then ApplyFromJournal.
   Status Session();
+  // What one session has published (Publish) and counted.
+  struct SessionCounters {
+    uint32_t last_commit_time = 0;
+    uint64_t mirrored_seq = UINT64_MAX;
+    apply::ApplierStats counted;  // what this session has added to the counters
+    std::chrono::steady_clock::time_point last_mirror = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  };
+  // The journal from `reader` into `applier`, until paused or an error.
+  Status ApplyFromJournal(apply::ParallelApplier& applier, journal::JournalReader& reader);
+  // The applier's progress into /status, /metrics and the journal's mirror: at most
+  // every 500 ms and only when it moved, unless `force`.
+  Status Publish(const apply::ParallelApplier& applier, SessionCounters& counters, bool force);
+  // Whether `t` is the transaction an operator asked to skip (logged and counted at
+  // its first chunk); clears the request at its last chunk, or once passed.
+  bool TakeSkip(const txn::Transaction& t);
   // A replica whose progress row was beyond the journal's end when the
   // journal was opened: the journal lost a tail it had not synced (an OS
   // crash or power cut under [journal] sync = periodic or none) and the master
