@@ -120,188 +120,233 @@ Status CheckSourceTables(ReplicaSession& master, const BootstrapOptions& o, cons
       ". Nothing was created on replica " + o.replica.name + ".");
 }
 
+// One bootstrap, in named steps: the replica (an empty target database, the channel
+// lock, where its progress is), one snapshot shared by every master session, the journal
+// seq of that snapshot and the safety of the replica's other databases, the schema, the
+// rows (tables spread over the sessions), and the progress row.
+class BootstrapRun {
+ public:
+  explicit BootstrapRun(const BootstrapOptions& o) : o_(o) {}
+
+  Result<BootstrapResult> Run() {
+    const auto started = Clock::now();
+    if (o_.threads == 0 || o_.batch_rows == 0) return InvalidArgument("--threads and --batch-rows must be at least 1");
+    VOMSREPL_RETURN_IF_ERROR(apply::ValidateIdentifier(o_.database).WithContext("--db"));
+    VOMSREPL_RETURN_IF_ERROR(apply::ValidateIdentifier(o_.target_database).WithContext("--as"));
+    VOMSREPL_RETURN_IF_ERROR(OpenReplica());
+    SourceAlignment align(o_.state_dir, other_dbs_.empty() ? 0 : result_.previous_seq);
+    VOMSREPL_RETURN_IF_ERROR(align.Open().WithContext("journal in " + o_.state_dir));
+    VOMSREPL_RETURN_IF_ERROR(SharedSnapshot());
+    VOMSREPL_RETURN_IF_ERROR(AlignWithJournal(align));
+    VOMSREPL_RETURN_IF_ERROR(CreateSchema());
+    VOMSREPL_RETURN_IF_ERROR(CopyRows());
+    VOMSREPL_RETURN_IF_ERROR(RecordProgress());
+    result_.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    return result_;
+  }
+
+ private:
+  void Log(const std::string& s) const {
+    if (o_.log) o_.log(s);
+  }
+
+  // The replica: target database empty, the channel's lock and progress, the other
+  // databases it holds.
+  Status OpenReplica() {
+    VOMSREPL_RETURN_IF_ERROR(control_.Open(o_.replica));
+    VOMSREPL_RETURN_IF_ERROR(control_.EnsureProgressTable());
+    VOMSREPL_ASSIGN_OR_RETURN(auto existing, ListTables(control_, o_.target_database));
+    if (!existing.empty())
+      return FailedPrecondition(o_.replica.name + ": database " + o_.target_database + " already holds " +
+                                std::to_string(existing.size()) + " tables; bootstrap fills an empty database (drop it "
+                                "first)");
+    // Nobody else moves the channel's progress while the copy runs (the daemon's
+    // runner, a catchup): held by `control_` until it closes.
+    bool held_elsewhere = false;
+    if (Status lock = apply::TakeChannelLock(control_, o_.channel, apply::kHolderBootstrap, &held_elsewhere); !lock.ok())
+      return held_elsewhere ? FailedPrecondition(std::string(lock.message())) : lock;
+    progress_table_ = QuoteIdentifier(o_.replica.state_schema) + ".`progress`";
+    VOMSREPL_ASSIGN_OR_RETURN(auto prow,
+                              control_.QueryPrepared("SELECT `seq` FROM " + progress_table_ + " WHERE `channel` = ?",
+                                                     {o_.channel}));
+    result_.previous_seq = prow.empty() ? 0 : std::strtoull(prow[0][0].value_or("0").c_str(), nullptr, 10);
+    VOMSREPL_ASSIGN_OR_RETURN(auto replica_dbs, ListDatabases(control_));
+    for (auto& d : replica_dbs)
+      if (d != o_.target_database && d != o_.replica.state_schema) other_dbs_.push_back(d);
+    return Status::OK();
+  }
+
+  // 1. One snapshot shared by every master session (tried again until all of them
+  // see the same binlog position; alone after 50 tries).
+  Status SharedSnapshot() {
+    for (uint32_t i = 0; i < o_.threads; ++i) {
+      masters_.push_back(std::make_unique<ReplicaSession>());
+      VOMSREPL_RETURN_IF_ERROR(masters_.back()->Open(o_.master).WithContext("master"));
+      VOMSREPL_RETURN_IF_ERROR(masters_.back()->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+    }
+    {
+      VOMSREPL_ASSIGN_OR_RETURN(auto tables, ListTables(*masters_[0], o_.database));
+      VOMSREPL_RETURN_IF_ERROR(CheckSourceTables(*masters_[0], o_, tables));
+    }
+    BinlogPosition& p = result_.position;
+    for (uint32_t attempt = 1;; ++attempt) {
+      size_t n = attempt > 50 ? 1 : masters_.size();
+      bool same = true;
+      for (size_t i = 0; i < n; ++i) {
+        VOMSREPL_RETURN_IF_ERROR(masters_[i]->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
+      }
+      for (size_t i = 0; i < n; ++i) {
+        VOMSREPL_ASSIGN_OR_RETURN(BinlogPosition q, SnapshotPosition(*masters_[i]));
+        if (i == 0) p = q;
+        else same &= q == p;
+      }
+      result_.snapshot_tries = attempt;
+      if (same) {
+        masters_.resize(n);
+        break;
+      }
+      for (size_t i = 0; i < n; ++i) masters_[i]->Execute("ROLLBACK").IgnoreError();
+    }
+    result_.snapshot_sessions = uint32_t(masters_.size());
+    VOMSREPL_ASSIGN_OR_RETURN(auto g, masters_[0]->QueryPrepared("SELECT BINLOG_GTID_POS(?, CAST(? AS UNSIGNED))",
+                                                                 {p.file, std::to_string(p.offset)}));
+    result_.gtid_state = g.empty() ? "" : g[0][0].value_or("");
+    Log("snapshot at " + p.ToString() + " (GTID " + result_.gtid_state + ") shared by " +
+        std::to_string(masters_.size()) + " sessions after " + std::to_string(result_.snapshot_tries) + " tries");
+    return Status::OK();
+  }
+
+  // 2. The journal seq of the snapshot's position, and the other databases' safety:
+  // moving the channel's progress must not skip or repeat their transactions.
+  Status AlignWithJournal(SourceAlignment& align) {
+    VOMSREPL_ASSIGN_OR_RETURN(result_.seq, align.SeqAt(result_.position, o_.wait_timeout));
+    if (!other_dbs_.empty() && result_.seq != result_.previous_seq) {
+      bool statement = false;
+      VOMSREPL_ASSIGN_OR_RETURN(auto touched, align.DatabasesTouched(std::min(result_.seq, result_.previous_seq),
+                                                                     std::max(result_.seq, result_.previous_seq),
+                                                                     &statement, o_.wait_timeout));
+      std::string clash;
+      for (const std::string& d : touched) {
+        if (d == o_.target_database) continue;
+        if (d.empty() || std::find(other_dbs_.begin(), other_dbs_.end(), d) != other_dbs_.end())
+          clash += (clash.empty() ? "" : ", ") + (d.empty() ? std::string("(a statement without database)") : d);
+      }
+      if (!clash.empty())
+        return FailedPrecondition(
+            o_.replica.name + ": its progress is at journal seq " + std::to_string(result_.previous_seq) +
+            " and the snapshot at seq " + std::to_string(result_.seq) + "; transactions in between change " + clash +
+            ", which the replica also holds: moving the channel's progress would " +
+            (result_.seq > result_.previous_seq ? "skip" : "repeat") +
+            " them. Bootstrap when the replica has caught up and those databases are quiet (or before feeding it).");
+    }
+    Log("journal seq " + std::to_string(result_.seq) + " (replica progress was " +
+        std::to_string(result_.previous_seq) + ")");
+    return Status::OK();
+  }
+
+  // 3. Schema: every table's SHOW CREATE TABLE of the snapshot.
+  Status CreateSchema() {
+    VOMSREPL_ASSIGN_OR_RETURN(tables_, ListTables(*masters_[0], o_.database));
+    VOMSREPL_RETURN_IF_ERROR(CheckSourceTables(*masters_[0], o_, tables_));
+    VOMSREPL_RETURN_IF_ERROR(control_.Execute("CREATE DATABASE IF NOT EXISTS " + QuoteIdentifier(o_.target_database)));
+    VOMSREPL_RETURN_IF_ERROR(control_.Execute("USE " + QuoteIdentifier(o_.target_database)));
+    VOMSREPL_RETURN_IF_ERROR(control_.Execute("SET SESSION foreign_key_checks = 0"));
+    for (const std::string& t : tables_) {
+      VOMSREPL_ASSIGN_OR_RETURN(auto create, masters_[0]->Query("SHOW CREATE TABLE " + QuoteIdentifier(o_.database) +
+                                                                "." + QuoteIdentifier(t)));
+      if (create.empty() || create[0].size() < 2 || !create[0][1])
+        return Internal("SHOW CREATE TABLE " + o_.database + "." + t + " returned nothing");
+      VOMSREPL_RETURN_IF_ERROR(control_.Execute(*create[0][1]).WithContext("creating " + o_.target_database + "." + t));
+    }
+    VOMSREPL_RETURN_IF_ERROR(control_.RestoreSessionSettings());
+    result_.tables = tables_.size();
+    return Status::OK();
+  }
+
+  // 4. Rows: one thread per snapshot session, each taking the next table, with the
+  // progress line (a terminal: redrawn; a log: every progress_interval; the row
+  // total is the servers' estimate from information_schema, not a count).
+  Status CopyRows() {
+    uint64_t estimate = 0;
+    {
+      VOMSREPL_ASSIGN_OR_RETURN(auto rows, masters_[0]->QueryPrepared("SELECT COALESCE(SUM(TABLE_ROWS), 0) FROM "
+                                                                       "information_schema.TABLES WHERE TABLE_SCHEMA = ?",
+                                                                       {o_.database}));
+      if (!rows.empty()) estimate = std::strtoull(rows[0][0].value_or("0").c_str(), nullptr, 10);
+    }
+    Counters counters;
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    Status first_error;
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> workers;
+    for (size_t w = 0; w < masters_.size(); ++w) {
+      workers.emplace_back([&, w] {
+        ReplicaSession replica;
+        Status st = replica.Open(o_.replica);
+        if (st.ok()) st = replica.SetChecks(false, false);
+        while (st.ok() && !failed) {
+          size_t i = next++;
+          if (i >= tables_.size()) break;
+          st = CopyTable(*masters_[w], replica, o_, tables_[i], counters)
+                   .WithContext("copying " + o_.database + "." + tables_[i]);
+        }
+        if (!st.ok()) {
+          std::lock_guard lock(mu);
+          if (first_error.ok()) first_error = st;
+          failed = true;
+        }
+      });
+    }
+    std::optional<ProgressReporter> progress;
+    if (o_.progress) {
+      ProgressReporter::Options po = StderrProgress(
+          "bootstrap " + o_.database + " -> " + o_.target_database + " on " + o_.channel, "rows", o_.progress_interval);
+      po.poll = [&counters, tables = tables_.size(), estimate](ProgressReporter& p) {
+        p.SetDone(counters.rows);
+        p.SetTotal(std::max<uint64_t>(estimate, counters.rows));
+        p.SetDetail(", " + std::to_string(counters.tables_done.load()) + " of " + std::to_string(tables) +
+                    " tables, " + HumanBytes(counters.bytes) + " copied");
+      };
+      progress.emplace(std::move(po));
+    }
+    for (auto& t : workers) t.join();
+    if (progress) progress->Stop();
+    for (auto& m : masters_) m->Execute("COMMIT").IgnoreError();
+    if (!first_error.ok()) return first_error;
+    result_.rows = counters.rows;
+    result_.bytes = counters.bytes;
+    return Status::OK();
+  }
+
+  // 5. Progress: the runner continues after the snapshot's journal seq.
+  Status RecordProgress() {
+    const BinlogPosition& p = result_.position;
+    return control_
+        .QueryPrepared("INSERT INTO " + progress_table_ +
+                           " (`channel`, `seq`, `gtid`, `gtid_state`, `file`, `pos`, `applied_at`, `ddl_seq_pending`) "
+                           "VALUES (?, CAST(? AS UNSIGNED), '', ?, ?, CAST(? AS UNSIGNED), UTC_TIMESTAMP(6), NULL) "
+                           "ON DUPLICATE KEY UPDATE `seq` = VALUES(`seq`), `gtid` = VALUES(`gtid`), "
+                           "`gtid_state` = VALUES(`gtid_state`), `file` = VALUES(`file`), `pos` = VALUES(`pos`), "
+                           "`applied_at` = VALUES(`applied_at`), `ddl_seq_pending` = NULL",
+                       {o_.channel, std::to_string(result_.seq), result_.gtid_state, p.file, std::to_string(p.offset)})
+        .status();
+  }
+
+  const BootstrapOptions& o_;
+  BootstrapResult result_;
+  ReplicaSession control_;  // holds the channel lock until the end
+  std::string progress_table_;
+  std::vector<std::string> other_dbs_;  // the replica's databases besides the target and the state schema
+  std::vector<std::unique_ptr<ReplicaSession>> masters_;  // the snapshot sessions
+  std::vector<std::string> tables_;
+};
+
 }  // namespace
 
 Result<BootstrapResult> RunBootstrap(const BootstrapOptions& o) {
-  auto started = Clock::now();
-  auto log = [&](const std::string& s) {
-    if (o.log) o.log(s);
-  };
-  if (o.threads == 0 || o.batch_rows == 0) return InvalidArgument("--threads and --batch-rows must be at least 1");
-  VOMSREPL_RETURN_IF_ERROR(apply::ValidateIdentifier(o.database).WithContext("--db"));
-  VOMSREPL_RETURN_IF_ERROR(apply::ValidateIdentifier(o.target_database).WithContext("--as"));
-  BootstrapResult result;
-
-  // The replica: target database empty, the channel's progress.
-  ReplicaSession control;
-  VOMSREPL_RETURN_IF_ERROR(control.Open(o.replica));
-  VOMSREPL_RETURN_IF_ERROR(control.EnsureProgressTable());
-  VOMSREPL_ASSIGN_OR_RETURN(auto existing, ListTables(control, o.target_database));
-  if (!existing.empty())
-    return FailedPrecondition(o.replica.name + ": database " + o.target_database + " already holds " +
-                              std::to_string(existing.size()) + " tables; bootstrap fills an empty database (drop it "
-                              "first)");
-  // Nobody else moves the channel's progress while the copy runs (the daemon's
-  // runner, a catchup): held by `control` until it closes.
-  bool held_elsewhere = false;
-  if (Status lock = apply::TakeChannelLock(control, o.channel, apply::kHolderBootstrap, &held_elsewhere); !lock.ok())
-    return held_elsewhere ? FailedPrecondition(std::string(lock.message())) : lock;
-  std::string progress_table = QuoteIdentifier(o.replica.state_schema) + ".`progress`";
-  VOMSREPL_ASSIGN_OR_RETURN(auto prow,
-                            control.QueryPrepared("SELECT `seq` FROM " + progress_table + " WHERE `channel` = ?",
-                                                  {o.channel}));
-  result.previous_seq = prow.empty() ? 0 : std::strtoull(prow[0][0].value_or("0").c_str(), nullptr, 10);
-  VOMSREPL_ASSIGN_OR_RETURN(auto replica_dbs, ListDatabases(control));
-  std::vector<std::string> other_dbs;
-  for (auto& d : replica_dbs)
-    if (d != o.target_database && d != o.replica.state_schema) other_dbs.push_back(d);
-
-  // 1. One snapshot shared by every master session.
-  SourceAlignment align(o.state_dir, other_dbs.empty() ? 0 : result.previous_seq);
-  VOMSREPL_RETURN_IF_ERROR(align.Open().WithContext("journal in " + o.state_dir));
-  std::vector<std::unique_ptr<ReplicaSession>> masters;
-  for (uint32_t i = 0; i < o.threads; ++i) {
-    masters.push_back(std::make_unique<ReplicaSession>());
-    VOMSREPL_RETURN_IF_ERROR(masters.back()->Open(o.master).WithContext("master"));
-    VOMSREPL_RETURN_IF_ERROR(masters.back()->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
-  }
-  {
-    VOMSREPL_ASSIGN_OR_RETURN(auto tables, ListTables(*masters[0], o.database));
-    VOMSREPL_RETURN_IF_ERROR(CheckSourceTables(*masters[0], o, tables));
-  }
-  BinlogPosition p;
-  for (uint32_t attempt = 1;; ++attempt) {
-    size_t n = attempt > 50 ? 1 : masters.size();
-    bool same = true;
-    for (size_t i = 0; i < n; ++i) {
-      VOMSREPL_RETURN_IF_ERROR(masters[i]->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
-    }
-    for (size_t i = 0; i < n; ++i) {
-      VOMSREPL_ASSIGN_OR_RETURN(BinlogPosition q, SnapshotPosition(*masters[i]));
-      if (i == 0) p = q;
-      else same &= q == p;
-    }
-    result.snapshot_tries = attempt;
-    if (same) {
-      masters.resize(n);
-      break;
-    }
-    for (size_t i = 0; i < n; ++i) masters[i]->Execute("ROLLBACK").IgnoreError();
-  }
-  result.snapshot_sessions = uint32_t(masters.size());
-  result.position = p;
-  VOMSREPL_ASSIGN_OR_RETURN(auto g, masters[0]->QueryPrepared("SELECT BINLOG_GTID_POS(?, CAST(? AS UNSIGNED))",
-                                                              {p.file, std::to_string(p.offset)}));
-  result.gtid_state = g.empty() ? "" : g[0][0].value_or("");
-  log("snapshot at " + p.ToString() + " (GTID " + result.gtid_state + ") shared by " +
-      std::to_string(masters.size()) + " sessions after " + std::to_string(result.snapshot_tries) + " tries");
-
-  // 2. The journal seq of that position, and the other databases' safety.
-  VOMSREPL_ASSIGN_OR_RETURN(result.seq, align.SeqAt(p, o.wait_timeout));
-  if (!other_dbs.empty() && result.seq != result.previous_seq) {
-    bool statement = false;
-    VOMSREPL_ASSIGN_OR_RETURN(auto touched, align.DatabasesTouched(std::min(result.seq, result.previous_seq),
-                                                                   std::max(result.seq, result.previous_seq),
-                                                                   &statement, o.wait_timeout));
-    std::string clash;
-    for (const std::string& d : touched) {
-      if (d == o.target_database) continue;
-      if (d.empty() || std::find(other_dbs.begin(), other_dbs.end(), d) != other_dbs.end())
-        clash += (clash.empty() ? "" : ", ") + (d.empty() ? std::string("(a statement without database)") : d);
-    }
-    if (!clash.empty())
-      return FailedPrecondition(
-          o.replica.name + ": its progress is at journal seq " + std::to_string(result.previous_seq) +
-          " and the snapshot at seq " + std::to_string(result.seq) + "; transactions in between change " + clash +
-          ", which the replica also holds: moving the channel's progress would " +
-          (result.seq > result.previous_seq ? "skip" : "repeat") +
-          " them. Bootstrap when the replica has caught up and those databases are quiet (or before feeding it).");
-  }
-  log("journal seq " + std::to_string(result.seq) + " (replica progress was " + std::to_string(result.previous_seq) +
-      ")");
-
-  // 3. Schema.
-  VOMSREPL_ASSIGN_OR_RETURN(auto tables, ListTables(*masters[0], o.database));
-  VOMSREPL_RETURN_IF_ERROR(CheckSourceTables(*masters[0], o, tables));
-  VOMSREPL_RETURN_IF_ERROR(control.Execute("CREATE DATABASE IF NOT EXISTS " + QuoteIdentifier(o.target_database)));
-  VOMSREPL_RETURN_IF_ERROR(control.Execute("USE " + QuoteIdentifier(o.target_database)));
-  VOMSREPL_RETURN_IF_ERROR(control.Execute("SET SESSION foreign_key_checks = 0"));
-  for (const std::string& t : tables) {
-    VOMSREPL_ASSIGN_OR_RETURN(auto create, masters[0]->Query("SHOW CREATE TABLE " + QuoteIdentifier(o.database) + "." +
-                                                             QuoteIdentifier(t)));
-    if (create.empty() || create[0].size() < 2 || !create[0][1])
-      return Internal("SHOW CREATE TABLE " + o.database + "." + t + " returned nothing");
-    VOMSREPL_RETURN_IF_ERROR(control.Execute(*create[0][1]).WithContext("creating " + o.target_database + "." + t));
-  }
-  VOMSREPL_RETURN_IF_ERROR(control.RestoreSessionSettings());
-  result.tables = tables.size();
-
-  // 4. Rows, tables spread over the sessions.
-  uint64_t estimate = 0;
-  {
-    VOMSREPL_ASSIGN_OR_RETURN(auto rows, masters[0]->QueryPrepared("SELECT COALESCE(SUM(TABLE_ROWS), 0) FROM "
-                                                                   "information_schema.TABLES WHERE TABLE_SCHEMA = ?",
-                                                                   {o.database}));
-    if (!rows.empty()) estimate = std::strtoull(rows[0][0].value_or("0").c_str(), nullptr, 10);
-  }
-  Counters counters;
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status first_error;
-  std::atomic<bool> failed{false};
-  std::vector<std::thread> workers;
-  for (size_t w = 0; w < masters.size(); ++w) {
-    workers.emplace_back([&, w] {
-      ReplicaSession replica;
-      Status st = replica.Open(o.replica);
-      if (st.ok()) st = replica.SetChecks(false, false);
-      while (st.ok() && !failed) {
-        size_t i = next++;
-        if (i >= tables.size()) break;
-        st = CopyTable(*masters[w], replica, o, tables[i], counters)
-                 .WithContext("copying " + o.database + "." + tables[i]);
-      }
-      if (!st.ok()) {
-        std::lock_guard lock(mu);
-        if (first_error.ok()) first_error = st;
-        failed = true;
-      }
-    });
-  }
-  // The progress line (a terminal: redrawn; a log: every progress_interval).
-  // The row total is the servers' estimate (information_schema), not a count.
-  std::optional<ProgressReporter> progress;
-  if (o.progress) {
-    ProgressReporter::Options po = StderrProgress(
-        "bootstrap " + o.database + " -> " + o.target_database + " on " + o.channel, "rows", o.progress_interval);
-    po.poll = [&counters, &tables, estimate](ProgressReporter& p) {
-      p.SetDone(counters.rows);
-      p.SetTotal(std::max<uint64_t>(estimate, counters.rows));
-      p.SetDetail(", " + std::to_string(counters.tables_done.load()) + " of " + std::to_string(tables.size()) +
-                  " tables, " + HumanBytes(counters.bytes) + " copied");
-    };
-    progress.emplace(std::move(po));
-  }
-  for (auto& t : workers) t.join();
-  if (progress) progress->Stop();
-  for (auto& m : masters) m->Execute("COMMIT").IgnoreError();
-  if (!first_error.ok()) return first_error;
-  result.rows = counters.rows;
-  result.bytes = counters.bytes;
-
-  // 5. Progress: the runner continues after seq S.
-  VOMSREPL_ASSIGN_OR_RETURN(
-      auto up, control.QueryPrepared(
-                   "INSERT INTO " + progress_table +
-                       " (`channel`, `seq`, `gtid`, `gtid_state`, `file`, `pos`, `applied_at`, `ddl_seq_pending`) "
-                       "VALUES (?, CAST(? AS UNSIGNED), '', ?, ?, CAST(? AS UNSIGNED), UTC_TIMESTAMP(6), NULL) "
-                       "ON DUPLICATE KEY UPDATE `seq` = VALUES(`seq`), `gtid` = VALUES(`gtid`), "
-                       "`gtid_state` = VALUES(`gtid_state`), `file` = VALUES(`file`), `pos` = VALUES(`pos`), "
-                       "`applied_at` = VALUES(`applied_at`), `ddl_seq_pending` = NULL",
-                   {o.channel, std::to_string(result.seq), result.gtid_state, p.file, std::to_string(p.offset)}));
-  (void)up;
-  result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  return result;
+  BootstrapRun run(o);
+  return run.Run();
 }
 
 }  // namespace vomsrepl::lifecycle
