@@ -151,6 +151,139 @@ struct FileArgs {
   }
 };
 
+// `verify`: its options into verify_opts, --format into verify_format.
+CLI::App* AddVerify(CLI::App& cli, app::VerifyCommandOptions& verify_opts, std::string& verify_format) {
+  auto* verify = cli.add_subcommand(
+      "verify", "Compare the master with each replica, table by table in primary-key chunks at the same source "
+                "position; exit 8 when they differ");
+  AddProgressInterval(verify, &verify_opts.progress_interval_s);
+  verify->add_option("--config", verify_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
+  verify->add_option("--replica", verify_opts.replicas, "Only this replica (repeatable; default: every enabled one)");
+  verify->add_option("--db", verify_opts.databases, "Only these master databases (glob, repeatable)");
+  verify->add_option("--table", verify_opts.tables, "Only these tables (glob on 'table' or 'db.table', repeatable)");
+  verify->add_option("--chunk-rows", verify_opts.chunk_rows, "Rows per chunk (master)")->capture_default_str();
+  verify->add_option("--pause-ms", verify_opts.pause_ms, "Pause after each master chunk read (ms)")
+      ->capture_default_str();
+  verify->add_option("--threads", verify_opts.threads, "Tables verified in parallel (sessions per server each)")
+      ->capture_default_str();
+  verify->add_option("--wait-timeout", verify_opts.wait_timeout_s,
+                     "Seconds to wait for a replica to reach the master's snapshot position")
+      ->capture_default_str();
+  verify->add_option("--master-defaults-file", verify_opts.master_defaults_file,
+                     "Option file of a master account that can SELECT the databases (default: [master] "
+                     "read_defaults_file, else defaults_file)")
+      ->envname("VOMSREPL_VERIFY_MASTER_DEFAULTS_FILE");
+  verify->add_option("--hash", verify_opts.hash, "Row hash per chunk: crc32 (BIT_XOR of CRC32, as fast as CHECKSUM TABLE) or md5 (64 bits of MD5, slower)")
+      ->check(CLI::IsMember({"crc32", "md5"}))
+      ->capture_default_str();
+  verify->add_flag("--chunks-only", verify_opts.chunks_only,
+                   "Skip the first pass (CHECKSUM TABLE of each whole table on both servers, within a window the "
+                   "journal shows free of changes to it): compare every table in chunks, the master's load spread "
+                   "by --pause-ms");
+  verify->add_option("--max-keys", verify_opts.max_keys, "Differing keys listed per table and replica")
+      ->capture_default_str();
+  verify->add_option("--format", verify_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  return verify;
+}
+
+CLI::App* AddReplica(CLI::App& cli, app::ReplicaCommandOptions& replica_opts) {
+  auto* replica = cli.add_subcommand(
+      "replica", "Control one replica of a running `vomsrepl run`: stop, start or skip (through its HTTP endpoint)");
+  replica->add_option("action", replica_opts.action,
+                      "stop: pause its applier after the current commit; start: resume (also after an error); "
+                      "skip: record the failed transaction as applied without its changes, then start")
+      ->required()
+      ->check(CLI::IsMember({"stop", "start", "skip"}));
+  replica->add_option("name", replica_opts.name, "The replica's name in the configuration")->required();
+  replica->add_option("--seq", replica_opts.seq,
+                      "skip: the journal seq the replica failed on (default: read from /status and shown); the "
+                      "daemon refuses any other");
+  replica->add_option("--wait", replica_opts.wait_s,
+                      "stop: seconds to wait until the replica shows `stopped` in /status (its session closed, "
+                      "free for a bootstrap or catchup); 0: return at once")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
+  replica->add_option("--config", replica_opts.config_path, "TOML configuration of the running daemon")
+      ->required()
+      ->envname("VOMSREPL_CONFIG");
+
+  return replica;
+}
+
+CLI::App* AddBootstrap(CLI::App& cli, app::BootstrapCommandOptions& boot_opts) {
+  auto* boot = cli.add_subcommand(
+      "bootstrap", "Copy one database from the master to a replica at one consistent position and set the "
+                   "replica's progress so that `run` continues from there");
+  AddProgressInterval(boot, &boot_opts.progress_interval_s);
+  boot->add_option("--config", boot_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
+  boot->add_option("--replica", boot_opts.replica, "The [[replica]] to fill")->required();
+  boot->add_option("--db", boot_opts.database, "The master database")->required();
+  boot->add_option("--as", boot_opts.as, "Its name on the replica (must be the config's [filter.rename] target)");
+  boot->add_option("--threads", boot_opts.threads, "Tables copied in parallel (master and replica sessions)")
+      ->capture_default_str();
+  boot->add_option("--batch-rows", boot_opts.batch_rows, "Rows per page read and per multi-row INSERT")
+      ->capture_default_str();
+  boot->add_option("--wait-timeout", boot_opts.wait_timeout_s,
+                   "Seconds to wait for the feeder's journal to pass the snapshot position")
+      ->capture_default_str();
+  boot->add_option("--master-defaults-file", boot_opts.master_defaults_file,
+                   "Option file of a master account that can SELECT the database (default: [master] "
+                   "read_defaults_file, else defaults_file)")
+      ->envname("VOMSREPL_BOOTSTRAP_MASTER_DEFAULTS_FILE");
+
+  return boot;
+}
+
+CLI::App* AddCatchup(CLI::App& cli, app::CatchupCommandOptions& catchup_opts) {
+  auto* catchup = cli.add_subcommand(
+      "catchup", "Apply to one replica, from its progress row, up to a GTID, a time or a master binlog position, "
+                 "and stop exactly there (from the journal, the master or --from-files)");
+  AddProgressInterval(catchup, &catchup_opts.progress_interval_s);
+  catchup->add_option("--config", catchup_opts.config_path, "TOML configuration")
+      ->required()
+      ->envname("VOMSREPL_CONFIG");
+  catchup->add_option("--replica", catchup_opts.replica, "The [[replica]] to bring forward")->required();
+  catchup->add_option("--until", catchup_opts.until,
+                      "Target: a MariaDB GTID list (0-1-420: that transaction included), a UTC time "
+                      "'YYYY-MM-DD HH:MM:SS' (transactions committed before it) or FILE:POS (transactions ending at "
+                      "or before it)")
+      ->required();
+  catchup->add_option("--from-files", catchup_opts.from_files,
+                      "Binlog files to read (in order) when the journal no longer holds what the replica needs, "
+                      "instead of the master (point-in-time recovery of a restored replica)");
+  catchup->add_option("--server-id", catchup_opts.server_id,
+                      "Server id of catchup's own master stream (default: a free one, picked at connect: never the "
+                      "feeder's [master] server_id, nor one SHOW SLAVE HOSTS lists)");
+  catchup->add_option("--wait-timeout", catchup_opts.wait_timeout_s,
+                      "Seconds to wait for the feeder to journal up to the target")
+      ->capture_default_str();
+  catchup->add_flag("--plan", catchup_opts.plan_only, "Print the plan and apply nothing");
+
+  return catchup;
+}
+
+CLI::App* AddSwitchMaster(CLI::App& cli, app::SwitchMasterCommandOptions& switch_opts) {
+  auto* switch_master = cli.add_subcommand(
+      "switch-master", "Move the stopped feeder's journal to a new master (a promoted replica, or a server of the "
+                       "same GTID history) after checking it holds every journaled transaction");
+  switch_master->add_option("--config", switch_opts.config_path, "TOML configuration")
+      ->required()
+      ->envname("VOMSREPL_CONFIG");
+  switch_master->add_option("--to-defaults-file", switch_opts.to_defaults_file,
+                            "Option file of the replication account on the new master ([client] group: host, port, "
+                            "user, password)")
+      ->required();
+  switch_master->add_option("--to", switch_opts.to_replica,
+                            "The [[replica]] being promoted (log_bin on, still read-only); without it the new master "
+                            "must hold the journal's GTID state");
+  switch_master->add_flag("--check", switch_opts.check_only, "Run every check and print the plan; change nothing");
+
+  return switch_master;
+}
+
 int Fail(const Status& s) {
   std::fprintf(stderr, "vomsrepl: %s\n", s.ToString().c_str());
   return app::ExitCodeFor(s);
@@ -219,121 +352,15 @@ int main(int argc, char** argv) {
 
   app::VerifyCommandOptions verify_opts;
   std::string verify_format = "text";
-  auto* verify = cli.add_subcommand(
-      "verify", "Compare the master with each replica, table by table in primary-key chunks at the same source "
-                "position; exit 8 when they differ");
-  AddProgressInterval(verify, &verify_opts.progress_interval_s);
-  verify->add_option("--config", verify_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
-  verify->add_option("--replica", verify_opts.replicas, "Only this replica (repeatable; default: every enabled one)");
-  verify->add_option("--db", verify_opts.databases, "Only these master databases (glob, repeatable)");
-  verify->add_option("--table", verify_opts.tables, "Only these tables (glob on 'table' or 'db.table', repeatable)");
-  verify->add_option("--chunk-rows", verify_opts.chunk_rows, "Rows per chunk (master)")->capture_default_str();
-  verify->add_option("--pause-ms", verify_opts.pause_ms, "Pause after each master chunk read (ms)")
-      ->capture_default_str();
-  verify->add_option("--threads", verify_opts.threads, "Tables verified in parallel (sessions per server each)")
-      ->capture_default_str();
-  verify->add_option("--wait-timeout", verify_opts.wait_timeout_s,
-                     "Seconds to wait for a replica to reach the master's snapshot position")
-      ->capture_default_str();
-  verify->add_option("--master-defaults-file", verify_opts.master_defaults_file,
-                     "Option file of a master account that can SELECT the databases (default: [master] "
-                     "read_defaults_file, else defaults_file)")
-      ->envname("VOMSREPL_VERIFY_MASTER_DEFAULTS_FILE");
-  verify->add_option("--hash", verify_opts.hash, "Row hash per chunk: crc32 (BIT_XOR of CRC32, as fast as CHECKSUM TABLE) or md5 (64 bits of MD5, slower)")
-      ->check(CLI::IsMember({"crc32", "md5"}))
-      ->capture_default_str();
-  verify->add_flag("--chunks-only", verify_opts.chunks_only,
-                   "Skip the first pass (CHECKSUM TABLE of each whole table on both servers, within a window the "
-                   "journal shows free of changes to it): compare every table in chunks, the master's load spread "
-                   "by --pause-ms");
-  verify->add_option("--max-keys", verify_opts.max_keys, "Differing keys listed per table and replica")
-      ->capture_default_str();
-  verify->add_option("--format", verify_format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-
+  CLI::App* verify = AddVerify(cli, verify_opts, verify_format);
   app::ReplicaCommandOptions replica_opts;
-  auto* replica = cli.add_subcommand(
-      "replica", "Control one replica of a running `vomsrepl run`: stop, start or skip (through its HTTP endpoint)");
-  replica->add_option("action", replica_opts.action,
-                      "stop: pause its applier after the current commit; start: resume (also after an error); "
-                      "skip: record the failed transaction as applied without its changes, then start")
-      ->required()
-      ->check(CLI::IsMember({"stop", "start", "skip"}));
-  replica->add_option("name", replica_opts.name, "The replica's name in the configuration")->required();
-  replica->add_option("--seq", replica_opts.seq,
-                      "skip: the journal seq the replica failed on (default: read from /status and shown); the "
-                      "daemon refuses any other");
-  replica->add_option("--wait", replica_opts.wait_s,
-                      "stop: seconds to wait until the replica shows `stopped` in /status (its session closed, "
-                      "free for a bootstrap or catchup); 0: return at once")
-      ->check(CLI::Range(0, 86400))
-      ->capture_default_str();
-  replica->add_option("--config", replica_opts.config_path, "TOML configuration of the running daemon")
-      ->required()
-      ->envname("VOMSREPL_CONFIG");
-
+  CLI::App* replica = AddReplica(cli, replica_opts);
   app::BootstrapCommandOptions boot_opts;
-  auto* boot = cli.add_subcommand(
-      "bootstrap", "Copy one database from the master to a replica at one consistent position and set the "
-                   "replica's progress so that `run` continues from there");
-  AddProgressInterval(boot, &boot_opts.progress_interval_s);
-  boot->add_option("--config", boot_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
-  boot->add_option("--replica", boot_opts.replica, "The [[replica]] to fill")->required();
-  boot->add_option("--db", boot_opts.database, "The master database")->required();
-  boot->add_option("--as", boot_opts.as, "Its name on the replica (must be the config's [filter.rename] target)");
-  boot->add_option("--threads", boot_opts.threads, "Tables copied in parallel (master and replica sessions)")
-      ->capture_default_str();
-  boot->add_option("--batch-rows", boot_opts.batch_rows, "Rows per page read and per multi-row INSERT")
-      ->capture_default_str();
-  boot->add_option("--wait-timeout", boot_opts.wait_timeout_s,
-                   "Seconds to wait for the feeder's journal to pass the snapshot position")
-      ->capture_default_str();
-  boot->add_option("--master-defaults-file", boot_opts.master_defaults_file,
-                   "Option file of a master account that can SELECT the database (default: [master] "
-                   "read_defaults_file, else defaults_file)")
-      ->envname("VOMSREPL_BOOTSTRAP_MASTER_DEFAULTS_FILE");
-
+  CLI::App* boot = AddBootstrap(cli, boot_opts);
   app::CatchupCommandOptions catchup_opts;
-  auto* catchup = cli.add_subcommand(
-      "catchup", "Apply to one replica, from its progress row, up to a GTID, a time or a master binlog position, "
-                 "and stop exactly there (from the journal, the master or --from-files)");
-  AddProgressInterval(catchup, &catchup_opts.progress_interval_s);
-  catchup->add_option("--config", catchup_opts.config_path, "TOML configuration")
-      ->required()
-      ->envname("VOMSREPL_CONFIG");
-  catchup->add_option("--replica", catchup_opts.replica, "The [[replica]] to bring forward")->required();
-  catchup->add_option("--until", catchup_opts.until,
-                      "Target: a MariaDB GTID list (0-1-420: that transaction included), a UTC time "
-                      "'YYYY-MM-DD HH:MM:SS' (transactions committed before it) or FILE:POS (transactions ending at "
-                      "or before it)")
-      ->required();
-  catchup->add_option("--from-files", catchup_opts.from_files,
-                      "Binlog files to read (in order) when the journal no longer holds what the replica needs, "
-                      "instead of the master (point-in-time recovery of a restored replica)");
-  catchup->add_option("--server-id", catchup_opts.server_id,
-                      "Server id of catchup's own master stream (default: a free one, picked at connect: never the "
-                      "feeder's [master] server_id, nor one SHOW SLAVE HOSTS lists)");
-  catchup->add_option("--wait-timeout", catchup_opts.wait_timeout_s,
-                      "Seconds to wait for the feeder to journal up to the target")
-      ->capture_default_str();
-  catchup->add_flag("--plan", catchup_opts.plan_only, "Print the plan and apply nothing");
-
+  CLI::App* catchup = AddCatchup(cli, catchup_opts);
   app::SwitchMasterCommandOptions switch_opts;
-  auto* switch_master = cli.add_subcommand(
-      "switch-master", "Move the stopped feeder's journal to a new master (a promoted replica, or a server of the "
-                       "same GTID history) after checking it holds every journaled transaction");
-  switch_master->add_option("--config", switch_opts.config_path, "TOML configuration")
-      ->required()
-      ->envname("VOMSREPL_CONFIG");
-  switch_master->add_option("--to-defaults-file", switch_opts.to_defaults_file,
-                            "Option file of the replication account on the new master ([client] group: host, port, "
-                            "user, password)")
-      ->required();
-  switch_master->add_option("--to", switch_opts.to_replica,
-                            "The [[replica]] being promoted (log_bin on, still read-only); without it the new master "
-                            "must hold the journal's GTID state");
-  switch_master->add_flag("--check", switch_opts.check_only, "Run every check and print the plan; change nothing");
+  CLI::App* switch_master = AddSwitchMaster(cli, switch_opts);
 
   try {
     cli.parse(argc, argv);
