@@ -22,13 +22,12 @@ Status CellError(const binlog::Cell& cell, StatusCode code, const std::string& w
                           "): " + what);
 }
 
-void SetTime(BoundValue* out, enum_field_types type, enum_mysql_timestamp_type ttype) {
+void SetTime(BoundValue* out, ParamType type) {
   out->type = type;
-  std::memset(&out->num.t, 0, sizeof out->num.t);
-  out->num.t.time_type = ttype;
+  out->num.t = ParamTime{};
 }
 
-Status SetBytes(BoundValue* out, enum_field_types type, std::string_view bytes, std::string& arena) {
+Status SetBytes(BoundValue* out, ParamType type, std::string_view bytes, std::string& arena) {
   if (bytes.size() > UINT32_MAX || arena.size() > UINT32_MAX - bytes.size())
     return InvalidArgument("batch arena above 4 GiB");
   out->type = type;
@@ -82,7 +81,7 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
         const uint64_t sign = uint64_t(1) << (8 * w - 1);
         v = (v ^ sign) - sign;
       }
-      out->type = MYSQL_TYPE_LONGLONG;
+      out->type = ParamType::kLongLong;
       out->is_unsigned = is_unsigned;
       out->num.i = int64_t(v);
       return Status::OK();
@@ -90,7 +89,7 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
     case ColumnType::kYear: case ColumnType::kBit: case ColumnType::kEnum: case ColumnType::kSet: {
       auto v = binlog::CellUInt64(cell);
       if (!v.ok()) return v.status();
-      out->type = MYSQL_TYPE_LONGLONG;
+      out->type = ParamType::kLongLong;
       // The server reads a SET column as a *signed* 64-bit integer (`set_col + 0`
       // of a set holding member 64 is negative), so a SET value with member 64
       // bound unsigned never compares equal: bound signed, the same 64 bits.
@@ -101,13 +100,13 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
     }
     case ColumnType::kFloat: {
       if (cell.bytes.size() != 4) return CellError(cell, StatusCode::kCorruption, "bad FLOAT size");
-      out->type = MYSQL_TYPE_FLOAT;
+      out->type = ParamType::kFloat;
       std::memcpy(&out->num.f, cell.bytes.data(), 4);  // little-endian IEEE, as the host
       return Status::OK();
     }
     case ColumnType::kDouble: {
       if (cell.bytes.size() != 8) return CellError(cell, StatusCode::kCorruption, "bad DOUBLE size");
-      out->type = MYSQL_TYPE_DOUBLE;
+      out->type = ParamType::kDouble;
       std::memcpy(&out->num.d, cell.bytes.data(), 8);
       return Status::OK();
     }
@@ -115,7 +114,7 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
       size_t start = arena.size();
       Status st = binlog::AppendDecimalText(cell.bytes, c.meta >> 8, c.meta & 0xff, arena);
       if (!st.ok()) return CellError(cell, st.code(), std::string(st.message()));
-      out->type = MYSQL_TYPE_NEWDECIMAL;
+      out->type = ParamType::kNewDecimal;
       out->offset = uint32_t(start);
       out->length = uint32_t(arena.size() - start);
       return Status::OK();
@@ -123,7 +122,7 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
     case ColumnType::kDate: case ColumnType::kNewDate: {
       auto d = binlog::DecodeDate(cell.bytes);
       if (!d.ok()) return CellError(cell, d.status().code(), std::string(d.status().message()));
-      SetTime(out, MYSQL_TYPE_DATE, MYSQL_TIMESTAMP_DATE);
+      SetTime(out, ParamType::kDate);
       out->num.t.year = d->year;
       out->num.t.month = d->month;
       out->num.t.day = d->day;
@@ -132,7 +131,7 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
     case ColumnType::kTime: case ColumnType::kTime2: {
       auto t = c.type == ColumnType::kTime ? binlog::DecodeTime(cell.bytes) : binlog::DecodeTime2(cell.bytes, c.meta);
       if (!t.ok()) return CellError(cell, t.status().code(), std::string(t.status().message()));
-      SetTime(out, MYSQL_TYPE_TIME, MYSQL_TIMESTAMP_TIME);
+      SetTime(out, ParamType::kTime);
       out->num.t.neg = t->negative;
       // The binary protocol sends a TIME as days + hours (one byte): split.
       out->num.t.day = t->hour / 24;
@@ -146,7 +145,7 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
       auto d = c.type == ColumnType::kDateTime ? binlog::DecodeDateTime(cell.bytes)
                                                : binlog::DecodeDateTime2(cell.bytes, c.meta);
       if (!d.ok()) return CellError(cell, d.status().code(), std::string(d.status().message()));
-      SetTime(out, MYSQL_TYPE_DATETIME, MYSQL_TIMESTAMP_DATETIME);
+      SetTime(out, ParamType::kDateTime);
       out->num.t.year = d->date.year;
       out->num.t.month = d->date.month;
       out->num.t.day = d->date.day;
@@ -160,7 +159,7 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
       auto t = c.type == ColumnType::kTimestamp ? binlog::DecodeTimestamp(cell.bytes)
                                                 : binlog::DecodeTimestamp2(cell.bytes, c.meta);
       if (!t.ok()) return CellError(cell, t.status().code(), std::string(t.status().message()));
-      SetTime(out, MYSQL_TYPE_TIMESTAMP, MYSQL_TIMESTAMP_DATETIME);
+      SetTime(out, ParamType::kTimestamp);
       if (t->seconds != 0) {
         time_t secs = time_t(t->seconds);
         struct tm tm;
@@ -180,7 +179,7 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
     case ColumnType::kBlob: case ColumnType::kGeometry: case ColumnType::kVector: {
       std::string_view payload;
       VOMSREPL_RETURN_IF_ERROR(Payload(cell, layout, &payload));
-      VOMSREPL_RETURN_IF_ERROR(SetBytes(out, MYSQL_TYPE_BLOB, payload, arena));
+      VOMSREPL_RETURN_IF_ERROR(SetBytes(out, ParamType::kBlob, payload, arena));
       // BINARY(n) and the fixed binary types built on it (MariaDB INET6, UUID)
       // lose their trailing 0x00 bytes in the row image; the server's own
       // applier pads them back, and INET6/UUID refuse a shorter value.
@@ -198,7 +197,7 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
           binlog::Bytes(reinterpret_cast<const std::byte*>(payload.data()), payload.size()),
           binlog::JsonTextStyle::kMysql, arena);
       if (!st.ok()) return CellError(cell, st.code(), std::string(st.message()));
-      out->type = MYSQL_TYPE_STRING;
+      out->type = ParamType::kString;
       out->offset = uint32_t(start);
       out->length = uint32_t(arena.size() - start);
       return Status::OK();
@@ -210,64 +209,32 @@ Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, 
   }
 }
 
-void BindValues(std::span<BoundValue> values, std::string& arena, std::vector<MYSQL_BIND>& binds) {
-  binds.resize(values.size());
-  std::memset(binds.data(), 0, binds.size() * sizeof(MYSQL_BIND));
-  for (size_t i = 0; i < values.size(); ++i) {
-    BoundValue& v = values[i];
-    MYSQL_BIND& b = binds[i];
-    b.buffer_type = v.type;
-    switch (v.type) {
-      case MYSQL_TYPE_NULL:
-        break;
-      case MYSQL_TYPE_LONGLONG:
-        b.buffer = &v.num.i;
-        b.is_unsigned = v.is_unsigned;
-        break;
-      case MYSQL_TYPE_FLOAT:
-        b.buffer = &v.num.f;
-        break;
-      case MYSQL_TYPE_DOUBLE:
-        b.buffer = &v.num.d;
-        break;
-      case MYSQL_TYPE_DATE: case MYSQL_TYPE_TIME: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP:
-        b.buffer = &v.num.t;
-        b.buffer_length = sizeof(MYSQL_TIME);
-        break;
-      default:  // bytes
-        b.buffer = v.length ? arena.data() + v.offset : const_cast<char*>("");
-        b.buffer_length = v.length;
-        break;
-    }
-  }
-}
-
 std::string DescribeValue(const BoundValue& v, const std::string& arena, size_t max_bytes) {
   char buf[96];
   switch (v.type) {
-    case MYSQL_TYPE_NULL:
+    case ParamType::kNull:
       return "NULL";
-    case MYSQL_TYPE_LONGLONG:
+    case ParamType::kLongLong:
       return v.is_unsigned ? std::to_string(uint64_t(v.num.i)) : std::to_string(v.num.i);
-    case MYSQL_TYPE_FLOAT:
+    case ParamType::kFloat:
       std::snprintf(buf, sizeof buf, "%.9g", double(v.num.f));
       return buf;
-    case MYSQL_TYPE_DOUBLE:
+    case ParamType::kDouble:
       std::snprintf(buf, sizeof buf, "%.17g", v.num.d);
       return buf;
-    case MYSQL_TYPE_DATE:
+    case ParamType::kDate:
       std::snprintf(buf, sizeof buf, "'%04u-%02u-%02u'", v.num.t.year, v.num.t.month, v.num.t.day);
       return buf;
-    case MYSQL_TYPE_TIME:
+    case ParamType::kTime:
       std::snprintf(buf, sizeof buf, "'%s%02u:%02u:%02u.%06lu'", v.num.t.neg ? "-" : "", v.num.t.day * 24 + v.num.t.hour,
                     v.num.t.minute, v.num.t.second, static_cast<unsigned long>(v.num.t.second_part));
       return buf;
-    case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP:
+    case ParamType::kDateTime: case ParamType::kTimestamp:
       std::snprintf(buf, sizeof buf, "'%04u-%02u-%02u %02u:%02u:%02u.%06lu'", v.num.t.year, v.num.t.month,
                     v.num.t.day, v.num.t.hour, v.num.t.minute, v.num.t.second,
                     static_cast<unsigned long>(v.num.t.second_part));
       return buf;
-    case MYSQL_TYPE_NEWDECIMAL:
+    case ParamType::kNewDecimal:
       return arena.substr(v.offset, v.length);
     default: {
       std::string out = "'";

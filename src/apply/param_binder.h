@@ -2,8 +2,10 @@
 //
 // ConvertCell turns one binlog::Cell (a view into a row image) into a
 // BoundValue that owns nothing but offsets into a caller's byte arena, so a
-// batch of rows outlives the rows events it came from. BindValues points an
-// array of MYSQL_BIND at those values for one execution.
+// batch of rows outlives the rows events it came from. The values are in
+// vomsrepl's own terms (ParamType, ParamTime): ReplicaSession turns them into
+// the connector's parameter array (MYSQL_BIND) for one execution, inside
+// replica_session.cc, so no header of apply needs <mysql.h>.
 //
 // Conversion per column type (formats: binlog/rows_event.h, temporal.h,
 // decimal.h, json_binary.h):
@@ -11,9 +13,9 @@
 //   YEAR                 SHORT: 0 (the zero year) or 1901..2155
 //   FLOAT / DOUBLE       FLOAT / DOUBLE, bit-exact
 //   DECIMAL              NEWDECIMAL, exact text ("-1.50")
-//   DATE, TIME, DATETIME (old and *2 forms)  MYSQL_TIME (negative TIME, zero dates kept;
+//   DATE, TIME, DATETIME (old and *2 forms)  ParamTime (negative TIME, zero dates kept;
 //                        a TIME's hours go out as days * 24 + hours, the protocol's form)
-//   TIMESTAMP(2)         MYSQL_TIME in UTC (the session runs with time_zone +00:00);
+//   TIMESTAMP(2)         ParamTime in UTC (the session runs with time_zone +00:00);
 //                        0 is the zero timestamp
 //   BIT                  LONGLONG unsigned (big-endian bytes of the row image)
 //   ENUM / SET           LONGLONG: the 1-based index / the member bitmask (the
@@ -31,12 +33,8 @@
 // Thread-safety: plain functions and values.
 #pragma once
 
-#include <mysql.h>
-
 #include <cstdint>
-#include <span>
 #include <string>
-#include <vector>
 
 #include <vomsrepl/status.h>
 
@@ -44,22 +42,51 @@
 
 namespace vomsrepl::apply {
 
+// The binary protocol's parameter types vomsrepl sends: each is the
+// connector's enum_field_types of the same name (MYSQL_TYPE_LONGLONG, ...),
+// mapped in replica_session.cc.
+enum class ParamType : uint8_t {
+  kNull,
+  kLongLong,    // num.i; is_unsigned says how the server reads it
+  kFloat,       // num.f
+  kDouble,      // num.d
+  kNewDecimal,  // exact text in the arena
+  kDate,        // num.t (the connector's MYSQL_TIMESTAMP_DATE)
+  kTime,        // num.t (MYSQL_TIMESTAMP_TIME)
+  kDateTime,    // num.t (MYSQL_TIMESTAMP_DATETIME)
+  kTimestamp,   // num.t (MYSQL_TIMESTAMP_DATETIME, in the session's UTC)
+  kBlob,        // a binary string in the arena
+  kString,      // text in the arena (MySQL JSON)
+};
+
+// A temporal parameter, field for field the connector's MYSQL_TIME (whose
+// time_type follows from the ParamType). A plain aggregate: zeroed by `= {}`.
+struct ParamTime {
+  unsigned int year, month, day, hour, minute, second;
+  unsigned long second_part;
+  bool neg;
+};
+
 struct BoundValue {
-  enum_field_types type = MYSQL_TYPE_NULL;
+  ParamType type = ParamType::kNull;
   bool is_unsigned = false;
   union {
     int64_t i;
     float f;
     double d;
-    MYSQL_TIME t;
+    ParamTime t;
   } num{};
   // Strings, blobs, decimal and JSON text: bytes in the arena.
   uint32_t offset = 0;
   uint32_t length = 0;
 
-  bool is_null() const { return type == MYSQL_TYPE_NULL; }
+  bool is_null() const { return type == ParamType::kNull; }
+  bool is_temporal() const {
+    return type == ParamType::kDate || type == ParamType::kTime || type == ParamType::kDateTime ||
+           type == ParamType::kTimestamp;
+  }
   bool is_bytes() const {
-    return type == MYSQL_TYPE_BLOB || type == MYSQL_TYPE_STRING || type == MYSQL_TYPE_NEWDECIMAL;
+    return type == ParamType::kBlob || type == ParamType::kString || type == ParamType::kNewDecimal;
   }
   // Bytes sent on the wire, for batch size caps (approximate).
   size_t wire_size() const { return is_bytes() ? length + 9 : 16; }
@@ -88,10 +115,6 @@ struct ValueTarget {
 // (partial JSON, old DECIMAL and other types no supported server writes).
 Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, const ValueTarget& target,
                    std::string& arena, BoundValue* out);
-
-// Points `binds[i]` at `values[i]` (and at `arena` for bytes). `values` and
-// `arena` must stay unchanged until the execution that uses `binds` is done.
-void BindValues(std::span<BoundValue> values, std::string& arena, std::vector<MYSQL_BIND>& binds);
 
 // Human-readable value for error messages: NULL, numbers, 'text' (bytes
 // below 0x20 and non-UTF-8 as \xNN), truncated after `max_bytes` with "...".

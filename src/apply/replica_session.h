@@ -7,7 +7,7 @@
 //   character_set_results=binary  results come back as stored bytes.
 //   Values never travel in SQL text: they are bound parameters (binary
 //   protocol). Every string, BLOB, JSON text and GEOMETRY value is bound as
-//   MYSQL_TYPE_BLOB, a *binary* parameter: the server copies binary strings
+//   MYSQL_TYPE_BLOB (ParamType::kBlob), a *binary* parameter: the server copies binary strings
 //   into a column of any character set without conversion (latin1 bytes stay
 //   latin1 bytes, 4-byte UTF-8 stays as is), and in a comparison the column's
 //   collation wins over the coercible binary parameter, so indexes are used.
@@ -77,7 +77,9 @@
 #include <chrono>
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -87,9 +89,13 @@
 #include <vomsrepl/status.h>
 #include <vomsrepl/tls_config.h>
 
+#include "apply/param_binder.h"
+
+// Connector/C's types, opaque here: <mysql.h> is included by replica_session.cc only.
 struct st_mysql;       // MYSQL
 struct st_mysql_stmt;  // MYSQL_STMT
 struct st_mysql_bind;  // MYSQL_BIND
+struct st_mysql_time;  // MYSQL_TIME
 
 namespace vomsrepl::apply {
 
@@ -121,7 +127,7 @@ bool IsRetryableReplicaError(unsigned int mysql_errno);
 
 class ReplicaSession {
  public:
-  ReplicaSession() = default;
+  ReplicaSession();
   ~ReplicaSession();
   ReplicaSession(const ReplicaSession&) = delete;
   ReplicaSession& operator=(const ReplicaSession&) = delete;
@@ -163,11 +169,26 @@ class ReplicaSession {
 
   // A prepared statement for `sql`, cached by text.
   Result<st_mysql_stmt*> Prepare(const std::string& sql);
-  // Binds `binds` (may be null when the statement has no parameter) and
-  // executes; *affected receives the affected (matched) rows. A statement
-  // that leaves a warning fails (above).
-  Status ExecutePrepared(st_mysql_stmt* stmt, st_mysql_bind* binds, uint64_t* affected,
-                         std::string_view what);
+  // Binds `values` (their bytes in `arena`; none when the statement has no
+  // parameter) and executes; *affected receives the affected (matched) rows.
+  // A statement that leaves a warning fails (above). `values` and `arena`
+  // are only read, and only during the call.
+  Status ExecutePrepared(st_mysql_stmt* stmt, std::span<const BoundValue> values, const std::string& arena,
+                         uint64_t* affected, std::string_view what);
+  // One MariaDB bulk execution (COM_STMT_BULK_EXECUTE: column-wise arrays,
+  // STMT_ATTR_ARRAY_SIZE; needs supports_bulk()) of `stmt` for
+  // values.size() / width rows of `width` parameters each, `values` row
+  // after row; *affected is the total over all rows. A parameter's type is
+  // that of its first non-NULL value (the NULL type when every row is
+  // NULL); a later value of another type is Internal. Warnings as
+  // ExecutePrepared.
+  Status ExecuteBulk(st_mysql_stmt* stmt, std::span<const BoundValue> values, size_t width, const std::string& arena,
+                     uint64_t* affected, std::string_view what);
+  // Binds `values` and runs the query `stmt`: whether it returned a row
+  // (its result is read and freed here). Neither resets last_errno() nor
+  // looks at warnings.
+  Result<bool> ExecuteFindsRow(st_mysql_stmt* stmt, std::span<const BoundValue> values, const std::string& arena,
+                               std::string_view what);
 
   // Session foreign_key_checks / unique_checks; a SET only when they change.
   Status SetChecks(bool foreign_key_checks, bool unique_checks);
@@ -210,6 +231,8 @@ class ReplicaSession {
       "STRICT_ALL_TABLES,ALLOW_INVALID_DATES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
 
  private:
+  // Binds `binds` (null: no parameter) and executes (ExecutePrepared's contract).
+  Status ExecuteBound(st_mysql_stmt* stmt, st_mysql_bind* binds, uint64_t* affected, std::string_view what);
   Status WarningStatus(std::string_view what);
   std::string WarningsText(unsigned int* first_code);
   void ClearStatements();
@@ -238,6 +261,20 @@ class ReplicaSession {
   std::unordered_map<std::string, CachedStatement> statements_;
   std::list<std::string> lru_;  // front = most recently used
   static constexpr size_t kMaxStatements = 512;
+  // The connector's parameter arrays (MYSQL_BIND, MYSQL_TIME, bulk columns),
+  // kept between executions so that their memory is reused; defined in
+  // replica_session.cc.
+  struct ParamBuffers;
+  std::unique_ptr<ParamBuffers> params_;
 };
+
+// The connector's parameters for one execution of `values`: binds[i] points
+// at values[i]'s number, at times[i] (the temporal in the connector's form)
+// or at its bytes in `arena`. What ExecutePrepared binds; declared for its
+// unit test (tests/apply/replica_session_params_test.cc, which includes
+// <mysql.h>). The connector only reads parameters: `values` and `arena` are
+// not changed.
+void BindValues(std::span<const BoundValue> values, const std::string& arena, std::vector<st_mysql_bind>& binds,
+                std::vector<st_mysql_time>& times);
 
 }  // namespace vomsrepl::apply

@@ -43,7 +43,7 @@ inline bool Bit(binlog::Bytes bitmap, uint32_t i) {
 //                   geometry with a binary string is not a byte comparison
 //   VECTOR          no equality of its own
 // Every other type converts exactly (integers, DECIMAL as exact text,
-// temporals as MYSQL_TIME in the session's UTC, BIT / ENUM / YEAR as the
+// temporals as ParamTime in the session's UTC, BIT / ENUM / YEAR as the
 // stored integer, SET as its bitmask bound signed, the way the server
 // compares a SET column, strings and blobs as their stored bytes, compared in
 // the column's collation: a change only in letter case or trailing spaces
@@ -275,13 +275,13 @@ Status RowApplier::Run(const std::string& sql, size_t first, size_t count, uint6
                               std::to_string(session_.max_allowed_packet()) + "): raise it on the replica");
   }
   VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(sql));
-  BindValues(std::span<BoundValue>(batch_.values).subspan(first, count), batch_.arena, binds_);
   ++stats_.statements;
   // A row the replica stores with a warning has been changed already: under
   // the skip policy it is taken back to this point (RefusedRow).
   if (careful_ && options_.policy == DivergencePolicy::kSkip)
     VOMSREPL_RETURN_IF_ERROR(session_.Execute("SAVEPOINT " + std::string(kRowSavepoint)));
-  return session_.ExecutePrepared(stmt, count ? binds_.data() : nullptr, affected, what);
+  return session_.ExecutePrepared(stmt, std::span<const BoundValue>(batch_.values).subspan(first, count), batch_.arena,
+                                  affected, what);
 }
 
 Status RowApplier::RefusedRow(const Status& st, size_t row) {
@@ -317,15 +317,11 @@ Result<bool> RowApplier::KeyExists(size_t row) {
   const Batch& b = batch_;
   const std::string what = "SELECT 1 FROM " + b.table->quoted_name;
   VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(BuildKeyExistsSql(*b.table, b.where_columns)));
-  BindValues(std::span<BoundValue>(batch_.values).subspan(row * b.width() + b.set_columns.size(), b.where_columns.size()),
-             batch_.arena, binds_);
   ++stats_.statements;
-  if (mysql_stmt_bind_param(stmt, binds_.data()) != 0 || mysql_stmt_execute(stmt) != 0 ||
-      mysql_stmt_store_result(stmt) != 0)
-    return session_.ErrorStatus(what, stmt);
-  bool found = mysql_stmt_num_rows(stmt) > 0;
-  mysql_stmt_free_result(stmt);
-  return found;
+  return session_.ExecuteFindsRow(
+      stmt,
+      std::span<const BoundValue>(batch_.values).subspan(row * b.width() + b.set_columns.size(), b.where_columns.size()),
+      batch_.arena, what);
 }
 
 std::string RowApplier::DescribeRow(size_t row, bool where) const {
@@ -430,78 +426,11 @@ Status RowApplier::FlushInserts() {
 
 Status RowApplier::RunBulk(const std::string& sql, size_t first_row, size_t rows, uint64_t* affected,
                            std::string_view what) {
-  const Batch& b = batch_;
-  const size_t width = b.width();
+  const size_t width = batch_.width();
   VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(sql));
-  arrays_.resize(width);
-  binds_.resize(width);
-  std::memset(binds_.data(), 0, binds_.size() * sizeof(MYSQL_BIND));
-  for (size_t p = 0; p < width; ++p) {
-    ParamArrays& a = arrays_[p];
-    a.indicators.assign(rows, STMT_INDICATOR_NONE);
-    // The column's type: the first non-NULL value's (every value of a column converts alike).
-    const BoundValue* typed = nullptr;
-    for (size_t r = 0; r < rows && typed == nullptr; ++r) {
-      const BoundValue& v = b.values[(first_row + r) * width + p];
-      if (!v.is_null()) typed = &v;
-    }
-    MYSQL_BIND& bind = binds_[p];
-    bind.u.indicator = a.indicators.data();
-    // A column NULL in every row goes as the NULL type: any other type takes
-    // part in the comparison's type check (`uuid_col <=> ?` typed BIGINT is
-    // error 4078, "Illegal parameter data types").
-    bind.buffer_type = typed ? typed->type : MYSQL_TYPE_NULL;
-    bind.is_unsigned = typed ? typed->is_unsigned : false;
-    switch (bind.buffer_type) {
-      case MYSQL_TYPE_LONGLONG: a.ints.assign(rows, 0); bind.buffer = a.ints.data(); break;
-      case MYSQL_TYPE_FLOAT: a.floats.assign(rows, 0); bind.buffer = a.floats.data(); break;
-      case MYSQL_TYPE_DOUBLE: a.doubles.assign(rows, 0); bind.buffer = a.doubles.data(); break;
-      case MYSQL_TYPE_DATE: case MYSQL_TYPE_TIME: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP:
-        // Connector/C reads types without a fixed wire size (temporals,
-        // strings) column-wise as an array of pointers, one per row.
-        a.times.assign(rows, MYSQL_TIME{});
-        a.pointers.resize(rows);
-        a.lengths.assign(rows, sizeof(MYSQL_TIME));
-        for (size_t r = 0; r < rows; ++r) a.pointers[r] = reinterpret_cast<char*>(&a.times[r]);
-        bind.buffer = a.pointers.data();
-        bind.length = a.lengths.data();
-        break;
-      default:
-        a.pointers.assign(rows, nullptr);
-        a.lengths.assign(rows, 0);
-        bind.buffer = a.pointers.data();
-        bind.length = a.lengths.data();
-        break;
-    }
-    for (size_t r = 0; r < rows; ++r) {
-      const BoundValue& v = b.values[(first_row + r) * width + p];
-      if (v.is_null()) {
-        a.indicators[r] = STMT_INDICATOR_NULL;
-        continue;
-      }
-      if (v.type != bind.buffer_type) return Internal("bulk parameter of mixed types in " + std::string(what));
-      switch (bind.buffer_type) {
-        case MYSQL_TYPE_LONGLONG: a.ints[r] = v.num.i; break;
-        case MYSQL_TYPE_FLOAT: a.floats[r] = v.num.f; break;
-        case MYSQL_TYPE_DOUBLE: a.doubles[r] = v.num.d; break;
-        case MYSQL_TYPE_DATE: case MYSQL_TYPE_TIME: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP:
-          a.times[r] = v.num.t;
-          break;
-        default:
-          a.pointers[r] = const_cast<char*>(batch_.arena.data()) + v.offset;
-          a.lengths[r] = v.length;
-          break;
-      }
-    }
-  }
-  unsigned int array_size = unsigned(rows);
   ++stats_.statements;
-  mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &array_size);
-  Status st = session_.ExecutePrepared(stmt, binds_.data(), affected, what);
-  // The attribute stays set on the statement (FACTS.md bulk pitfall 4): reset it.
-  array_size = 0;
-  mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &array_size);
-  return st;
+  return session_.ExecuteBulk(stmt, std::span<const BoundValue>(batch_.values).subspan(first_row * width, rows * width),
+                              width, batch_.arena, affected, what);
 }
 
 Status RowApplier::FlushUpdates() {

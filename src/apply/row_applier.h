@@ -220,17 +220,6 @@ class RowApplier {
   const txn::SourcePoint* origin_ = nullptr;
   Batch batch_;
   RowFolder folder_;
-  std::vector<MYSQL_BIND> binds_;
-  struct ParamArrays {  // one bulk parameter, column-wise
-    std::vector<int64_t> ints;
-    std::vector<float> floats;
-    std::vector<double> doubles;
-    std::vector<MYSQL_TIME> times;
-    std::vector<char*> pointers;
-    std::vector<unsigned long> lengths;
-    std::vector<char> indicators;
-  };
-  std::vector<ParamArrays> arrays_;
   std::vector<std::byte> scratch_;
   RowApplierStats stats_;
 };

@@ -64,11 +64,11 @@ std::string RowFolder::EncodeKey(std::span<const BoundValue> key) const {
     out.push_back(char(v.type));
     out.push_back(char(v.is_unsigned));
     switch (v.type) {
-      case MYSQL_TYPE_NULL: break;
-      case MYSQL_TYPE_FLOAT: AppendRaw(out, &v.num.f, sizeof v.num.f); break;
-      case MYSQL_TYPE_DOUBLE: AppendRaw(out, &v.num.d, sizeof v.num.d); break;
-      case MYSQL_TYPE_DATE: case MYSQL_TYPE_TIME: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP: {
-        const MYSQL_TIME& t = v.num.t;
+      case ParamType::kNull: break;
+      case ParamType::kFloat: AppendRaw(out, &v.num.f, sizeof v.num.f); break;
+      case ParamType::kDouble: AppendRaw(out, &v.num.d, sizeof v.num.d); break;
+      case ParamType::kDate: case ParamType::kTime: case ParamType::kDateTime: case ParamType::kTimestamp: {
+        const ParamTime& t = v.num.t;
         const uint64_t f[] = {t.year, t.month, t.day, t.hour, t.minute, t.second, t.second_part, uint64_t(t.neg)};
         AppendRaw(out, f, sizeof f);
         break;

@@ -30,7 +30,7 @@ std::string DescribeSource(const txn::Transaction& t) {
 
 void AddString(std::vector<BoundValue>& v, std::string& arena, std::string_view s) {
   BoundValue b;
-  b.type = MYSQL_TYPE_BLOB;
+  b.type = ParamType::kBlob;
   b.offset = uint32_t(arena.size());
   b.length = uint32_t(s.size());
   arena.append(s);
@@ -39,7 +39,7 @@ void AddString(std::vector<BoundValue>& v, std::string& arena, std::string_view 
 
 void AddUInt(std::vector<BoundValue>& v, uint64_t x) {
   BoundValue b;
-  b.type = MYSQL_TYPE_LONGLONG;
+  b.type = ParamType::kLongLong;
   b.is_unsigned = true;
   b.num.i = int64_t(x);
   v.push_back(b);
@@ -327,11 +327,9 @@ Status TransactionApplier::UpdateProgress(const txn::Transaction& last, bool cle
   AddString(values, arena, last.source.position.file);
   AddUInt(values, last.source.position.offset);
   AddString(values, arena, options_.channel);
-  std::vector<MYSQL_BIND> binds;
-  BindValues(values, arena, binds);
   VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt, session_.Prepare(sql));
   uint64_t affected = 0;
-  VOMSREPL_RETURN_IF_ERROR(session_.ExecutePrepared(stmt, binds.data(), &affected, "update the progress row"));
+  VOMSREPL_RETURN_IF_ERROR(session_.ExecutePrepared(stmt, values, arena, &affected, "update the progress row"));
   if (affected != 1) {
     return FailedPrecondition(session_.config().name + ": the progress row of channel " + options_.channel +
                               " is missing (deleted while applying?)");
@@ -383,15 +381,13 @@ Status TransactionApplier::SetDdlPending(uint64_t seq, bool clear) {
   std::vector<BoundValue> values;
   std::string arena;
   AddUInt(values, seq);
-  if (clear) values.back().type = MYSQL_TYPE_NULL;
+  if (clear) values.back().type = ParamType::kNull;
   AddString(values, arena, options_.channel);
-  std::vector<MYSQL_BIND> binds;
-  BindValues(values, arena, binds);
   VOMSREPL_ASSIGN_OR_RETURN(st_mysql_stmt * stmt,
                             session_.Prepare("UPDATE " + QuoteIdentifier(session_.config().state_schema) +
                                              ".`progress` SET `ddl_seq_pending` = ? WHERE `channel` = ?"));
   uint64_t affected = 0;
-  return session_.ExecutePrepared(stmt, binds.data(), &affected, "mark a DDL pending in the progress row");
+  return session_.ExecutePrepared(stmt, values, arena, &affected, "mark a DDL pending in the progress row");
 }
 
 Result<bool> TransactionApplier::SourceGtidLogged(const txn::Transaction& t) {

@@ -52,7 +52,6 @@ Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const Bootstra
   std::optional<std::vector<std::string>> lower;
   uint64_t offset = 0;
   std::vector<apply::BoundValue> values;
-  std::vector<MYSQL_BIND> binds;
   std::string arena;
   while (true) {
     std::vector<std::string> params;
@@ -70,7 +69,7 @@ Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const Bootstra
         for (size_t c = 0; c < ncols; ++c) {
           apply::BoundValue v;
           if (rows[end][c]) {
-            v.type = MYSQL_TYPE_BLOB;  // a binary string: stored bytes, converted by the server to the column type
+            v.type = apply::ParamType::kBlob;  // a binary string: stored bytes, converted by the server to the column type
             v.offset = uint32_t(arena.size());
             v.length = uint32_t(rows[end][c]->size());
             arena.append(*rows[end][c]);
@@ -81,10 +80,9 @@ Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const Bootstra
       }
       std::string sql = MultiRowInsertSql(t, o.target_database, end - begin);
       VOMSREPL_ASSIGN_OR_RETURN(auto* stmt, replica.Prepare(sql));
-      apply::BindValues(values, arena, binds);
       uint64_t affected = 0;
-      VOMSREPL_RETURN_IF_ERROR(
-          replica.ExecutePrepared(stmt, binds.data(), &affected, "INSERT INTO " + o.target_database + "." + table));
+      VOMSREPL_RETURN_IF_ERROR(replica.ExecutePrepared(stmt, values, arena, &affected,
+                                                       "INSERT INTO " + o.target_database + "." + table));
       counters.rows += end - begin;
       counters.bytes += arena.size();
       begin = end;

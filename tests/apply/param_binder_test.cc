@@ -39,7 +39,7 @@ struct CellFixture {
 TEST(ConvertCell, IntegersFollowTheResolvedSignedness) {
   CellFixture tiny(ColumnType::kTiny, 0, {0xff});
   ASSERT_TRUE(tiny.Convert(false).ok());
-  EXPECT_EQ(tiny.value.type, MYSQL_TYPE_LONGLONG);
+  EXPECT_EQ(tiny.value.type, ParamType::kLongLong);
   EXPECT_EQ(tiny.value.num.i, -1);
   ASSERT_TRUE(tiny.Convert(true).ok());
   EXPECT_EQ(tiny.value.num.i, 255);
@@ -66,13 +66,13 @@ TEST(ConvertCell, FloatDoubleAndDecimalAreExact) {
   fl.bytes.resize(4);
   std::memcpy(fl.bytes.data(), &f, 4);
   ASSERT_TRUE(fl.Convert().ok());
-  EXPECT_EQ(fl.value.type, MYSQL_TYPE_FLOAT);
+  EXPECT_EQ(fl.value.type, ParamType::kFloat);
   EXPECT_EQ(fl.value.num.f, 1.5f);
 
   // DECIMAL(5,2): 3 integer digits in 2 bytes, 2 fraction digits in 1; sign bit flipped.
   CellFixture pos(ColumnType::kNewDecimal, (5 << 8) | 2, {0x80, 0x01, 0x32});
   ASSERT_TRUE(pos.Convert().ok());
-  EXPECT_EQ(pos.value.type, MYSQL_TYPE_NEWDECIMAL);
+  EXPECT_EQ(pos.value.type, ParamType::kNewDecimal);
   EXPECT_EQ(pos.Bytes(), "1.50");
   CellFixture neg(ColumnType::kNewDecimal, (5 << 8) | 2, {0x7f, 0xfe, 0xcd});
   ASSERT_TRUE(neg.Convert().ok());
@@ -84,7 +84,7 @@ TEST(ConvertCell, TemporalsKeepNegativeTimesZeroDatesAndUtc) {
   uint32_t packed = 0x800000 + ((838u << 12) | (59u << 6) | 59u);
   CellFixture t(ColumnType::kTime2, 0, {int(packed >> 16), int((packed >> 8) & 0xff), int(packed & 0xff)});
   ASSERT_TRUE(t.Convert().ok());
-  EXPECT_EQ(t.value.type, MYSQL_TYPE_TIME);
+  EXPECT_EQ(t.value.type, ParamType::kTime);
   EXPECT_FALSE(t.value.num.t.neg);
   EXPECT_EQ(t.value.num.t.day * 24 + t.value.num.t.hour, 838u);  // sent as days + hours
   EXPECT_LT(t.value.num.t.hour, 24u);
@@ -113,7 +113,7 @@ TEST(ConvertCell, TemporalsKeepNegativeTimesZeroDatesAndUtc) {
   CellFixture ts(ColumnType::kTimestamp2, 0,
                  {int(secs >> 24), int((secs >> 16) & 0xff), int((secs >> 8) & 0xff), int(secs & 0xff)});
   ASSERT_TRUE(ts.Convert().ok());
-  EXPECT_EQ(ts.value.type, MYSQL_TYPE_TIMESTAMP);
+  EXPECT_EQ(ts.value.type, ParamType::kTimestamp);
   EXPECT_EQ(DescribeValue(ts.value, ts.arena), "'2017-04-24 05:45:11.000000'");
   CellFixture ts0(ColumnType::kTimestamp2, 0, {0, 0, 0, 0});
   ASSERT_TRUE(ts0.Convert().ok());
@@ -123,7 +123,7 @@ TEST(ConvertCell, TemporalsKeepNegativeTimesZeroDatesAndUtc) {
 TEST(ConvertCell, StringsAreRawBytesWithoutTheirLengthPrefix) {
   CellFixture v(ColumnType::kVarchar, 20, {3, 'a', 0, 'b'}, 1);
   ASSERT_TRUE(v.Convert().ok());
-  EXPECT_EQ(v.value.type, MYSQL_TYPE_BLOB);
+  EXPECT_EQ(v.value.type, ParamType::kBlob);
   EXPECT_EQ(v.Bytes(), std::string("a\0b", 3));
   EXPECT_EQ(DescribeValue(v.value, v.arena), "'a\\x00b'");
 
@@ -187,29 +187,10 @@ TEST(ConvertCell, PartialJsonIsRefused) {
   EXPECT_NE(st.message().find("PARTIAL_JSON"), std::string_view::npos);
 }
 
-TEST(BindValues, PointsAtValuesAndArena) {
-  std::string arena = "xyz";
-  std::vector<BoundValue> values(3);
-  values[0].type = MYSQL_TYPE_LONGLONG;
-  values[0].is_unsigned = true;
-  values[0].num.i = 7;
-  values[1].type = MYSQL_TYPE_BLOB;
-  values[1].offset = 1;
-  values[1].length = 2;
-  std::vector<MYSQL_BIND> binds;
-  BindValues(values, arena, binds);
-  ASSERT_EQ(binds.size(), 3u);
-  EXPECT_EQ(binds[0].buffer, &values[0].num.i);
-  EXPECT_TRUE(binds[0].is_unsigned);
-  EXPECT_EQ(static_cast<char*>(binds[1].buffer), arena.data() + 1);
-  EXPECT_EQ(binds[1].buffer_length, 2u);
-  EXPECT_EQ(binds[2].buffer_type, MYSQL_TYPE_NULL);
-}
-
 TEST(DescribeValue, EscapesAndTruncates) {
   std::string arena = std::string("it's\n") + std::string(100, 'a');
   BoundValue v;
-  v.type = MYSQL_TYPE_BLOB;
+  v.type = ParamType::kBlob;
   v.length = uint32_t(arena.size());
   std::string d = DescribeValue(v, arena, 10);
   EXPECT_EQ(d, "'it\\x27s\\x0aaaaaa'...(105 bytes)");

@@ -23,13 +23,13 @@ class RowFolderTest : public ::testing::Test {
 
   BoundValue Int(int64_t x) {
     BoundValue b;
-    b.type = MYSQL_TYPE_LONGLONG;
+    b.type = ParamType::kLongLong;
     b.num.i = x;
     return b;
   }
   BoundValue Text(const std::string& s) {
     BoundValue b;
-    b.type = MYSQL_TYPE_BLOB;
+    b.type = ParamType::kBlob;
     b.offset = uint32_t(folder_.arena().size());
     b.length = uint32_t(s.size());
     folder_.arena() += s;
