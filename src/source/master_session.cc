@@ -1,8 +1,9 @@
 #include "source/master_session.h"
 
 #include <errmsg.h>
-#include <mysql.h>
+#include <mysql.h>  // before mariadb_rpl.h, which needs MYSQL
 #include <mysqld_error.h>
+#include <mariadb_rpl.h>
 
 #include <cstdlib>
 
@@ -45,6 +46,10 @@ bool IsTransientConnectionError(unsigned int e) {
 MasterSession::~MasterSession() { Close(); }
 
 void MasterSession::Close() {
+  if (rpl_ != nullptr) {
+    mariadb_rpl_close(rpl_);
+    rpl_ = nullptr;
+  }
   st_mysql* m = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -52,6 +57,35 @@ void MasterSession::Close() {
     mysql_ = nullptr;
   }
   if (m != nullptr) mysql_close(m);
+}
+
+Result<bool> MasterSession::StartDump(const DumpRequest& request) {
+  if (rpl_ != nullptr) {
+    mariadb_rpl_close(rpl_);
+    rpl_ = nullptr;
+  }
+  rpl_ = mariadb_rpl_init(mysql_);
+  if (rpl_ == nullptr) return Internal("mariadb_rpl_init failed: " + error_message());
+  unsigned int flags = request.non_blocking ? MARIADB_RPL_BINLOG_DUMP_NON_BLOCK : 0;
+  if (request.send_annotate_rows) flags |= MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS;
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(request.server_id));
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_FLAGS, flags);
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_FILENAME, request.file.c_str(), request.file.size());
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_START, static_cast<unsigned long>(request.position));
+  // A report host makes the connector send COM_REGISTER_SLAVE: the stream then
+  // shows in SHOW SLAVE HOSTS under our server_id.
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_HOST, request.report_host.c_str());
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_PORT, static_cast<uint32_t>(0));
+  return mariadb_rpl_open(rpl_) == 0;
+}
+
+bool MasterSession::ReadPacket(std::span<const std::byte>* packet) {
+  *packet = {};
+  if (mysql_ == nullptr) return false;
+  unsigned long len = mysql_net_read_packet(mysql_);
+  if (len == packet_error) return false;
+  *packet = std::span<const std::byte>(reinterpret_cast<const std::byte*>(mysql_->net.read_pos), len);
+  return true;
 }
 
 void MasterSession::Cancel() {

@@ -1,15 +1,19 @@
 // MasterSession: one Connector/C session to the master, opened from a
 // MasterConfig (option file, TLS, timeouts), with the few query helpers the
-// preflight and the dump set-up need. Internal to the source module; keeps
-// <mysql.h> out of every header (forward declaration only).
+// preflight and the dump set-up need, and the binlog dump itself (start it,
+// read its packets). Internal to the source module; keeps <mysql.h> and
+// <mariadb_rpl.h> out of every header (forward declarations only): only
+// master_session.cc sees them.
 //
 // Thread-safety: one thread uses a session; Cancel() may be called from any
 // thread while another is blocked in a read (it shuts the socket down).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +22,8 @@
 
 #include "source/master_stream.h"
 
-struct st_mysql;  // MYSQL
+struct st_mysql;        // MYSQL
+struct st_mariadb_rpl;  // MARIADB_RPL
 
 namespace vomsrepl::source {
 
@@ -47,7 +52,6 @@ class MasterSession {
   Status Open(const MasterConfig& config);
   void Close();
   bool open() const { return mysql_ != nullptr; }
-  st_mysql* handle() { return mysql_; }
 
   Status Execute(std::string_view sql);
   Result<std::vector<SqlRow>> Query(std::string_view sql);
@@ -79,6 +83,28 @@ class MasterSession {
   const std::string& open_failure_check() const { return failure_check_; }
   const std::string& open_failure_fix() const { return failure_fix_; }
 
+  // The binlog dump, as a replica asks for it.
+  struct DumpRequest {
+    uint32_t server_id = 0;
+    bool non_blocking = false;        // EOF at the end of the binlog instead of waiting
+    bool send_annotate_rows = false;  // ANNOTATE_ROWS events (MariaDB)
+    std::string file;                 // "": the oldest binlog, or the GTID state of @slave_connect_state
+    uint64_t position = 4;
+    // Not empty: the connector sends COM_REGISTER_SLAVE first, and the stream
+    // shows in SHOW SLAVE HOSTS under server_id.
+    std::string report_host;
+  };
+  // Sends COM_BINLOG_DUMP through the connector's replication handle (closed
+  // by Close()). Internal when the connector cannot make the handle; false
+  // when the dump could not be started (error_number() and error_message()
+  // say why); true when it runs: its packets come from ReadPacket().
+  Result<bool> StartDump(const DumpRequest& request);
+  // Reads the next reply packet of the dump: true with *packet a view into
+  // the connection's network buffer, valid until the next read on this
+  // session; false when the read failed (error_number() / error_message()
+  // say why: 0 when there is no session).
+  bool ReadPacket(std::span<const std::byte>* packet);
+
   // Thread-safe: shuts down the socket of an open session.
   void Cancel();
 
@@ -88,6 +114,7 @@ class MasterSession {
   Status TlsFailure(const MasterConfig& config, const std::string& prefix, std::string_view error);
 
   st_mysql* mysql_ = nullptr;
+  st_mariadb_rpl* rpl_ = nullptr;  // the dump's replication handle (StartDump)
   std::string failure_check_ = "reachable";
   std::string failure_fix_;
   mutable std::mutex mu_;  // guards mysql_ against Cancel() during Open/Close

@@ -1,8 +1,6 @@
 #include "source/master_stream.h"
 
-#include <mysql.h>  // before mariadb_rpl.h, which needs MYSQL
 #include <mysqld_error.h>
-#include <mariadb_rpl.h>
 
 #include <algorithm>
 #include <atomic>
@@ -10,6 +8,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <span>
 
 #include <spdlog/spdlog.h>
 
@@ -60,8 +59,7 @@ struct MasterStream::Impl {
   ~Impl() { CloseStream(); }
 
   MasterConfig config;
-  MasterSession session;
-  MARIADB_RPL* rpl = nullptr;  // sends COM_REGISTER_SLAVE and COM_BINLOG_DUMP
+  MasterSession session;  // also the dump (COM_REGISTER_SLAVE, COM_BINLOG_DUMP)
   // The last event read (FetchPacket): a view into the connection's network
   // buffer, valid until the next read on the session.
   const std::byte* event = nullptr;
@@ -228,20 +226,19 @@ bool MasterStream::Impl::FetchPacket() {
   event = nullptr;
   event_size = 0;
   framing_error.clear();
-  MYSQL* mysql = session.handle();
-  if (mysql == nullptr) return false;
-  unsigned long len = mysql_net_read_packet(mysql);
-  if (len == packet_error) return false;
-  const unsigned char* p = mysql->net.read_pos;
-  if (len > 0 && len < 9 && p[0] == 0xFE) return false;  // EOF
-  if (len < 2 || p[0] != 0x00) {
+  std::span<const std::byte> packet;
+  if (!session.ReadPacket(&packet)) return false;
+  const size_t len = packet.size();
+  const unsigned first_byte = len > 0 ? std::to_integer<unsigned>(packet[0]) : 0u;
+  if (len > 0 && len < 9 && first_byte == 0xFE) return false;  // EOF
+  if (len < 2 || first_byte != 0x00) {
     char first[8];
-    std::snprintf(first, sizeof first, "0x%02x", len > 0 ? p[0] : 0u);
+    std::snprintf(first, sizeof first, "0x%02x", first_byte);
     framing_error = "a reply of " + std::to_string(len) + " bytes that is neither an event nor EOF (first byte " +
                     first + ")";
     return false;
   }
-  event = reinterpret_cast<const std::byte*>(p + 1);
+  event = packet.data() + 1;
   event_size = len - 1;
   return true;
 }
@@ -250,11 +247,7 @@ void MasterStream::Impl::CloseStream() {
   event = nullptr;
   event_size = 0;
   event_pending = false;
-  if (rpl != nullptr) {
-    mariadb_rpl_close(rpl);
-    rpl = nullptr;
-  }
-  session.Close();
+  session.Close();  // and the dump's replication handle
   stream_open = false;
 }
 
@@ -326,19 +319,15 @@ Status MasterStream::Impl::OpenStream(bool first) {
   }
   // kOldestBinlog: an empty file name makes the master start at its first binlog.
 
-  rpl = mariadb_rpl_init(session.handle());
-  if (rpl == nullptr) return Internal("mariadb_rpl_init failed: " + session.error_message());
-  unsigned int flags = config.blocking ? 0 : MARIADB_RPL_BINLOG_DUMP_NON_BLOCK;
-  if (config.send_annotate_rows) flags |= MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS;
-  mariadb_rpl_optionsv(rpl, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(config.server_id));
-  mariadb_rpl_optionsv(rpl, MARIADB_RPL_FLAGS, flags);
-  mariadb_rpl_optionsv(rpl, MARIADB_RPL_FILENAME, file.c_str(), file.size());
-  mariadb_rpl_optionsv(rpl, MARIADB_RPL_START, static_cast<unsigned long>(pos));
-  // A report host makes the connector send COM_REGISTER_SLAVE: the stream then
-  // shows in SHOW SLAVE HOSTS under our server_id.
-  mariadb_rpl_optionsv(rpl, MARIADB_RPL_HOST, config.report_host.c_str());
-  mariadb_rpl_optionsv(rpl, MARIADB_RPL_PORT, static_cast<uint32_t>(0));
-  if (mariadb_rpl_open(rpl) != 0) {
+  MasterSession::DumpRequest dump;
+  dump.server_id = config.server_id;
+  dump.non_blocking = !config.blocking;
+  dump.send_annotate_rows = config.send_annotate_rows;
+  dump.file = file;
+  dump.position = pos;
+  dump.report_host = config.report_host;
+  VOMSREPL_ASSIGN_OR_RETURN(bool started, session.StartDump(dump));
+  if (!started) {
     unsigned int e = session.error_number();
     std::string msg = "cannot start the binlog dump from " + WantedText(first) + ": error " + std::to_string(e) +
                       ": " + session.error_message();
