@@ -1,25 +1,30 @@
 #include "apply/replica_session.h"
 
-#include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 
 #include <vomsrepl/ascii.h>
 
 #include "apply/applier_grants.h"
 #include "apply/sql_identifier.h"
+#include "connect/connection.h"
 
 namespace vomsrepl::apply {
 namespace {
 
-std::once_flag g_library_once;
-
-void InitLibrary() {
-  std::call_once(g_library_once, [] { mysql_library_init(0, nullptr, nullptr); });
+connect::ConnectOptions ConnectOptionsOf(const ReplicaConfig& c) {
+  connect::ConnectOptions o;
+  o.defaults_file = c.defaults_file;
+  o.defaults_group = c.defaults_group;
+  o.connect_timeout = c.connect_timeout;
+  o.read_timeout = c.read_timeout;
+  o.charset = "utf8mb4";
+  o.tls = c.tls;
+  o.found_rows = true;
+  return o;
 }
 
 // The connector's name of each parameter type (param_binder.h).
@@ -116,23 +121,9 @@ void BindValues(std::span<const BoundValue> values, const std::string& arena, st
 }
 
 bool IsRetryableReplicaError(unsigned int e) {
-  switch (e) {
-    case CR_CONNECTION_ERROR:
-    case CR_CONN_HOST_ERROR:
-    case CR_SERVER_GONE_ERROR:
-    case CR_SERVER_LOST:
-    case CR_SERVER_LOST_EXTENDED:
-    case CR_ERR_NET_READ:
-    case CR_ERR_NET_WRITE:
-    case ER_CON_COUNT_ERROR:
-    case ER_SERVER_SHUTDOWN:
-    case ER_CONNECTION_KILLED:
-    case ER_LOCK_DEADLOCK:       // 1213: the transaction was rolled back
-    case ER_LOCK_WAIT_TIMEOUT:   // 1205
-      return true;
-    default:
-      return false;
-  }
+  return connect::IsTransientConnectionError(e) ||
+         e == ER_LOCK_DEADLOCK ||     // 1213: the transaction was rolled back
+         e == ER_LOCK_WAIT_TIMEOUT;   // 1205
 }
 
 ReplicaSession::ReplicaSession() : params_(std::make_unique<ParamBuffers>()) {}
@@ -175,57 +166,22 @@ Status ReplicaSession::Open(const ReplicaConfig& config) {
   config_ = config;
   warnings_.clear();
   last_errno_ = 0;
-  InitLibrary();
-  MYSQL* m = mysql_init(nullptr);
-  if (m == nullptr) return Internal("mysql_init failed (out of memory)");
-  if (!config.defaults_file.empty()) {
-    mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, config.defaults_file.c_str());
-    mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP, config.defaults_group.c_str());
-  }
-  unsigned int connect_timeout = static_cast<unsigned int>(config.connect_timeout.count());
-  unsigned int read_timeout = static_cast<unsigned int>(config.read_timeout.count());
-  mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-  mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
-  mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);
-  mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-  if (config.tls.enabled) {
-    my_bool enforce = 1;
-    my_bool verify = config.tls.verify_server_cert ? 1 : 0;
-    mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
-    mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
-    if (!config.tls.ca_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CA, config.tls.ca_file.c_str());
-    if (!config.tls.cert_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, config.tls.cert_file.c_str());
-    if (!config.tls.key_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, config.tls.key_file.c_str());
-  }
-  const std::string prefix = config.name + ": cannot connect (option file " + config.defaults_file + "): ";
-  if (mysql_real_connect(m, nullptr, nullptr, nullptr, nullptr, 0, nullptr, CLIENT_FOUND_ROWS) == nullptr) {
-    unsigned int e = mysql_errno(m);
-    std::string error = mysql_error(m);
-    mysql_close(m);
+  connect::ConnectError error;
+  connect::Connection connection = connect::Connect(ConnectOptionsOf(config), &error);
+  if (connection == nullptr) {
+    if (error.kind == connect::ConnectError::Kind::kOutOfMemory) return Internal(error.message);
+    if (error.kind == connect::ConnectError::Kind::kNoPassword) return InvalidArgument(error.message);
+    const std::string prefix = config.name + ": cannot connect (option file " + config.defaults_file + "): ";
+    const unsigned int e = error.code;
     last_errno_ = e;
-    std::string msg = prefix + "error " + std::to_string(e) + ": " + error;
+    if (error.kind == connect::ConnectError::Kind::kPlaintext) return TlsFailure(prefix, error.message);
+    std::string msg = prefix + "error " + std::to_string(e) + ": " + error.message;
     if (IsRetryableReplicaError(e)) return Unavailable(std::move(msg));
-    if (e == CR_SSL_CONNECTION_ERROR) return TlsFailure(prefix + "error " + std::to_string(e) + ": ", error);
+    if (error.kind == connect::ConnectError::Kind::kTls)
+      return TlsFailure(prefix + "error " + std::to_string(e) + ": ", error.message);
     return FailedPrecondition(std::move(msg));
   }
-  // Connector/C 3.3 downgrades to plaintext when the server offers no TLS and
-  // the certificate is not verified: never keep such a session when TLS was
-  // asked for, here or by the option file's ssl-ca / ssl-enforce over TCP.
-  const char* cipher = mysql_get_ssl_cipher(m);
-  if (cipher == nullptr || *cipher == '\0') {
-    const char* ca = nullptr;
-    my_bool enforce = 0;
-    mysql_get_optionv(m, MYSQL_OPT_SSL_CA, &ca);
-    mysql_get_optionv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
-    const char* info = mysql_get_host_info(m);
-    bool tcp = info != nullptr && std::string_view(info).find("TCP") != std::string_view::npos;
-    if (config.tls.enabled || (tcp && (enforce != 0 || (ca != nullptr && *ca != '\0')))) {
-      mysql_close(m);
-      last_errno_ = CR_SSL_CONNECTION_ERROR;
-      return TlsFailure(prefix, "SSL is required, but the server does not support it (the connector fell back to "
-                                "an unencrypted session, refused here)");
-    }
-  }
+  MYSQL* m = connection.release();
   mysql_ = m;
   unsigned long server_caps = 0, extended_caps = 0;
   mariadb_get_infov(m, MARIADB_CONNECTION_SERVER_CAPABILITIES, &server_caps);
@@ -241,42 +197,17 @@ Status ReplicaSession::Open(const ReplicaConfig& config) {
 }
 
 Status ReplicaSession::TlsFailure(const std::string& prefix, std::string_view error) const {
-  const ReplicaConfig& c = config_;
-  // Where the setting to change lives: the configuration's TLS table, or the
-  // option file's ssl-* keys.
-  auto setting = [&](std::string_view key, std::string_view option_file_key) {
-    if (c.tls.enabled) return c.tls_table + " " + std::string(key);
-    return std::string(option_file_key) + " in " + c.defaults_file;
-  };
-  std::string text = prefix + std::string(error);
-  if (error.find("server does not support it") != std::string_view::npos) {
-    return FailedPrecondition(c.name + ": the server offers no TLS but TLS is required: " + text +
-                              "; fix: enable TLS on that server (ssl_cert, ssl_key and ssl_ca in its [mariadbd] "
-                              "section, then restart it), or turn TLS off for it (" +
-                              setting("enabled = false", "the ssl-* keys") + "; only on a trusted network)");
-  }
-  if (error.find("Validation of SSL server certificate failed") != std::string_view::npos) {
-    return FailedPrecondition(c.name + ": the server's TLS certificate does not match the host name: " + text +
-                              "; fix: connect with a host name or IP address that its certificate lists "
-                              "(subjectAltName), or issue it a certificate for that name; " +
-                              setting("verify_server_cert = false", "no ssl-verify-server-cert") +
-                              " skips the name check (the chain is still checked against the CA file)");
-  }
-  std::string ca = c.tls.enabled ? c.tls.ca_file : std::string();
-  return FailedPrecondition(c.name + ": the server's TLS certificate could not be verified: " + text + "; fix: set " +
-                            setting("ca_file", "ssl-ca") +
-                            " to the CA certificate that signed its certificate (the file its ssl_ca names)" +
-                            (ca.empty() ? std::string() : ", not " + ca));
+  // How TLS failures name a replica; its settings are in its TLS table, or the
+  // ssl-* keys of its option file.
+  const connect::ServerWording wording{config_.name + ": the server", "that server", "its", "it", "for it",
+                                       config_.tls_table, false};
+  return FailedPrecondition(connect::DescribeTlsFailure(wording, ConnectOptionsOf(config_), prefix, error).message);
 }
 
 std::string ReplicaSession::TlsDescription() const {
-  const char* cipher = mysql_ ? mysql_get_ssl_cipher(mysql_) : nullptr;
-  if (cipher == nullptr || *cipher == '\0') return {};
-  const char* version = nullptr;
-  std::string out;
-  if (mariadb_get_infov(mysql_, MARIADB_CONNECTION_TLS_VERSION, &version) == 0 && version != nullptr)
-    out = std::string(version) + " ";
-  return out + cipher;
+  const connect::TlsState tls = connect::QueryTls(mysql_);
+  if (tls.cipher.empty()) return {};
+  return (tls.version.empty() ? std::string() : tls.version + " ") + tls.cipher;
 }
 
 Status ReplicaSession::OpenPreservingGtid() {

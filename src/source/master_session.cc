@@ -1,47 +1,36 @@
 #include "source/master_session.h"
 
-#include <errmsg.h>
 #include <mysql.h>  // before mariadb_rpl.h, which needs MYSQL
 #include <mysqld_error.h>
 #include <mariadb_rpl.h>
 
-#include <cstdlib>
+#include "connect/connection.h"
 
 namespace vomsrepl::source {
 namespace {
 
-std::once_flag g_library_once;
-
-void InitLibrary() {
-  std::call_once(g_library_once, [] { mysql_library_init(0, nullptr, nullptr); });
+connect::ConnectOptions ConnectOptionsOf(const MasterConfig& c) {
+  connect::ConnectOptions o;
+  o.defaults_file = c.defaults_file;
+  o.defaults_group = c.defaults_group;
+  o.host = c.host;
+  o.port = c.port;
+  o.socket = c.socket;
+  o.user = c.user;
+  o.password = c.password;
+  o.password_env = c.password_env;
+  o.connect_timeout = c.connect_timeout;
+  o.read_timeout = c.read_timeout;
+  o.tls = c.tls;
+  return o;
 }
 
-// Where TLS settings come from, for messages: the [master.tls] table, or the
+// How TLS failures name the master; its settings are in [master.tls], or the
 // ssl-* keys of the option file (dump/stats --master).
-std::string TlsSettingName(const MasterConfig& c, std::string_view key, std::string_view option_file_key) {
-  if (c.tls.enabled) return "[master.tls] " + std::string(key);
-  return std::string(option_file_key) + " in " + c.defaults_file;
-}
+const connect::ServerWording kMasterWording{"the master",    "the master",   "the master's", "the master",
+                                            "in the client", "[master.tls]", true};
 
 }  // namespace
-
-bool IsTransientConnectionError(unsigned int e) {
-  switch (e) {
-    case CR_CONNECTION_ERROR:      // 2002 socket
-    case CR_CONN_HOST_ERROR:       // 2003 TCP refused / unreachable
-    case CR_SERVER_GONE_ERROR:     // 2006
-    case CR_SERVER_LOST:           // 2013 (also a read timeout)
-    case CR_SERVER_LOST_EXTENDED:  // 2055
-    case CR_ERR_NET_READ:
-    case CR_ERR_NET_WRITE:
-    case ER_CON_COUNT_ERROR:       // 1040 too many connections
-    case ER_SERVER_SHUTDOWN:       // 1053 shutdown in progress
-    case ER_CONNECTION_KILLED:     // 1927
-      return true;
-    default:
-      return false;
-  }
-}
 
 MasterSession::~MasterSession() { Close(); }
 
@@ -98,147 +87,65 @@ unsigned int MasterSession::error_number() const { return mysql_ ? mysql_errno(m
 std::string MasterSession::error_message() const { return mysql_ ? mysql_error(mysql_) : std::string(); }
 
 std::string MasterSession::HostInfo() const {
-  const char* info = mysql_ ? mysql_get_host_info(mysql_) : nullptr;
-  std::string out = info ? info : "";
-  std::string cipher = TlsCipher();
-  if (!cipher.empty()) out += ", TLS " + Tls().version + " " + cipher;
+  std::string out = connect::HostInfo(mysql_);
+  const connect::TlsState tls = connect::QueryTls(mysql_);
+  if (!tls.cipher.empty()) out += ", TLS " + tls.version + " " + tls.cipher;
   return out;
 }
 
 MasterSession::TlsState MasterSession::Tls() const {
   TlsState t;
   if (mysql_ == nullptr) return t;
-  const char* version = nullptr;
-  if (!TlsCipher().empty() && mariadb_get_infov(mysql_, MARIADB_CONNECTION_TLS_VERSION, &version) == 0 &&
-      version != nullptr)
-    t.version = version;
-  const char* ca = nullptr;
-  if (mysql_get_optionv(mysql_, MYSQL_OPT_SSL_CA, &ca) == 0 && ca != nullptr) t.ca_file = ca;
-  my_bool enforce = 0, verify = 0;
-  mysql_get_optionv(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
-  mysql_get_optionv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
-  t.requested = enforce != 0 || !t.ca_file.empty();
-  t.verifies_server = verify != 0;
+  const connect::TlsState tls = connect::QueryTls(mysql_);
+  t.version = tls.version;
+  t.ca_file = tls.ca_file;
+  t.requested = tls.enforced || !t.ca_file.empty();
+  t.verifies_server = tls.verifies_server;
   return t;
 }
 
-std::string MasterSession::TlsCipher() const {
-  const char* c = mysql_ ? mysql_get_ssl_cipher(mysql_) : nullptr;
-  return c ? c : "";
-}
+std::string MasterSession::TlsCipher() const { return connect::QueryTls(mysql_).cipher; }
 
 Status MasterSession::StatusFromError(std::string_view what) const {
   unsigned int e = error_number();
   std::string msg = std::string(what) + ": error " + std::to_string(e) + ": " + error_message();
-  if (IsTransientConnectionError(e)) return Unavailable(std::move(msg));
+  if (connect::IsTransientConnectionError(e)) return Unavailable(std::move(msg));
   return FailedPrecondition(std::move(msg));
 }
 
 Status MasterSession::Open(const MasterConfig& config) {
   Close();
-  InitLibrary();
-  MYSQL* m = mysql_init(nullptr);
-  if (m == nullptr) return Internal("mysql_init failed (out of memory)");
-
-  if (!config.defaults_file.empty()) {
-    mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, config.defaults_file.c_str());
-    mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP, config.defaults_group.c_str());
-  }
-  unsigned int connect_timeout = static_cast<unsigned int>(config.connect_timeout.count());
-  unsigned int read_timeout = static_cast<unsigned int>(config.read_timeout.count());
-  mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-  mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
-  mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);
-  if (config.tls.enabled) {
-    my_bool enforce = 1;
-    my_bool verify = config.tls.verify_server_cert ? 1 : 0;
-    mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
-    mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
-    if (!config.tls.ca_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CA, config.tls.ca_file.c_str());
-    if (!config.tls.cert_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, config.tls.cert_file.c_str());
-    if (!config.tls.key_file.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, config.tls.key_file.c_str());
-  }
-
-  // The configuration's password stays in this process's memory: handed to
-  // the connector here, never through the environment (/proc/PID/environ,
-  // children) or argv.
-  const char* password = config.password.empty() ? nullptr : config.password.c_str();
-  if (password == nullptr && !config.password_env.empty()) {
-    password = std::getenv(config.password_env.c_str());
-    if (password == nullptr) {
-      mysql_close(m);
-      return InvalidArgument("password variable " + config.password_env + " is not set in the environment");
-    }
-  }
-  const char* host = config.host.empty() ? nullptr : config.host.c_str();
-  const char* user = config.user.empty() ? nullptr : config.user.c_str();
-  const char* socket = config.socket.empty() ? nullptr : config.socket.c_str();
+  connect::ConnectError error;
+  connect::Connection m = connect::Connect(ConnectOptionsOf(config), &error);
+  if (m == nullptr && error.kind == connect::ConnectError::Kind::kOutOfMemory) return Internal(error.message);
+  if (m == nullptr && error.kind == connect::ConnectError::Kind::kNoPassword) return InvalidArgument(error.message);
   failure_check_ = "reachable";
   failure_fix_.clear();
-  if (mysql_real_connect(m, host, user, password, nullptr, config.port, socket, 0) == nullptr) {
-    unsigned int e = mysql_errno(m);
-    std::string error = mysql_error(m);
-    mysql_close(m);
-    std::string msg = "cannot connect to the master (" + config.Describe() + "): error " + std::to_string(e) + ": ";
-    if (IsTransientConnectionError(e)) return Unavailable(msg + error);
-    if (e == CR_SSL_CONNECTION_ERROR) return TlsFailure(config, msg, error);
+  if (m == nullptr) {
+    const std::string prefix = "cannot connect to the master (" + config.Describe() + "): ";
+    if (error.kind == connect::ConnectError::Kind::kPlaintext) return TlsFailure(config, prefix, error.message);
+    const unsigned int e = error.code;
+    std::string msg = prefix + "error " + std::to_string(e) + ": ";
+    if (connect::IsTransientConnectionError(e)) return Unavailable(msg + error.message);
+    if (error.kind == connect::ConnectError::Kind::kTls) return TlsFailure(config, msg, error.message);
     if (e == ER_ACCESS_DENIED_ERROR && !config.tls.enabled) {
       failure_fix_ = "check user and password in " + config.defaults_file +
                      " and the account's host; if they are right, the account may require TLS (REQUIRE SSL/X509): "
                      "enable [master.tls] with ca_file (dump/stats --master: ssl-ca and ssl-verify-server-cert=1 in "
                      "the option file)";
     }
-    return FailedPrecondition(msg + error + (failure_fix_.empty() ? "" : "; fix: " + failure_fix_));
-  }
-  // Connector/C 3.3 downgrades to plaintext when the server offers no TLS and
-  // the certificate is not verified: never keep such a session when TLS was
-  // asked for.
-  const char* cipher = mysql_get_ssl_cipher(m);
-  if (cipher == nullptr || *cipher == '\0') {
-    const char* ca = nullptr;
-    my_bool enforce = 0;
-    mysql_get_optionv(m, MYSQL_OPT_SSL_CA, &ca);
-    mysql_get_optionv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
-    bool tcp = mysql_get_host_info(m) != nullptr && std::string_view(mysql_get_host_info(m)).find("TCP") !=
-                                                        std::string_view::npos;
-    if (config.tls.enabled || (tcp && (enforce != 0 || (ca != nullptr && *ca != '\0')))) {
-      mysql_close(m);
-      return TlsFailure(config, "cannot connect to the master (" + config.Describe() + "): ",
-                        "SSL is required, but the server does not support it (the connector fell back to an "
-                        "unencrypted session, refused here)");
-    }
+    return FailedPrecondition(msg + error.message + (failure_fix_.empty() ? "" : "; fix: " + failure_fix_));
   }
   std::lock_guard<std::mutex> lock(mu_);
-  mysql_ = m;
+  mysql_ = m.release();
   return Status::OK();
 }
 
 Status MasterSession::TlsFailure(const MasterConfig& config, const std::string& prefix, std::string_view error) {
   failure_check_ = "tls";
-  std::string text = prefix + std::string(error);
-  if (error.find("server does not support it") != std::string_view::npos) {
-    failure_fix_ = "enable TLS on the master (ssl_cert, ssl_key and ssl_ca in its [mariadbd] section, then restart "
-                   "it), or turn TLS off in the client (" +
-                   TlsSettingName(config, "enabled = false", "the ssl-* keys") + "; only on a trusted network)";
-    return FailedPrecondition("the master offers no TLS but TLS is required: " + text + "; fix: " + failure_fix_);
-  }
-  if (error.find("Validation of SSL server certificate failed") != std::string_view::npos) {
-    failure_fix_ = "connect with a host name or IP address that the master's certificate lists (subjectAltName), "
-                   "or issue the master a certificate for that name; " +
-                   TlsSettingName(config, "verify_server_cert = false", "no ssl-verify-server-cert") +
-                   " skips the name check (the chain is still checked against the CA file)";
-    return FailedPrecondition("the master's TLS certificate does not match the host name: " + text + "; fix: " +
-                              failure_fix_);
-  }
-  std::string ca = config.tls.enabled ? config.tls.ca_file : std::string();
-  failure_fix_ = "set " + TlsSettingName(config, "ca_file", "ssl-ca") +
-                 " to the CA certificate that signed the master's certificate (the file the master's ssl_ca names)" +
-                 (ca.empty() ? std::string() : ", not " + ca) +
-                 (config.tls.enabled && !config.tls.verify_server_cert
-                      ? " (verify_server_cert = false skips only the host name check; the chain is checked whenever "
-                        "ca_file is set)"
-                      : "");
-  return FailedPrecondition("the master's TLS certificate could not be verified: " + text + "; fix: " + failure_fix_);
+  connect::TlsFailureText text = connect::DescribeTlsFailure(kMasterWording, ConnectOptionsOf(config), prefix, error);
+  failure_fix_ = std::move(text.fix);
+  return FailedPrecondition(std::move(text.message));
 }
 
 Status MasterSession::Execute(std::string_view sql) {

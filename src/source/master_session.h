@@ -29,11 +29,6 @@ namespace vomsrepl::source {
 
 using SqlRow = std::vector<std::optional<std::string>>;
 
-// Connector/C error numbers that mean "the connection went away" or "could
-// not reach the server" (retried), as opposed to authentication, privilege or
-// protocol errors (not retried).
-bool IsTransientConnectionError(unsigned int mysql_errno);
-
 class MasterSession {
  public:
   MasterSession() = default;
@@ -41,9 +36,12 @@ class MasterSession {
   MasterSession(const MasterSession&) = delete;
   MasterSession& operator=(const MasterSession&) = delete;
 
-  // Connects. kUnavailable for transient failures (server down, refused,
-  // timeout, too many connections), kFailedPrecondition for access denied and
-  // TLS failures, kInvalidArgument for an unreadable password variable.
+  // Connects (connect/connection.h: the option file, timeouts, TLS and
+  // credentials of `config`). kUnavailable for transient failures (server
+  // down, refused, timeout, too many connections:
+  // connect::IsTransientConnectionError), kFailedPrecondition for access
+  // denied and TLS failures, kInvalidArgument for an unreadable password
+  // variable.
   // With config.tls.enabled the session is TLS or nothing: Connector/C 3.3
   // falls back to plaintext when the server offers no TLS and the server
   // certificate is not verified (MYSQL_OPT_SSL_ENFORCE alone does not stop

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "binlog/byte_cursor.h"
+#include "connect/connection.h"
 #include "source/master_preflight.h"
 #include "source/master_session.h"
 #include "source/reconnect_backoff.h"
@@ -331,7 +332,7 @@ Status MasterStream::Impl::OpenStream(bool first) {
     unsigned int e = session.error_number();
     std::string msg = "cannot start the binlog dump from " + WantedText(first) + ": error " + std::to_string(e) +
                       ": " + session.error_message();
-    if (IsTransientConnectionError(e)) return Unavailable(std::move(msg));
+    if (connect::IsTransientConnectionError(e)) return Unavailable(std::move(msg));
     if (e == 1236) return StatusForDumpError(e, session.error_message(), WantedText(first));
     if (e == ER_SLAVE_SAME_ID) return StatusForDuplicateServerId(config, session.error_message());
     return FailedPrecondition(std::move(msg));
@@ -367,7 +368,7 @@ Status MasterStream::Impl::FetchError(std::string_view wanted) {
   }
   if (e == 1236) return StatusForDumpError(e, session.error_message(), wanted);
   if (e == ER_SLAVE_SAME_ID) return StatusForDuplicateServerId(config, session.error_message());
-  if (e != 0 && IsTransientConnectionError(e)) {
+  if (e != 0 && connect::IsTransientConnectionError(e)) {
     return Unavailable("connection to the master lost at " + where + ": error " + std::to_string(e) + ": " +
                        session.error_message());
   }
