@@ -24,14 +24,30 @@ if(VOMSREPL_BUILD_FUZZ)
     -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(vomsrepl_options INTERFACE -fsanitize=address,undefined)
 endif()
-target_include_directories(vomsrepl_options INTERFACE
-  ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src)
+# The public vocabulary only: src/ is not on any global include path (below).
+target_include_directories(vomsrepl_options INTERFACE ${PROJECT_SOURCE_DIR}/include)
 
-# vomsrepl_add_module(name SOURCES ... DEPS ...): one static library per module.
+# vomsrepl_add_module(name SOURCES ... [DEPS ...] [PRIVATE_DEPS ...]): one static
+# library per module (docs/architecture.md).
+#   DEPS          what the module's headers include (other modules, third-party
+#                 libraries): linked PUBLIC, so their headers reach every user.
+#   PRIVATE_DEPS  what only its .cc files include: linked PRIVATE, their headers
+#                 reach no user (Connector/C, RocksDB, the HTTP and logging
+#                 libraries, modules used in .cc files only).
+# Each module has an include root of its own: a directory in the build tree that
+# holds one link, named after the module's folder, to src/<folder>. The module's
+# files and the targets that link it find "<folder>/x.h" there and no other
+# folder of src/, so a file can include only the modules its target links
+# (directly, or PUBLIC through them): the build checks the include graph.
 function(vomsrepl_add_module name)
-  cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(vomsrepl_${name} STATIC ${M_SOURCES})
-  target_link_libraries(vomsrepl_${name} PUBLIC vomsrepl_options ${M_DEPS})
+  target_link_libraries(vomsrepl_${name} PUBLIC vomsrepl_options ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS})
+  get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)
+  set(root ${PROJECT_BINARY_DIR}/module-include/${folder})
+  file(MAKE_DIRECTORY ${root})
+  file(CREATE_LINK ${CMAKE_CURRENT_SOURCE_DIR} ${root}/${folder} SYMBOLIC)
+  target_include_directories(vomsrepl_${name} PUBLIC ${root})
 endfunction()
 
 # vomsrepl_add_test(name SOURCES ... DEPS ... [LABELS ...]): a GoogleTest program.
