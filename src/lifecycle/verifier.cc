@@ -17,6 +17,8 @@
 namespace vomsrepl::lifecycle {
 namespace {
 
+constexpr unsigned int kNoSuchTable = 1146;  // ER_NO_SUCH_TABLE
+
 using apply::ReplicaSession;
 using apply::SqlRow;
 using Clock = std::chrono::steady_clock;
@@ -104,27 +106,41 @@ class TableComparer {
     return r;
   }
 
-  Result<uint64_t> ProgressSeq(ReplicaSession& s, const std::string& channel) {
-    VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.QueryPrepared("SELECT `seq` FROM " +
-                                                             apply::QuoteIdentifier(s.config().state_schema) +
-                                                             ".`progress` WHERE `channel` = ?",
-                                                         {channel}));
-    if (rows.empty())
-      return FailedPrecondition(s.config().name + ": no progress row for channel " + channel +
-                                " (has `vomsrepl run` ever fed it?)");
-    return std::strtoull(rows[0][0].value_or("0").c_str(), nullptr, 10);
+  // The journal seq the replica has applied. No progress table or row yet (`vomsrepl
+  // run` has not fed it yet, or is just starting): seq 0, the state before journal
+  // seq 1, as the daemon's runner takes it; *fed (optional) says which.
+  Result<uint64_t> ProgressSeq(ReplicaSession& s, const std::string& channel, bool* fed = nullptr) {
+    if (fed != nullptr) *fed = false;
+    auto rows = s.QueryPrepared("SELECT `seq` FROM " + apply::QuoteIdentifier(s.config().state_schema) +
+                                    ".`progress` WHERE `channel` = ?",
+                                {channel});
+    if (!rows.ok()) {
+      if (s.last_errno() == kNoSuchTable) return uint64_t{0};
+      return rows.status();
+    }
+    if (rows->empty()) return uint64_t{0};
+    if (fed != nullptr) *fed = true;
+    return std::strtoull((*rows)[0][0].value_or("0").c_str(), nullptr, 10);
   }
 
   Status WaitFor(ReplicaSession& s, const std::string& channel, uint64_t target) {
     auto deadline = Clock::now() + o_.wait_timeout;
     auto sleep = std::chrono::milliseconds(5);
     while (true) {
-      VOMSREPL_ASSIGN_OR_RETURN(uint64_t seq, ProgressSeq(s, channel));
+      bool fed = false;
+      VOMSREPL_ASSIGN_OR_RETURN(uint64_t seq, ProgressSeq(s, channel, &fed));
       if (seq >= target) return Status::OK();
-      if (Clock::now() >= deadline)
+      if (Clock::now() >= deadline) {
+        if (!fed)
+          return FailedPrecondition(s.config().name + ": no progress row for channel " + channel + " in " +
+                                    s.config().state_schema + ".progress within " +
+                                    std::to_string(o_.wait_timeout.count()) +
+                                    " ms: is `vomsrepl run` feeding this replica? (verify compares it at the "
+                                    "master's snapshot position, journal seq " + std::to_string(target) + ")");
         return Unavailable(s.config().name + ": applied journal seq " + std::to_string(seq) + ", did not reach seq " +
                            std::to_string(target) + " (the master's snapshot position) within " +
                            std::to_string(o_.wait_timeout.count()) + " ms");
+      }
       std::this_thread::sleep_for(sleep);
       sleep = std::min(sleep * 2, std::chrono::milliseconds(100));
     }
