@@ -16,6 +16,15 @@ using txn::testing::Rules;
 
 const char* const kMariadb = "binlogs/rust_mysql_common/mariadb-bin.000001";
 
+// The fixture file through the filter `include`, into a collecting sink.
+struct Piped {
+  explicit Piped(std::vector<std::string> include) : rules(Rules(std::move(include))) { files.files = {Fixture(kMariadb)}; }
+  txn::FilterRules rules;
+  CollectingSink sink;
+  txn::TransactionAssembler assembler{rules, sink};
+  source::FileStreamOptions files;
+};
+
 TEST(StreamPipeline, FilesGiveTheTransactionsOfTheAssemblerFedByHand) {
   txn::FilterRules rules = Rules({"toddy_*"}, {{"toddy_test", "toddy_prod"}});
   CollectingSink by_hand;
@@ -45,31 +54,21 @@ TEST(StreamPipeline, FilesGiveTheTransactionsOfTheAssemblerFedByHand) {
 }
 
 TEST(StreamPipeline, FilesStartAfterAGtid) {
-  txn::FilterRules rules = Rules({"toddy_*"});
-  CollectingSink sink;
-  txn::TransactionAssembler a(rules, sink);
-  source::FileStreamOptions fo;
-  fo.files = {Fixture(kMariadb)};
+  Piped p({"toddy_*"});
   const auto start = source::StartPoint::AfterGtids(*MariadbGtidList::Parse("0-1-1"));
-  ASSERT_TRUE(fo.SetStart(start).ok());
-  a.Reset(start.gtids);
-  source::FileStream files(fo);
-  StreamPipeline p(a);
-  EXPECT_EQ(p.RunFiles(files).code(), StatusCode::kOutOfRange);
-  ASSERT_EQ(sink.transactions.size(), 1u);
-  EXPECT_EQ(sink.transactions[0].source.gtid, "0-1-2");
+  ASSERT_TRUE(p.files.SetStart(start).ok());
+  p.assembler.Reset(start.gtids);
+  source::FileStream files(p.files);
+  EXPECT_EQ(StreamPipeline(p.assembler).RunFiles(files).code(), StatusCode::kOutOfRange);
+  ASSERT_EQ(p.sink.transactions.size(), 1u);
+  EXPECT_EQ(p.sink.transactions[0].source.gtid, "0-1-2");
 }
 
 TEST(StreamPipeline, AnAfterEventErrorEndsTheRunWithIt) {
-  txn::FilterRules rules = Rules({"toddy_*"});
-  CollectingSink sink;
-  txn::TransactionAssembler a(rules, sink);
-  source::FileStreamOptions fo;
-  fo.files = {Fixture(kMariadb)};
-  source::FileStream files(fo);
+  Piped p({"toddy_*"});
+  source::FileStream files(p.files);
   int calls = 0;
-  StreamPipeline p(a);
-  Status st = p.RunFiles(files, [&](const source::FileEvent&) {
+  Status st = StreamPipeline(p.assembler).RunFiles(files, [&](const source::FileEvent&) {
     return ++calls == 3 ? Status(StatusCode::kInternal, "hook says stop") : Status::OK();
   });
   EXPECT_EQ(st.code(), StatusCode::kInternal);
