@@ -81,10 +81,6 @@ struct BoundValue {
   uint32_t length = 0;
 
   bool is_null() const { return type == ParamType::kNull; }
-  bool is_temporal() const {
-    return type == ParamType::kDate || type == ParamType::kTime || type == ParamType::kDateTime ||
-           type == ParamType::kTimestamp;
-  }
   bool is_bytes() const {
     return type == ParamType::kBlob || type == ParamType::kString || type == ParamType::kNewDecimal;
   }

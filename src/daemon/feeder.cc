@@ -54,15 +54,11 @@ Status Feeder::Run() {
   auto checkpoint = journal_.checkpoint();
   if (!checkpoint.ok()) return checkpoint.status();
   source::MasterConfig config = options_.master;
-  MariadbGtidList gtid_state;
   if (checkpoint->seq > 0 || !checkpoint->source.position.empty()) {
     const txn::SourcePoint& p = checkpoint->source;
     config.start = source::StartPoint::After(p.gtid_state, p.position);
-    gtid_state = p.gtid_state;
     spdlog::info("feeder: resuming after journal seq {} {}{}", checkpoint->seq, config.start.Describe(),
                  p.gtid_state.empty() ? "" : " (" + p.position.ToString() + ")");
-  } else if (config.start.from == source::StartFrom::kGtid) {
-    gtid_state = config.start.gtids;
   }
 
   // The journal follows one master (recorded at the first connect, changed
@@ -111,7 +107,7 @@ Status Feeder::Run() {
   txn::AssemblerOptions aopts;
   aopts.max_transaction_bytes = options_.max_transaction_bytes;
   txn::TransactionAssembler assembler(options_.rules, writer, aopts);
-  assembler.Reset(gtid_state);
+  assembler.Reset(config.start.gtids);  // the GTID state the stream starts after (empty by file:pos)
   // Schema history survives restarts in the journal's metadata.
   if (auto blob = journal_.GetMeta("schema_history"); blob.ok()) {
     auto h = txn::SchemaHistory::Deserialize(std::as_bytes(std::span(blob->data(), blob->size())));

@@ -436,7 +436,6 @@ class CatchupRun {
       return FailedPrecondition("replica " + o_.replica.name +
                                 " has no source position in its progress row: fill it with `vomsrepl bootstrap` first");
     start_ = source::StartPoint::After(at.gtid_state, at.position);
-    start_gtids_ = at.gtid_state;
     if (stream_ == Stream::kNone) {
       VOMSREPL_ASSIGN_OR_RETURN(estimate_, CountUntil(*journal_, before.seq + 1, target_));
       plan_source_ = "journal";
@@ -515,7 +514,7 @@ class CatchupRun {
     txn::AssemblerOptions aopts;
     aopts.max_transaction_bytes = o_.max_transaction_bytes;
     txn::TransactionAssembler assembler(o_.rules, sink, aopts);
-    assembler.Reset(start_gtids_);
+    assembler.Reset(start_.gtids);
     pipeline::StreamPipeline pipeline(assembler);
     Status st;
     if (stream_ == Stream::kFiles) {
@@ -597,7 +596,6 @@ class CatchupRun {
   std::optional<Handover> handover_;  // where a stream hands over to the journal
   Stream stream_ = Stream::kNone;
   source::StartPoint start_;
-  MariadbGtidList start_gtids_;  // the assembler's GTID state at start_
   std::string plan_source_;
   uint64_t estimate_ = 0;
 };

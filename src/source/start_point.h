@@ -24,7 +24,7 @@ enum class StartFrom {
 struct StartPoint {
   StartFrom from = StartFrom::kOldestBinlog;
   BinlogPosition position;  // kPosition
-  MariadbGtidList gtids;    // kGtid (empty: from the start of GTID history)
+  MariadbGtidList gtids;    // kGtid (empty: from the start of GTID history); empty for the other kinds
 
   static StartPoint Oldest() { return {}; }
   static StartPoint Current() { return {StartFrom::kMasterCurrent, {}, {}}; }
