@@ -3,210 +3,156 @@
 #include <cstring>
 #include <ctime>
 
-#include "binlog/byte_cursor.h"
+#include "binlog/cell_visit.h"
 #include "binlog/decimal.h"
 #include "binlog/json_binary.h"
 #include "binlog/temporal.h"
-#include "binlog/value_text.h"
 
 namespace vomsrepl::apply {
 namespace {
 
-using binlog::ColumnType;
+using binlog::Bytes;
 
-Status CellError(const binlog::Cell& cell, StatusCode code, const std::string& what) {
-  std::string name = cell.column && !cell.column->name.empty() ? "`" + cell.column->name + "`"
-                                                                : "#" + std::to_string(cell.index + 1);
-  return Status(code, "column " + name + " (" +
-                          std::string(binlog::ColumnTypeName(cell.column ? cell.column->type : ColumnType::kNull)) +
-                          "): " + what);
-}
+// The parameter of one value (binlog::VisitCell's sink).
+struct ParamSink {
+  const binlog::Cell& cell;
+  const ValueTarget& target;
+  std::string& arena;
+  BoundValue* out;
 
-void SetTime(BoundValue* out, ParamType type) {
-  out->type = type;
-  out->num.t = ParamTime{};
-}
-
-Status SetBytes(BoundValue* out, ParamType type, std::string_view bytes, std::string& arena) {
-  if (bytes.size() > UINT32_MAX || arena.size() > UINT32_MAX - bytes.size())
-    return InvalidArgument("batch arena above 4 GiB");
-  out->type = type;
-  out->offset = uint32_t(arena.size());
-  out->length = uint32_t(bytes.size());
-  arena.append(bytes);
-  return Status::OK();
-}
-
-// The payload after a 1..4-byte little-endian length prefix, checked.
-Status Payload(const binlog::Cell& cell, const binlog::ValueLayout& layout, std::string_view* out) {
-  unsigned n = layout.length_bytes;
-  if (n < 1 || n > 4 || cell.bytes.size() < n) return CellError(cell, StatusCode::kCorruption, "bad length prefix");
-  uint64_t len = binlog::ByteCursor(cell.bytes).ReadUIntN(n);
-  if (len != cell.bytes.size() - n) return CellError(cell, StatusCode::kCorruption, "length prefix mismatch");
-  *out = std::string_view(reinterpret_cast<const char*>(cell.bytes.data()) + n, cell.bytes.size() - n);
-  return Status::OK();
-}
-
-int IntegerWidth(ColumnType t) {
-  switch (t) {
-    case ColumnType::kTiny: return 1;
-    case ColumnType::kShort: return 2;
-    case ColumnType::kInt24: return 3;
-    case ColumnType::kLong: return 4;
-    case ColumnType::kLongLong: return 8;
-    default: return 0;
+  Status Integer(uint64_t raw, int64_t sign_extended) {
+    // TINYINT..BIGINT: signedness as the catalog resolved it (the TABLE_MAP
+    // may not say).
+    return LongLong(target.is_unsigned ? int64_t(raw) : sign_extended, target.is_unsigned);
   }
-}
+  Status Year(uint8_t stored) { return LongLong(stored == 0 ? 0 : 1900 + stored, true); }
+  Status Bit(uint64_t v, unsigned, Bytes) { return LongLong(int64_t(v), true); }  // BIT(64) compares unsigned
+  Status Enum(uint64_t index) { return LongLong(int64_t(index), true); }
+  Status Set(uint64_t mask, Bytes) {
+    // The server reads a SET column as a *signed* 64-bit integer (`set_col + 0`
+    // of a set holding member 64 is negative), so a SET value with member 64
+    // bound unsigned never compares equal: bound signed, the same 64 bits.
+    // Storing takes either form.
+    return LongLong(int64_t(mask), false);
+  }
+  Status Float(float v) {
+    out->type = ParamType::kFloat;
+    out->num.f = v;
+    return Status::OK();
+  }
+  Status Double(double v) {
+    out->type = ParamType::kDouble;
+    out->num.d = v;
+    return Status::OK();
+  }
+  Status Decimal(Bytes stored, unsigned precision, unsigned scale) {
+    const size_t start = arena.size();
+    VOMSREPL_RETURN_IF_ERROR(binlog::AppendDecimalText(stored, precision, scale, arena));
+    return InArena(ParamType::kNewDecimal, start);
+  }
+  Status Date(const binlog::DateValue& d) {
+    SetDate(Fresh(ParamType::kDate), d);
+    return Status::OK();
+  }
+  Status Time(const binlog::TimeValue& v, unsigned) {
+    ParamTime& t = Fresh(ParamType::kTime);
+    t.neg = v.negative;
+    // The binary protocol sends a TIME as days + hours (one byte): split.
+    t.day = v.hour / 24;
+    SetClock(t, v.hour % 24, v.minute, v.second, v.micro);
+    return Status::OK();
+  }
+  Status DateTime(const binlog::DateTimeValue& d, unsigned) {
+    ParamTime& t = Fresh(ParamType::kDateTime);
+    SetDate(t, d.date);
+    SetClock(t, d.hour, d.minute, d.second, d.micro);
+    return Status::OK();
+  }
+  Status Timestamp(const binlog::TimestampValue& v, unsigned) {
+    // In UTC: the session runs with time_zone +00:00; 0 is the zero timestamp.
+    ParamTime& t = Fresh(ParamType::kTimestamp);
+    t.second_part = v.micro;
+    if (v.seconds == 0) return Status::OK();
+    time_t secs = time_t(v.seconds);
+    struct tm tm;
+    if (gmtime_r(&secs, &tm) == nullptr) return Corruption("bad TIMESTAMP");
+    SetDate(t, {unsigned(tm.tm_year + 1900), unsigned(tm.tm_mon + 1), unsigned(tm.tm_mday)});
+    SetClock(t, unsigned(tm.tm_hour), unsigned(tm.tm_min), unsigned(tm.tm_sec), v.micro);
+    return Status::OK();
+  }
+  Status Text(Bytes payload) {
+    VOMSREPL_RETURN_IF_ERROR(Blob(payload));
+    // BINARY(n) and the fixed binary types built on it (MariaDB INET6, UUID)
+    // lose their trailing 0x00 bytes in the row image; the server's own
+    // applier pads them back, and INET6/UUID refuse a shorter value.
+    if (cell.column->type == binlog::ColumnType::kString && payload.size() < target.fixed_binary_length) {
+      arena.append(target.fixed_binary_length - payload.size(), '\0');
+      out->length = target.fixed_binary_length;
+    }
+    return Status::OK();
+  }
+  Status Geometry(Bytes payload) { return Blob(payload); }
+  Status Vector(Bytes payload) { return Blob(payload); }
+  Status Json(Bytes payload) {
+    // MySQL JSON: the document's text (a JSON column refuses binary strings).
+    const size_t start = arena.size();
+    VOMSREPL_RETURN_IF_ERROR(binlog::AppendJsonBinaryText(payload, binlog::JsonTextStyle::kMysql, arena));
+    return InArena(ParamType::kString, start);
+  }
+  Status NullType() { return Status::OK(); }
+
+  Status LongLong(int64_t v, bool is_unsigned) {
+    out->type = ParamType::kLongLong;
+    out->is_unsigned = is_unsigned;
+    out->num.i = v;
+    return Status::OK();
+  }
+  static void SetDate(ParamTime& t, const binlog::DateValue& d) {
+    t.year = d.year;
+    t.month = d.month;
+    t.day = d.day;
+  }
+  static void SetClock(ParamTime& t, unsigned hour, unsigned minute, unsigned second, unsigned long micro) {
+    t.hour = hour;
+    t.minute = minute;
+    t.second = second;
+    t.second_part = micro;
+  }
+  // A zeroed temporal of `type`.
+  ParamTime& Fresh(ParamType type) {
+    out->type = type;
+    out->num.t = ParamTime{};
+    return out->num.t;
+  }
+  Status Blob(Bytes payload) {
+    if (payload.size() > UINT32_MAX || arena.size() > UINT32_MAX - payload.size())
+      return InvalidArgument("batch arena above 4 GiB");
+    const size_t start = arena.size();
+    arena.append(binlog::AsStringView(payload));
+    return InArena(ParamType::kBlob, start);
+  }
+  // The bytes appended to the arena since `start` are the value.
+  Status InArena(ParamType type, size_t start) {
+    if (arena.size() > UINT32_MAX) return InvalidArgument("batch arena above 4 GiB");
+    out->type = type;
+    out->offset = uint32_t(start);
+    out->length = uint32_t(arena.size() - start);
+    return Status::OK();
+  }
+};
 
 }  // namespace
 
-Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, const ValueTarget& target,
-                   std::string& arena, BoundValue* out) {
-  const bool is_unsigned = target.is_unsigned;
+Status ConvertCell(const binlog::Cell& cell, const ValueTarget& target, std::string& arena, BoundValue* out) {
   *out = BoundValue();
   if (cell.is_null) return Status::OK();
   if (cell.column == nullptr) return Internal("cell without column");
   if (cell.is_partial_json)
-    return CellError(cell, StatusCode::kNotSupported,
-                     "partial JSON update (binlog_row_value_options=PARTIAL_JSON) cannot be applied; "
-                     "set binlog_row_value_options='' on the master");
-  const binlog::ColumnDesc& c = *cell.column;
-  switch (c.type) {
-    case ColumnType::kTiny: case ColumnType::kShort: case ColumnType::kInt24:
-    case ColumnType::kLong: case ColumnType::kLongLong: {
-      int w = IntegerWidth(c.type);
-      if (cell.bytes.size() != size_t(w)) return CellError(cell, StatusCode::kCorruption, "bad integer size");
-      uint64_t v = binlog::ByteCursor(cell.bytes).ReadUIntN(size_t(w));
-      if (!is_unsigned && w < 8) {
-        const uint64_t sign = uint64_t(1) << (8 * w - 1);
-        v = (v ^ sign) - sign;
-      }
-      out->type = ParamType::kLongLong;
-      out->is_unsigned = is_unsigned;
-      out->num.i = int64_t(v);
-      return Status::OK();
-    }
-    case ColumnType::kYear: case ColumnType::kBit: case ColumnType::kEnum: case ColumnType::kSet: {
-      auto v = binlog::CellUInt64(cell);
-      if (!v.ok()) return v.status();
-      out->type = ParamType::kLongLong;
-      // The server reads a SET column as a *signed* 64-bit integer (`set_col + 0`
-      // of a set holding member 64 is negative), so a SET value with member 64
-      // bound unsigned never compares equal: bound signed, the same 64 bits.
-      // Storing takes either form. BIT(64) compares unsigned.
-      out->is_unsigned = c.type != ColumnType::kSet;
-      out->num.i = int64_t(*v);
-      return Status::OK();
-    }
-    case ColumnType::kFloat: {
-      if (cell.bytes.size() != 4) return CellError(cell, StatusCode::kCorruption, "bad FLOAT size");
-      out->type = ParamType::kFloat;
-      std::memcpy(&out->num.f, cell.bytes.data(), 4);  // little-endian IEEE, as the host
-      return Status::OK();
-    }
-    case ColumnType::kDouble: {
-      if (cell.bytes.size() != 8) return CellError(cell, StatusCode::kCorruption, "bad DOUBLE size");
-      out->type = ParamType::kDouble;
-      std::memcpy(&out->num.d, cell.bytes.data(), 8);
-      return Status::OK();
-    }
-    case ColumnType::kNewDecimal: {
-      size_t start = arena.size();
-      Status st = binlog::AppendDecimalText(cell.bytes, c.meta >> 8, c.meta & 0xff, arena);
-      if (!st.ok()) return CellError(cell, st.code(), std::string(st.message()));
-      out->type = ParamType::kNewDecimal;
-      out->offset = uint32_t(start);
-      out->length = uint32_t(arena.size() - start);
-      return Status::OK();
-    }
-    case ColumnType::kDate: case ColumnType::kNewDate: {
-      auto d = binlog::DecodeDate(cell.bytes);
-      if (!d.ok()) return CellError(cell, d.status().code(), std::string(d.status().message()));
-      SetTime(out, ParamType::kDate);
-      out->num.t.year = d->year;
-      out->num.t.month = d->month;
-      out->num.t.day = d->day;
-      return Status::OK();
-    }
-    case ColumnType::kTime: case ColumnType::kTime2: {
-      auto t = c.type == ColumnType::kTime ? binlog::DecodeTime(cell.bytes) : binlog::DecodeTime2(cell.bytes, c.meta);
-      if (!t.ok()) return CellError(cell, t.status().code(), std::string(t.status().message()));
-      SetTime(out, ParamType::kTime);
-      out->num.t.neg = t->negative;
-      // The binary protocol sends a TIME as days + hours (one byte): split.
-      out->num.t.day = t->hour / 24;
-      out->num.t.hour = t->hour % 24;
-      out->num.t.minute = t->minute;
-      out->num.t.second = t->second;
-      out->num.t.second_part = t->micro;
-      return Status::OK();
-    }
-    case ColumnType::kDateTime: case ColumnType::kDateTime2: {
-      auto d = c.type == ColumnType::kDateTime ? binlog::DecodeDateTime(cell.bytes)
-                                               : binlog::DecodeDateTime2(cell.bytes, c.meta);
-      if (!d.ok()) return CellError(cell, d.status().code(), std::string(d.status().message()));
-      SetTime(out, ParamType::kDateTime);
-      out->num.t.year = d->date.year;
-      out->num.t.month = d->date.month;
-      out->num.t.day = d->date.day;
-      out->num.t.hour = d->hour;
-      out->num.t.minute = d->minute;
-      out->num.t.second = d->second;
-      out->num.t.second_part = d->micro;
-      return Status::OK();
-    }
-    case ColumnType::kTimestamp: case ColumnType::kTimestamp2: {
-      auto t = c.type == ColumnType::kTimestamp ? binlog::DecodeTimestamp(cell.bytes)
-                                                : binlog::DecodeTimestamp2(cell.bytes, c.meta);
-      if (!t.ok()) return CellError(cell, t.status().code(), std::string(t.status().message()));
-      SetTime(out, ParamType::kTimestamp);
-      if (t->seconds != 0) {
-        time_t secs = time_t(t->seconds);
-        struct tm tm;
-        if (gmtime_r(&secs, &tm) == nullptr) return CellError(cell, StatusCode::kCorruption, "bad TIMESTAMP");
-        out->num.t.year = unsigned(tm.tm_year + 1900);
-        out->num.t.month = unsigned(tm.tm_mon + 1);
-        out->num.t.day = unsigned(tm.tm_mday);
-        out->num.t.hour = unsigned(tm.tm_hour);
-        out->num.t.minute = unsigned(tm.tm_min);
-        out->num.t.second = unsigned(tm.tm_sec);
-      }
-      out->num.t.second_part = t->micro;
-      return Status::OK();
-    }
-    case ColumnType::kVarchar: case ColumnType::kVarString: case ColumnType::kString:
-    case ColumnType::kTinyBlob: case ColumnType::kMediumBlob: case ColumnType::kLongBlob:
-    case ColumnType::kBlob: case ColumnType::kGeometry: case ColumnType::kVector: {
-      std::string_view payload;
-      VOMSREPL_RETURN_IF_ERROR(Payload(cell, layout, &payload));
-      VOMSREPL_RETURN_IF_ERROR(SetBytes(out, ParamType::kBlob, payload, arena));
-      // BINARY(n) and the fixed binary types built on it (MariaDB INET6, UUID)
-      // lose their trailing 0x00 bytes in the row image; the server's own
-      // applier pads them back, and INET6/UUID refuse a shorter value.
-      if (c.type == ColumnType::kString && payload.size() < target.fixed_binary_length) {
-        arena.append(target.fixed_binary_length - payload.size(), '\0');
-        out->length = target.fixed_binary_length;
-      }
-      return Status::OK();
-    }
-    case ColumnType::kJson: {
-      std::string_view payload;
-      VOMSREPL_RETURN_IF_ERROR(Payload(cell, layout, &payload));
-      size_t start = arena.size();
-      Status st = binlog::AppendJsonBinaryText(
-          binlog::Bytes(reinterpret_cast<const std::byte*>(payload.data()), payload.size()),
-          binlog::JsonTextStyle::kMysql, arena);
-      if (!st.ok()) return CellError(cell, st.code(), std::string(st.message()));
-      out->type = ParamType::kString;
-      out->offset = uint32_t(start);
-      out->length = uint32_t(arena.size() - start);
-      return Status::OK();
-    }
-    case ColumnType::kNull:
-      return Status::OK();
-    default:
-      return CellError(cell, StatusCode::kNotSupported, "no conversion to a statement parameter");
-  }
+    return binlog::CellError(cell, StatusCode::kNotSupported,
+                             "partial JSON update (binlog_row_value_options=PARTIAL_JSON) cannot be applied; "
+                             "set binlog_row_value_options='' on the master");
+  ParamSink sink{cell, target, arena, out};
+  return binlog::VisitCell(cell, sink);
 }
 
 std::string DescribeValue(const BoundValue& v, const std::string& arena, size_t max_bytes) {

@@ -104,13 +104,13 @@ struct ValueTarget {
   uint32_t fixed_binary_length = 0;
 };
 
-// Converts `cell` of a column laid out as `layout` into `*out`, appending
-// bytes to `arena`. `target` overrides the TABLE_MAP's signedness and says
-// whether to pad (above).
+// Converts `cell` into `*out`, appending bytes to `arena`: binlog::VisitCell
+// decodes, the binding only renders. `target` overrides the TABLE_MAP's
+// signedness and says whether to pad (above).
 // Errors: Corruption (bytes inconsistent with the type), NotSupported
-// (partial JSON, old DECIMAL and other types no supported server writes).
-Status ConvertCell(const binlog::Cell& cell, const binlog::ValueLayout& layout, const ValueTarget& target,
-                   std::string& arena, BoundValue* out);
+// (partial JSON, old DECIMAL and other types no supported server writes),
+// each naming the column.
+Status ConvertCell(const binlog::Cell& cell, const ValueTarget& target, std::string& arena, BoundValue* out);
 
 // Human-readable value for error messages: NULL, numbers, 'text' (bytes
 // below 0x20 and non-UTF-8 as \xNN), truncated after `max_bytes` with "...".

@@ -112,7 +112,7 @@ struct RowCollector {
     bool is_before = image == binlog::RowImage::kBefore;
     if (!(is_before ? (*need_before)[cell.index] : (*need_after)[cell.index])) return;
     BoundValue& dst = is_before ? before[cell.index] : after[cell.index];
-    status = ConvertCell(cell, schema->layout[cell.index], table->columns[cell.index].target(),
+    status = ConvertCell(cell, table->columns[cell.index].target(),
                          self->batch_.arena, &dst);
     if (!status.ok()) status = status.WithContext(table->quoted_name);
   }
@@ -627,7 +627,7 @@ struct FoldCollector {
     int32_t slot = image == binlog::RowImage::kBefore ? (*key_slot)[cell.index] : (*set_slot)[cell.index];
     if (slot < 0) return;
     BoundValue& dst = image == binlog::RowImage::kBefore ? before_key[size_t(slot)] : after[size_t(slot)];
-    status = ConvertCell(cell, schema->layout[cell.index], table->columns[cell.index].target(),
+    status = ConvertCell(cell, table->columns[cell.index].target(),
                          self->folder_.arena(), &dst);
     if (!status.ok()) status = status.WithContext(table->quoted_name);
   }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "binlog/cell_visit.h"
 #include "binlog/decimal.h"
 #include "binlog/json_binary.h"
 #include "binlog/temporal.h"
@@ -14,91 +15,11 @@ namespace {
 
 constexpr uint32_t kBinaryCharset = 63;
 
-// Cold path: "column `name` (#3, TIME2): message".
-Status ColumnError(const Cell& cell, StatusCode code, std::string_view message) {
-  std::string m = "column ";
-  if (cell.column != nullptr && !cell.column->name.empty()) {
-    m += '`';
-    m += cell.column->name;
-    m += "` (#";
-  } else {
-    m += "(#";
-  }
-  m += std::to_string(cell.index);
-  if (cell.column != nullptr) {
-    m += ", ";
-    m += ColumnTypeName(cell.column->type);
-  }
-  m += "): ";
-  m += message;
-  return Status(code, std::move(m));
-}
-
-Status ColumnError(const Cell& cell, const Status& st) { return ColumnError(cell, st.code(), st.message()); }
-
-Status BadSize(const Cell& cell, size_t want) {
-  return ColumnError(cell, StatusCode::kCorruption,
-                     "value has " + std::to_string(cell.bytes.size()) + " bytes, expected " + std::to_string(want));
-}
-
 template <class T>
 void AppendNumber(T v, std::string& out) {
-  char buf[24];
+  char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, size_t(r.ptr - buf));
-}
-
-// Bytes of the length prefix of a length-prefixed type, 0 for fixed-size types.
-// Format: MySQL sql/field.cc Field_varstring (1 byte up to 255, else 2),
-// Field_blob (pack length from metadata).
-unsigned PrefixBytes(const ColumnDesc& c) {
-  switch (c.type) {
-    case ColumnType::kVarchar: case ColumnType::kVarString: case ColumnType::kString:
-      return c.meta > 255 ? 2 : 1;
-    case ColumnType::kTinyBlob: case ColumnType::kBlob: case ColumnType::kMediumBlob: case ColumnType::kLongBlob:
-    case ColumnType::kJson: case ColumnType::kGeometry: case ColumnType::kVector:
-      return c.meta;
-    default:
-      return 0;
-  }
-}
-
-// The bytes after the length prefix, checked against it.
-Status Payload(const Cell& cell, Bytes* payload) {
-  unsigned n = PrefixBytes(*cell.column);
-  if (n < 1 || n > 4)
-    return ColumnError(cell, StatusCode::kCorruption, "length-prefix size " + std::to_string(n) + " is not 1..4");
-  if (cell.bytes.size() < n) return ColumnError(cell, StatusCode::kCorruption, "value shorter than its length prefix");
-  uint64_t len = ByteCursor(cell.bytes).ReadUIntN(n);
-  if (len != cell.bytes.size() - n)
-    return ColumnError(cell, StatusCode::kCorruption,
-                       "length prefix says " + std::to_string(len) + " bytes, the value has " +
-                           std::to_string(cell.bytes.size() - n));
-  *payload = cell.bytes.subspan(n);
-  return Status::OK();
-}
-
-int IntegerWidth(ColumnType t) {
-  switch (t) {
-    case ColumnType::kTiny: return 1;
-    case ColumnType::kShort: return 2;
-    case ColumnType::kInt24: return 3;
-    case ColumnType::kLong: return 4;
-    case ColumnType::kLongLong: return 8;
-    default: return 0;
-  }
-}
-
-// Raw integer of `width` bytes: unsigned and sign-extended views.
-void ReadInteger(Bytes b, int width, uint64_t* u, int64_t* s) {
-  uint64_t v = ByteCursor(b).ReadUIntN(size_t(width));
-  *u = v;
-  if (width < 8) {
-    const uint64_t sign = uint64_t(1) << (8 * width - 1);
-    *s = int64_t((v ^ sign) - sign);
-  } else {
-    *s = int64_t(v);
-  }
 }
 
 // printf "%g"-style text with `precision` significant digits (std::to_chars
@@ -115,7 +36,6 @@ bool IsLatin1(uint32_t collation) {
     default: return false;
   }
 }
-
 
 // JSON string of latin1 bytes, converted to UTF-8 on the fly.
 void AppendJsonStringLatin1(std::string_view s, std::string& out) {
@@ -165,87 +85,41 @@ void AppendBits(Bytes b, size_t skip, std::string& out) {
   out.push_back('\'');
 }
 
-// BIT(n): meta = whole bytes << 8 | leftover bits; stored big-endian in
-// (n + 7) / 8 bytes. Format: MySQL sql/field.cc Field_bit::do_save_field_metadata.
-Status BitLayout(const Cell& cell, unsigned* nbits, size_t* nbytes) {
-  unsigned bits = (cell.column->meta >> 8) * 8u + (cell.column->meta & 0xff);
-  if (bits == 0 || bits > 64) return ColumnError(cell, StatusCode::kCorruption, "BIT metadata gives " + std::to_string(bits) + " bits");
-  *nbits = bits;
-  *nbytes = (bits + 7) / 8;
-  if (cell.bytes.size() != *nbytes) return BadSize(cell, *nbytes);
-  return Status::OK();
-}
+// DATE, TIME and DATETIME as quoted text, the same in both styles but for
+// the quote and the date separator.
+struct QuotedTemporals {
+  std::string& out;
+  char quote;
+  char date_separator;
 
-// Integer value of the integer-like types (for the accessors and kJson).
-// *is_unsigned says how to read it.
-Status IntegerValue(const Cell& cell, uint64_t* u, int64_t* s, bool* is_unsigned) {
-  const ColumnDesc& c = *cell.column;
-  if (int w = IntegerWidth(c.type); w != 0) {
-    if (cell.bytes.size() != size_t(w)) return BadSize(cell, size_t(w));
-    ReadInteger(cell.bytes, w, u, s);
-    *is_unsigned = c.is_unsigned;
+  Status Date(const DateValue& d) {
+    out.push_back(quote);
+    AppendDate(d, date_separator, out);
+    out.push_back(quote);
     return Status::OK();
   }
-  *is_unsigned = true;
-  *s = 0;
-  switch (c.type) {
-    case ColumnType::kYear: {
-      auto y = DecodeYear(cell.bytes);
-      if (!y.ok()) return ColumnError(cell, y.status());
-      *u = *y;
-      *s = int64_t(*y);
-      return Status::OK();
-    }
-    case ColumnType::kBit: {
-      unsigned nbits;
-      size_t nbytes;
-      VOMSREPL_RETURN_IF_ERROR(BitLayout(cell, &nbits, &nbytes));
-      uint64_t v = 0;
-      for (size_t i = 0; i < nbytes; ++i) v = (v << 8) | std::to_integer<uint8_t>(cell.bytes[i]);
-      if (nbits < 64) v &= (uint64_t(1) << nbits) - 1;
-      *u = v;
-      return Status::OK();
-    }
-    case ColumnType::kEnum: case ColumnType::kSet: {
-      if (cell.bytes.size() != c.meta || c.meta < 1 || c.meta > 8) return BadSize(cell, c.meta);
-      *u = ByteCursor(cell.bytes).ReadUIntN(c.meta);
-      return Status::OK();
-    }
-    default:
-      return ColumnError(cell, StatusCode::kInvalidArgument, "is not an integer type");
+  Status Time(const TimeValue& t, unsigned fsp) {
+    out.push_back(quote);
+    AppendTime(t, fsp, out);
+    out.push_back(quote);
+    return Status::OK();
   }
-}
+  Status DateTime(const DateTimeValue& d, unsigned fsp) {
+    out.push_back(quote);
+    AppendDateTime(d, fsp, out);
+    out.push_back(quote);
+    return Status::OK();
+  }
+};
 
-Status NotSupportedType(const Cell& cell) {
-  return ColumnError(cell, StatusCode::kNotSupported,
-                     "column type " + std::string(ColumnTypeName(cell.column->type)) + " (" +
-                         std::to_string(unsigned(cell.column->type)) + ") has no value decoder");
-}
+// The text mariadb-binlog -vv prints (TextStyle::kMariadbBinlog); `out` may be
+// left partly written on error (AppendCellText restores it).
+// Format: MariaDB sql/log_event_client.cc log_event_print_value.
+struct MariadbText : QuotedTemporals {
+  const Cell& cell;
 
-double LoadFloat(Bytes b) {
-  uint32_t bits = uint32_t(LoadLE<4>(b.data()));
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-double LoadDouble(Bytes b) {
-  uint64_t bits = LoadLE<8>(b.data());
-  double d;
-  std::memcpy(&d, &bits, sizeof d);
-  return d;
-}
-
-// The text of one value; `out` may be left partly written on error (the
-// caller restores it).
-Status AppendMariadb(const Cell& cell, std::string& out) {
-  const ColumnDesc& c = *cell.column;
-  if (int w = IntegerWidth(c.type); w != 0) {
-    // Format: log_event_client.cc my_b_write_sint32_and_uint32 / LONGLONG case.
-    if (cell.bytes.size() != size_t(w)) return BadSize(cell, size_t(w));
-    uint64_t u;
-    int64_t s;
-    ReadInteger(cell.bytes, w, &u, &s);
+  Status Integer(uint64_t u, int64_t s) {
+    // my_b_write_sint32_and_uint32 / LONGLONG: the signed value, the unsigned after a negative one.
     AppendNumber(s, out);
     if (s < 0) {
       out.append(" (");
@@ -254,269 +128,233 @@ Status AppendMariadb(const Cell& cell, std::string& out) {
     }
     return Status::OK();
   }
-  switch (c.type) {
-    case ColumnType::kFloat: {
-      // Format: log_event_client.cc, FLOAT: "%-20g".
-      if (cell.bytes.size() != 4) return BadSize(cell, 4);
-      const size_t start = out.size();
-      AppendGeneral(LoadFloat(cell.bytes), 6, out);
-      if (out.size() - start < 20) out.append(20 - (out.size() - start), ' ');
-      return Status::OK();
-    }
-    case ColumnType::kDouble:
-      // Format: log_event_client.cc, DOUBLE: "%-.20g".
-      if (cell.bytes.size() != 8) return BadSize(cell, 8);
-      AppendGeneral(LoadDouble(cell.bytes), 20, out);
-      return Status::OK();
-    case ColumnType::kNewDecimal: {
-      Status st = AppendDecimalText(cell.bytes, c.meta >> 8, c.meta & 0xff, out);
-      return st.ok() ? st : ColumnError(cell, st);
-    }
-    case ColumnType::kDate: case ColumnType::kNewDate: {
-      auto d = DecodeDate(cell.bytes);
-      if (!d.ok()) return ColumnError(cell, d.status());
-      out.push_back('\'');
-      AppendDate(*d, ':', out);
-      out.push_back('\'');
-      return Status::OK();
-    }
-    case ColumnType::kTime: case ColumnType::kTime2: {
-      auto t = c.type == ColumnType::kTime ? DecodeTime(cell.bytes) : DecodeTime2(cell.bytes, c.meta);
-      if (!t.ok()) return ColumnError(cell, t.status());
-      out.push_back('\'');
-      AppendTime(*t, c.type == ColumnType::kTime ? 0 : c.meta, out);
-      out.push_back('\'');
-      return Status::OK();
-    }
-    case ColumnType::kDateTime: case ColumnType::kDateTime2: {
-      auto d = c.type == ColumnType::kDateTime ? DecodeDateTime(cell.bytes) : DecodeDateTime2(cell.bytes, c.meta);
-      if (!d.ok()) return ColumnError(cell, d.status());
-      out.push_back('\'');
-      AppendDateTime(*d, c.type == ColumnType::kDateTime ? 0 : c.meta, out);
-      out.push_back('\'');
-      return Status::OK();
-    }
-    case ColumnType::kTimestamp: case ColumnType::kTimestamp2: {
-      auto t = c.type == ColumnType::kTimestamp ? DecodeTimestamp(cell.bytes) : DecodeTimestamp2(cell.bytes, c.meta);
-      if (!t.ok()) return ColumnError(cell, t.status());
-      AppendTimestampEpoch(*t, c.type == ColumnType::kTimestamp ? 0 : c.meta, out);
-      return Status::OK();
-    }
-    case ColumnType::kYear:
-      // Format: log_event_client.cc, YEAR: 1900 + byte, also for the zero year.
-      if (cell.bytes.size() != 1) return BadSize(cell, 1);
-      AppendNumber(1900u + std::to_integer<uint8_t>(cell.bytes[0]), out);
-      return Status::OK();
-    case ColumnType::kVarchar: case ColumnType::kVarString: case ColumnType::kString:
-    case ColumnType::kTinyBlob: case ColumnType::kBlob: case ColumnType::kMediumBlob: case ColumnType::kLongBlob:
-    case ColumnType::kGeometry: case ColumnType::kVector: {
-      Bytes payload;
-      VOMSREPL_RETURN_IF_ERROR(Payload(cell, &payload));
-      AppendMysqlbinlogQuoted(AsStringView(payload), out);
-      return Status::OK();
-    }
-    case ColumnType::kEnum: {
-      if (cell.bytes.size() != c.meta || (c.meta != 1 && c.meta != 2)) return BadSize(cell, c.meta);
-      AppendNumber(ByteCursor(cell.bytes).ReadUIntN(c.meta), out);
-      return Status::OK();
-    }
-    case ColumnType::kSet:
-      // Format: log_event_client.cc, SET: my_b_write_bit over the stored bytes.
-      if (cell.bytes.size() != c.meta || c.meta < 1 || c.meta > 8) return BadSize(cell, c.meta);
-      AppendBits(cell.bytes, 0, out);
-      return Status::OK();
-    case ColumnType::kBit: {
-      unsigned nbits;
-      size_t nbytes;
-      VOMSREPL_RETURN_IF_ERROR(BitLayout(cell, &nbits, &nbytes));
-      AppendBits(cell.bytes, nbytes * 8 - nbits, out);
-      return Status::OK();
-    }
-    case ColumnType::kJson: {
-      Bytes payload;
-      VOMSREPL_RETURN_IF_ERROR(Payload(cell, &payload));
-      Status st;
-      if (cell.is_partial_json) {
-        st = AppendJsonDiffMysqlbinlog(payload, cell.index + 1, out);
-      } else {
-        // Format: MySQL log_event.cc, JSON: the document's text, quoted.
-        out.push_back('\'');
-        st = AppendJsonBinaryText(payload, JsonTextStyle::kMysql, out);
-        out.push_back('\'');
-      }
-      return st.ok() ? st : ColumnError(cell, st);
-    }
-    case ColumnType::kNull:
-      out.append("NULL");
-      return Status::OK();
-    default:
-      return NotSupportedType(cell);
+  Status Year(uint8_t stored) {
+    AppendNumber(1900u + stored, out);  // also for the zero year, as mariadb-binlog
+    return Status::OK();
   }
-}
+  Status Float(float v) {
+    const size_t start = out.size();  // "%-20g"
+    AppendGeneral(v, 6, out);
+    if (out.size() - start < 20) out.append(20 - (out.size() - start), ' ');
+    return Status::OK();
+  }
+  Status Double(double v) {
+    AppendGeneral(v, 20, out);  // "%-.20g"
+    return Status::OK();
+  }
+  Status Decimal(Bytes stored, unsigned precision, unsigned scale) {
+    return AppendDecimalText(stored, precision, scale, out);
+  }
+  Status Timestamp(const TimestampValue& t, unsigned fsp) {
+    AppendTimestampEpoch(t, fsp, out);
+    return Status::OK();
+  }
+  Status Bit(uint64_t, unsigned nbits, Bytes stored) {
+    AppendBits(stored, stored.size() * 8 - nbits, out);
+    return Status::OK();
+  }
+  Status Enum(uint64_t index) {
+    AppendNumber(index, out);
+    return Status::OK();
+  }
+  Status Set(uint64_t, Bytes stored) {
+    AppendBits(stored, 0, out);  // my_b_write_bit over the stored bytes
+    return Status::OK();
+  }
+  Status Text(Bytes payload) {
+    AppendMysqlbinlogQuoted(AsStringView(payload), out);
+    return Status::OK();
+  }
+  Status Geometry(Bytes payload) { return Text(payload); }
+  Status Vector(Bytes payload) { return Text(payload); }
+  Status Json(Bytes payload) {
+    if (cell.is_partial_json) return AppendJsonDiffMysqlbinlog(payload, cell.index + 1, out);
+    // MySQL log_event.cc, JSON: the document's text, quoted.
+    out.push_back('\'');
+    VOMSREPL_RETURN_IF_ERROR(AppendJsonBinaryText(payload, JsonTextStyle::kMysql, out));
+    out.push_back('\'');
+    return Status::OK();
+  }
+  Status NullType() {
+    out.append("NULL");
+    return Status::OK();
+  }
+};
 
-Status AppendJson(const Cell& cell, std::string& out) {
-  const ColumnDesc& c = *cell.column;
-  switch (c.type) {
-    case ColumnType::kTiny: case ColumnType::kShort: case ColumnType::kInt24: case ColumnType::kLong:
-    case ColumnType::kLongLong: case ColumnType::kYear: case ColumnType::kBit: {
-      uint64_t u;
-      int64_t s;
-      bool is_unsigned;
-      VOMSREPL_RETURN_IF_ERROR(IntegerValue(cell, &u, &s, &is_unsigned));
-      if (is_unsigned) {
-        AppendNumber(u, out);
-      } else {
-        AppendNumber(s, out);
-      }
-      return Status::OK();
+// A JSON literal (TextStyle::kJson).
+struct JsonText : QuotedTemporals {
+  const Cell& cell;
+
+  Status Integer(uint64_t u, int64_t s) {
+    if (cell.column->is_unsigned) {
+      AppendNumber(u, out);
+    } else {
+      AppendNumber(s, out);
     }
-    case ColumnType::kFloat: case ColumnType::kDouble: {
-      const size_t want = c.type == ColumnType::kFloat ? 4 : 8;
-      if (cell.bytes.size() != want) return BadSize(cell, want);
-      double v = want == 4 ? LoadFloat(cell.bytes) : LoadDouble(cell.bytes);
-      if (!std::isfinite(v)) return ColumnError(cell, StatusCode::kCorruption, "value is not a finite number");
-      char buf[32];
-      auto r = want == 4 ? std::to_chars(buf, buf + sizeof buf, float(v)) : std::to_chars(buf, buf + sizeof buf, v);
-      out.append(buf, size_t(r.ptr - buf));
-      return Status::OK();
-    }
-    case ColumnType::kNewDecimal: {
-      out.push_back('"');
-      Status st = AppendDecimalText(cell.bytes, c.meta >> 8, c.meta & 0xff, out);
-      if (!st.ok()) return ColumnError(cell, st);
-      out.push_back('"');
-      return Status::OK();
-    }
-    case ColumnType::kDate: case ColumnType::kNewDate: {
-      auto d = DecodeDate(cell.bytes);
-      if (!d.ok()) return ColumnError(cell, d.status());
-      out.push_back('"');
-      AppendDate(*d, '-', out);
-      out.push_back('"');
-      return Status::OK();
-    }
-    case ColumnType::kTime: case ColumnType::kTime2: {
-      auto t = c.type == ColumnType::kTime ? DecodeTime(cell.bytes) : DecodeTime2(cell.bytes, c.meta);
-      if (!t.ok()) return ColumnError(cell, t.status());
-      out.push_back('"');
-      AppendTime(*t, c.type == ColumnType::kTime ? 0 : c.meta, out);
-      out.push_back('"');
-      return Status::OK();
-    }
-    case ColumnType::kDateTime: case ColumnType::kDateTime2: {
-      auto d = c.type == ColumnType::kDateTime ? DecodeDateTime(cell.bytes) : DecodeDateTime2(cell.bytes, c.meta);
-      if (!d.ok()) return ColumnError(cell, d.status());
-      out.push_back('"');
-      AppendDateTime(*d, c.type == ColumnType::kDateTime ? 0 : c.meta, out);
-      out.push_back('"');
-      return Status::OK();
-    }
-    case ColumnType::kTimestamp: case ColumnType::kTimestamp2: {
-      auto t = c.type == ColumnType::kTimestamp ? DecodeTimestamp(cell.bytes) : DecodeTimestamp2(cell.bytes, c.meta);
-      if (!t.ok()) return ColumnError(cell, t.status());
-      out.push_back('"');
-      AppendTimestampUtc(*t, c.type == ColumnType::kTimestamp ? 0 : c.meta, out);
-      out.push_back('"');
-      return Status::OK();
-    }
-    case ColumnType::kVarchar: case ColumnType::kVarString: case ColumnType::kString:
-    case ColumnType::kTinyBlob: case ColumnType::kBlob: case ColumnType::kMediumBlob: case ColumnType::kLongBlob: {
-      Bytes payload;
-      VOMSREPL_RETURN_IF_ERROR(Payload(cell, &payload));
-      std::string_view s = AsStringView(payload);
-      if (c.charset == kBinaryCharset) {
-        AppendBase64String(payload, out);
-      } else if (IsLatin1(c.charset)) {
-        AppendJsonStringLatin1(s, out);
-      } else if (IsUtf8(s)) {
-        AppendJsonString(s, out);
-      } else {
-        AppendBase64String(payload, out);
-      }
-      return Status::OK();
-    }
-    case ColumnType::kGeometry: {
-      Bytes payload;
-      VOMSREPL_RETURN_IF_ERROR(Payload(cell, &payload));
-      AppendBase64String(payload, out);
-      return Status::OK();
-    }
-    case ColumnType::kEnum: {
-      uint64_t u;
-      int64_t s;
-      bool is_unsigned;
-      VOMSREPL_RETURN_IF_ERROR(IntegerValue(cell, &u, &s, &is_unsigned));
-      if (c.enum_values.empty()) {
-        AppendNumber(u, out);
-      } else if (u == 0) {
-        out.append("\"\"");  // the error value '' of an invalid insert
-      } else if (u > c.enum_values.size()) {
-        return ColumnError(cell, StatusCode::kCorruption,
-                           "ENUM index " + std::to_string(u) + " exceeds its " + std::to_string(c.enum_values.size()) + " members");
-      } else {
-        AppendJsonString(c.enum_values[u - 1], out);
-      }
-      return Status::OK();
-    }
-    case ColumnType::kSet: {
-      uint64_t u;
-      int64_t s;
-      bool is_unsigned;
-      VOMSREPL_RETURN_IF_ERROR(IntegerValue(cell, &u, &s, &is_unsigned));
-      if (c.enum_values.empty()) {
-        AppendNumber(u, out);
-        return Status::OK();
-      }
-      if (c.enum_values.size() < 64 && (u >> c.enum_values.size()) != 0)
-        return ColumnError(cell, StatusCode::kCorruption,
-                           "SET bitmask has bits beyond its " + std::to_string(c.enum_values.size()) + " members");
-      // Members joined by ','; escape through one JSON string built in place.
-      out.push_back('"');
-      bool first = true;
-      for (size_t i = 0; i < c.enum_values.size() && i < 64; ++i) {
-        if (((u >> i) & 1) == 0) continue;
-        if (!first) out.push_back(',');
-        first = false;
-        const size_t at = out.size();
-        AppendJsonString(c.enum_values[i], out);
-        // Drop the quotes AppendJsonString added around this member.
-        out.erase(at, 1);
-        out.pop_back();
-      }
-      out.push_back('"');
-      return Status::OK();
-    }
-    case ColumnType::kJson: {
-      Bytes payload;
-      VOMSREPL_RETURN_IF_ERROR(Payload(cell, &payload));
-      Status st = cell.is_partial_json ? AppendJsonDiffJson(payload, out)
-                                       : AppendJsonBinaryText(payload, JsonTextStyle::kCompact, out);
-      return st.ok() ? st : ColumnError(cell, st);
-    }
-    case ColumnType::kVector: {
-      // Format: MySQL 9 sql/field.cc Field_vector (little-endian float32s).
-      Bytes payload;
-      VOMSREPL_RETURN_IF_ERROR(Payload(cell, &payload));
-      if (payload.size() % 4 != 0)
-        return ColumnError(cell, StatusCode::kCorruption, "VECTOR of " + std::to_string(payload.size()) + " bytes is not whole floats");
-      out.push_back('[');
-      for (size_t i = 0; i < payload.size(); i += 4) {
-        if (i > 0) out.push_back(',');
-        float f = float(LoadFloat(payload.subspan(i, 4)));
-        if (!std::isfinite(f)) return ColumnError(cell, StatusCode::kCorruption, "VECTOR element is not finite");
-        char buf[32];
-        auto r = std::to_chars(buf, buf + sizeof buf, f);
-        out.append(buf, size_t(r.ptr - buf));
-      }
-      out.push_back(']');
-      return Status::OK();
-    }
-    case ColumnType::kNull:
-      out.append("null");
-      return Status::OK();
-    default:
-      return NotSupportedType(cell);
+    return Status::OK();
   }
+  Status Year(uint8_t stored) {
+    AppendNumber(stored == 0 ? 0u : 1900u + stored, out);
+    return Status::OK();
+  }
+  template <class T>
+  Status Finite(T v) {
+    if (!std::isfinite(v)) return Corruption("value is not a finite number");
+    AppendNumber(v, out);  // shortest round trip
+    return Status::OK();
+  }
+  Status Float(float v) { return Finite(v); }
+  Status Double(double v) { return Finite(v); }
+  Status Decimal(Bytes stored, unsigned precision, unsigned scale) {
+    out.push_back('"');
+    VOMSREPL_RETURN_IF_ERROR(AppendDecimalText(stored, precision, scale, out));
+    out.push_back('"');
+    return Status::OK();
+  }
+  Status Timestamp(const TimestampValue& t, unsigned fsp) {
+    out.push_back('"');
+    AppendTimestampUtc(t, fsp, out);
+    out.push_back('"');
+    return Status::OK();
+  }
+  Status Bit(uint64_t v, unsigned, Bytes) {
+    AppendNumber(v, out);
+    return Status::OK();
+  }
+  Status Enum(uint64_t index) {
+    const auto& members = cell.column->enum_values;
+    if (members.empty()) {
+      AppendNumber(index, out);
+    } else if (index == 0) {
+      out.append("\"\"");  // the error value '' of an invalid insert
+    } else if (index > members.size()) {
+      return Corruption("ENUM index " + std::to_string(index) + " exceeds its " + std::to_string(members.size()) +
+                        " members");
+    } else {
+      AppendJsonString(members[index - 1], out);
+    }
+    return Status::OK();
+  }
+  Status Set(uint64_t mask, Bytes) {
+    const auto& members = cell.column->enum_values;
+    if (members.empty()) {
+      AppendNumber(mask, out);
+      return Status::OK();
+    }
+    if (members.size() < 64 && (mask >> members.size()) != 0)
+      return Corruption("SET bitmask has bits beyond its " + std::to_string(members.size()) + " members");
+    // Members joined by ','; escape through one JSON string built in place.
+    out.push_back('"');
+    bool first = true;
+    for (size_t i = 0; i < members.size() && i < 64; ++i) {
+      if (((mask >> i) & 1) == 0) continue;
+      if (!first) out.push_back(',');
+      first = false;
+      const size_t at = out.size();
+      AppendJsonString(members[i], out);
+      // Drop the quotes AppendJsonString added around this member.
+      out.erase(at, 1);
+      out.pop_back();
+    }
+    out.push_back('"');
+    return Status::OK();
+  }
+  Status Text(Bytes payload) {
+    const uint32_t charset = cell.column->charset;
+    std::string_view s = AsStringView(payload);
+    if (charset == kBinaryCharset) {
+      AppendBase64String(payload, out);
+    } else if (IsLatin1(charset)) {
+      AppendJsonStringLatin1(s, out);
+    } else if (IsUtf8(s)) {
+      AppendJsonString(s, out);
+    } else {
+      AppendBase64String(payload, out);
+    }
+    return Status::OK();
+  }
+  Status Geometry(Bytes payload) {
+    AppendBase64String(payload, out);
+    return Status::OK();
+  }
+  Status Vector(Bytes payload) {
+    // Format: MySQL 9 sql/field.cc Field_vector (little-endian float32s).
+    if (payload.size() % 4 != 0)
+      return Corruption("VECTOR of " + std::to_string(payload.size()) + " bytes is not whole floats");
+    out.push_back('[');
+    for (size_t i = 0; i < payload.size(); i += 4) {
+      if (i > 0) out.push_back(',');
+      float f;
+      std::memcpy(&f, payload.data() + i, 4);
+      if (!std::isfinite(f)) return Corruption("VECTOR element is not finite");
+      AppendNumber(f, out);
+    }
+    out.push_back(']');
+    return Status::OK();
+  }
+  Status Json(Bytes payload) {
+    return cell.is_partial_json ? AppendJsonDiffJson(payload, out)
+                                : AppendJsonBinaryText(payload, JsonTextStyle::kCompact, out);
+  }
+  Status NullType() {
+    out.append("null");
+    return Status::OK();
+  }
+};
+
+// The number of the integer-like types, for the typed accessors.
+struct Number {
+  const Cell& cell;
+  uint64_t u = 0;
+  int64_t s = 0;
+  bool is_unsigned = true;
+  double d = 0;
+  bool is_float = false;
+
+  Status Integer(uint64_t raw, int64_t sign_extended) {
+    u = raw;
+    s = sign_extended;
+    is_unsigned = cell.column->is_unsigned;
+    return Status::OK();
+  }
+  Status Year(uint8_t stored) { return Unsigned(stored == 0 ? 0u : 1900u + stored); }
+  Status Bit(uint64_t v, unsigned, Bytes) { return Unsigned(v); }
+  Status Enum(uint64_t index) { return Unsigned(index); }
+  Status Set(uint64_t mask, Bytes) { return Unsigned(mask); }
+  Status Float(float v) { return Floating(v); }
+  Status Double(double v) { return Floating(v); }
+  Status Decimal(Bytes, unsigned, unsigned) { return NotNumber(); }
+  Status Date(const DateValue&) { return NotNumber(); }
+  Status Time(const TimeValue&, unsigned) { return NotNumber(); }
+  Status DateTime(const DateTimeValue&, unsigned) { return NotNumber(); }
+  Status Timestamp(const TimestampValue&, unsigned) { return NotNumber(); }
+  Status Text(Bytes) { return NotNumber(); }
+  Status Geometry(Bytes) { return NotNumber(); }
+  Status Vector(Bytes) { return NotNumber(); }
+  Status Json(Bytes) { return NotNumber(); }
+  Status NullType() { return NotNumber(); }
+
+  Status Unsigned(uint64_t v) {
+    u = v;
+    s = int64_t(v);
+    is_unsigned = true;
+    return Status::OK();
+  }
+  Status Floating(double v) {
+    d = v;
+    is_float = true;
+    return Status::OK();
+  }
+  static Status NotNumber() { return InvalidArgument("is not an integer type"); }
+};
+
+// Reads `cell` as a number; `floats` admits FLOAT and DOUBLE.
+Status ReadNumber(const Cell& cell, bool floats, Number* n) {
+  if (cell.column == nullptr) return InvalidArgument("cell #" + std::to_string(cell.index) + " has no column description");
+  if (cell.is_null) return CellError(cell, StatusCode::kInvalidArgument, "value is NULL");
+  VOMSREPL_RETURN_IF_ERROR(VisitCell(cell, *n));
+  if (n->is_float && !floats) return CellError(cell, Number::NotNumber());
+  return Status::OK();
 }
 
 }  // namespace
@@ -556,54 +394,40 @@ Status AppendCellText(const Cell& cell, TextStyle style, std::string& out) {
     return Status::OK();
   }
   const size_t mark = out.size();
-  Status st = style == TextStyle::kJson ? AppendJson(cell, out) : AppendMariadb(cell, out);
+  Status st;
+  if (style == TextStyle::kJson) {
+    JsonText sink{{out, '"', '-'}, cell};
+    st = VisitCell(cell, sink);
+  } else {
+    MariadbText sink{{out, '\'', ':'}, cell};
+    st = VisitCell(cell, sink);
+  }
   if (!st.ok()) out.resize(mark);
   return st;
 }
 
 Result<int64_t> CellInt64(const Cell& cell) {
-  if (cell.column == nullptr) return InvalidArgument("cell #" + std::to_string(cell.index) + " has no column description");
-  if (cell.is_null) return ColumnError(cell, StatusCode::kInvalidArgument, "value is NULL");
-  uint64_t u;
-  int64_t s;
-  bool is_unsigned;
-  VOMSREPL_RETURN_IF_ERROR(IntegerValue(cell, &u, &s, &is_unsigned));
-  if (!is_unsigned) return s;
-  if (u > uint64_t(std::numeric_limits<int64_t>::max()))
-    return ColumnError(cell, StatusCode::kOutOfRange, "unsigned value " + std::to_string(u) + " exceeds INT64_MAX");
-  return int64_t(u);
+  Number n{cell};
+  VOMSREPL_RETURN_IF_ERROR(ReadNumber(cell, false, &n));
+  if (!n.is_unsigned) return n.s;
+  if (n.u > uint64_t(std::numeric_limits<int64_t>::max()))
+    return CellError(cell, StatusCode::kOutOfRange, "unsigned value " + std::to_string(n.u) + " exceeds INT64_MAX");
+  return int64_t(n.u);
 }
 
 Result<uint64_t> CellUInt64(const Cell& cell) {
-  if (cell.column == nullptr) return InvalidArgument("cell #" + std::to_string(cell.index) + " has no column description");
-  if (cell.is_null) return ColumnError(cell, StatusCode::kInvalidArgument, "value is NULL");
-  uint64_t u;
-  int64_t s;
-  bool is_unsigned;
-  VOMSREPL_RETURN_IF_ERROR(IntegerValue(cell, &u, &s, &is_unsigned));
-  if (is_unsigned) return u;
-  if (s < 0) return ColumnError(cell, StatusCode::kOutOfRange, "negative value " + std::to_string(s) + " read as unsigned");
-  return uint64_t(s);
+  Number n{cell};
+  VOMSREPL_RETURN_IF_ERROR(ReadNumber(cell, false, &n));
+  if (n.is_unsigned) return n.u;
+  if (n.s < 0) return CellError(cell, StatusCode::kOutOfRange, "negative value " + std::to_string(n.s) + " read as unsigned");
+  return uint64_t(n.s);
 }
 
 Result<double> CellDouble(const Cell& cell) {
-  if (cell.column == nullptr) return InvalidArgument("cell #" + std::to_string(cell.index) + " has no column description");
-  if (cell.is_null) return ColumnError(cell, StatusCode::kInvalidArgument, "value is NULL");
-  switch (cell.column->type) {
-    case ColumnType::kFloat:
-      if (cell.bytes.size() != 4) return BadSize(cell, 4);
-      return LoadFloat(cell.bytes);
-    case ColumnType::kDouble:
-      if (cell.bytes.size() != 8) return BadSize(cell, 8);
-      return LoadDouble(cell.bytes);
-    default: {
-      uint64_t u;
-      int64_t s;
-      bool is_unsigned;
-      VOMSREPL_RETURN_IF_ERROR(IntegerValue(cell, &u, &s, &is_unsigned));
-      return is_unsigned ? double(u) : double(s);
-    }
-  }
+  Number n{cell};
+  VOMSREPL_RETURN_IF_ERROR(ReadNumber(cell, true, &n));
+  if (n.is_float) return n.d;
+  return n.is_unsigned ? double(n.u) : double(n.s);
 }
 
 }  // namespace vomsrepl::binlog

@@ -2,6 +2,8 @@
 // from binlog/temporal.h, decimal.h (MySQL my_time.cc, strings/decimal.cc).
 #include "apply/param_binder.h"
 
+#include "binlog/value_text.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -14,16 +16,14 @@ using binlog::ColumnType;
 
 struct CellFixture {
   binlog::ColumnDesc column;
-  binlog::ValueLayout layout;
   std::vector<std::byte> bytes;
   std::string arena;
   BoundValue value;
 
-  CellFixture(ColumnType type, uint16_t meta, std::initializer_list<int> b, uint8_t length_bytes = 0) {
+  CellFixture(ColumnType type, uint16_t meta, std::initializer_list<int> b) {
     column.type = column.wire_type = type;
     column.meta = meta;
     column.name = "c";
-    layout.length_bytes = length_bytes;
     for (int x : b) bytes.push_back(std::byte(x));
   }
   Status Convert(bool is_unsigned = false, bool is_null = false, uint32_t fixed_binary_length = 0) {
@@ -31,7 +31,7 @@ struct CellFixture {
     cell.column = &column;
     cell.is_null = is_null;
     cell.bytes = binlog::Bytes(bytes.data(), bytes.size());
-    return ConvertCell(cell, layout, ValueTarget{is_unsigned, fixed_binary_length}, arena, &value);
+    return ConvertCell(cell, ValueTarget{is_unsigned, fixed_binary_length}, arena, &value);
   }
   std::string Bytes() const { return arena.substr(value.offset, value.length); }
 };
@@ -121,35 +121,35 @@ TEST(ConvertCell, TemporalsKeepNegativeTimesZeroDatesAndUtc) {
 }
 
 TEST(ConvertCell, StringsAreRawBytesWithoutTheirLengthPrefix) {
-  CellFixture v(ColumnType::kVarchar, 20, {3, 'a', 0, 'b'}, 1);
+  CellFixture v(ColumnType::kVarchar, 20, {3, 'a', 0, 'b'});
   ASSERT_TRUE(v.Convert().ok());
   EXPECT_EQ(v.value.type, ParamType::kBlob);
   EXPECT_EQ(v.Bytes(), std::string("a\0b", 3));
   EXPECT_EQ(DescribeValue(v.value, v.arena), "'a\\x00b'");
 
-  CellFixture badlen(ColumnType::kVarchar, 20, {5, 'a'}, 1);
+  CellFixture badlen(ColumnType::kVarchar, 20, {5, 'a'});
   EXPECT_EQ(badlen.Convert().code(), StatusCode::kCorruption);
 
   // BINARY(4) lost its trailing zeros in the row image: padded back to the
   // length the catalog resolved (TABLE_MAP charset or the replica's type).
-  CellFixture bin(ColumnType::kString, 0, {2, 'a', 'b'}, 1);
+  CellFixture bin(ColumnType::kString, 0, {2, 'a', 'b'});
   bin.column.max_length = 4;
   ASSERT_TRUE(bin.Convert(false, false, 4).ok());
   EXPECT_EQ(bin.Bytes(), std::string("ab\0\0", 4));
   // An all-zero UUID / INET6 arrives empty: 16 zero bytes, not an empty string.
-  CellFixture zero(ColumnType::kString, 0, {0}, 1);
+  CellFixture zero(ColumnType::kString, 0, {0});
   zero.column.max_length = 16;
   ASSERT_TRUE(zero.Convert(false, false, 16).ok());
   EXPECT_EQ(zero.Bytes(), std::string(16, '\0'));
   // CHAR(4) latin1: the server pads with spaces itself; bytes untouched.
-  CellFixture chr(ColumnType::kString, 0, {2, 0xff, 'b'}, 1);
+  CellFixture chr(ColumnType::kString, 0, {2, 0xff, 'b'});
   chr.column.charset = 8;
   chr.column.max_length = 4;
   ASSERT_TRUE(chr.Convert().ok());
   EXPECT_EQ(chr.Bytes(), "\xff" "b");
 
   // 4-byte UTF-8 in a BLOB with a 2-byte prefix.
-  CellFixture blob(ColumnType::kBlob, 2, {4, 0, 0xf0, 0x9f, 0x98, 0x80}, 2);
+  CellFixture blob(ColumnType::kBlob, 2, {4, 0, 0xf0, 0x9f, 0x98, 0x80});
   ASSERT_TRUE(blob.Convert().ok());
   EXPECT_EQ(blob.Bytes(), "\xf0\x9f\x98\x80");
 }
@@ -177,14 +177,49 @@ TEST(ConvertCell, EnumSetBitAndNull) {
 }
 
 TEST(ConvertCell, PartialJsonIsRefused) {
-  CellFixture j(ColumnType::kJson, 4, {0, 0, 0, 0}, 4);
+  CellFixture j(ColumnType::kJson, 4, {0, 0, 0, 0});
   binlog::Cell cell;
   cell.column = &j.column;
   cell.is_partial_json = true;
   cell.bytes = binlog::Bytes(j.bytes.data(), j.bytes.size());
-  Status st = ConvertCell(cell, j.layout, ValueTarget{}, j.arena, &j.value);
+  Status st = ConvertCell(cell, ValueTarget{}, j.arena, &j.value);
   EXPECT_EQ(st.code(), StatusCode::kNotSupported);
   EXPECT_NE(st.message().find("PARTIAL_JSON"), std::string_view::npos);
+}
+
+// One decode (binlog::VisitCell) serves the text, the JSON and the binding:
+// a value inconsistent with its column is refused by all three with the same
+// message, naming the column.
+TEST(ConvertCell, BadBytesAreRefusedAlikeByEveryOutput) {
+  struct Case {
+    ColumnType type;
+    uint16_t meta;
+    std::initializer_list<int> bytes;
+  };
+  const Case cases[] = {
+      {ColumnType::kLong, 0, {1, 2, 3}},                 // 3 bytes for an INT
+      {ColumnType::kVarchar, 20, {5, 'a'}},              // prefix says 5, 1 byte follows
+      {ColumnType::kDate, 0, {0xff, 0xff}},              // DATE is 3 bytes
+      {ColumnType::kTime2, 0, {0x80, 0, 0, 0}},          // TIME2(0) is 3 bytes
+      {ColumnType::kBit, (1 << 8) | 1, {0x01}},          // BIT(9) is 2 bytes
+      {ColumnType::kEnum, 3, {1, 0, 0}},                 // ENUM packs in 1 or 2 bytes
+      {ColumnType::kDecimal, 0, {0}},                    // old DECIMAL: no decoder
+  };
+  for (const Case& c : cases) {
+    CellFixture f(c.type, c.meta, c.bytes);
+    Status bound = f.Convert();
+    ASSERT_FALSE(bound.ok()) << binlog::ColumnTypeName(c.type);
+    EXPECT_NE(bound.message().find("column `c` (#0, "), std::string_view::npos) << bound.ToString();
+    binlog::Cell cell;
+    cell.column = &f.column;
+    cell.bytes = binlog::Bytes(f.bytes.data(), f.bytes.size());
+    for (auto style : {binlog::TextStyle::kMariadbBinlog, binlog::TextStyle::kJson}) {
+      std::string text = "kept";
+      Status st = binlog::AppendCellText(cell, style, text);
+      EXPECT_EQ(st.ToString(), bound.ToString());
+      EXPECT_EQ(text, "kept");  // nothing appended on error
+    }
+  }
 }
 
 TEST(DescribeValue, EscapesAndTruncates) {
