@@ -322,11 +322,7 @@ class DumpSink {
     if (!wanted) return Status::OK();
     std::string& o = out_.buf();
     if (options_.format == OutputFormat::kJson) {
-      BeginJson(ev);
-      o += ",\"db\":";
-      AppendJsonText(s.database, o);
-      o += ",\"table\":";
-      AppendJsonText(s.table, o);
+      BeginJsonOnTable(ev, s);
       o += ",\"table_id\":";
       AppendU64(o, s.table_id);
       o += ",\"columns\":[";
@@ -366,11 +362,7 @@ class DumpSink {
   Status AppendRows(const source::FileEvent& ev, const binlog::RowsEventView& rows, const binlog::TableSchema& s) {
     std::string& o = out_.buf();
     if (options_.format == OutputFormat::kJson) {
-      BeginJson(ev);
-      o += ",\"db\":";
-      AppendJsonText(s.database, o);
-      o += ",\"table\":";
-      AppendJsonText(s.table, o);
+      BeginJsonOnTable(ev, s);
       o += ",\"gtid\":";
       if (gtid_.empty()) {
         o += "null";
@@ -476,6 +468,16 @@ class DumpSink {
     o += ",\"type\":\"";
     o += EventTypeName(h.type);
     o += '"';
+  }
+
+  // BeginJson, then the table's "db" and "table".
+  void BeginJsonOnTable(const source::FileEvent& ev, const binlog::TableSchema& s) {
+    BeginJson(ev);
+    std::string& o = out_.buf();
+    o += ",\"db\":";
+    AppendJsonText(s.database, o);
+    o += ",\"table\":";
+    AppendJsonText(s.table, o);
   }
 
   Status AppendEventDetailsText(const source::FileEvent& ev) {

@@ -45,6 +45,11 @@ void AddProgressInterval(CLI::App* cmd, uint32_t* seconds) {
       ->capture_default_str();
 }
 
+// --config (also $VOMSREPL_CONFIG), required.
+void AddConfig(CLI::App* cmd, std::string* path, const char* help = "TOML configuration") {
+  cmd->add_option("--config", *path, help)->required()->envname("VOMSREPL_CONFIG");
+}
+
 // Options shared by `dump` and `stats` over files.
 struct FileArgs {
   std::vector<std::string> files;
@@ -157,7 +162,7 @@ CLI::App* AddVerify(CLI::App& cli, app::VerifyCommandOptions& verify_opts, std::
       "verify", "Compare the master with each replica, table by table in primary-key chunks at the same source "
                 "position; exit 8 when they differ");
   AddProgressInterval(verify, &verify_opts.progress_interval_s);
-  verify->add_option("--config", verify_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
+  AddConfig(verify, &verify_opts.config_path);
   verify->add_option("--replica", verify_opts.replicas, "Only this replica (repeatable; default: every enabled one)");
   verify->add_option("--db", verify_opts.databases, "Only these master databases (glob, repeatable)");
   verify->add_option("--table", verify_opts.tables, "Only these tables (glob on 'table' or 'db.table', repeatable)");
@@ -206,9 +211,7 @@ CLI::App* AddReplica(CLI::App& cli, app::ReplicaCommandOptions& replica_opts) {
                       "free for a bootstrap or catchup); 0: return at once")
       ->check(CLI::Range(0, 86400))
       ->capture_default_str();
-  replica->add_option("--config", replica_opts.config_path, "TOML configuration of the running daemon")
-      ->required()
-      ->envname("VOMSREPL_CONFIG");
+  AddConfig(replica, &replica_opts.config_path, "TOML configuration of the running daemon");
 
   return replica;
 }
@@ -218,7 +221,7 @@ CLI::App* AddBootstrap(CLI::App& cli, app::BootstrapCommandOptions& boot_opts) {
       "bootstrap", "Copy one database from the master to a replica at one consistent position and set the "
                    "replica's progress so that `run` continues from there");
   AddProgressInterval(boot, &boot_opts.progress_interval_s);
-  boot->add_option("--config", boot_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
+  AddConfig(boot, &boot_opts.config_path);
   boot->add_option("--replica", boot_opts.replica, "The [[replica]] to fill")->required();
   boot->add_option("--db", boot_opts.database, "The master database")->required();
   boot->add_option("--as", boot_opts.as, "Its name on the replica (must be the config's [filter.rename] target)");
@@ -242,9 +245,7 @@ CLI::App* AddCatchup(CLI::App& cli, app::CatchupCommandOptions& catchup_opts) {
       "catchup", "Apply to one replica, from its progress row, up to a GTID, a time or a master binlog position, "
                  "and stop exactly there (from the journal, the master or --from-files)");
   AddProgressInterval(catchup, &catchup_opts.progress_interval_s);
-  catchup->add_option("--config", catchup_opts.config_path, "TOML configuration")
-      ->required()
-      ->envname("VOMSREPL_CONFIG");
+  AddConfig(catchup, &catchup_opts.config_path);
   catchup->add_option("--replica", catchup_opts.replica, "The [[replica]] to bring forward")->required();
   catchup->add_option("--until", catchup_opts.until,
                       "Target: a MariaDB GTID list (0-1-420: that transaction included), a UTC time "
@@ -269,9 +270,7 @@ CLI::App* AddSwitchMaster(CLI::App& cli, app::SwitchMasterCommandOptions& switch
   auto* switch_master = cli.add_subcommand(
       "switch-master", "Move the stopped feeder's journal to a new master (a promoted replica, or a server of the "
                        "same GTID history) after checking it holds every journaled transaction");
-  switch_master->add_option("--config", switch_opts.config_path, "TOML configuration")
-      ->required()
-      ->envname("VOMSREPL_CONFIG");
+  AddConfig(switch_master, &switch_opts.config_path);
   switch_master->add_option("--to-defaults-file", switch_opts.to_defaults_file,
                             "Option file of the replication account on the new master ([client] group: host, port, "
                             "user, password)")
@@ -340,12 +339,10 @@ int main(int argc, char** argv) {
   app::RunOptions run_opts;
   auto* run = cli.add_subcommand(
       "run", "Run the replica feeder: master binlog -> filtered transactions -> journal -> every replica, exactly once");
-  run->add_option("--config", run_opts.config_path, "TOML configuration (see conf/vomsrepl.toml)")
-      ->required()
-      ->envname("VOMSREPL_CONFIG");
+  AddConfig(run, &run_opts.config_path, "TOML configuration (see conf/vomsrepl.toml)");
   auto* check = cli.add_subcommand(
       "check-config", "Validate a configuration: keys, values, master preflight, replica access; print the plan");
-  check->add_option("--config", run_opts.config_path, "TOML configuration")->required()->envname("VOMSREPL_CONFIG");
+  AddConfig(check, &run_opts.config_path);
   check->add_flag("--unreachable-ok", run_opts.unreachable_ok,
                   "A master or replica that cannot be reached is a warning, not an error (`run` starts and retries "
                   "it): for the systemd unit's ExecStartPre. Wrong passwords, privileges and settings still fail");

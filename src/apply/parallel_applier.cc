@@ -319,13 +319,7 @@ ApplierStats ParallelApplier::stats() const {
   std::lock_guard lock(mu_);
   for (auto& w : workers_) {
     if (w->busy) continue;  // read when idle
-    const ApplierStats& s = w->applier->stats();
-    sum.transactions_applied += s.transactions_applied;
-    sum.transactions_skipped += s.transactions_skipped;
-    sum.commits += s.commits;
-    sum.ddl_statements += s.ddl_statements;
-    sum.ddl_recovered += s.ddl_recovered;
-    sum.careful_retries += s.careful_retries;
+    sum += w->applier->stats();
   }
   return sum;
 }
@@ -335,16 +329,7 @@ RowApplierStats ParallelApplier::row_stats() const {
   std::lock_guard lock(mu_);
   for (auto& w : workers_) {
     if (w->busy) continue;
-    const RowApplierStats& s = w->applier->row_stats();
-    sum.rows_inserted += s.rows_inserted;
-    sum.rows_updated += s.rows_updated;
-    sum.rows_deleted += s.rows_deleted;
-    sum.rows_skipped += s.rows_skipped;
-    sum.rows_overwritten += s.rows_overwritten;
-    sum.statements += s.statements;
-    sum.rows_received += s.rows_received;
-    sum.rows_folded += s.rows_folded;
-    sum.rows_folded_away += s.rows_folded_away;
+    sum += w->applier->row_stats();
   }
   return sum;
 }

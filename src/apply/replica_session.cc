@@ -426,22 +426,8 @@ uint64_t ReplicaSession::affected_rows() const {
 Result<std::vector<SqlRow>> ReplicaSession::Query(std::string_view sql) {
   if (mysql_ == nullptr) return Unavailable(config_.name + ": query on a closed session");
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return ErrorStatus(sql.substr(0, 200));
-  MYSQL_RES* r = mysql_store_result(mysql_);
   std::vector<SqlRow> rows;
-  if (r == nullptr) {
-    if (mysql_field_count(mysql_) != 0) return ErrorStatus(sql.substr(0, 200));
-    return rows;
-  }
-  unsigned int n = mysql_num_fields(r);
-  while (MYSQL_ROW row = mysql_fetch_row(r)) {
-    unsigned long* lengths = mysql_fetch_lengths(r);
-    SqlRow out(n);
-    for (unsigned int i = 0; i < n; ++i) {
-      if (row[i] != nullptr) out[i] = std::string(row[i], lengths[i]);
-    }
-    rows.push_back(std::move(out));
-  }
-  mysql_free_result(r);
+  if (!connect::StoreRows(mysql_, &rows)) return ErrorStatus(sql.substr(0, 200));
   last_errno_ = 0;
   return rows;
 }

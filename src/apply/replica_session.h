@@ -119,7 +119,7 @@ struct ReplicaConfig {
   std::string tls_table = "[replica.tls]";  // where tls comes from, for the fixes in messages
 };
 
-using SqlRow = std::vector<std::optional<std::string>>;
+using SqlRow = std::vector<std::optional<std::string>>;  // the same type as connect::SqlRow
 
 // True for errors after which the session (or only its transaction) is gone
 // and the work can be retried from the progress row.

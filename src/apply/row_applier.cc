@@ -6,16 +6,13 @@
 #include <cstring>
 
 #include "apply/row_statements.h"
+#include "common/enum_names.h"
 
 namespace vomsrepl::apply {
 
 std::string_view DivergencePolicyName(DivergencePolicy p) {
-  switch (p) {
-    case DivergencePolicy::kStop: return "stop";
-    case DivergencePolicy::kOverwrite: return "overwrite";
-    case DivergencePolicy::kSkip: return "skip";
-  }
-  return "?";
+  static constexpr std::string_view kNames[] = {"stop", "overwrite", "skip"};
+  return EnumName(p, kNames);
 }
 
 Result<DivergencePolicy> ParseDivergencePolicy(std::string_view name) {
@@ -93,33 +90,54 @@ constexpr std::string_view kRowSavepoint = "vomsrepl_row";
 
 }  // namespace
 
-// Visitor for binlog::ForEachRow: converts the needed cells of each image
-// and appends one batch row per source row.
-struct RowCollector {
+// What both ForEachRow visitors below share: the image being walked, the
+// first error, the conversion of a cell into a parameter.
+struct ImageCollector {
+  ImageCollector(RowApplier* self_, const TableInfo* table_, binlog::RowsKind kind_)
+      : self(self_), table(table_), kind(kind_) {}
+
   RowApplier* self;
-  const binlog::TableSchema* schema;
   const TableInfo* table;
   binlog::RowsKind kind;
+  binlog::RowImage image = binlog::RowImage::kAfter;
+  Status status;
+
+  // Converts `cell` into `dst` (bytes into `arena`); an error names the table.
+  void Convert(const binlog::Cell& cell, std::string& arena, BoundValue& dst) {
+    status = ConvertCell(cell, table->columns[cell.index].target(), arena, &dst);
+    if (!status.ok()) status = status.WithContext(table->quoted_name);
+  }
+  // True at EndRow of a source row's last image: the only image of a WRITE or
+  // DELETE, the after image of an UPDATE.
+  bool RowComplete() const {
+    return status.ok() && (kind == binlog::RowsKind::kDelete || image == binlog::RowImage::kAfter);
+  }
+};
+
+// Visitor for binlog::ForEachRow: converts the needed cells of each image
+// and appends one batch row per source row.
+struct RowCollector : ImageCollector {
+  RowCollector(RowApplier* self_, const TableInfo* table_, binlog::RowsKind kind_,
+               const std::vector<uint8_t>* need_before_, const std::vector<uint8_t>* need_after_)
+      : ImageCollector(self_, table_, kind_),
+        need_before(need_before_),
+        need_after(need_after_),
+        before(need_before_->size()),
+        after(need_after_->size()) {}
+
   const std::vector<uint8_t>* need_before;
   const std::vector<uint8_t>* need_after;
   std::vector<BoundValue> before, after;
-  binlog::RowImage image = binlog::RowImage::kAfter;
-  Status status;
 
   void BeginRow(binlog::RowImage im) { image = im; }
   void OnCell(const binlog::Cell& cell) {
     if (!status.ok()) return;
     bool is_before = image == binlog::RowImage::kBefore;
     if (!(is_before ? (*need_before)[cell.index] : (*need_after)[cell.index])) return;
-    BoundValue& dst = is_before ? before[cell.index] : after[cell.index];
-    status = ConvertCell(cell, table->columns[cell.index].target(),
-                         self->batch_.arena, &dst);
-    if (!status.ok()) status = status.WithContext(table->quoted_name);
+    Convert(cell, self->batch_.arena, is_before ? before[cell.index] : after[cell.index]);
   }
   void EndRow() {
-    if (!status.ok()) return;
-    bool last_image = kind == binlog::RowsKind::kDelete || image == binlog::RowImage::kAfter;
-    if (!last_image) return;
+    if (!RowComplete()) return;
     RowApplier::Batch& b = self->batch_;
     for (uint32_t c : b.set_columns) {
       b.values.push_back(after[c]);
@@ -140,9 +158,23 @@ struct RowCollector {
   }
 };
 
+RowApplierStats& RowApplierStats::operator+=(const RowApplierStats& o) {
+  using S = RowApplierStats;
+  for (uint64_t S::*f : {&S::rows_inserted, &S::rows_updated, &S::rows_deleted, &S::rows_skipped, &S::rows_overwritten,
+                         &S::statements, &S::rows_received, &S::rows_folded, &S::rows_folded_away,
+                         &S::rows_unchanged_by_key})
+    this->*f += o.*f;
+  return *this;
+}
+
 RowApplier::RowApplier(ReplicaSession& session, TableCatalog& catalog, RowApplierOptions options)
     : session_(session), catalog_(catalog), options_(std::move(options)) {
   if (options_.max_rows_per_statement == 0) options_.max_rows_per_statement = 1;
+}
+
+size_t RowApplier::RowsPerStatement(size_t width) const {
+  // A prepared statement takes at most 65,535 placeholders.
+  return std::max<size_t>(1, std::min<size_t>(options_.max_rows_per_statement, 65535 / std::max<size_t>(width, 1)));
 }
 
 uint64_t RowApplier::StatementByteCap() const {
@@ -228,8 +260,7 @@ Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog:
   for (uint32_t c : b.set_columns) need_after[c] = 1;
   for (uint32_t c : b.where_columns) need_before[c] = 1;
   for (uint32_t c : b.check_columns) need_before[c] = 1;
-  RowCollector collector{this, &schema, t, kind, &need_before, &need_after, std::vector<BoundValue>(n),
-                         std::vector<BoundValue>(n), binlog::RowImage::kAfter, Status::OK()};
+  RowCollector collector(this, t, kind, &need_before, &need_after);
   // ForEachRow delivers whole rows; flush between rows would invalidate
   // nothing (values are copies), so caps are checked after the event.
   Status st = binlog::ForEachRow(event, schema, collector);
@@ -391,8 +422,7 @@ size_t RowApplier::ChunkRows(size_t r, size_t max_rows, uint64_t cap, uint64_t* 
 Status RowApplier::FlushInserts() {
   Batch& b = batch_;
   const size_t width = b.width();
-  const size_t max_rows = careful_ ? 1 : std::max<size_t>(1, std::min<size_t>(options_.max_rows_per_statement,
-                                                                             65535 / std::max<size_t>(width, 1)));
+  const size_t max_rows = careful_ ? 1 : RowsPerStatement(width);
   const uint64_t cap = StatementByteCap();
   size_t r = 0;
   while (r < b.rows) {
@@ -518,10 +548,7 @@ Status RowApplier::FlushUpdates() {
 Status RowApplier::FlushDeletes() {
   Batch& b = batch_;
   const size_t width = b.width();
-  const size_t max_rows =
-      careful_ || !b.key_match
-          ? 1
-          : std::max<size_t>(1, std::min<size_t>(options_.max_rows_per_statement, 65535 / std::max<size_t>(width, 1)));
+  const size_t max_rows = careful_ || !b.key_match ? 1 : RowsPerStatement(width);
   const std::string what = "DELETE FROM " + b.table->quoted_name;
   const uint64_t cap = StatementByteCap();
   size_t r = 0;
@@ -593,19 +620,24 @@ uint64_t DigestBytes(uint64_t h, const void* data, size_t n) {
 // every written column of the after image into the folder's arena, and
 // digests both images (ImageDigest: the stored bytes of every non-generated
 // column, so that a net UPDATE back to the first before image is noticed).
-struct FoldCollector {
-  RowApplier* self;
-  const binlog::TableSchema* schema;
-  const TableInfo* table;
-  binlog::RowsKind kind;
+struct FoldCollector : ImageCollector {
+  FoldCollector(RowApplier* self_, const TableInfo* table_, binlog::RowsKind kind_,
+                const std::vector<uint32_t>* set_columns_, const std::vector<uint32_t>* check_columns_,
+                const std::vector<int32_t>* key_slot_, const std::vector<int32_t>* set_slot_)
+      : ImageCollector(self_, table_, kind_),
+        set_columns(set_columns_),
+        check_columns(check_columns_),
+        key_slot(key_slot_),
+        set_slot(set_slot_),
+        before_key(table_->key.size() + check_columns_->size()),
+        after(set_columns_->size()) {}
+
   const std::vector<uint32_t>* set_columns;
   const std::vector<uint32_t>* check_columns;
   const std::vector<int32_t>* key_slot;  // column -> position in the key + check values, -1
   const std::vector<int32_t>* set_slot;  // column -> position in set_columns, -1
   std::vector<BoundValue> before_key, after;
-  binlog::RowImage image = binlog::RowImage::kAfter;
-  Status status;
-  ImageDigest before_digest, after_digest;
+  ImageDigest before_digest{}, after_digest{};
   size_t digested = 0;  // columns of the current image in its digest
 
   ImageDigest& digest() { return image == binlog::RowImage::kBefore ? before_digest : after_digest; }
@@ -626,15 +658,11 @@ struct FoldCollector {
     }
     int32_t slot = image == binlog::RowImage::kBefore ? (*key_slot)[cell.index] : (*set_slot)[cell.index];
     if (slot < 0) return;
-    BoundValue& dst = image == binlog::RowImage::kBefore ? before_key[size_t(slot)] : after[size_t(slot)];
-    status = ConvertCell(cell, table->columns[cell.index].target(),
-                         self->folder_.arena(), &dst);
-    if (!status.ok()) status = status.WithContext(table->quoted_name);
+    Convert(cell, self->folder_.arena(),
+            image == binlog::RowImage::kBefore ? before_key[size_t(slot)] : after[size_t(slot)]);
   }
   void EndRow() {
-    if (!status.ok()) return;
-    bool last_image = kind == binlog::RowsKind::kDelete || image == binlog::RowImage::kAfter;
-    if (!last_image) return;
+    if (!RowComplete()) return;
     ++self->stats_.rows_received;
     ++self->stats_.rows_folded;
     status = self->folder_.Add(table, *set_columns, *check_columns, kind, before_key, after, self->origin_seq_,
@@ -661,9 +689,7 @@ Status RowApplier::FoldRowsEvent(const TableInfo& t, const binlog::TableSchema& 
     for (size_t k = 0; k < t.key.size(); ++k) key_slot[t.key[k]] = int32_t(k);
     for (size_t j = 0; j < check_columns.size(); ++j) key_slot[check_columns[j]] = int32_t(t.key.size() + j);
   }
-  FoldCollector collector{this, &schema, &t, kind, &set_columns, &check_columns, &key_slot, &set_slot,
-                          std::vector<BoundValue>(t.key.size() + check_columns.size()),
-                          std::vector<BoundValue>(set_columns.size()), binlog::RowImage::kAfter, Status::OK(), {}, {}, 0};
+  FoldCollector collector(this, &t, kind, &set_columns, &check_columns, &key_slot, &set_slot);
   Status st = binlog::ForEachRow(event, schema, collector);
   if (!st.ok()) return st.WithContext(t.quoted_name);
   return collector.status;
@@ -752,8 +778,7 @@ Status RowApplier::FlushUpserts() {
   VOMSREPL_RETURN_IF_ERROR(session_.SetChecks(true, true));
   Batch& b = batch_;
   const size_t width = b.width();
-  const size_t max_rows =
-      std::max<size_t>(1, std::min<size_t>(options_.max_rows_per_statement, 65535 / std::max<size_t>(width, 1)));
+  const size_t max_rows = RowsPerStatement(width);
   const uint64_t cap = StatementByteCap();
   const std::string what = "INSERT ... ON DUPLICATE KEY UPDATE " + b.table->quoted_name + " (net UPDATEs)";
   size_t r = 0;

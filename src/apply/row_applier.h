@@ -127,6 +127,9 @@ struct RowApplierStats {
   uint64_t rows_folded = 0;    // rows added to the folder (fold)
   uint64_t rows_folded_away = 0;  // ... that needed no statement row of their own
   uint64_t rows_unchanged_by_key = 0;  // net UPDATEs back to their first before image, sent by key, not upserted
+
+  // Sums the workers' figures (ParallelApplier); every field above belongs here.
+  RowApplierStats& operator+=(const RowApplierStats& o);
 };
 
 class RowApplier {
@@ -210,6 +213,8 @@ class RowApplier {
   Status RefusedRow(const Status& st, size_t row);
   std::string DescribeRow(size_t row, bool where) const;
   uint64_t StatementByteCap() const;
+  // Rows per multi-row statement of `width` parameters a row.
+  size_t RowsPerStatement(size_t width) const;
 
   ReplicaSession& session_;
   TableCatalog& catalog_;

@@ -7,12 +7,18 @@ namespace {
 
 void AppendColumn(std::string& out, const TableInfo& t, uint32_t i) { AppendQuotedIdentifier(out, t.columns[i].name); }
 
-void AppendRowMatch(std::string& out, const TableInfo& t, std::span<const uint32_t> where, bool key_match) {
-  for (size_t i = 0; i < where.size(); ++i) {
-    if (i) out += " AND ";
-    AppendColumn(out, t, where[i]);
-    out += key_match ? "=?" : "<=>?";
+// The columns, each followed by `suffix`, joined by `separator`.
+void AppendColumns(std::string& out, const TableInfo& t, std::span<const uint32_t> columns, const char* separator,
+                   const char* suffix) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += separator;
+    AppendColumn(out, t, columns[i]);
+    out += suffix;
   }
+}
+
+void AppendRowMatch(std::string& out, const TableInfo& t, std::span<const uint32_t> where, bool key_match) {
+  AppendColumns(out, t, where, " AND ", key_match ? "=?" : "<=>?");
 }
 
 void AppendCheck(std::string& out, const TableInfo& t, std::span<const uint32_t> check) {
@@ -23,16 +29,25 @@ void AppendCheck(std::string& out, const TableInfo& t, std::span<const uint32_t>
   }
 }
 
+// The WHERE condition of one row: by key plus the before-image check, or
+// (no key) every column, at most one row.
+void AppendOneRow(std::string& out, const TableInfo& t, std::span<const uint32_t> where, bool key_match,
+                  std::span<const uint32_t> check) {
+  AppendRowMatch(out, t, where, key_match);
+  if (key_match) {
+    AppendCheck(out, t, check);
+  } else {
+    out += " LIMIT 1";
+  }
+}
+
 }  // namespace
 
 std::string BuildInsertSql(const TableInfo& t, std::span<const uint32_t> columns, size_t rows, InsertMode mode) {
   std::string sql = mode == InsertMode::kIgnore ? "INSERT IGNORE INTO " : "INSERT INTO ";
   sql += t.quoted_name;
   sql += " (";
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (i) sql += ',';
-    AppendColumn(sql, t, columns[i]);
-  }
+  AppendColumns(sql, t, columns, ",", "");
   sql += ") VALUES ";
   std::string tuple = "(";
   for (size_t i = 0; i < columns.size(); ++i) tuple += i ? ",?" : "?";
@@ -61,15 +76,9 @@ std::string BuildUpdateSql(const TableInfo& t, std::span<const uint32_t> set_col
   std::string sql = "UPDATE ";
   sql += t.quoted_name;
   sql += " SET ";
-  for (size_t i = 0; i < set_columns.size(); ++i) {
-    if (i) sql += ',';
-    AppendColumn(sql, t, set_columns[i]);
-    sql += "=?";
-  }
+  AppendColumns(sql, t, set_columns, ",", "=?");
   sql += " WHERE ";
-  AppendRowMatch(sql, t, where_columns, key_match);
-  if (key_match) AppendCheck(sql, t, check_columns);
-  if (!key_match) sql += " LIMIT 1";
+  AppendOneRow(sql, t, where_columns, key_match, check_columns);
   return sql;
 }
 
@@ -79,9 +88,7 @@ std::string BuildDeleteSql(const TableInfo& t, std::span<const uint32_t> where_c
   sql += t.quoted_name;
   sql += " WHERE ";
   if (!key_match || rows <= 1) {
-    AppendRowMatch(sql, t, where_columns, key_match);
-    if (key_match) AppendCheck(sql, t, check_columns);
-    if (!key_match) sql += " LIMIT 1";
+    AppendOneRow(sql, t, where_columns, key_match, check_columns);
     return sql;
   }
   if (where_columns.size() == 1 && check_columns.empty()) {

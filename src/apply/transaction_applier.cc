@@ -9,10 +9,19 @@
 #include "apply/sql_identifier.h"
 #include "binlog/format_description.h"
 #include "binlog/rows_event.h"
-#include "txn/change_format.h"
+#include "txn/rows_walk.h"
 #include "txn/statement_router.h"
 
 namespace vomsrepl::apply {
+
+ApplierStats& ApplierStats::operator+=(const ApplierStats& o) {
+  using S = ApplierStats;
+  for (uint64_t S::*f : {&S::transactions_applied, &S::transactions_skipped, &S::commits, &S::ddl_statements,
+                         &S::ddl_recovered, &S::careful_retries})
+    this->*f += o.*f;
+  return *this;
+}
+
 namespace {
 
 constexpr uint32_t kOptionNoForeignKeyChecks = 0x04000000;
@@ -258,30 +267,13 @@ Status TransactionApplier::Apply(const txn::Transaction& t) {
 Status TransactionApplier::ApplyChanges(const txn::Transaction& t) {
   if (t.chunk == 0) table_maps_.Clear();
   rows_.SetOrigin(t.seq, &t.source);
-  const binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
   const uint64_t rows_before = rows_.stats().rows_received;
-  txn::ChangeReader reader(t.changes);
-  txn::Change change;
-  while (reader.Next(&change)) {
-    switch (change.kind) {
-      case txn::ChangeKind::kTableMap:
-        VOMSREPL_RETURN_IF_ERROR(table_maps_.Update(change.body, fde));
-        break;
-      case txn::ChangeKind::kRows: {
-        VOMSREPL_ASSIGN_OR_RETURN(binlog::RowsEventView view,
-                                  binlog::DecodeRowsEvent(change.event_type, change.body, fde, scratch_));
-        const binlog::TableSchema* schema = table_maps_.Find(view.table_id);
-        if (schema == nullptr)
-          return Corruption("rows event for table id " + std::to_string(view.table_id) + " without a TABLE_MAP");
-        VOMSREPL_RETURN_IF_ERROR(rows_.AddRowsEvent(*schema, view));
-        if (view.end_of_statement) table_maps_.Clear();
-        break;
-      }
-      case txn::ChangeKind::kStatement:
-        return Internal("statement in a transaction not marked has_statement");
-    }
-  }
-  VOMSREPL_RETURN_IF_ERROR(reader.status());
+  VOMSREPL_RETURN_IF_ERROR(txn::WalkRowsChanges(
+      t, table_maps_, scratch_,
+      [&](const binlog::TableSchema& schema, const binlog::RowsEventView& view) {
+        return rows_.AddRowsEvent(schema, view);
+      },
+      txn::NoStatementExpected));
   group_rows_ += rows_.stats().rows_received - rows_before;
   if (rows_.careful()) VOMSREPL_RETURN_IF_ERROR(rows_.Flush());
   return Status::OK();
@@ -523,31 +515,13 @@ Status TransactionApplier::ApplyDdl(const txn::Transaction& t) {
   table_maps_.Clear();
   rows_.SetOrigin(t.seq, &t.source);
   rows_.set_careful(true);  // rows next to a DDL (CREATE ... SELECT) run in autocommit, row by row
-  const binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
-  txn::ChangeReader reader(t.changes);
-  txn::Change change;
-  while (st.ok() && reader.Next(&change)) {
-    switch (change.kind) {
-      case txn::ChangeKind::kStatement:
-        st = RunStatement(change, recovering, t);
-        break;
-      case txn::ChangeKind::kTableMap:
-        st = table_maps_.Update(change.body, fde);
-        break;
-      case txn::ChangeKind::kRows: {
-        auto view = binlog::DecodeRowsEvent(change.event_type, change.body, fde, scratch_);
-        if (!view.ok()) {
-          st = view.status();
-          break;
-        }
-        const binlog::TableSchema* schema = table_maps_.Find(view->table_id);
-        st = schema ? rows_.AddRowsEvent(*schema, *view) : Corruption("rows event without a TABLE_MAP");
-        if (st.ok()) st = rows_.Flush();
-        break;
-      }
-    }
-  }
-  if (st.ok()) st = reader.status();
+  st = txn::WalkRowsChanges(
+      t, table_maps_, scratch_,
+      [&](const binlog::TableSchema& schema, const binlog::RowsEventView& view) {
+        VOMSREPL_RETURN_IF_ERROR(rows_.AddRowsEvent(schema, view));
+        return rows_.Flush();
+      },
+      [&](const txn::Change& change) { return RunStatement(change, recovering, t); });
   rows_.set_careful(false);
   Status restore = session_.RestoreSessionSettings();
   catalog_.Clear();

@@ -142,6 +142,9 @@ struct ApplierStats {
   uint64_t ddl_statements = 0;
   uint64_t ddl_recovered = 0;         // "already done" after a crash
   uint64_t careful_retries = 0;       // groups applied again row by row
+
+  // Sums the workers' figures (ParallelApplier); every field above belongs here.
+  ApplierStats& operator+=(const ApplierStats& o);
 };
 
 class TransactionApplier {

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "binlog/rows_event.h"
-#include "txn/change_format.h"
+#include "txn/rows_walk.h"
 
 namespace vomsrepl::apply {
 namespace {
@@ -102,47 +102,31 @@ void NormalizeWriteset(std::vector<uint64_t>* keys) {
 
 Status WritesetBuilder::Add(const txn::Transaction& t, std::vector<uint64_t>* keys) {
   if (t.chunk == 0) maps_.Clear();
-  const binlog::FormatDescription fde = txn::ChangeFormat(t.mariadb_source);
-  txn::ChangeReader reader(t.changes);
-  txn::Change change;
-  while (reader.Next(&change)) {
-    switch (change.kind) {
-      case txn::ChangeKind::kTableMap:
-        VOMSREPL_RETURN_IF_ERROR(maps_.Update(change.body, fde));
-        break;
-      case txn::ChangeKind::kRows: {
-        VOMSREPL_ASSIGN_OR_RETURN(binlog::RowsEventView view,
-                                  binlog::DecodeRowsEvent(change.event_type, change.body, fde, scratch_));
-        const binlog::TableSchema* schema = maps_.Find(view.table_id);
-        if (schema == nullptr)
-          return Corruption("rows event for table id " + std::to_string(view.table_id) + " without a TABLE_MAP");
-        VOMSREPL_ASSIGN_OR_RETURN(const TableInfo* info, catalog_.Resolve(session_, *schema));
+  return txn::WalkRowsChanges(
+      t, maps_, scratch_,
+      [&](const binlog::TableSchema& schema, const binlog::RowsEventView& view) -> Status {
+        VOMSREPL_ASSIGN_OR_RETURN(const TableInfo* info, catalog_.Resolve(session_, schema));
         if (!info->foldable || info->key.empty()) {
           keys->push_back(kOrderedTablesKey);
         } else {
           std::string prefix = info->quoted_name;
           prefix.push_back('\0');
           bool by_row = true;
-          for (uint32_t k : info->key) by_row = by_row && ByteComparableKeyType(schema->columns[k].type);
+          for (uint32_t k : info->key) by_row = by_row && ByteComparableKeyType(schema.columns[k].type);
           if (by_row) {
             KeyVisitor visitor(*info, prefix, keys, &buffer_);
             visitor.set_two_images(view.kind == binlog::RowsKind::kUpdate ||
                                    view.kind == binlog::RowsKind::kPartialUpdate);
-            VOMSREPL_RETURN_IF_ERROR(binlog::ForEachRow(view, *schema, visitor));
+            VOMSREPL_RETURN_IF_ERROR(binlog::ForEachRow(view, schema, visitor));
             if (visitor.incomplete())
               return FailedPrecondition(info->quoted_name + ": a row image without its key columns");
           } else {
             keys->push_back(Hash(prefix));
           }
         }
-        if (view.end_of_statement) maps_.Clear();
-        break;
-      }
-      case txn::ChangeKind::kStatement:
-        return Internal("statement in a transaction not marked has_statement");
-    }
-  }
-  return reader.status();
+        return Status::OK();
+      },
+      txn::NoStatementExpected);
 }
 
 }  // namespace vomsrepl::apply

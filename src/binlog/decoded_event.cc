@@ -1,14 +1,21 @@
 #include "binlog/decoded_event.h"
 
 #include <string>
+#include <type_traits>
 
 namespace vomsrepl::binlog {
 namespace {
 
-template <class T>
+// The decoded value as the event (Event = T), or wrapped in Event (a
+// std::string_view decoder whose event struct holds only that field).
+template <class Event = void, class T>
 Result<DecodedEvent> Wrap(Result<T> r) {
   if (!r.ok()) return r.status();
-  return DecodedEvent(std::move(*r));
+  if constexpr (std::is_void_v<Event>) {
+    return DecodedEvent(std::move(*r));
+  } else {
+    return DecodedEvent(Event{*r});
+  }
 }
 
 }  // namespace
@@ -57,22 +64,14 @@ Result<DecodedEvent> DecodeEvent(const EventFrame& frame, const FormatDescriptio
     case EventType::kHeartbeat:
     case EventType::kHeartbeatV2: return Wrap(DecodeHeartbeat(h.type, body, h.next_position));
     case EventType::kRowsQuery:
-    case EventType::kAnnotateRows: {
-      auto t = DecodeRowsQuery(h.type, body);
-      if (!t.ok()) return t.status();
-      return DecodedEvent(RowsQueryEvent{*t});
-    }
+    case EventType::kAnnotateRows: return Wrap<RowsQueryEvent>(DecodeRowsQuery(h.type, body));
     case EventType::kGtid:
     case EventType::kAnonymousGtid:
     case EventType::kGtidTagged: return Wrap(DecodeMysqlGtid(h.type, body));
     case EventType::kPreviousGtids: return DecodedEvent(PreviousGtidsRef{body});
     case EventType::kMariaGtid: return Wrap(DecodeMariaGtid(body, h.server_id));
     case EventType::kMariaGtidList: return Wrap(DecodeMariaGtidListView(body));
-    case EventType::kBinlogCheckpoint: {
-      auto f = DecodeBinlogCheckpoint(body);
-      if (!f.ok()) return f.status();
-      return DecodedEvent(BinlogCheckpointEvent{*f});
-    }
+    case EventType::kBinlogCheckpoint: return Wrap<BinlogCheckpointEvent>(DecodeBinlogCheckpoint(body));
     case EventType::kStartEncryption: {
       auto e = DecodeStartEncryption(body);
       if (!e.ok()) return e.status();

@@ -52,18 +52,9 @@ bool FdeHasChecksum(Bytes raw) {
   Bytes body = raw.subspan(EventHeader::kSize, h.event_length - EventHeader::kSize);
   std::string_view version = AsStringView(body.subspan(2, 50));
   version = version.substr(0, version.find('\0'));
-  uint32_t v[3] = {0, 0, 0};
-  size_t i = 0;
-  for (int k = 0; k < 3; ++k) {
-    while (i < version.size() && version[i] >= '0' && version[i] <= '9') v[k] = v[k] * 10 + uint32_t(version[i++] - '0');
-    if (i >= version.size() || version[i] != '.') break;
-    ++i;
-  }
-  const bool mariadb = version.find("MariaDB") != std::string_view::npos;
-  const uint64_t packed = uint64_t(v[0]) << 32 | uint64_t(v[1]) << 16 | v[2];
-  const bool has_alg = mariadb ? packed >= (uint64_t(5) << 32 | uint64_t(3) << 16)
-                               : packed >= (uint64_t(5) << 32 | uint64_t(6) << 16 | 1);
-  if (!has_alg) return false;
+  FormatDescription writer;
+  ReadServerVersion(version, &writer);
+  if (!CarriesChecksumAlgByte(writer)) return false;
   return std::to_integer<uint8_t>(body[body.size() - 5]) == uint8_t(ChecksumAlg::kCrc32);
 }
 

@@ -30,6 +30,14 @@ bool HasChecksumAlgByte(const FormatDescription& f) {
 
 }  // namespace
 
+void ReadServerVersion(std::string_view version, FormatDescription* f) {
+  f->server_version = std::string(version);
+  f->flavor = version.find("MariaDB") != std::string_view::npos ? ServerFlavor::kMariaDB : ServerFlavor::kMySQL;
+  ParseVersion(version, &f->version_major, &f->version_minor, &f->version_patch);
+}
+
+bool CarriesChecksumAlgByte(const FormatDescription& f) { return HasChecksumAlgByte(f); }
+
 FormatDescription FormatDescription::DefaultV4() {
   // Post-header lengths of a MySQL 5.6 server (libbinlogevents
   // Format_description_event ctor); only used until the first FDE arrives.
@@ -70,9 +78,7 @@ Result<FormatDescription> DecodeFormatDescription(Bytes body) {
     return NotSupported("FORMAT_DESCRIPTION common header length " + std::to_string(f.common_header_length) +
                         " (only the 19-byte v4 header is supported)");
   size_t nul = raw_version.find('\0');
-  f.server_version = std::string(raw_version.substr(0, nul));
-  f.flavor = f.server_version.find("MariaDB") != std::string::npos ? ServerFlavor::kMariaDB : ServerFlavor::kMySQL;
-  ParseVersion(f.server_version, &f.version_major, &f.version_minor, &f.version_patch);
+  ReadServerVersion(raw_version.substr(0, nul), &f);
 
   size_t rest = c.remaining();
   if (HasChecksumAlgByte(f)) {

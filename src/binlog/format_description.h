@@ -56,4 +56,13 @@ struct FormatDescription {
 // if present (the FDE decides itself whether it carries them).
 Result<FormatDescription> DecodeFormatDescription(Bytes body);
 
+// Sets server_version, flavor and version_* from an FDE's server version
+// string ("10.11.6-MariaDB-log": MariaDB 10.11.6).
+void ReadServerVersion(std::string_view version, FormatDescription* f);
+
+// True when an FDE written by this server version carries the
+// checksum-algorithm byte: MySQL 5.6.1+ (libbinlogevents
+// checksum_version_split) and MariaDB 5.3+.
+bool CarriesChecksumAlgByte(const FormatDescription& f);
+
 }  // namespace vomsrepl::binlog

@@ -86,30 +86,12 @@ class JsonPrinter {
       case kLiteral:
         if (n < 1) return Truncated("literal");
         return Literal(U8(p));
-      case kInt16:
-        if (n < 2) return Truncated("int16");
-        AppendInteger(int16_t(LoadLE<2>(p)), out_);
-        return Status::OK();
-      case kUInt16:
-        if (n < 2) return Truncated("uint16");
-        AppendInteger(uint16_t(LoadLE<2>(p)), out_);
-        return Status::OK();
-      case kInt32:
-        if (n < 4) return Truncated("int32");
-        AppendInteger(int32_t(LoadLE<4>(p)), out_);
-        return Status::OK();
-      case kUInt32:
-        if (n < 4) return Truncated("uint32");
-        AppendInteger(uint32_t(LoadLE<4>(p)), out_);
-        return Status::OK();
-      case kInt64:
-        if (n < 8) return Truncated("int64");
-        AppendInteger(int64_t(LoadLE<8>(p)), out_);
-        return Status::OK();
-      case kUInt64:
-        if (n < 8) return Truncated("uint64");
-        AppendInteger(uint64_t(LoadLE<8>(p)), out_);
-        return Status::OK();
+      case kInt16: return Integer<int16_t>(p, n, "int16");
+      case kUInt16: return Integer<uint16_t>(p, n, "uint16");
+      case kInt32: return Integer<int32_t>(p, n, "int32");
+      case kUInt32: return Integer<uint32_t>(p, n, "uint32");
+      case kInt64: return Integer<int64_t>(p, n, "int64");
+      case kUInt64: return Integer<uint64_t>(p, n, "uint64");
       case kDouble: {
         if (n < 8) return Truncated("double");
         uint64_t bits = LoadLE<8>(p);
@@ -139,6 +121,14 @@ class JsonPrinter {
   }
 
  private:
+  // An inline integer of type T (little-endian, sizeof(T) bytes).
+  template <class T>
+  Status Integer(const std::byte* p, size_t n, const char* what) {
+    if (n < sizeof(T)) return Truncated(what);
+    AppendInteger(T(LoadLE<sizeof(T)>(p)), out_);
+    return Status::OK();
+  }
+
   static Status Truncated(const char* what) {
     return Corruption(std::string("JSON ") + what + " value runs past its container");
   }

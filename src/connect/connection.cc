@@ -168,4 +168,22 @@ TlsFailureText DescribeTlsFailure(const ServerWording& w, const ConnectOptions& 
   return out;
 }
 
+bool StoreRows(st_mysql* m, std::vector<SqlRow>* rows) {
+  rows->clear();
+  MYSQL_RES* r = mysql_store_result(m);
+  if (r == nullptr) return mysql_field_count(m) == 0;
+  const unsigned int n = mysql_num_fields(r);
+  while (MYSQL_ROW row = mysql_fetch_row(r)) {
+    const unsigned long* lengths = mysql_fetch_lengths(r);
+    SqlRow& out = rows->emplace_back(n);
+    for (unsigned int i = 0; i < n; ++i) {
+      if (row[i] != nullptr) out[i] = std::string(row[i], lengths[i]);
+    }
+  }
+  // A connection lost while fetching ends the loop like the last row did.
+  const bool ok = mysql_errno(m) == 0;
+  mysql_free_result(r);
+  return ok;
+}
+
 }  // namespace vomsrepl::connect

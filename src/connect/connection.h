@@ -39,8 +39,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <vomsrepl/tls_config.h>
 
@@ -103,6 +105,14 @@ struct TlsState {
 TlsState QueryTls(st_mysql* connection);
 // "127.0.0.1 via TCP/IP", "Localhost via UNIX socket" (no secrets); "" if unknown.
 std::string HostInfo(st_mysql* connection);
+
+// One row of a text-protocol result: a column is nullopt for SQL NULL.
+using SqlRow = std::vector<std::optional<std::string>>;
+
+// After a successful mysql_real_query: every row of its result (none for a
+// statement without one) into *rows. False when the connector reported an
+// error (the caller reads it from the connection).
+bool StoreRows(st_mysql* connection, std::vector<SqlRow>* rows);
 
 // How a session's messages name its server (each session keeps its wording):
 // the master's and a replica's.

@@ -16,6 +16,7 @@
 #include "apply/param_binder.h"
 #include "apply/sql_identifier.h"
 #include "lifecycle/chunk_sql.h"
+#include "lifecycle/parallel_work.h"
 #include "lifecycle/source_alignment.h"
 #include "lifecycle/table_inventory.h"
 
@@ -273,27 +274,20 @@ class BootstrapRun {
       if (!rows.empty()) estimate = std::strtoull(rows[0][0].value_or("0").c_str(), nullptr, 10);
     }
     Counters counters;
-    std::atomic<size_t> next{0};
-    std::mutex mu;
-    Status first_error;
-    std::atomic<bool> failed{false};
+    ParallelWork work(tables_.size());
     std::vector<std::thread> workers;
     for (size_t w = 0; w < masters_.size(); ++w) {
       workers.emplace_back([&, w] {
         ReplicaSession replica;
         Status st = replica.Open(o_.replica);
         if (st.ok()) st = replica.SetChecks(false, false);
-        while (st.ok() && !failed) {
-          size_t i = next++;
-          if (i >= tables_.size()) break;
-          st = CopyTable(*masters_[w], replica, o_, tables_[i], counters)
-                   .WithContext("copying " + o_.database + "." + tables_[i]);
+        while (st.ok()) {
+          std::optional<size_t> i = work.Next();
+          if (!i) break;
+          st = CopyTable(*masters_[w], replica, o_, tables_[*i], counters)
+                   .WithContext("copying " + o_.database + "." + tables_[*i]);
         }
-        if (!st.ok()) {
-          std::lock_guard lock(mu);
-          if (first_error.ok()) first_error = st;
-          failed = true;
-        }
+        work.Finish(std::move(st));
       });
     }
     std::optional<ProgressReporter> progress;
@@ -311,7 +305,7 @@ class BootstrapRun {
     for (auto& t : workers) t.join();
     if (progress) progress->Stop();
     for (auto& m : masters_) m->Execute("COMMIT").IgnoreError();
-    if (!first_error.ok()) return first_error;
+    VOMSREPL_RETURN_IF_ERROR(work.Result());
     result_.rows = counters.rows;
     result_.bytes = counters.bytes;
     return Status::OK();

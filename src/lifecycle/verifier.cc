@@ -11,6 +11,8 @@
 #include <vomsrepl/progress.h>
 
 #include "apply/sql_identifier.h"
+#include "common/enum_names.h"
+#include "lifecycle/parallel_work.h"
 #include "lifecycle/source_alignment.h"
 #include "lifecycle/table_inventory.h"
 
@@ -390,12 +392,8 @@ Status VerifyTable(const VerifyOptions& o, ReplicaSession& master, std::vector<R
 }  // namespace
 
 std::string_view KeyDifferenceKindName(KeyDifferenceKind kind) {
-  switch (kind) {
-    case KeyDifferenceKind::kMissingOnReplica: return "missing_on_replica";
-    case KeyDifferenceKind::kExtraOnReplica: return "extra_on_replica";
-    case KeyDifferenceKind::kDifferentValues: return "different_values";
-  }
-  return "?";
+  static constexpr std::string_view kNames[] = {"missing_on_replica", "extra_on_replica", "different_values"};
+  return EnumName(kind, kNames);
 }
 
 bool VerifyReport::identical() const {
@@ -510,13 +508,10 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
   // and journal view; verdicts keep the table order.
   std::vector<std::vector<TableVerdict>> results(work.size());
   std::vector<uint64_t> rows_read(o.threads, 0);
-  std::atomic<size_t> next{0};
+  ParallelWork shared(work.size());
   std::atomic<uint64_t> tables_done{0}, rows_done{0};  // for the progress line
-  std::atomic<bool> failed{false};
-  std::mutex mu;
-  Status first_error;
   auto worker = [&](size_t w) {
-    Status st = [&]() -> Status {
+    shared.Finish([&]() -> Status {
       ReplicaSession wmaster;
       VOMSREPL_RETURN_IF_ERROR(OpenReader(wmaster, o.master).WithContext("master"));
       std::vector<ReplicaState> wreplicas;
@@ -528,9 +523,8 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
       SourceAlignment walign(o.state_dir);
       VOMSREPL_RETURN_IF_ERROR(walign.Open().WithContext("journal in " + o.state_dir));
       TableComparer wcomparer(o, wmaster, walign);
-      while (!failed) {
-        size_t i = next++;
-        if (i >= work.size()) break;
+      while (std::optional<size_t> next = shared.Next()) {
+        const size_t i = *next;
         const uint64_t rows_before = rows_read[w];
         VOMSREPL_RETURN_IF_ERROR(VerifyTable(o, wmaster, wreplicas, wcomparer, work[i].db, work[i].rdb,
                                              work[i].table, &results[i], &rows_read[w]));
@@ -538,12 +532,7 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
         ++tables_done;
       }
       return Status::OK();
-    }();
-    if (!st.ok()) {
-      std::lock_guard lock(mu);
-      if (first_error.ok()) first_error = st;
-      failed = true;
-    }
+    }());
   };
   std::optional<ProgressReporter> progress;
   if (o.progress) {
@@ -559,7 +548,7 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
   for (size_t w = 0; w < o.threads; ++w) threads.emplace_back(worker, w);
   for (auto& t : threads) t.join();
   if (progress) progress->Stop();
-  if (!first_error.ok()) return first_error;
+  VOMSREPL_RETURN_IF_ERROR(shared.Result());
   for (auto& r : results)
     for (auto& v : r) report.tables.push_back(std::move(v));
   for (uint64_t n : rows_read) report.master_rows_read += n;

@@ -4,6 +4,7 @@
 
 #include <vomsrepl/json.h>
 
+#include "common/enum_names.h"
 #include "lifecycle/verifier.h"
 
 namespace vomsrepl::lifecycle {
@@ -18,13 +19,10 @@ std::string DescribeKey(const std::vector<std::string>& columns, const std::vect
   return s;
 }
 
+// Padded to one width, for the report's columns.
 std::string_view KindText(KeyDifferenceKind kind) {
-  switch (kind) {
-    case KeyDifferenceKind::kMissingOnReplica: return "missing on replica";
-    case KeyDifferenceKind::kExtraOnReplica: return "extra on replica  ";
-    case KeyDifferenceKind::kDifferentValues: return "different values  ";
-  }
-  return "?";
+  static constexpr std::string_view kTexts[] = {"missing on replica", "extra on replica  ", "different values  "};
+  return EnumName(kind, kTexts);
 }
 
 }  // namespace

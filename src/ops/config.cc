@@ -14,6 +14,7 @@
 
 #include <toml++/toml.h>
 
+#include "common/enum_names.h"
 #include "ops/http_access.h"
 #include "ops/logging.h"
 #include "txn/name_filter.h"
@@ -78,6 +79,14 @@ class Section {
   }
   // Present but not a table/array-of-tables is an error; absent gives nullptr.
   const toml::node* Node(std::string_view key) { return Take(key); }
+
+  // The sub-table `key` ([key]); nullptr when absent, an error when not a table.
+  Result<const toml::table*> Table(std::string_view key) {
+    const toml::node* n = Take(key);
+    if (!n) return static_cast<const toml::table*>(nullptr);
+    if (!n->is_table()) return Error(n, key, "expected a table ([" + Key(key) + "])");
+    return n->as_table();
+  }
 
   // Every key not read is unknown.
   Status Finish() const {
@@ -313,22 +322,14 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
   if (!master->is_table()) return s.Error(master, "master", "expected a table ([master])");
   VOMSREPL_RETURN_IF_ERROR(ReadMaster(*master->as_table(), file, c));
 
-  if (const toml::node* f = s.Node("filter")) {
-    if (!f->is_table()) return s.Error(f, "filter", "expected a table ([filter])");
-    VOMSREPL_RETURN_IF_ERROR(ReadFilter(*f->as_table(), file, c.filter));
-  }
-  if (const toml::node* j = s.Node("journal")) {
-    if (!j->is_table()) return s.Error(j, "journal", "expected a table ([journal])");
-    VOMSREPL_RETURN_IF_ERROR(ReadJournal(*j->as_table(), file, c.journal));
-  }
-  if (const toml::node* a = s.Node("apply")) {
-    if (!a->is_table()) return s.Error(a, "apply", "expected a table ([apply])");
-    VOMSREPL_RETURN_IF_ERROR(ReadApply(*a->as_table(), file, c.apply));
-  }
-  if (const toml::node* rt = s.Node("replica_tls")) {
-    if (!rt->is_table()) return s.Error(rt, "replica_tls", "expected a table ([replica_tls])");
-    VOMSREPL_RETURN_IF_ERROR(ReadTls(*rt->as_table(), "replica_tls", file, &c.replica_tls));
-  }
+  VOMSREPL_ASSIGN_OR_RETURN(const toml::table* f, s.Table("filter"));
+  if (f) VOMSREPL_RETURN_IF_ERROR(ReadFilter(*f, file, c.filter));
+  VOMSREPL_ASSIGN_OR_RETURN(const toml::table* j, s.Table("journal"));
+  if (j) VOMSREPL_RETURN_IF_ERROR(ReadJournal(*j, file, c.journal));
+  VOMSREPL_ASSIGN_OR_RETURN(const toml::table* a, s.Table("apply"));
+  if (a) VOMSREPL_RETURN_IF_ERROR(ReadApply(*a, file, c.apply));
+  VOMSREPL_ASSIGN_OR_RETURN(const toml::table* rt, s.Table("replica_tls"));
+  if (rt) VOMSREPL_RETURN_IF_ERROR(ReadTls(*rt, "replica_tls", file, &c.replica_tls));
   const toml::node* replicas = s.Node("replica");
   if (replicas) {
     if (!replicas->is_array_of_tables()) return s.Error(replicas, "replica", "expected [[replica]] tables");
@@ -348,8 +349,7 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
       ++i;
     }
   }
-  if (const toml::node* rt = root.get("replica_tls"); rt != nullptr && !c.replica_tls.enabled &&
-                                                      !rt->as_table()->empty() && !rt->as_table()->contains("enabled")) {
+  if (rt != nullptr && !c.replica_tls.enabled && !rt->empty() && !rt->contains("enabled")) {
     bool used = false;
     for (const auto& r : c.replicas) used |= r.tls.enabled;
     if (!used) {
@@ -358,9 +358,9 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
                      "or in a replica's own [replica.tls]), or remove them");
     }
   }
-  if (const toml::node* h = s.Node("http")) {
-    if (!h->is_table()) return s.Error(h, "http", "expected a table ([http])");
-    Section hs(*h->as_table(), "http", file);
+  VOMSREPL_ASSIGN_OR_RETURN(const toml::table* h, s.Table("http"));
+  if (h) {
+    Section hs(*h, "http", file);
     VOMSREPL_RETURN_IF_ERROR(hs.String("listen", &c.http.listen));
     VOMSREPL_RETURN_IF_ERROR(hs.String("token_file", &c.http.token_file));
     VOMSREPL_RETURN_IF_ERROR(hs.Integer("max_connections", &c.http.max_connections, 16, 65536));
@@ -372,26 +372,26 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
     uint16_t port = 0;
     if (!c.http.listen.empty()) {
       Status parsed = ParseListenAddress(c.http.listen, &host, &port);
-      if (!parsed.ok()) return hs.Error(h->as_table()->get("listen"), "listen", std::string(parsed.message()));
+      if (!parsed.ok()) return hs.Error(h->get("listen"), "listen", std::string(parsed.message()));
     }
     const bool loopback = host == "localhost" || (IsIpAddress(host) && IsLoopbackAddress(host));
     if (!c.http.listen.empty() && !loopback && c.http.token_file.empty()) {
-      return hs.Error(h->as_table()->get("listen"), "listen",
+      return hs.Error(h->get("listen"), "listen",
                       "\"" + c.http.listen + "\" is not a loopback address, and [http] token_file is not set: the "
                       "endpoint has no TLS, so beyond loopback every request must carry the control token. Set "
                       "[http] token_file to a 0600 file holding a token of at least 32 characters (e.g. `openssl "
                       "rand -hex 32`), or listen on 127.0.0.1");
     }
   }
-  if (const toml::node* l = s.Node("log")) {
-    if (!l->is_table()) return s.Error(l, "log", "expected a table ([log])");
-    Section ls(*l->as_table(), "log", file);
+  VOMSREPL_ASSIGN_OR_RETURN(const toml::table* l, s.Table("log"));
+  if (l) {
+    Section ls(*l, "log", file);
     VOMSREPL_RETURN_IF_ERROR(ls.String("level", &c.log.level));
     VOMSREPL_RETURN_IF_ERROR(ls.String("file", &c.log.file));
     VOMSREPL_RETURN_IF_ERROR(ls.Finish());
     // The same check as run's logging setup, so that check-config refuses what run would.
     if (Status level = ValidateLogLevel(c.log.level); !level.ok())
-      return ls.Error(l->as_table()->get("level"), "level", std::string(level.message()));
+      return ls.Error(l->get("level"), "level", std::string(level.message()));
   }
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
 
@@ -410,13 +410,8 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
 }  // namespace
 
 std::string_view SyncPolicyName(SyncPolicy policy) {
-  switch (policy) {
-    case SyncPolicy::kEveryCommit: return "every_commit";
-    case SyncPolicy::kBeforeApply: return "before_apply";
-    case SyncPolicy::kPeriodic: return "periodic";
-    case SyncPolicy::kNone: return "none";
-  }
-  return "?";
+  static constexpr std::string_view kNames[] = {"every_commit", "before_apply", "periodic", "none"};
+  return EnumName(policy, kNames);
 }
 
 Result<Config> ParseConfig(std::string_view text, const std::string& name, unsigned file_mode) {

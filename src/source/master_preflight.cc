@@ -11,6 +11,8 @@
 
 #include <vomsrepl/ascii.h>
 
+#include "common/enum_names.h"
+
 namespace vomsrepl::source {
 namespace {
 
@@ -445,13 +447,8 @@ std::string MasterConfig::Describe() const {
 }
 
 std::string_view CheckOutcomeName(CheckOutcome o) {
-  switch (o) {
-    case CheckOutcome::kOk: return "ok";
-    case CheckOutcome::kInfo: return "info";
-    case CheckOutcome::kWarn: return "warn";
-    case CheckOutcome::kFail: return "FAIL";
-  }
-  return "?";
+  static constexpr std::string_view kNames[] = {"ok", "info", "warn", "FAIL"};
+  return EnumName(o, kNames);
 }
 
 bool PreflightReport::ok() const {

@@ -159,22 +159,8 @@ Status MasterSession::Execute(std::string_view sql) {
 Result<std::vector<SqlRow>> MasterSession::Query(std::string_view sql) {
   if (mysql_ == nullptr) return Internal("query on a closed master session");
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return StatusFromError(sql);
-  MYSQL_RES* r = mysql_store_result(mysql_);
   std::vector<SqlRow> rows;
-  if (r == nullptr) {
-    if (mysql_field_count(mysql_) != 0) return StatusFromError(sql);
-    return rows;
-  }
-  unsigned int n = mysql_num_fields(r);
-  while (MYSQL_ROW row = mysql_fetch_row(r)) {
-    unsigned long* lengths = mysql_fetch_lengths(r);
-    SqlRow out(n);
-    for (unsigned int i = 0; i < n; ++i) {
-      if (row[i] != nullptr) out[i] = std::string(row[i], lengths[i]);
-    }
-    rows.push_back(std::move(out));
-  }
-  mysql_free_result(r);
+  if (!connect::StoreRows(mysql_, &rows)) return StatusFromError(sql);
   return rows;
 }
 

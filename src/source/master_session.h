@@ -27,7 +27,7 @@ struct st_mariadb_rpl;  // MARIADB_RPL
 
 namespace vomsrepl::source {
 
-using SqlRow = std::vector<std::optional<std::string>>;
+using SqlRow = std::vector<std::optional<std::string>>;  // the same type as connect::SqlRow
 
 class MasterSession {
  public:

@@ -1,18 +1,17 @@
 #include "txn/transaction.h"
 
+#include "txn/rows_walk.h"
+
 #include <cstring>
 
 #include "binlog/byte_cursor.h"
+#include "common/enum_names.h"
 
 namespace vomsrepl::txn {
 
 std::string_view RowOperationName(RowOperation op) {
-  switch (op) {
-    case RowOperation::kInsert: return "insert";
-    case RowOperation::kUpdate: return "update";
-    case RowOperation::kDelete: return "delete";
-  }
-  return "update";
+  static constexpr std::string_view kNames[] = {"insert", "update", "delete"};
+  return EnumName(op, kNames, "update");
 }
 
 void Transaction::CountRows(std::string_view database, RowOperation operation, uint64_t rows) {
@@ -138,4 +137,11 @@ bool ChangeReader::Next(Change* out) {
   return true;
 }
 
+namespace rows_walk_internal {
+
+Status NoTableMap(uint64_t table_id) {
+  return Corruption("rows event for table id " + std::to_string(table_id) + " without a TABLE_MAP");
+}
+
+}  // namespace rows_walk_internal
 }  // namespace vomsrepl::txn
