@@ -16,13 +16,8 @@ namespace vomsrepl::apply {
 namespace {
 
 connect::ConnectOptions ConnectOptionsOf(const ReplicaConfig& c) {
-  connect::ConnectOptions o;
-  o.defaults_file = c.defaults_file;
-  o.defaults_group = c.defaults_group;
-  o.connect_timeout = c.connect_timeout;
-  o.read_timeout = c.read_timeout;
+  connect::ConnectOptions o = connect::CommonConnectOptions(c);
   o.charset = "utf8mb4";
-  o.tls = c.tls;
   o.found_rows = true;
   return o;
 }

@@ -419,39 +419,42 @@ size_t RowApplier::ChunkRows(size_t r, size_t max_rows, uint64_t cap, uint64_t* 
   return k;
 }
 
+// Runs one statement per chunk of the batch (ChunkRows): statement(first row,
+// rows, bytes of their values); the first error ends the loop.
+template <class Statement>
+Status RowApplier::ForEachChunk(size_t max_rows, Statement statement) {
+  const uint64_t cap = StatementByteCap();
+  for (size_t r = 0; r < batch_.rows;) {
+    uint64_t bytes = 0;
+    const size_t k = ChunkRows(r, max_rows, cap, &bytes);
+    VOMSREPL_RETURN_IF_ERROR(statement(r, k, bytes));
+    r += k;
+  }
+  return Status::OK();
+}
+
 Status RowApplier::FlushInserts() {
   Batch& b = batch_;
   const size_t width = b.width();
   const size_t max_rows = careful_ ? 1 : RowsPerStatement(width);
-  const uint64_t cap = StatementByteCap();
-  size_t r = 0;
-  while (r < b.rows) {
-    uint64_t bytes = 0;
-    const size_t k = ChunkRows(r, max_rows, cap, &bytes);
+  return ForEachChunk(max_rows, [&](size_t r, size_t k, uint64_t) -> Status {
     uint64_t affected = 0;
     Status st = Run(BuildInsertSql(*b.table, b.set_columns, k, InsertMode::kPlain), r * width, k * width, &affected,
                     "INSERT INTO " + b.table->quoted_name);
-    if (!st.ok()) {
-      if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
-        VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r));
-        r += k;
-        continue;
-      }
-      if (!careful_) {
-        needs_retry_ = true;
-        return Aborted("duplicate key in a batched INSERT: retry row by row");
-      }
-      VOMSREPL_RETURN_IF_ERROR(Divergence("duplicate key on INSERT (like error 1062)", r));
-      if (options_.policy == DivergencePolicy::kOverwrite) {
-        VOMSREPL_RETURN_IF_ERROR(Run(BuildInsertSql(*b.table, b.set_columns, 1, InsertMode::kUpsert), r * width,
-                                     width, &affected, "INSERT ... ON DUPLICATE KEY UPDATE " + b.table->quoted_name));
-      }
-    } else {
+    if (st.ok()) {
       stats_.rows_inserted += k;
+      return Status::OK();
     }
-    r += k;
-  }
-  return Status::OK();
+    if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) return RefusedRow(st, r);
+    if (!careful_) {
+      needs_retry_ = true;
+      return Aborted("duplicate key in a batched INSERT: retry row by row");
+    }
+    VOMSREPL_RETURN_IF_ERROR(Divergence("duplicate key on INSERT (like error 1062)", r));
+    if (options_.policy != DivergencePolicy::kOverwrite) return Status::OK();
+    return Run(BuildInsertSql(*b.table, b.set_columns, 1, InsertMode::kUpsert), r * width, width, &affected,
+               "INSERT ... ON DUPLICATE KEY UPDATE " + b.table->quoted_name);
+  });
 }
 
 Status RowApplier::RunBulk(const std::string& sql, size_t first_row, size_t rows, uint64_t* affected,
@@ -472,11 +475,7 @@ Status RowApplier::FlushUpdates() {
     // Each row matches at most one row (unique key): the total equals the
     // row count exactly when every row was found.
     const size_t max_rows = std::max<size_t>(1, options_.max_rows_per_statement);
-    const uint64_t cap = StatementByteCap();
-    size_t r = 0;
-    while (r < b.rows) {
-      uint64_t bytes = 0;
-      const size_t k = ChunkRows(r, max_rows, cap, &bytes);
+    return ForEachChunk(max_rows, [&](size_t r, size_t k, uint64_t bytes) -> Status {
       if (bytes + sql.size() + 1024 > session_.max_allowed_packet()) {
         return FailedPrecondition(session_.config().name + ": " + what + ": a row of " + std::to_string(bytes) +
                                   " bytes does not fit the replica's max_allowed_packet (" +
@@ -496,9 +495,8 @@ Status RowApplier::FlushUpdates() {
         return Aborted("a bulk UPDATE matched fewer rows than it names: retry row by row");
       }
       stats_.rows_updated += k;
-      r += k;
-    }
-    return Status::OK();
+      return Status::OK();
+    });
   }
   for (size_t r = 0; r < b.rows; ++r) {
     uint64_t affected = 0;
@@ -550,43 +548,29 @@ Status RowApplier::FlushDeletes() {
   const size_t width = b.width();
   const size_t max_rows = careful_ || !b.key_match ? 1 : RowsPerStatement(width);
   const std::string what = "DELETE FROM " + b.table->quoted_name;
-  const uint64_t cap = StatementByteCap();
-  size_t r = 0;
-  while (r < b.rows) {
-    // Checked before images may carry large columns: cut by bytes too.
-    uint64_t bytes = 0;
-    const size_t k = ChunkRows(r, max_rows, cap, &bytes);
+  // Checked before images may carry large columns: cut by bytes too.
+  return ForEachChunk(max_rows, [&](size_t r, size_t k, uint64_t) -> Status {
     uint64_t affected = 0;
     Status st = Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match, b.check_columns), r * width, k * width,
                     &affected, what);
-    if (!st.ok()) {
-      VOMSREPL_RETURN_IF_ERROR(RefusedRow(st, r));
-      r += k;
-      continue;
-    }
+    if (!st.ok()) return RefusedRow(st, r);
     if (affected == k) {
       stats_.rows_deleted += k;
-    } else if (!careful_) {
+      return Status::OK();
+    }
+    if (!careful_) {
       needs_retry_ = true;
       return Aborted("DELETE matched fewer rows than it names: retry row by row");
-    } else {
-      bool exists = false;
-      if (!b.check_columns.empty()) {
-        VOMSREPL_ASSIGN_OR_RETURN(exists, KeyExists(r));
-      }
-      if (exists) {
-        VOMSREPL_RETURN_IF_ERROR(Divergence("row differs from the source's before image on DELETE", r));
-        if (options_.policy == DivergencePolicy::kOverwrite) {
-          VOMSREPL_RETURN_IF_ERROR(Run(BuildDeleteSql(*b.table, b.where_columns, 1, true), r * width,
-                                       b.where_columns.size(), &affected, what));
-        }
-      } else {
-        VOMSREPL_RETURN_IF_ERROR(Divergence("row not found for DELETE (like error 1032)", r));
-      }
     }
-    r += k;
-  }
-  return Status::OK();
+    bool exists = false;
+    if (!b.check_columns.empty()) {
+      VOMSREPL_ASSIGN_OR_RETURN(exists, KeyExists(r));
+    }
+    if (!exists) return Divergence("row not found for DELETE (like error 1032)", r);
+    VOMSREPL_RETURN_IF_ERROR(Divergence("row differs from the source's before image on DELETE", r));
+    if (options_.policy != DivergencePolicy::kOverwrite) return Status::OK();
+    return Run(BuildDeleteSql(*b.table, b.where_columns, 1, true), r * width, b.where_columns.size(), &affected, what);
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -778,13 +762,8 @@ Status RowApplier::FlushUpserts() {
   VOMSREPL_RETURN_IF_ERROR(session_.SetChecks(true, true));
   Batch& b = batch_;
   const size_t width = b.width();
-  const size_t max_rows = RowsPerStatement(width);
-  const uint64_t cap = StatementByteCap();
   const std::string what = "INSERT ... ON DUPLICATE KEY UPDATE " + b.table->quoted_name + " (net UPDATEs)";
-  size_t r = 0;
-  while (r < b.rows) {
-    uint64_t bytes = 0;
-    const size_t k = ChunkRows(r, max_rows, cap, &bytes);
+  return ForEachChunk(RowsPerStatement(width), [&](size_t r, size_t k, uint64_t) -> Status {
     uint64_t affected = 0;
     Status st = Run(BuildInsertSql(*b.table, b.set_columns, k, InsertMode::kUpsert), r * width, k * width, &affected,
                     what);
@@ -802,9 +781,8 @@ Status RowApplier::FlushUpserts() {
       return Aborted("an upsert of net UPDATEs did not find and change every row: retry row by row");
     }
     stats_.rows_updated += k;
-    r += k;
-  }
-  return Status::OK();
+    return Status::OK();
+  });
 }
 
 }  // namespace vomsrepl::apply

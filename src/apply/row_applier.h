@@ -183,6 +183,8 @@ class RowApplier {
                  const std::vector<uint32_t>& check_columns, const std::vector<RowFolder::NetRow>& rows, bool upsert,
                  uint64_t* sent);
   size_t ChunkRows(size_t r, size_t max_rows, uint64_t cap, uint64_t* bytes) const;
+  template <class Statement>
+  Status ForEachChunk(size_t max_rows, Statement statement);
   Status FlushUpserts();
   bool CanFold(const TableInfo& t, binlog::RowsKind kind, uint16_t flags, binlog::Bytes after_bitmap,
                binlog::Bytes before_bitmap, uint32_t columns) const;

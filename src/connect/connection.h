@@ -42,6 +42,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <vomsrepl/tls_config.h>
@@ -66,6 +67,16 @@ struct ConnectOptions {
   TlsConfig tls;
   bool found_rows = false;  // CLIENT_FOUND_ROWS: an UPDATE to identical values counts as matched
 };
+
+// The options every link takes from its own config section alike (the
+// master's and each replica's): option file and group, timeouts, TLS.
+template <class LinkConfig>
+ConnectOptions CommonConnectOptions(const LinkConfig& c) {
+  ConnectOptions o;
+  std::tie(o.defaults_file, o.defaults_group) = std::tie(c.defaults_file, c.defaults_group);
+  std::tie(o.connect_timeout, o.read_timeout, o.tls) = std::tie(c.connect_timeout, c.read_timeout, c.tls);
+  return o;
+}
 
 struct ConnectError {
   enum class Kind {

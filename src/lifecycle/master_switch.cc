@@ -55,6 +55,112 @@ std::string MissingGtids(const MariadbGtidList& need, const MariadbGtidList& hav
   return missing;
 }
 
+// A replica vomsrepl fed becomes the master: it must be the server the new
+// master's settings reach, have applied the whole journal and still be
+// read-only; the stream resumes at its binlog position now.
+Status ResumeOnPromotedReplica(const MasterSwitchOptions& o, journal::Journal& journal,
+                               const journal::SourceCheckpoint& cp, const NewMasterFacts& facts,
+                               MasterSwitchResult* out) {
+  MasterSwitchResult& result = *out;
+  // A replica vomsrepl fed becomes the master.
+  apply::ReplicaConfig rc = o.promoted;
+  rc.allow_writable = true;  // only read here
+  apply::ReplicaSession session;
+  VOMSREPL_RETURN_IF_ERROR(session.Open(rc));
+  VOMSREPL_ASSIGN_OR_RETURN(auto ids, session.Query("SELECT @@server_id"));
+  const std::string replica_id = ids.empty() ? "" : ids[0][0].value_or("");
+  if (replica_id != std::to_string(facts.server_id))
+    return InvalidArgument("--to " + o.promoted_replica + " is the server with server_id " + replica_id +
+                           ", but the new master's option file reaches server_id " +
+                           std::to_string(facts.server_id) + ": they must be the same server");
+  apply::ApplierOptions ao;
+  ao.channel = o.promoted_replica;
+  apply::TransactionApplier reader(session, ao);
+  VOMSREPL_ASSIGN_OR_RETURN(apply::Progress p, reader.ReadProgress());
+  Say(o, "  promoted:   replica " + o.promoted_replica + " has applied journal seq " + std::to_string(p.seq) +
+             " (source " + p.position.ToString() + ")");
+  if (p.seq != result.journal_last_seq) {
+    std::string others;
+    if (auto mirrors = journal.ListReplicaMirrors(); mirrors.ok()) {
+      for (const auto& [name, m] : *mirrors) others += " " + name + "=" + std::to_string(m.seq);
+    }
+    return FailedPrecondition(
+        "replica " + o.promoted_replica + " has applied journal seq " + std::to_string(p.seq) +
+        " but the journal holds " + std::to_string(result.journal_last_seq) + ": as the master it would lack " +
+        std::to_string(result.journal_last_seq - p.seq) +
+        " transaction(s) that other replicas have or will get (a silent gap); let it apply them first (`vomsrepl "
+        "catchup --replica " + o.promoted_replica + " --until " +
+        (cp.source.gtid_state.empty() ? cp.source.position.ToString() : cp.source.gtid_state.ToString()) +
+        "` reads them from the journal, no master needed), or promote the most advanced replica (applied seqs:" +
+        others + ")");
+  }
+  if (!facts.read_only)
+    return FailedPrecondition("replica " + o.promoted_replica +
+                              " is already writable: switch-master must run while it is still read_only=ON, so that "
+                              "its binlog position now is where its own writes begin (writes made since it became "
+                              "writable would never reach the other replicas); SET GLOBAL read_only=ON, check that "
+                              "nothing was written, and run switch-master again");
+  result.resume.position = facts.position;
+  result.resume.gtid_state = facts.gtid_binlog_pos;
+  result.resume.server_id = facts.server_id;
+  result.resume.commit_time = cp.source.commit_time;
+  Say(o, "  resume:     the new master's binlog from " + facts.position.ToString() +
+             (facts.gtid_binlog_pos.empty() ? "" : " (after GTID " + facts.gtid_binlog_pos.ToString() + ")") +
+             "; journal seqs continue after " + std::to_string(result.journal_last_seq));
+  return Status::OK();
+}
+
+// Same GTID history: resume at the journal's GTID state, which the new master
+// must hold and accept a dump from.
+Status ResumeOnSameGtidHistory(const MasterSwitchOptions& o, const journal::SourceCheckpoint& cp,
+                               const NewMasterFacts& facts, MasterSwitchResult* out) {
+  MasterSwitchResult& result = *out;
+  // Same GTID history: resume at the journal's GTID state.
+  if (cp.source.gtid_state.empty())
+    return FailedPrecondition("the journal has no MariaDB GTID state to resume from on another server; promote a "
+                              "replica with --to NAME instead");
+  std::string missing = MissingGtids(cp.source.gtid_state, facts.gtid_binlog_pos);
+  if (!missing.empty())
+    return FailedPrecondition("the new master does not hold every transaction the feeder has read: it lacks " +
+                              missing + "; switching would lose them (a silent gap). Promote the most advanced "
+                              "replica with --to NAME, or let this server catch up first");
+  source::MasterConfig trial = o.new_master;
+  trial.start = source::StartPoint::AfterGtids(cp.source.gtid_state);
+  trial.blocking = false;
+  trial.max_reconnects = 1;
+  source::MasterStream stream(trial);
+  Status st = stream.Connect();
+  if (st.ok()) {
+    SourceEvent ev;
+    st = stream.Next(&ev);
+    if (st.code() == StatusCode::kOutOfRange) st = Status::OK();
+  }
+  if (!st.ok())
+    return FailedPrecondition("the new master refuses to stream from GTID " + cp.source.gtid_state.ToString() +
+                              ": " + st.ToString());
+  result.resume = cp.source;
+  result.resume.server_id = facts.server_id;
+  Say(o, "  resume:     after GTID " + cp.source.gtid_state.ToString() +
+             " (the new master holds it; a trial dump from there was accepted)");
+  return Status::OK();
+}
+
+// Writes the resume point, the new server_id and a line of switch history.
+Status RecordSwitch(const MasterSwitchOptions& o, journal::Journal& journal, MasterSwitchResult* result) {
+  VOMSREPL_RETURN_IF_ERROR(journal.AdvanceSource(result->resume));
+  VOMSREPL_RETURN_IF_ERROR(journal.PutMeta(journal::kSourceServerIdMeta, std::to_string(result->new_server_id)));
+  std::string history;
+  if (auto h = journal.GetMeta(journal::kMasterSwitchMeta); h.ok()) history = *h;
+  history += UtcNowText() + " server_id " + std::to_string(result->old_server_id) + " -> " +
+             std::to_string(result->new_server_id) + " at journal seq " + std::to_string(result->journal_last_seq) +
+             ", resume " + result->resume.position.ToString() + " GTID " + result->resume.gtid_state.ToString() +
+             (o.promoted_replica.empty() ? "" : " (promoted replica " + o.promoted_replica + ")") + "\n";
+  VOMSREPL_RETURN_IF_ERROR(journal.PutMeta(journal::kMasterSwitchMeta, history));
+  VOMSREPL_RETURN_IF_ERROR(journal.Sync());
+  result->written = true;
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<MasterSwitchResult> SwitchMaster(const MasterSwitchOptions& o) {
@@ -94,95 +200,15 @@ Result<MasterSwitchResult> SwitchMaster(const MasterSwitchOptions& o) {
                " (a restored master): it is checked like any other");
 
   if (!o.promoted_replica.empty()) {
-    // A replica vomsrepl fed becomes the master.
-    apply::ReplicaConfig rc = o.promoted;
-    rc.allow_writable = true;  // only read here
-    apply::ReplicaSession session;
-    VOMSREPL_RETURN_IF_ERROR(session.Open(rc));
-    VOMSREPL_ASSIGN_OR_RETURN(auto ids, session.Query("SELECT @@server_id"));
-    const std::string replica_id = ids.empty() ? "" : ids[0][0].value_or("");
-    if (replica_id != std::to_string(facts.server_id))
-      return InvalidArgument("--to " + o.promoted_replica + " is the server with server_id " + replica_id +
-                             ", but the new master's option file reaches server_id " +
-                             std::to_string(facts.server_id) + ": they must be the same server");
-    apply::ApplierOptions ao;
-    ao.channel = o.promoted_replica;
-    apply::TransactionApplier reader(session, ao);
-    VOMSREPL_ASSIGN_OR_RETURN(apply::Progress p, reader.ReadProgress());
-    Say(o, "  promoted:   replica " + o.promoted_replica + " has applied journal seq " + std::to_string(p.seq) +
-               " (source " + p.position.ToString() + ")");
-    if (p.seq != result.journal_last_seq) {
-      std::string others;
-      if (auto mirrors = journal->ListReplicaMirrors(); mirrors.ok()) {
-        for (const auto& [name, m] : *mirrors) others += " " + name + "=" + std::to_string(m.seq);
-      }
-      return FailedPrecondition(
-          "replica " + o.promoted_replica + " has applied journal seq " + std::to_string(p.seq) +
-          " but the journal holds " + std::to_string(result.journal_last_seq) + ": as the master it would lack " +
-          std::to_string(result.journal_last_seq - p.seq) +
-          " transaction(s) that other replicas have or will get (a silent gap); let it apply them first (`vomsrepl "
-          "catchup --replica " + o.promoted_replica + " --until " +
-          (cp.source.gtid_state.empty() ? cp.source.position.ToString() : cp.source.gtid_state.ToString()) +
-          "` reads them from the journal, no master needed), or promote the most advanced replica (applied seqs:" +
-          others + ")");
-    }
-    if (!facts.read_only)
-      return FailedPrecondition("replica " + o.promoted_replica +
-                                " is already writable: switch-master must run while it is still read_only=ON, so that "
-                                "its binlog position now is where its own writes begin (writes made since it became "
-                                "writable would never reach the other replicas); SET GLOBAL read_only=ON, check that "
-                                "nothing was written, and run switch-master again");
-    result.resume.position = facts.position;
-    result.resume.gtid_state = facts.gtid_binlog_pos;
-    result.resume.server_id = facts.server_id;
-    result.resume.commit_time = cp.source.commit_time;
-    Say(o, "  resume:     the new master's binlog from " + facts.position.ToString() +
-               (facts.gtid_binlog_pos.empty() ? "" : " (after GTID " + facts.gtid_binlog_pos.ToString() + ")") +
-               "; journal seqs continue after " + std::to_string(result.journal_last_seq));
+    VOMSREPL_RETURN_IF_ERROR(ResumeOnPromotedReplica(o, *journal, cp, facts, &result));
   } else {
-    // Same GTID history: resume at the journal's GTID state.
-    if (cp.source.gtid_state.empty())
-      return FailedPrecondition("the journal has no MariaDB GTID state to resume from on another server; promote a "
-                                "replica with --to NAME instead");
-    std::string missing = MissingGtids(cp.source.gtid_state, facts.gtid_binlog_pos);
-    if (!missing.empty())
-      return FailedPrecondition("the new master does not hold every transaction the feeder has read: it lacks " +
-                                missing + "; switching would lose them (a silent gap). Promote the most advanced "
-                                "replica with --to NAME, or let this server catch up first");
-    source::MasterConfig trial = o.new_master;
-    trial.start = source::StartPoint::AfterGtids(cp.source.gtid_state);
-    trial.blocking = false;
-    trial.max_reconnects = 1;
-    source::MasterStream stream(trial);
-    Status st = stream.Connect();
-    if (st.ok()) {
-      SourceEvent ev;
-      st = stream.Next(&ev);
-      if (st.code() == StatusCode::kOutOfRange) st = Status::OK();
-    }
-    if (!st.ok())
-      return FailedPrecondition("the new master refuses to stream from GTID " + cp.source.gtid_state.ToString() +
-                                ": " + st.ToString());
-    result.resume = cp.source;
-    result.resume.server_id = facts.server_id;
-    Say(o, "  resume:     after GTID " + cp.source.gtid_state.ToString() +
-               " (the new master holds it; a trial dump from there was accepted)");
+    VOMSREPL_RETURN_IF_ERROR(ResumeOnSameGtidHistory(o, cp, facts, &result));
   }
   if (o.check_only) {
     Say(o, "  --check: nothing written");
     return result;
   }
-  VOMSREPL_RETURN_IF_ERROR(journal->AdvanceSource(result.resume));
-  VOMSREPL_RETURN_IF_ERROR(journal->PutMeta(journal::kSourceServerIdMeta, std::to_string(result.new_server_id)));
-  std::string history;
-  if (auto h = journal->GetMeta(journal::kMasterSwitchMeta); h.ok()) history = *h;
-  history += UtcNowText() + " server_id " + std::to_string(result.old_server_id) + " -> " +
-             std::to_string(result.new_server_id) + " at journal seq " + std::to_string(result.journal_last_seq) +
-             ", resume " + result.resume.position.ToString() + " GTID " + result.resume.gtid_state.ToString() +
-             (o.promoted_replica.empty() ? "" : " (promoted replica " + o.promoted_replica + ")") + "\n";
-  VOMSREPL_RETURN_IF_ERROR(journal->PutMeta(journal::kMasterSwitchMeta, history));
-  VOMSREPL_RETURN_IF_ERROR(journal->Sync());
-  result.written = true;
+  VOMSREPL_RETURN_IF_ERROR(RecordSwitch(o, *journal, &result));
   return result;
 }
 

@@ -433,26 +433,14 @@ Status CheckMasterDatabases(const VerifyOptions& o, const std::vector<std::strin
   return Status::OK();
 }
 
-}  // namespace
+struct WorkItem {
+  std::string db, rdb, table;
+};
 
-Result<VerifyReport> RunVerify(const VerifyOptions& o) {
-  auto started = Clock::now();
-  if (o.chunk_rows == 0) return InvalidArgument("--chunk-rows must be at least 1");
-  if (o.replicas.empty()) return InvalidArgument("no replica to verify");
-  VerifyReport report;
-  ReplicaSession master;
-  VOMSREPL_RETURN_IF_ERROR(OpenReader(master, o.master));
-  std::vector<ReplicaState> replicas;
-  for (const VerifyReplica& r : o.replicas) {
-    ReplicaState st{&r, std::make_unique<ReplicaSession>()};
-    VOMSREPL_RETURN_IF_ERROR(OpenReader(*st.session, r.session));
-    replicas.push_back(std::move(st));
-    report.replicas.push_back(r.name);
-  }
-  if (o.threads == 0) return InvalidArgument("--threads must be at least 1");
-  struct WorkItem {
-    std::string db, rdb, table;
-  };
+// The tables to compare, in the master's order: those [filter], --db and
+// --table keep; a table only a replica has is a verdict of its own.
+Result<std::vector<WorkItem>> PlanTables(const VerifyOptions& o, ReplicaSession& master,
+                                         std::vector<ReplicaState>& replicas, VerifyReport& report) {
   std::vector<WorkItem> work;
 
   VOMSREPL_ASSIGN_OR_RETURN(auto all_dbs, ListDatabases(master));
@@ -503,6 +491,28 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
         (o.master_account.empty() ? std::string("the master account") : o.master_account) +
         " can see (it needs SELECT on them: GRANT SELECT ON `db`.* TO that account)");
   }
+
+  return work;
+}
+
+}  // namespace
+
+Result<VerifyReport> RunVerify(const VerifyOptions& o) {
+  auto started = Clock::now();
+  if (o.chunk_rows == 0) return InvalidArgument("--chunk-rows must be at least 1");
+  if (o.replicas.empty()) return InvalidArgument("no replica to verify");
+  VerifyReport report;
+  ReplicaSession master;
+  VOMSREPL_RETURN_IF_ERROR(OpenReader(master, o.master));
+  std::vector<ReplicaState> replicas;
+  for (const VerifyReplica& r : o.replicas) {
+    ReplicaState st{&r, std::make_unique<ReplicaSession>()};
+    VOMSREPL_RETURN_IF_ERROR(OpenReader(*st.session, r.session));
+    replicas.push_back(std::move(st));
+    report.replicas.push_back(r.name);
+  }
+  if (o.threads == 0) return InvalidArgument("--threads must be at least 1");
+  VOMSREPL_ASSIGN_OR_RETURN(std::vector<WorkItem> work, PlanTables(o, master, replicas, report));
 
   // Tables are spread over `threads` workers, each with its own sessions
   // and journal view; verdicts keep the table order.

@@ -312,6 +312,42 @@ Status ReadReplica(const toml::table& t, const std::string& prefix, const std::s
   return Status::OK();
 }
 
+Status ReadHttp(const toml::table& t, const std::string& file, HttpSection& h) {
+  Section s(t, "http", file);
+  VOMSREPL_RETURN_IF_ERROR(s.String("listen", &h.listen));
+  VOMSREPL_RETURN_IF_ERROR(s.String("token_file", &h.token_file));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("max_connections", &h.max_connections, 16, 65536));
+  VOMSREPL_RETURN_IF_ERROR(s.Finish());
+  // No TLS on this endpoint: beyond loopback, only an operator's own token
+  // protects it (and every endpoint then needs it).
+  // check-config and run refuse the same listen values: this is the one check.
+  if (h.listen.empty()) return Status::OK();
+  std::string host;
+  uint16_t port = 0;
+  Status parsed = ParseListenAddress(h.listen, &host, &port);
+  if (!parsed.ok()) return s.Error(t.get("listen"), "listen", std::string(parsed.message()));
+  const bool loopback = host == "localhost" || (IsIpAddress(host) && IsLoopbackAddress(host));
+  if (!loopback && h.token_file.empty()) {
+    return s.Error(t.get("listen"), "listen",
+                   "\"" + h.listen + "\" is not a loopback address, and [http] token_file is not set: the "
+                   "endpoint has no TLS, so beyond loopback every request must carry the control token. Set "
+                   "[http] token_file to a 0600 file holding a token of at least 32 characters (e.g. `openssl "
+                   "rand -hex 32`), or listen on 127.0.0.1");
+  }
+  return Status::OK();
+}
+
+Status ReadLog(const toml::table& t, const std::string& file, LogSection& l) {
+  Section s(t, "log", file);
+  VOMSREPL_RETURN_IF_ERROR(s.String("level", &l.level));
+  VOMSREPL_RETURN_IF_ERROR(s.String("file", &l.file));
+  VOMSREPL_RETURN_IF_ERROR(s.Finish());
+  // The same check as run's logging setup, so that check-config refuses what run would.
+  if (Status level = ValidateLogLevel(l.level); !level.ok())
+    return s.Error(t.get("level"), "level", std::string(level.message()));
+  return Status::OK();
+}
+
 Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, Config& c) {
   Section s(root, "", file);
   VOMSREPL_RETURN_IF_ERROR(s.String("state_dir", &c.state_dir));
@@ -359,40 +395,9 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
     }
   }
   VOMSREPL_ASSIGN_OR_RETURN(const toml::table* h, s.Table("http"));
-  if (h) {
-    Section hs(*h, "http", file);
-    VOMSREPL_RETURN_IF_ERROR(hs.String("listen", &c.http.listen));
-    VOMSREPL_RETURN_IF_ERROR(hs.String("token_file", &c.http.token_file));
-    VOMSREPL_RETURN_IF_ERROR(hs.Integer("max_connections", &c.http.max_connections, 16, 65536));
-    VOMSREPL_RETURN_IF_ERROR(hs.Finish());
-    // No TLS on this endpoint: beyond loopback, only an operator's own token
-    // protects it (and every endpoint then needs it).
-    // check-config and run refuse the same listen values: this is the one check.
-    std::string host;
-    uint16_t port = 0;
-    if (!c.http.listen.empty()) {
-      Status parsed = ParseListenAddress(c.http.listen, &host, &port);
-      if (!parsed.ok()) return hs.Error(h->get("listen"), "listen", std::string(parsed.message()));
-    }
-    const bool loopback = host == "localhost" || (IsIpAddress(host) && IsLoopbackAddress(host));
-    if (!c.http.listen.empty() && !loopback && c.http.token_file.empty()) {
-      return hs.Error(h->get("listen"), "listen",
-                      "\"" + c.http.listen + "\" is not a loopback address, and [http] token_file is not set: the "
-                      "endpoint has no TLS, so beyond loopback every request must carry the control token. Set "
-                      "[http] token_file to a 0600 file holding a token of at least 32 characters (e.g. `openssl "
-                      "rand -hex 32`), or listen on 127.0.0.1");
-    }
-  }
+  if (h) VOMSREPL_RETURN_IF_ERROR(ReadHttp(*h, file, c.http));
   VOMSREPL_ASSIGN_OR_RETURN(const toml::table* l, s.Table("log"));
-  if (l) {
-    Section ls(*l, "log", file);
-    VOMSREPL_RETURN_IF_ERROR(ls.String("level", &c.log.level));
-    VOMSREPL_RETURN_IF_ERROR(ls.String("file", &c.log.file));
-    VOMSREPL_RETURN_IF_ERROR(ls.Finish());
-    // The same check as run's logging setup, so that check-config refuses what run would.
-    if (Status level = ValidateLogLevel(c.log.level); !level.ok())
-      return ls.Error(l->get("level"), "level", std::string(level.message()));
-  }
+  if (l) VOMSREPL_RETURN_IF_ERROR(ReadLog(*l, file, c.log));
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
 
   bool has_password = !c.master_password.empty();

@@ -4,24 +4,18 @@
 #include <mysqld_error.h>
 #include <mariadb_rpl.h>
 
+#include <tuple>
+
 #include "connect/connection.h"
 
 namespace vomsrepl::source {
 namespace {
 
 connect::ConnectOptions ConnectOptionsOf(const MasterConfig& c) {
-  connect::ConnectOptions o;
-  o.defaults_file = c.defaults_file;
-  o.defaults_group = c.defaults_group;
-  o.host = c.host;
-  o.port = c.port;
-  o.socket = c.socket;
-  o.user = c.user;
-  o.password = c.password;
-  o.password_env = c.password_env;
-  o.connect_timeout = c.connect_timeout;
-  o.read_timeout = c.read_timeout;
-  o.tls = c.tls;
+  connect::ConnectOptions o = connect::CommonConnectOptions(c);
+  // The master's account may be given here instead of in the option file.
+  std::tie(o.host, o.port, o.socket) = std::tie(c.host, c.port, c.socket);
+  std::tie(o.user, o.password, o.password_env) = std::tie(c.user, c.password, c.password_env);
   return o;
 }
 

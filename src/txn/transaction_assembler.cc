@@ -319,17 +319,11 @@ Status TransactionAssembler::OnStatement(const binlog::ReadEvent& ev, const binl
     return NotSupported(Where(ev) + ": START ALTER of a two-phase ALTER (binlog_alter_two_phase=ON) on a kept " +
                         "table; set binlog_alter_two_phase=OFF on the master; statement: " + Truncated(q.query));
   EnsureBuffer();
-  StatementContext ctx;
-  ctx.has_sql_mode = q.has_sql_mode;
-  ctx.sql_mode = q.sql_mode;
-  ctx.has_flags2 = q.has_flags2;
-  ctx.flags2 = q.flags2;
-  ctx.has_charset = q.has_charset;
-  ctx.charset_client = q.charset_client;
-  ctx.collation_connection = q.collation_connection;
-  ctx.collation_server = q.collation_server;
-  ctx.timestamp = ev.frame.header.timestamp;
-  ctx.time_zone = q.time_zone;
+  const StatementContext ctx{.has_sql_mode = q.has_sql_mode, .has_flags2 = q.has_flags2,
+                             .has_charset = q.has_charset, .sql_mode = q.sql_mode, .flags2 = q.flags2,
+                             .charset_client = q.charset_client, .collation_connection = q.collation_connection,
+                             .collation_server = q.collation_server, .timestamp = ev.frame.header.timestamp,
+                             .time_zone = q.time_zone};
   Status s = ChangeWriter(current_).AddStatement(ctx, routed->database, routed->sql);
   if (!s.ok()) return s.WithContext(Where(ev));
   ++stats_.statements_kept;
