@@ -60,22 +60,11 @@ class StatusCommand : public ::testing::Test {
         journal::testing::FillChunk(seq, c, &t);
         ASSERT_TRUE(journal_->Append(t).ok());
       }
-    journal::ReplicaMirror r1;
-    r1.seq = 12;
-    r1.gtid = "0-1-12";
-    r1.position = {"master-bin.000001", 1204};
-    r1.commit_time = 1700000012;
-    r1.applied_time = 1700000013;
-    r1.state = "running";
-    journal::ReplicaMirror r2;
-    r2.seq = 5;
-    r2.gtid = "0-1-5";
-    r2.position = {"master-bin.000001", 504};
-    r2.commit_time = 1700000005;
-    r2.applied_time = 1700000100;
-    r2.state = "stopped: 1062 \"dup\"";
-    ASSERT_TRUE(journal_->SetReplicaMirror("r1", r1).ok());
-    ASSERT_TRUE(journal_->SetReplicaMirror("r2", r2).ok());
+    using journal::testing::MirrorAt;
+    ASSERT_TRUE(journal_->SetReplicaMirror(
+        "r1", MirrorAt(12, "running", {"master-bin.000001", 1204}, 1700000012, 1700000013)).ok());
+    ASSERT_TRUE(journal_->SetReplicaMirror(
+        "r2", MirrorAt(5, "stopped: 1062 \"dup\"", {"master-bin.000001", 504}, 1700000005, 1700000100)).ok());
     ASSERT_TRUE(journal_->Sync().ok());
   }
 

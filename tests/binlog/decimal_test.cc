@@ -7,15 +7,12 @@
 #include <vector>
 
 #include "binlog/decimal.h"
+#include "rows_test_util.h"
 
 namespace vomsrepl::binlog {
 namespace {
 
-std::vector<std::byte> B(std::initializer_list<int> v) {
-  std::vector<std::byte> out;
-  for (int x : v) out.push_back(std::byte(uint8_t(x)));
-  return out;
-}
+using testing::B;
 
 // Encodes a decimal text the way the server does (for round-trip vectors).
 std::vector<std::byte> Encode(const std::string& text, unsigned precision, unsigned scale) {

@@ -23,6 +23,13 @@
 
 namespace vomsrepl::binlog::testing {
 
+// Bytes written as small integers (each 0..255): B({0x80, 0x00, 0x7b}).
+inline std::vector<std::byte> B(std::initializer_list<int> v) {
+  std::vector<std::byte> out;
+  for (int x : v) out.push_back(std::byte(uint8_t(x)));
+  return out;
+}
+
 class ByteBuilder {
  public:
   ByteBuilder& U8(uint64_t v) { return Int(v, 1); }

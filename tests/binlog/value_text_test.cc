@@ -19,11 +19,7 @@
 namespace vomsrepl::binlog {
 namespace {
 
-std::vector<std::byte> B(std::initializer_list<int> v) {
-  std::vector<std::byte> out;
-  for (int x : v) out.push_back(std::byte(uint8_t(x)));
-  return out;
-}
+using testing::B;
 std::vector<std::byte> S(std::string_view s, int prefix) {
   std::vector<std::byte> out;
   for (int i = 0; i < prefix; ++i) out.push_back(std::byte(uint8_t(s.size() >> (8 * i))));

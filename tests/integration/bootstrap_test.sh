@@ -21,46 +21,18 @@
 # usage: bootstrap_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
 set -euo pipefail
 sandbox="$1" vomsrepl="$2" dir="$3" repo="$4"
-daemon_pid="" workload_pid=""
-cleanup() {
-  [ -n "$workload_pid" ] && kill "$workload_pid" 2>/dev/null || true
-  [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null || true
-  "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-fail() { echo "bootstrap_test: FAIL: $*" >&2; [ -f "$dir/run.log" ] && tail -20 "$dir/run.log" >&2; exit 1; }
-sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
+name="bootstrap_test"
+# shellcheck source=ops_lib.sh
+source "$(dirname "$0")/ops_lib.sh"
+trap ops_cleanup EXIT  # the daemon, the workload ($bg_pid) and the sandbox
 
 "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
 "$sandbox" start --replicas 2 --dir "$dir" >/dev/null 2>&1
 "$sandbox" load-voms --vo bt --skip-binlog --dir "$dir" >/dev/null 2>&1
 
 start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
-port=$("$(dirname "$0")/../../tools/free-port")
-cat > "$dir/vomsrepl.toml" <<EOT
-state_dir = "$dir/state"
-[master]
-defaults_file = "$dir/master/repl.cnf"
-read_defaults_file = "$dir/master/app.cnf"
-server_id = 4271
-start = "gtid:$start_gtid"
-heartbeat_ms = 500
-[filter]
-include_databases = ["voms_*"]
-[[replica]]
-name = "replica1"
-defaults_file = "$dir/replica1/apply.cnf"
-[[replica]]
-name = "replica2"
-defaults_file = "$dir/replica2/apply.cnf"
-[http]
-listen = "127.0.0.1:$port"
-EOT
-"$vomsrepl" run --config "$dir/vomsrepl.toml" >> "$dir/run.log" 2>&1 &
-daemon_pid=$!
-source "$(dirname "$0")/await_lib.sh"  # await SECONDS WHAT CMD...
-healthy() { curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; }
-await 60 "/health answering" healthy
+ops_config 4271 master "read_defaults_file = \"$dir/master/app.cnf\""
+ops_start_daemon  # once /health answers
 "$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" 2>&1 || true
 grep -q "^ok   master read account ($dir/master/app.cnf)" "$dir/check.txt" || { cat "$dir/check.txt"; fail "check-config did not check [master] read_defaults_file"; }
 
@@ -75,24 +47,16 @@ expect_refusal() {
   [ "$rc" -eq 6 ] && grep -q -- "$pattern" "$out" || { cat "$out"; fail "$what: exit $rc, want 6 and '$pattern'"; }
 }
 no_database() { [ -z "$(sql "$1" -e "SHOW DATABASES LIKE '$2'")" ] || fail "$3 created database $2 on $1"; }
-runner_running() {
-  curl -sf "http://127.0.0.1:$port/status" | python3 -c 'import json,sys; sys.exit(0 if [r["state"] for r in json.load(sys.stdin)["replicas"] if r["name"] == "replica1"] == ["running"] else 1)'
-}
-await 60 "replica1's runner running" runner_running
+await 60 "replica1's runner running" ops_replica_is replica1 running
 expect_refusal "$dir/boot-locked.txt" 'held by `vomsrepl run`' "bootstrap while the runner feeds replica1" \
   bootstrap --replica replica1
 grep -q "vomsrepl replica stop replica1" "$dir/boot-locked.txt" || { cat "$dir/boot-locked.txt"; fail "the refusal does not say how to pause the runner"; }
 no_database replica1 voms_bt "a bootstrap refused for the channel lock"
 
-for r in replica1 replica2; do
-  curl -sf -X POST -H "Authorization: Bearer $(cat "$dir/state/http.token")" "http://127.0.0.1:$port/replica/$r/stop" >/dev/null || fail "POST /replica/$r/stop"
-done
+for r in replica1 replica2; do http_post "/replica/$r/stop" >/dev/null || fail "POST /replica/$r/stop"; done
 # A stop is asynchronous: the runner lets go of its session (and the channel lock) once
 # its current group is done.
-runner_stopped() {
-  curl -sf "http://127.0.0.1:$port/status" | python3 -c 'import json,sys; sys.exit(0 if [r["state"] for r in json.load(sys.stdin)["replicas"] if r["name"] == sys.argv[1]] == ["stopped"] else 1)' "$1"
-}
-for r in replica1 replica2; do await 60 "$r's runner stopped" runner_stopped "$r"; done
+for r in replica1 replica2; do await 60 "$r's runner stopped" ops_replica_is "$r" stopped; done
 
 expect_refusal "$dir/boot-missing.txt" "shows no database voms_nonexistent" "bootstrap of a database the master lacks" \
   "$vomsrepl" bootstrap --config "$dir/vomsrepl.toml" --replica replica1 --db voms_nonexistent
@@ -102,18 +66,18 @@ expect_refusal "$dir/boot-repl.txt" "shows no database voms_bt" "bootstrap throu
   bootstrap --replica replica1 --master-defaults-file "$dir/master/repl.cnf"
 no_database replica1 voms_bt "a bootstrap through the replication account"
 "$repo/tools/voms-workload" --vo bt --transactions 3000 --seed 5 --dir "$dir" > "$dir/workload.log" 2>&1 &
-workload_pid=$!
+bg_pid=$!
 # Bootstrap only once the workload commits (its start-up takes seconds on a loaded machine):
 # the snapshot must fall inside the workload.
 committing() { [ "$(sql master -e "SELECT @@gtid_binlog_pos")" != "$start_gtid" ]; }
 await 60 "the workload's first commit" committing
 bootstrap --replica replica1 --threads 2 > "$dir/boot1.txt" 2> "$dir/boot1.err" || { cat "$dir/boot1.txt" "$dir/boot1.err"; fail "bootstrap replica1"; }
-kill -0 "$workload_pid" 2>/dev/null || echo "bootstrap_test: warning: the workload ended before the bootstrap did" >&2
-curl -sf -X POST -H "Authorization: Bearer $(cat "$dir/state/http.token")" "http://127.0.0.1:$port/replica/replica1/start" >/dev/null || fail "POST /replica/replica1/start"
-wait "$workload_pid" || fail "workload failed"
-workload_pid=""
+kill -0 "$bg_pid" 2>/dev/null || echo "bootstrap_test: warning: the workload ended before the bootstrap did" >&2
+http_post /replica/replica1/start >/dev/null || fail "POST /replica/replica1/start"
+wait "$bg_pid" || fail "workload failed"
+bg_pid=""
 bootstrap --replica replica2 --as voms_bt --threads 3 > "$dir/boot2.txt" 2> "$dir/boot2.err" || { cat "$dir/boot2.txt" "$dir/boot2.err"; fail "bootstrap replica2"; }
-curl -sf -X POST -H "Authorization: Bearer $(cat "$dir/state/http.token")" "http://127.0.0.1:$port/replica/replica2/start" >/dev/null || fail "POST /replica/replica2/start"
+http_post /replica/replica2/start >/dev/null || fail "POST /replica/replica2/start"
 grep -q "shared by 2 sessions" "$dir/boot1.txt" || fail "replica1: snapshot not shared by 2 sessions: $(cat "$dir/boot1.txt")"
 seq1=$(sed -n 's/.*progress set to journal seq \([0-9]*\).*/\1/p' "$dir/boot1.txt")
 [ -n "$seq1" ] && [ "$seq1" -gt 0 ] || fail "replica1 bootstrapped at journal seq '$seq1' (the workload was running: want > 0)"
@@ -123,15 +87,15 @@ rc=0; "$vomsrepl" verify --config "$dir/vomsrepl.toml" > "$dir/verify.txt" 2>&1 
 [ "$rc" -eq 0 ] || { cat "$dir/verify.txt" "$dir/boot1.txt"; fail "verify after bootstrap: exit $rc"; }
 master_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
 for r in replica1 replica2; do
-  at_master() { [ "$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel='$r'")" = "$master_gtid" ]; }
+  at_master() { [ "$(progress_state "$r")" = "$master_gtid" ]; }
   await 60 "$r's progress row at the master's $master_gtid" at_master
-  got=$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel='$r'")
+  got=$(progress_state "$r")
   [ "$got" = "$master_gtid" ] || fail "$r progress gtid_state $got, master $master_gtid"
   rows_m=$(sql master -e "SELECT COUNT(*) FROM voms_bt.usr")
   rows_r=$(sql "$r" -e "SELECT COUNT(*) FROM voms_bt.usr")
   [ "$rows_m" = "$rows_r" ] || fail "$r usr rows $rows_r, master $rows_m"
 done
-grep -q "error" <(curl -sf "http://127.0.0.1:$port/status" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(r["state"] for r in d["replicas"]))') \
+grep -q "error" <(http /status | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(r["state"] for r in d["replicas"]))') \
   && fail "a runner is in error after the bootstrap"
 
 rc=0; bootstrap --replica replica1 > "$dir/boot3.txt" 2>&1 || rc=$?

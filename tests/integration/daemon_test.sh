@@ -21,58 +21,23 @@
 set -euo pipefail
 sandbox="$1" vomsrepl="$2" dir="$3" repo="$4" kills="${5:-${VOMSREPL_DAEMON_KILLS:-6}}"
 transactions="${6:-${VOMSREPL_DAEMON_TRANSACTIONS:-3000}}"
-daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null || true
-  "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
-}
+name="daemon_test"
+# shellcheck source=ops_lib.sh
+source "$(dirname "$0")/ops_lib.sh"
+fail_logs=("$dir/vomsrepl.log")
 trap cleanup EXIT
-fail() {
-  echo "daemon_test: FAIL: $*" >&2
-  for f in "$dir/run.log" "$dir/vomsrepl.log"; do [ -f "$f" ] && tail -20 "$f" >&2; done
-  exit 1
-}
-sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
 
 "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
 "$sandbox" start --replicas 2 --dir "$dir" --load-voms dtest --load-voms dother --also-replicas >/dev/null
 # voms_dother is voms_dother_r on the replicas (the VOMS procedure's --master-db/--db pair).
-for r in replica1 replica2; do
-  renames=$(sql "$r" -e "SELECT GROUP_CONCAT(CONCAT('voms_dother.\`', table_name, '\` TO voms_dother_r.\`', table_name, '\`'))
-                         FROM information_schema.tables WHERE table_schema = 'voms_dother'")
-  sql "$r" -e "CREATE DATABASE voms_dother_r; RENAME TABLE $renames; DROP DATABASE voms_dother;"
-done
+for r in replica1 replica2; do ops_rename_database "$r" voms_dother voms_dother_r; done
 sql master -e "CREATE DATABASE notvoms; CREATE TABLE notvoms.t (id INT PRIMARY KEY, v VARCHAR(20))"
 
 start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
 start_seq=${start_gtid##*-}
-port=$("$(dirname "$0")/../../tools/free-port")
-cat > "$dir/vomsrepl.toml" <<EOF
-state_dir = "$dir/state"
-[master]
-defaults_file = "$dir/master/repl.cnf"
-server_id = 4251
-start = "gtid:$start_gtid"
-heartbeat_ms = 500
-read_timeout_s = 3
-[filter]
-include_databases = ["voms_*"]
-[filter.rename]
-voms_dother = "voms_dother_r"
-[apply]
-group_transactions = 50
-[[replica]]
-name = "replica1"
-defaults_file = "$dir/replica1/apply.cnf"
-[[replica]]
-name = "replica2"
-defaults_file = "$dir/replica2/apply.cnf"
-workers = 3
-[http]
-listen = "127.0.0.1:$port"
-[log]
-file = "$dir/vomsrepl.log"
-EOF
+ops_config 4251 master "read_timeout_s = 3" \
+  filter "[filter.rename]" filter 'voms_dother = "voms_dother_r"' filter "[apply]" filter "group_transactions = 50" \
+  replica2 "workers = 3" end "[log]" end "file = \"$dir/vomsrepl.log\""
 "$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" || { cat "$dir/check.txt"; fail "check-config"; }
 
 start_daemon() {
@@ -80,8 +45,6 @@ start_daemon() {
   daemon_pid=$!
   daemon_started=$(date +%s)
 }
-http() { curl -sf "http://127.0.0.1:$port$1"; }
-source "$(dirname "$0")/await_lib.sh"  # await SECONDS WHAT CMD...
 healthy() { http /health >/dev/null 2>&1; }
 start_daemon
 await 60 "/health answering" healthy
@@ -132,38 +95,16 @@ echo "daemon_test: $kills SIGKILLs at master transaction (of about $total): ${ki
 wait "$wl1" || fail "workload 1"
 wait "$wl2" || fail "workload 2"
 
-converge() {
-  local want=$1
-  for _ in $(seq 300); do
-    if http /status > "$dir/status.json" 2>/dev/null &&
-       python3 - "$dir/status.json" "$want" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-ok = d["source"].get("gtid_state") == sys.argv[2] and all(
-    r["state"] == "running" and r["applied_seq"] == d["journal"]["last_seq"] for r in d["replicas"])
-sys.exit(0 if ok else 1)
-PY
-    then return 0; fi
-    sleep 0.2
-  done
-  cat "$dir/status.json" >&2 || true
-  fail "replicas did not converge to $want"
-}
+# Both replicas at the journal's end, the source at the master's end_gtid (ops_converge).
 end_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
-converge "$end_gtid"
+ops_converge 90
 
 # 0 lost, 0 duplicated: one journal entry per kept master transaction.
 end_seq=${end_gtid##*-}
-last_seq=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["journal"]["last_seq"])' "$dir/status.json")
+last_seq=$(json "$dir/status.json" 'd["journal"]["last_seq"]')
 expected=$((end_seq - start_seq - notvoms))
 [ "$last_seq" -eq "$expected" ] || fail "journal holds $last_seq transactions, the master committed $expected kept ones"
 
-checksums() {  # SERVER DB
-  local tables
-  tables=$(sql "$1" -e "SELECT GROUP_CONCAT(CONCAT('\`$2\`.\`', table_name, '\`') ORDER BY table_name)
-                        FROM information_schema.tables WHERE table_schema = '$2'")
-  sql "$1" -e "CHECKSUM TABLE $tables" | awk '{print $2}'
-}
 m1=$(checksums master voms_dtest); m2=$(checksums master voms_dother)
 [ "$(echo "$m1" | wc -l)" -ge 30 ] || fail "expected the VOMS schema on the master"
 for r in replica1 replica2; do
@@ -188,8 +129,8 @@ await 30 "transactions_total = journal seq $last_seq - $resumed_at (resumed at)"
 g0=$(sql master -e "SELECT @@gtid_binlog_pos")
 "$repo/tools/voms-workload" --vo dtest --transactions 200 --seed 23 --dir "$dir" >/dev/null
 g1=$(sql master -e "SELECT @@gtid_binlog_pos")
-converge "$g1"
-final_seq=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["journal"]["last_seq"])' "$dir/status.json")
+ops_converge 90
+final_seq=$(json "$dir/status.json" 'd["journal"]["last_seq"]')
 [ "$final_seq" -eq $((last_seq + ${g1##*-} - ${g0##*-})) ] ||
   fail "the journal grew from $last_seq to $final_seq for $(( ${g1##*-} - ${g0##*-} )) master transactions"
 await 30 "transactions_total = $final_seq - $resumed_at after $(( ${g1##*-} - ${g0##*-} )) more master transactions" \
@@ -227,7 +168,7 @@ await 30 "the journal durable through its last seq once the master is quiet ($(c
 # The last master transaction is a kept one now: each replica's own progress row (the
 # truth after a crash) is the master's GTID position.
 for r in replica1 replica2; do
-  got=$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel = '$r'")
+  got=$(progress_state "$r")
   [ "$got" = "$g1" ] || fail "$r progress row says $got, master is at $g1"
 done
 # replica2 was applied on 3 connections (workers = 3), replica1 on one, through the kills.
@@ -253,11 +194,7 @@ kill -0 "$daemon_pid" || fail "SIGHUP ended the daemon"
 # Per-replica control: replica2 stopped falls behind while replica1 follows, then
 # catches up from the journal when started again.
 "$vomsrepl" replica stop replica2 --config "$dir/vomsrepl.toml" >/dev/null || fail "replica stop"
-replica_state() {  # NAME -> state
-  http /status | python3 -c 'import json,sys; print([r["state"] for r in json.load(sys.stdin)["replicas"] if r["name"] == sys.argv[1]][0])' "$1"
-}
-r2_stopped() { [ "$(replica_state replica2)" = stopped ]; }
-await 30 "replica2 stopped after replica stop" r2_stopped
+await 30 "replica2 stopped after replica stop" ops_replica_is replica2 stopped
 "$repo/tools/voms-workload" --vo dtest --transactions 50 --seed 24 --dir "$dir" >/dev/null
 # Once the feeder journaled the workload and replica1 applied it (waited for), the
 # stopped replica2 must show the difference as its lag.
@@ -279,7 +216,7 @@ print(r["lag_transactions"], r["state"], d["journal"]["last_seq"] - r["applied_s
 [ "$state2" = stopped ] && [ "$behind" -gt 0 ] && [ "$lag" -eq "$behind" ] ||
   fail "stopped replica2: state $state2, lag_transactions $lag, $behind behind the journal's end"
 "$vomsrepl" replica start replica2 --config "$dir/vomsrepl.toml" >/dev/null || fail "replica start"
-converge "$(sql master -e "SELECT @@gtid_binlog_pos")"
+ops_converge 90
 rc=0; "$vomsrepl" replica stop nosuch --config "$dir/vomsrepl.toml" 2>/dev/null || rc=$?
 [ "$rc" -eq 2 ] || fail "replica stop of an unknown replica: exit $rc"
 rc=0; "$vomsrepl" replica skip replica1 --config "$dir/vomsrepl.toml" 2>/dev/null || rc=$?

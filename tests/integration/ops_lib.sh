@@ -1,6 +1,9 @@
-# Shared by the maintenance and fault tests (sourced, not run): a sandbox master with
-# 2 read-only replicas holding voms_otest, a `vomsrepl run` daemon on it, and the
+# shellcheck shell=bash
+# Shared by the maintenance, fault and daemon tests (sourced, not run): a sandbox master
+# with 2 read-only replicas holding voms_otest, a `vomsrepl run` daemon on it, and the
 # checks every scenario ends with. The caller sets: sandbox vomsrepl dir repo name.
+# common_lib.sh (sourced here) gives fail, sql, json, now_ms, await, checksums, hex,
+# quote and the cleanup by PID.
 #
 # Each scenario prints `FIGURE: key=value ...` lines; tools/reliability-report turns
 # them into docs/reliability.md.
@@ -12,22 +15,17 @@
 # the kept master transactions (0 lost, 0 duplicated); ops_dump prints tables byte
 # for byte, for a comparison row by row. ops_proxy_start / ops_proxy put a
 # tests/integration/fault_proxy between the daemon and one server (network faults).
+# shellcheck disable=SC2154  # sandbox, vomsrepl, dir, repo, fault_proxy: set by the caller
 
-daemon_pid=""
-proxy_pids=()
+# shellcheck source=common_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common_lib.sh"
+
+# ops_cleanup: common_lib.sh's cleanup (the daemon, the fault proxies in cleanup_pids,
+# the sandbox), after the background workload of ops_bg_start ($bg_pid, SIGKILL).
 ops_cleanup() {
-  [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null || true
   [ -n "${bg_pid:-}" ] && kill -9 "$bg_pid" 2>/dev/null || true
-  local p
-  for p in "${proxy_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
+  cleanup
 }
-fail() {
-  echo "$name: FAIL: $*" >&2
-  [ -f "$dir/run.log" ] && tail -25 "$dir/run.log" >&2
-  exit 1
-}
-sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
 # ops_server stop|kill|start SERVER: tools/sandbox stop-server / stop-server --kill /
 # start-server; on failure the sandbox's own words are printed, then the test fails.
 ops_server() {
@@ -51,10 +49,6 @@ ops_auth() {
 }
 http() { curl -sf --max-time 5 -H "$(ops_auth)" "http://127.0.0.1:$port$1"; }
 http_post() { curl -sf --max-time 5 -X POST -H "$(ops_auth)" "http://127.0.0.1:$port$1"; }
-json() {  # json FILE PYTHON-EXPRESSION-ON-d
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
-now_ms() { date +%s%3N; }
 
 # ops_setup [CONFIG-EXTRA-LINES]: sandbox, voms_otest everywhere (kept out of the
 # binlog: the initial copy), config with heartbeat 500 ms (OPS_HEARTBEAT_MS) and read
@@ -73,39 +67,54 @@ ops_setup() {
   sql master -e "CREATE DATABASE notvoms; CREATE TABLE notvoms.t (id INT PRIMARY KEY)"
   start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
   if declare -F ops_before_config >/dev/null; then ops_before_config; fi
+  ops_config 4261 master "read_timeout_s = 3" master "backoff_max_ms = 2000" \
+    filter "[apply]" filter "group_transactions = 50" \
+    replica1 "${OPS_REPLICA1_EXTRA:-}" replica2 "workers = ${OPS_REPLICA2_WORKERS:-2}" end "${1:-}"
+  "$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" 2>&1 || { cat "$dir/check.txt"; fail "check-config"; }
+}
+
+# ops_config SERVER_ID [PART TEXT]...: $dir/vomsrepl.toml for a daemon on this sandbox:
+# state in $dir/state; the master through its repl.cnf (OPS_MASTER_CNF) from
+# gtid:$start_gtid, heartbeat 500 ms (OPS_HEARTBEAT_MS); the voms_* databases; replica1
+# (OPS_REPLICA1_CNF) and replica2 through their apply.cnf; HTTP on a free port ($port,
+# set here). Each TEXT (lines) goes at the end of its PART: master, filter (and tables
+# after it, such as [filter.rename] or [apply]), replica1, replica2, end.
+ops_config() {
+  local server_id=$1 master="" filter="" replica1="" replica2="" end=""
+  shift
+  while [ $# -ge 2 ]; do
+    case $1 in
+      master | filter | replica1 | replica2 | end) printf -v "$1" '%s%s\n' "${!1}" "$2" ;;
+      *) fail "ops_config: no part '$1'" ;;
+    esac
+    shift 2
+  done
+  [ $# -eq 0 ] || fail "ops_config: part '$1' without text"
   port=$("$(dirname "${BASH_SOURCE[0]}")/../../tools/free-port")
   cat > "$dir/vomsrepl.toml" <<EOF
 state_dir = "$dir/state"
 [master]
 defaults_file = "${OPS_MASTER_CNF:-$dir/master/repl.cnf}"
-server_id = 4261
+server_id = $server_id
 start = "gtid:$start_gtid"
 heartbeat_ms = ${OPS_HEARTBEAT_MS:-500}
-read_timeout_s = 3
-backoff_max_ms = 2000
-[filter]
+${master}[filter]
 include_databases = ["voms_*"]
-[apply]
-group_transactions = 50
-[[replica]]
+${filter}[[replica]]
 name = "replica1"
 defaults_file = "${OPS_REPLICA1_CNF:-$dir/replica1/apply.cnf}"
-${OPS_REPLICA1_EXTRA:-}
-[[replica]]
+${replica1}[[replica]]
 name = "replica2"
 defaults_file = "$dir/replica2/apply.cnf"
-workers = ${OPS_REPLICA2_WORKERS:-2}
-[http]
+${replica2}[http]
 listen = "127.0.0.1:$port"
-${1:-}
+$end
 EOF
-  "$vomsrepl" check-config --config "$dir/vomsrepl.toml" > "$dir/check.txt" 2>&1 || { cat "$dir/check.txt"; fail "check-config"; }
 }
 
-# ops_await SECONDS WHAT CMD...: await_lib.sh's await (CMD every 0.2 s until it succeeds,
+# ops_await SECONDS WHAT CMD...: common_lib.sh's await (CMD every 0.2 s until it succeeds,
 # else "WHAT: not within SECONDS s"). For events a test needs to have happened (a state
 # reached, a line logged): never assumed from a sleep.
-source "$(dirname "${BASH_SOURCE[0]}")/await_lib.sh"
 ops_await() { await "$@"; }
 
 # ops_replica_state NAME: the replica's state in /status ("" when /status does not answer).
@@ -161,15 +170,15 @@ PY
   fail "replicas did not converge to $want"
 }
 
-checksums() {  # SERVER DB
-  local tables
-  tables=$(sql "$1" -e "SELECT GROUP_CONCAT(CONCAT('\`$2\`.\`', table_name, '\`') ORDER BY table_name)
-                        FROM information_schema.tables WHERE table_schema = '$2'")
-  sql "$1" -e "CHECKSUM TABLE $tables" | awk '{print $2}'
+# ops_rename_database SERVER FROM TO: database FROM is TO on SERVER (every table moved
+# with RENAME TABLE, FROM dropped), as a replica of `[filter.rename] FROM = "TO"` is set up
+# (the VOMS procedure's --master-db/--db pair).
+ops_rename_database() {
+  local renames
+  renames=$(sql "$1" -e "SELECT GROUP_CONCAT(CONCAT('$2.\`', table_name, '\` TO $3.\`', table_name, '\`'))
+                         FROM information_schema.tables WHERE table_schema = '$2'")
+  sql "$1" -e "CREATE DATABASE $3; RENAME TABLE $renames; DROP DATABASE $2;"
 }
-
-hex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }   # lower-case hex of a string
-quote() { printf '`%s`' "${1//\`/\`\`}"; }          # backquoted, backquotes doubled
 
 # ops_dump SERVER DB [TABLE]: every table of database DB (or only TABLE) on SERVER, byte
 # for byte: per table its SHOW CREATE TABLE and every row in primary-key order as HEX
@@ -211,7 +220,7 @@ ops_check_equal() {
   [ "$(echo "$m" | wc -l)" -ge 30 ] || fail "expected the VOMS schema on the master"
   for r in replica1 replica2; do
     [ "$(checksums "$r" voms_otest)" = "$m" ] || fail "$r voms_otest differs from the master"
-    got=$(sql "$r" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel = '$r'")
+    got=$(progress_state "$r")
     [ -n "$got" ] || fail "$r has no progress row"
   done
 }
@@ -238,14 +247,14 @@ ops_bg_stop() {
 # ops_proxy_start NAME SERVER CNF: a fault proxy ($fault_proxy, the test's argument) in
 # front of SERVER's port, and $dir/NAME.cnf: a copy of option file CNF (0600) whose
 # port is the proxy's. Its ports go to $dir/NAME.ports ("LISTEN CONTROL"), its log to
-# $dir/NAME.log; ops_cleanup stops it.
+# $dir/NAME.log; ops_cleanup stops it (cleanup_pids).
 ops_proxy_start() {
   local name=$1 srv=$2 cnf=$3 target lp cp
   target=$(sed -n 's/^port=\([0-9]*\)$/\1/p' "$cnf" | head -n1)
   [ -n "$target" ] || fail "no port= in $cnf"
   rm -f "$dir/$name.ports"
   "$fault_proxy" --target "127.0.0.1:$target" --port-file "$dir/$name.ports" > "$dir/$name.log" 2>&1 &
-  proxy_pids+=("$!")
+  cleanup_pids+=("$!")
   for _ in $(seq 100); do [ -s "$dir/$name.ports" ] && break; sleep 0.1; done
   [ -s "$dir/$name.ports" ] || { cat "$dir/$name.log" >&2; fail "fault proxy $name did not start"; }
   read -r lp cp < "$dir/$name.ports"

@@ -6,7 +6,8 @@ set -euo pipefail
 tool=${1:?usage: sandbox_lifecycle_test.sh SANDBOX_TOOL DIR}
 dir=${2:?usage: sandbox_lifecycle_test.sh SANDBOX_TOOL DIR}
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=common_lib.sh
+source "$(dirname "$0")/common_lib.sh"  # fail
 step() { echo "== $*"; }
 
 server_pids() {  # PIDs of mariadbd processes started from DIR's option files

@@ -12,17 +12,16 @@
 #include <gtest/gtest.h>
 
 #include "sandbox_client.h"
+#include "sandbox_fixture.h"
 
 namespace vomsrepl::testing {
 namespace {
 
-class SandboxTest : public ::testing::Test {
+class SandboxTest : public SandboxFixture {
  protected:
   void SetUp() override {
-    std::string error;
-    auto env = SandboxEnv::FromEnvironment(&error);
-    ASSERT_TRUE(env.has_value()) << error;
-    env_ = std::move(*env);
+    SandboxFixture::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_GE(env_.ReplicaCount(), 1);
   }
 
@@ -32,8 +31,6 @@ class SandboxTest : public ::testing::Test {
     EXPECT_TRUE(c.Connect(option_file, db)) << c.error();
     return c;
   }
-
-  SandboxEnv env_;
 };
 
 // Sequence number of domain 0 in a MariaDB GTID list such as "0-1-57,1-3-9"; -1 if none.

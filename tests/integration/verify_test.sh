@@ -12,46 +12,17 @@
 # usage: verify_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
 set -euo pipefail
 sandbox="$1" vomsrepl="$2" dir="$3" repo="$4"
-daemon_pid="" workload_pid=""
-cleanup() {
-  [ -n "$workload_pid" ] && kill "$workload_pid" 2>/dev/null || true
-  [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null || true
-  "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-fail() { echo "verify_test: FAIL: $*" >&2; [ -f "$dir/run.log" ] && tail -20 "$dir/run.log" >&2; exit 1; }
-sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
+name="verify_test"
+# shellcheck source=ops_lib.sh
+source "$(dirname "$0")/ops_lib.sh"
+trap ops_cleanup EXIT  # the daemon, the workload ($bg_pid) and the sandbox
 
 "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
 "$sandbox" start --replicas 2 --dir "$dir" --load-voms vtest --load-voms vother --also-replicas >/dev/null
-for r in replica1 replica2; do
-  renames=$(sql "$r" -e "SELECT GROUP_CONCAT(CONCAT('voms_vother.\`', table_name, '\` TO voms_vother_r.\`', table_name, '\`'))
-                         FROM information_schema.tables WHERE table_schema = 'voms_vother'")
-  sql "$r" -e "CREATE DATABASE voms_vother_r; RENAME TABLE $renames; DROP DATABASE voms_vother;"
-done
+for r in replica1 replica2; do ops_rename_database "$r" voms_vother voms_vother_r; done
 
 start_gtid=$(sql master -e "SELECT @@gtid_binlog_pos")
-port=$("$(dirname "$0")/../../tools/free-port")
-cat > "$dir/vomsrepl.toml" <<EOT
-state_dir = "$dir/state"
-[master]
-defaults_file = "$dir/master/repl.cnf"
-server_id = 4261
-start = "gtid:$start_gtid"
-heartbeat_ms = 500
-[filter]
-include_databases = ["voms_*"]
-[filter.rename]
-voms_vother = "voms_vother_r"
-[[replica]]
-name = "replica1"
-defaults_file = "$dir/replica1/apply.cnf"
-[[replica]]
-name = "replica2"
-defaults_file = "$dir/replica2/apply.cnf"
-[http]
-listen = "127.0.0.1:$port"
-EOT
+ops_config 4261 filter "[filter.rename]" filter 'voms_vother = "voms_vother_r"'
 "$vomsrepl" run --config "$dir/vomsrepl.toml" >> "$dir/run.log" 2>&1 &
 daemon_pid=$!
 
@@ -66,13 +37,13 @@ verify() { "$vomsrepl" verify --config "$dir/vomsrepl.toml" --master-defaults-fi
 
 # Under load: every chunk compared at a matching source position.
 "$repo/tools/voms-workload" --vo vtest --transactions 1500 --seed 11 --dir "$dir" > "$dir/workload.log" 2>&1 &
-workload_pid=$!
+bg_pid=$!
 rc=0; verify --chunk-rows 40 > "$dir/verify-load.txt" 2>"$dir/verify-load.err" || rc=$?
 [ "$rc" -eq 0 ] || { cat "$dir/verify-load.txt" "$dir/verify-load.err"; fail "verify under load: exit $rc"; }
 grep -q "^verify: no differences" "$dir/verify-load.txt" || fail "verify under load: no summary"
-kill -0 "$workload_pid" 2>/dev/null || echo "verify_test: warning: the workload ended before verify did" >&2
-wait "$workload_pid" || fail "workload failed"
-workload_pid=""
+kill -0 "$bg_pid" 2>/dev/null || echo "verify_test: warning: the workload ended before verify did" >&2
+wait "$bg_pid" || fail "workload failed"
+bg_pid=""
 rc=0; verify > "$dir/verify-quiet.txt" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || { cat "$dir/verify-quiet.txt"; fail "verify after the workload: exit $rc"; }
 # Quiet tables are proven identical by the CHECKSUM TABLE first pass (no chunk read)...

@@ -404,16 +404,9 @@ TEST(Journal, RetentionKeepsWhatTheSlowestMirrorNeeds) {
   auto none = j.Purge();
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->deleted, 0u) << "no mirror: nothing may go";
-  ReplicaMirror fast, slow;
-  fast.seq = 45;
-  fast.gtid = "0-1-45";
-  fast.state = "running";
-  slow.seq = 20;
-  slow.gtid = "0-1-20";
-  slow.position = {"master-bin.000001", 2004};
-  slow.applied_time = 1700000100;
-  slow.commit_time = 1700000020;
-  slow.state = "stopped: 1062 duplicate key";
+  ReplicaMirror fast = testing::MirrorAt(45, "running");
+  ReplicaMirror slow =
+      testing::MirrorAt(20, "stopped: 1062 duplicate key", {"master-bin.000001", 2004}, 1700000020, 1700000100);
   ASSERT_TRUE(j.SetReplicaMirror("r1", fast).ok());
   ASSERT_TRUE(j.SetReplicaMirror("r2", slow).ok());
   auto mirrors = j.ListReplicaMirrors();

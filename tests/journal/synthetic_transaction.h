@@ -1,11 +1,14 @@
 // Deterministic synthetic transactions for the journal tests and the crash
 // writer: the chunks and bytes of transaction `seq` are a function of `seq`
-// alone, so a reader can check every byte it gets back.
+// alone, so a reader can check every byte it gets back. Also the replica
+// mirror rows that point into them.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
+#include "journal/journal_format.h"
 #include "txn/transaction.h"
 
 namespace vomsrepl::journal::testing {
@@ -51,6 +54,19 @@ inline std::string CheckChunk(uint64_t seq, uint32_t chunk, const txn::Transacti
                         t.source.gtid_state == want.source.gtid_state && t.source.commit_time == want.source.commit_time))
     return where + "source point";
   return "";
+}
+
+// The mirror row of a replica that applied `seq` (GTID 0-1-seq) and is in `state`.
+inline ReplicaMirror MirrorAt(uint64_t seq, std::string state, BinlogPosition position = {},
+                              uint32_t commit_time = 0, int64_t applied_time = 0) {
+  ReplicaMirror m;
+  m.seq = seq;
+  m.gtid = "0-1-" + std::to_string(seq);
+  m.position = std::move(position);
+  m.commit_time = commit_time;
+  m.applied_time = applied_time;
+  m.state = std::move(state);
+  return m;
 }
 
 }  // namespace vomsrepl::journal::testing

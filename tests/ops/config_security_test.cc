@@ -14,6 +14,7 @@
 
 #include "daemon/replicator.h"
 #include "ops/config.h"
+#include "scratch_dir_test.h"
 
 namespace vomsrepl::ops {
 namespace {
@@ -170,14 +171,9 @@ TEST(ConfigPassword, NeverPutIntoTheEnvironment) {
 
 // ---- option files: !include and !includedir are checked like the file itself ----------------
 
-class OptionFileIncludes : public ::testing::Test {
+class OptionFileIncludes : public testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/vomsrepl-inc-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  OptionFileIncludes() : ScratchDirTest("inc") {}
   std::string Write(const std::string& name, const std::string& text, mode_t mode) {
     std::string path = dir_ + "/" + name;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -185,7 +181,6 @@ class OptionFileIncludes : public ::testing::Test {
     EXPECT_EQ(::chmod(path.c_str(), mode), 0);
     return path;
   }
-  std::string dir_;
 };
 
 TEST_F(OptionFileIncludes, EachIncludedFileMustPass) {

@@ -4,32 +4,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "ops/control_token.h"
+#include "scratch_dir_test.h"
 
 namespace vomsrepl::ops {
 namespace {
 
-class ControlTokenTest : public ::testing::Test {
+class ControlTokenTest : public testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/vomsrepl-token-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  ControlTokenTest() : ScratchDirTest("token") {}
   std::string Write(const std::string& name, const std::string& text, mode_t mode) {
     std::string path = dir_ + "/" + name;
     std::ofstream(path) << text;
     ::chmod(path.c_str(), mode);
     return path;
   }
-  std::string dir_;
 };
 
 TEST_F(ControlTokenTest, CreatedOnceWith0600AndReadBack) {

@@ -1,12 +1,10 @@
 // The HTTP endpoint serves what its handler returns, and the metrics text
 // carries the counters as they were incremented.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include "loopback_client.h"
 #include "ops/http_server.h"
 #include "ops/metrics.h"
 #include "ops/replica_status.h"
@@ -16,15 +14,8 @@ namespace {
 
 // One plain HTTP/1.1 request over loopback; returns the whole response.
 std::string Fetch(uint16_t port, const std::string& method, const std::string& target) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
+  int fd = testing::ConnectLoopback(port);
+  if (fd < 0) return "connect failed";
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
   (void)!::write(fd, req.data(), req.size());
   std::string out;

@@ -2,10 +2,7 @@
 // connections delay nobody, oversized and malformed requests are answered
 // and closed, the connection cap closes the oldest waiting connection, and
 // Stop() returns at once whatever the clients do.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "loopback_client.h"
 #include "ops/http_server.h"
 
 namespace vomsrepl::ops {
@@ -23,22 +21,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-int Connect(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
+using testing::ConnectLoopback;
 
 // Sends `raw` and reads until the server closes (at most 10 s).
 std::string Exchange(uint16_t port, const std::string& raw) {
-  int fd = Connect(port);
+  int fd = ConnectLoopback(port);
   if (fd < 0) return "connect failed";
   (void)!::write(fd, raw.data(), raw.size());
   std::string out;
@@ -80,7 +67,7 @@ TEST(HttpServerLimitsTest, IdleAndHalfSentConnectionsDelayNobody) {
   ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
   std::vector<int> held;
   for (int i = 0; i < 50; ++i) {
-    int fd = Connect(server.port());
+    int fd = ConnectLoopback(server.port());
     ASSERT_GE(fd, 0);
     if (i % 2) (void)!::write(fd, "GET /health HTTP/1.1\r\nHo", 24);  // half a header, never finished
     held.push_back(fd);
@@ -108,8 +95,8 @@ TEST(HttpServerLimitsTest, DeadlinesCloseIdleAndSlowConnections) {
   o.header_timeout = 300ms;
   HttpServer server(OkHandler(), o);
   ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
-  int idle = Connect(server.port());
-  int slow = Connect(server.port());
+  int idle = ConnectLoopback(server.port());
+  int slow = ConnectLoopback(server.port());
   ASSERT_GE(idle, 0);
   ASSERT_GE(slow, 0);
   (void)!::write(slow, "GET / HTTP/1.1\r\n", 16);
@@ -144,7 +131,7 @@ TEST(HttpServerLimitsTest, AtTheCapTheOldestWaitingConnectionMakesRoom) {
   ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
   std::vector<int> held;
   for (int i = 0; i < 40; ++i) {
-    int fd = Connect(server.port());
+    int fd = ConnectLoopback(server.port());
     ASSERT_GE(fd, 0);
     held.push_back(fd);
   }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "journal/journal.h"
+#include "scratch_dir_test.h"
 #include "synthetic_transaction.h"
 
 namespace vomsrepl::ops {
@@ -24,14 +25,14 @@ TEST(ReplicaStateName, EveryRunnerState) {
   EXPECT_EQ(ReplicaStateName(""), "starting");
 }
 
-class ReplicaLagTest : public ::testing::Test {
+class ReplicaLagTest : public testing::ScratchDirTest {
  protected:
+  ReplicaLagTest() : ScratchDirTest("lag") {}
   void SetUp() override {
-    char tmpl[] = "/tmp/vomsrepl-lag-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    ScratchDirTest::SetUp();
+    if (HasFatalFailure()) return;
     journal::JournalOptions o;
-    o.directory = root_ + "/state";
+    o.directory = dir_ + "/state";
     auto j = journal::Journal::Open(o);
     ASSERT_TRUE(j.ok()) << j.status().ToString();
     journal_ = std::move(*j);
@@ -44,10 +45,8 @@ class ReplicaLagTest : public ::testing::Test {
   }
   void TearDown() override {
     journal_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
+    ScratchDirTest::TearDown();
   }
-  std::string root_;
   std::unique_ptr<journal::Journal> journal_;
 };
 

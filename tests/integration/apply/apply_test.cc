@@ -2,11 +2,11 @@
 // replica of tools/sandbox (a sandbox of its own: fixture apply_sandbox).
 //
 // Each test runs SQL on the master (root, admin.cnf), builds txn::Transaction
-// objects from the master's binlog files (binlog_transactions.h, standing in
-// for the assembler), applies them to replica1 through the least-privilege
-// apply account (apply.cnf: DML/DDL on voms_% and vomsrepl, READ ONLY ADMIN)
-// and compares the databases table by table (CHECKSUM TABLE and every row as
-// text). Every test uses its own database and progress channel.
+// objects from the master's binlog files (binlog_transactions.h: the product's
+// TransactionAssembler over them), applies them to replica1 through the
+// least-privilege apply account (apply.cnf: DML/DDL on voms_% and vomsrepl,
+// READ ONLY ADMIN) and compares the databases table by table (CHECKSUM TABLE
+// and every row as text). Every test uses its own database and progress channel.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,12 +23,12 @@
 #include "binlog/table_map.h"
 #include "binlog_transactions.h"
 #include "sandbox_client.h"
+#include "sandbox_fixture.h"
 
 namespace vomsrepl::apply {
 namespace {
 
 using vomsrepl::testing::SandboxConnection;
-using vomsrepl::testing::SandboxEnv;
 
 // Test SQL only: a string literal's quotes doubled.
 std::string SqlQuoted(const std::string& s) {
@@ -37,13 +37,11 @@ std::string SqlQuoted(const std::string& s) {
   return out;
 }
 
-class ApplyIT : public ::testing::Test {
+class ApplyIT : public vomsrepl::testing::SandboxFixture {
  protected:
   void SetUp() override {
-    std::string error;
-    auto env = SandboxEnv::FromEnvironment(&error);
-    ASSERT_TRUE(env.has_value()) << error;
-    env_ = std::move(*env);
+    SandboxFixture::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(master_.Connect(env_.MasterOptionFile("admin"))) << master_.error();
     ASSERT_TRUE(replica_.Connect(env_.ReplicaOptionFile(1, "admin"))) << replica_.error();
   }
@@ -219,7 +217,6 @@ class ApplyIT : public ::testing::Test {
     }
   }
 
-  SandboxEnv env_;
   SandboxConnection master_, replica_;
   std::vector<std::string> warnings_;
   RowApplierStats last_row_stats_;  // of the last ApplyAll

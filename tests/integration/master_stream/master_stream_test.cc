@@ -23,6 +23,7 @@
 #include <gtest/gtest.h>
 
 #include "sandbox_client.h"
+#include "sandbox_fixture.h"
 #include "source/master_stream.h"
 #include "source/transaction_boundary.h"
 
@@ -30,16 +31,13 @@ namespace vomsrepl::source {
 namespace {
 
 using testing::SandboxConnection;
-using testing::SandboxEnv;
 using Clock = std::chrono::steady_clock;
 
-class MasterStreamIT : public ::testing::Test {
+class MasterStreamIT : public testing::SandboxFixture {
  protected:
   void SetUp() override {
-    std::string error;
-    auto env = SandboxEnv::FromEnvironment(&error);
-    ASSERT_TRUE(env.has_value()) << error;
-    env_ = std::move(*env);
+    SandboxFixture::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(admin_.Connect(env_.MasterOptionFile("admin"))) << admin_.error();
     Exec("CREATE DATABASE IF NOT EXISTS voms_mstest");
   }
@@ -111,7 +109,6 @@ class MasterStreamIT : public ::testing::Test {
     return static_cast<pid_t>(pid);
   }
 
-  SandboxEnv env_;
   SandboxConnection admin_;
 };
 

@@ -23,36 +23,11 @@
 #
 # usage: replica_tls_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
 set -euo pipefail
-sandbox="$1" vomsrepl="$2" dir="$3" repo="$4"
-plain="$dir-plain"
-daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null || true
-  "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
-  "$sandbox" stop --dir "$plain" --purge >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-fail() { echo "replica_tls_test: FAIL: $*" >&2; exit 1; }
-sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
+sandbox="$1" vomsrepl="$2" dir="$3" repo="$4" name="replica_tls_test"
+# shellcheck source=tls_lib.sh
+source "$(dirname "$0")/tls_lib.sh"
 
-cleanup
-"$sandbox" start --tls --replicas 1 --dir "$dir" --load-voms rtls --also-replicas >/dev/null 2>&1 ||
-  "$sandbox" start --tls --replicas 1 --dir "$dir" --load-voms rtls --also-replicas
-"$sandbox" start --replicas 1 --dir "$plain" >/dev/null 2>&1 || "$sandbox" start --replicas 1 --dir "$plain"
-eval "$("$sandbox" env --dir "$dir")"
-ca="$VOMSREPL_SANDBOX_TLS_CA" wrong_ca="$VOMSREPL_SANDBOX_TLS_WRONG_CA"
-[ -f "$ca" ] && [ -f "$wrong_ca" ] || fail "sandbox.env names no CA files"
-out="$dir/out"
-mkdir -p "$out"
-source "$(dirname "$0")/../expect_lib.sh"
-
-# cnf NAME BASE [LINE...]: BASE's [client] group without its ssl-* keys, plus LINEs (0600).
-cnf() {
-  local f="$out/$1.cnf" base=$2
-  shift 2
-  (umask 077; { grep -v '^ssl' "$base"; printf '%s\n' "$@"; } > "$f")
-  echo "$f"
-}
+tls_sandboxes rtls 1  # $dir: TLS, master + replica1; $plain: master + a replica without TLS
 r1_plain=$(cnf r1_plain "$VOMSREPL_REPLICA1_DEFAULTS_FILE")   # the TLS replica, no ssl-* keys
 nontls=$(cnf nontls "$plain/replica1/apply.cnf")              # a replica without TLS
 
@@ -61,37 +36,13 @@ nontls=$(cnf nontls "$plain/replica1/apply.cnf")              # a replica withou
 # [[replica]] keys (so "[replica.tls]" opens that replica's table); the LINEs after a
 # lone "@" go before [[replica]] instead (for [replica_tls]).
 conf() {
-  local name=$1 f="$out/$1.toml" replica_cnf=$2 l before=() after=() where=after
+  local name=$1 replica_cnf=$2 l before="" after="" where=after
   shift 2
   for l in "$@"; do
     if [ "$l" = "@" ]; then where=before; continue; fi
-    if [ "$where" = before ]; then before+=("$l"); else after+=("$l"); fi
+    if [ "$where" = before ]; then before+="$l"$'\n'; else after+="$l"$'\n'; fi
   done
-  (
-    umask 077
-    {
-      echo "state_dir = \"$out/state-$name\""
-      echo "[master]"
-      echo "defaults_file = \"$VOMSREPL_MASTER_DEFAULTS_FILE\""
-      echo "server_id = 4263"
-      echo "start = \"oldest\""
-      echo "heartbeat_ms = 500"
-      echo "read_timeout_s = 3"
-      echo "connect_timeout_s = 10"
-      echo "[filter]"
-      echo "include_databases = [\"voms_*\"]"
-      for l in ${before[@]+"${before[@]}"}; do echo "$l"; done
-      echo "[[replica]]"
-      echo "name = \"replica1\""
-      echo "defaults_file = \"$replica_cnf\""
-      for l in ${after[@]+"${after[@]}"}; do echo "$l"; done
-      echo "[http]"
-      echo "listen = \"\""
-      echo "[log]"
-      echo "file = \"$out/$name.log\""
-    } > "$f"
-  )
-  echo "$f"
+  (umask 077; tls_config "$name" "$VOMSREPL_MASTER_DEFAULTS_FILE" 4263 "$replica_cnf" "" "$before" "$after")
 }
 
 # run_until_log NAME CONF PATTERN: starts `vomsrepl run` (CONF made by `conf NAME`), waits
@@ -178,24 +129,7 @@ grep -qE '^FAIL replica replica1: .*Access denied' "$out/a_none_check.out" ||
 daemon_pid=$!
 "$repo/tools/voms-workload" --vo rtls --transactions 40 --seed 6 --dir "$dir" >/dev/null
 want=$(sql master -e "SELECT @@gtid_binlog_pos")
-checksums() {
-  local srv=$1 list
-  list=$(sql "$srv" -e "SELECT GROUP_CONCAT(CONCAT('voms_rtls.\`', table_name, '\`') ORDER BY table_name)
-                        FROM information_schema.tables WHERE table_schema = 'voms_rtls'")
-  sql "$srv" -e "CHECKSUM TABLE $list" | awk '{print $2}'
-}
-deadline=$(( $(date +%s) + 60 ))
-got=""
-until [ "$got" = "$want" ]; do
-  kill -0 "$daemon_pid" 2>/dev/null || { cat "$out/a_run.err" "$out/a.log" >&2; fail "a: vomsrepl run exited"; }
-  [ "$(date +%s)" -lt "$deadline" ] || { tail -20 "$out/a.log" >&2; fail "a: replica1 progress '$got', master at '$want' after 60 s"; }
-  sleep 0.2
-  got=$(sql replica1 -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel = 'replica1'" 2>/dev/null || true)
-done
-[ "$(checksums master)" = "$(checksums replica1)" ] || fail "a: voms_rtls differs between master and replica1"
-kill -TERM "$daemon_pid"
-wait "$daemon_pid" || fail "a: vomsrepl run exited with $? after SIGTERM"
-daemon_pid=""
+tls_converge a voms_rtls
 if grep -qE 'replica replica1: stopped' "$out/a.log"; then fail "a: replica1 stopped on an error"; fi
 echo "(a) ok: replica1 converged at $want over TLS (its account REQUIRE SSL), checksums equal"
 cases=$((cases + 2))

@@ -23,66 +23,23 @@
 #
 # usage: tls_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
 set -euo pipefail
-sandbox="$1" vomsrepl="$2" dir="$3" repo="$4"
-plain="$dir-plain"
-daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null || true
-  "$sandbox" stop --dir "$dir" --purge >/dev/null 2>&1 || true
-  "$sandbox" stop --dir "$plain" --purge >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-fail() { echo "tls_test: FAIL: $*" >&2; exit 1; }
-sql() { local srv=$1; shift; "$sandbox" sql "$srv" --dir "$dir" -- -N -B "$@"; }
+sandbox="$1" vomsrepl="$2" dir="$3" repo="$4" name="tls_test"
+# shellcheck source=tls_lib.sh
+source "$(dirname "$0")/tls_lib.sh"
 
-cleanup
-"$sandbox" start --tls --replicas 1 --dir "$dir" --load-voms tls --also-replicas >/dev/null 2>&1 ||
-  "$sandbox" start --tls --replicas 1 --dir "$dir" --load-voms tls --also-replicas
-"$sandbox" start --replicas 0 --dir "$plain" >/dev/null 2>&1 || "$sandbox" start --replicas 0 --dir "$plain"
-eval "$("$sandbox" env --dir "$dir")"
-ca="$VOMSREPL_SANDBOX_TLS_CA" wrong_ca="$VOMSREPL_SANDBOX_TLS_WRONG_CA"
-[ -f "$ca" ] && [ -f "$wrong_ca" ] || fail "sandbox.env names no CA files"
-out="$dir/out"
-mkdir -p "$out"
+tls_sandboxes tls 0  # $dir: TLS, master + replica1; $plain: a master without TLS
 [ "$(sql master -e "SELECT ssl_type FROM mysql.user WHERE user = 'vomsrepl_repl'")" = "ANY" ] ||
   fail "vomsrepl_repl should REQUIRE SSL in a --tls sandbox"
 
-# cnf NAME BASE [LINE...]: BASE's [client] group without its ssl-* keys, plus LINEs (0600).
-cnf() {
-  local f="$out/$1.cnf" base=$2
-  shift 2
-  (umask 077; { grep -v '^ssl' "$base"; printf '%s\n' "$@"; } > "$f")
-  echo "$f"
-}
-source "$(dirname "$0")/../expect_lib.sh"
 # conf NAME MASTER_CNF [TOML LINES for [master]...] -- [TOML LINES for [master.tls]...]
 conf() {
-  local name=$1 f="$out/$1.toml" base=$2 l
+  local name=$1 base=$2 l master=""
   shift 2
-  {
-    echo "state_dir = \"$out/state-$name\""
-    echo "[master]"
-    echo "defaults_file = \"$base\""
-    echo "server_id = 4261"
-    echo "start = \"oldest\""
-    echo "heartbeat_ms = 500"
-    echo "read_timeout_s = 3"
-    echo "connect_timeout_s = 10"
-    for l in "$@"; do
-      if [ "$l" = "--" ]; then echo "[master.tls]"; continue; fi
-      echo "$l"
-    done
-    echo "[filter]"
-    echo "include_databases = [\"voms_*\"]"
-    echo "[[replica]]"
-    echo "name = \"replica1\""
-    echo "defaults_file = \"$VOMSREPL_REPLICA1_DEFAULTS_FILE\""
-    echo "[http]"
-    echo "listen = \"\""
-    echo "[log]"
-    echo "file = \"$out/$name.log\""
-  } > "$f"
-  echo "$f"
+  for l in "$@"; do
+    if [ "$l" = "--" ]; then l="[master.tls]"; fi
+    master+="$l"$'\n'
+  done
+  tls_config "$name" "$base" 4261 "$VOMSREPL_REPLICA1_DEFAULTS_FILE" "$master" "" ""
 }
 
 "$repo/tools/voms-workload" --vo tls --transactions 40 --seed 3 --dir "$dir" >/dev/null
@@ -193,25 +150,7 @@ c=$(conf e "$out/a_plain.cnf" -- "enabled = true" "ca_file = \"$ca\"" "verify_se
 "$vomsrepl" run --config "$c" > "$out/e_run.out" 2>&1 &
 daemon_pid=$!
 "$repo/tools/voms-workload" --vo tls --transactions 40 --seed 4 --dir "$dir" >/dev/null
-want=$(sql master -e "SELECT @@gtid_binlog_pos")
-checksums() {
-  local srv=$1 list
-  list=$(sql "$srv" -e "SELECT GROUP_CONCAT(CONCAT('voms_tls.\`', table_name, '\`') ORDER BY table_name)
-                        FROM information_schema.tables WHERE table_schema = 'voms_tls'")
-  sql "$srv" -e "CHECKSUM TABLE $list" | awk '{print $2}'
-}
-ok=0
-for _ in $(seq 150); do
-  got=$(sql replica1 -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel = 'replica1'" 2>/dev/null || true)
-  if [ "$got" = "$want" ]; then ok=1; break; fi
-  kill -0 "$daemon_pid" 2>/dev/null || { cat "$out/e_run.out" "$out/e.log" >&2; fail "e: vomsrepl run exited"; }
-  sleep 0.2
-done
-[ "$ok" = 1 ] || { tail -20 "$out/e.log" >&2; fail "e: replica1 progress '$got', master at '$want'"; }
-[ "$(checksums master)" = "$(checksums replica1)" ] || fail "e: voms_tls differs between master and replica1"
-kill -TERM "$daemon_pid"
-wait "$daemon_pid" || fail "e: vomsrepl run exited with $? after SIGTERM"
-daemon_pid=""
+tls_converge e voms_tls
 grep -qE 'master stream: .*TLS TLSv1\.[23] ' "$out/e.log" || { cat "$out/e.log" >&2; fail "e: no TLS stream logged"; }
 echo "(e) ok: $(grep -oE 'master stream: .*TLS TLSv1\.[23] [A-Z0-9_-]+' "$out/e.log" | head -1)"
 
