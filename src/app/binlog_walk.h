@@ -46,7 +46,7 @@ struct WalkFilters {
   bool Wants(const std::string& db, const std::string& table) const {
     if (!databases.Matches(db)) return false;
     if (tables.empty()) return true;
-    return tables.Matches(table) || tables.Matches(db + "." + table);
+    return tables.MatchesAny({table, db + "." + table});
   }
 };
 

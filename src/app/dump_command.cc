@@ -1,5 +1,7 @@
 #include "app/dump_command.h"
 
+#include "app/dump_sql.h"
+
 #include <charconv>
 #include <cinttypes>
 #include <cstring>
@@ -759,6 +761,8 @@ class DumpSink {
 }  // namespace
 
 Status RunDump(const DumpOptions& options, std::FILE* out) {
+  if (options.format == OutputFormat::kSql) return RunDumpSql(options, out);
+  if (!options.schema_defaults_file.empty()) return InvalidArgument("--schema-defaults-file is for --format=sql");
   Output output(out);
   DumpSink sink(options, output);
   Status s = WalkInputWith(options.input, options.filters, sink);

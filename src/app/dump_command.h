@@ -12,13 +12,14 @@
 
 namespace vomsrepl::app {
 
-enum class OutputFormat { kText, kJson };
+enum class OutputFormat { kText, kJson, kSql };  // kSql: dump only (dump_sql.h)
 
 struct DumpOptions {
   WalkInput input;  // files, or a live master
   WalkFilters filters;
   OutputFormat format = OutputFormat::kText;
   bool utc = false;  // text: event times in UTC instead of local time
+  std::string schema_defaults_file;  // kSql: a server with the tables (columns, keys)
 };
 
 // Writes to `out`; returns the status that ended the walk (OK at the end).

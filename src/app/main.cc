@@ -28,6 +28,7 @@
 #include "app/catchup_command.h"
 #include "app/core_dumps.h"
 #include "app/switch_master_command.h"
+#include "app/undo_command.h"
 #include "app/version.h"
 #include "ops/config.h"
 #include "ops/logging.h"
@@ -57,6 +58,7 @@ struct FileArgs {
   std::string start_datetime, stop_datetime, start_gtid, stop_gtid;
   std::vector<std::string> databases, tables, exclude_databases, exclude_tables;
   std::string format = "text";
+  std::vector<std::string> formats = {"text", "json"};  // what --format accepts
   bool no_verify_checksum = false;
   std::string label;  // the subcommand, for the progress line
   uint32_t progress_interval_s = 10;
@@ -65,7 +67,9 @@ struct FileArgs {
   std::string master_defaults_file;
   uint32_t server_id = 0;  // 0: picked free at connect
 
-  void Add(CLI::App* cmd) {
+  // `output`: --format and --follow / --non-blocking (dump and stats; undo
+  // reads a range that ends and prints SQL).
+  void Add(CLI::App* cmd, bool output = true) {
     cmd->add_option("files", files,
                     "Binlog or relay-log files, read in the order given (with --master: the master's binlog file "
                     "to start at, default its oldest)");
@@ -79,10 +83,10 @@ struct FileArgs {
     cmd->add_option("--table", tables, "Only these tables (glob on 'table' or 'db.table', repeatable)");
     cmd->add_option("--exclude-database", exclude_databases, "Skip these databases (glob, repeatable)");
     cmd->add_option("--exclude-table", exclude_tables, "Skip these tables (glob, repeatable)");
-    cmd->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    if (output) cmd->add_option("--format", format, "Output format")->check(CLI::IsMember(formats));
     cmd->add_flag("--no-verify-checksum", no_verify_checksum, "Do not verify event CRC32 checksums");
     label = cmd->get_name();
-    AddProgressInterval(cmd, &progress_interval_s);
+    if (output) AddProgressInterval(cmd, &progress_interval_s);
     cmd->add_flag("--master", master, "Read the binlog of a live master (registers as a replica) instead of files");
     cmd->add_option("--master-defaults-file,--defaults-file", master_defaults_file,
                     "MySQL option file with a [client] group (user, password, host, port or socket) for --master; "
@@ -91,6 +95,7 @@ struct FileArgs {
     cmd->add_option("--server-id", server_id,
                     "Replica server id used with --master (default: a free one, picked at connect: not the "
                     "master's, not one SHOW SLAVE HOSTS lists, not a running vomsrepl feeder's)");
+    if (!output) return;
     auto* follow_flag =
         cmd->add_flag("--follow", follow, "With --master: keep streaming new events until SIGINT/SIGTERM");
     cmd->add_flag("--non-blocking", non_blocking, "With --master: stop at the master's current end (the default)")
@@ -151,7 +156,9 @@ struct FileArgs {
       for (const auto& p : *list) VOMSREPL_RETURN_IF_ERROR(txn::NameFilter::ValidatePattern(p));
     filters->databases = txn::NameFilter(databases, exclude_databases);
     filters->tables = txn::NameFilter(tables, exclude_tables);
-    *fmt = format == "json" ? app::OutputFormat::kJson : app::OutputFormat::kText;
+    *fmt = format == "json" ? app::OutputFormat::kJson
+           : format == "sql" ? app::OutputFormat::kSql
+                             : app::OutputFormat::kText;
     return Status::OK();
   }
 };
@@ -283,6 +290,26 @@ CLI::App* AddSwitchMaster(CLI::App& cli, app::SwitchMasterCommandOptions& switch
   return switch_master;
 }
 
+// `undo`: the range and filter as for dump, then the mode and servers.
+CLI::App* AddUndo(CLI::App& cli, FileArgs& args, app::UndoCommandOptions& o) {
+  auto* undo = cli.add_subcommand(
+      "undo", "Print (or --plan, or --execute) the statements that revert a range of the binlog, newest first: "
+              "DELETE -> INSERT, INSERT -> DELETE, UPDATE -> UPDATE back, by key");
+  args.Add(undo, /*output=*/false);
+  auto* plan = undo->add_flag("--plan", o.plan, "Only count what the undo would insert, update and delete, per table");
+  undo->add_flag("--execute", o.execute,
+                 "Apply the undo to --target-defaults-file's server in one transaction; it refuses (and changes "
+                 "nothing) when a row is no longer as the range left it")
+      ->excludes(plan);
+  undo->add_option("--target-defaults-file", o.target_defaults_file,
+                   "MySQL option file ([client]: user, password, host, port or socket) of the server --execute "
+                   "reverts, usually the master");
+  undo->add_option("--schema-defaults-file", o.schema_defaults_file,
+                   "MySQL option file of a server that has the tables (the master or a replica): their column names, "
+                   "keys and binary columns when the binlog does not carry them (binlog_row_metadata is not FULL)");
+  return undo;
+}
+
 int Fail(const Status& s) {
   std::fprintf(stderr, "vomsrepl: %s\n", s.ToString().c_str());
   return app::ExitCodeFor(s);
@@ -316,8 +343,14 @@ int main(int argc, char** argv) {
 
   FileArgs dump_args;
   auto* dump = cli.add_subcommand(
-      "dump", "Print every event of binlog files or a live master (mariadb-binlog -vv style, or JSON lines)");
+      "dump", "Print every event of binlog files or a live master (mariadb-binlog -vv style, JSON lines, or SQL "
+              "to replay)");
+  dump_args.formats.push_back("sql");
   dump_args.Add(dump);
+  std::string dump_schema_file;
+  dump->add_option("--schema-defaults-file", dump_schema_file,
+                   "--format=sql: MySQL option file of a server that has the tables (column names, keys, binary "
+                   "columns), needed unless the binlog carries them (binlog_row_metadata=FULL)");
   bool dump_utc = false;
   dump->add_flag("--utc", dump_utc, "Print event times in UTC (default: local time, as mariadb-binlog)");
 
@@ -358,6 +391,9 @@ int main(int argc, char** argv) {
   CLI::App* catchup = AddCatchup(cli, catchup_opts);
   app::SwitchMasterCommandOptions switch_opts;
   CLI::App* switch_master = AddSwitchMaster(cli, switch_opts);
+  FileArgs undo_args;
+  app::UndoCommandOptions undo_opts;
+  CLI::App* undo = AddUndo(cli, undo_args, undo_opts);
 
   try {
     cli.parse(argc, argv);
@@ -369,7 +405,7 @@ int main(int argc, char** argv) {
   // Logs go to stderr (or a file), never into the data a command prints.
   if (Status s = ops::SetupLogging(log_level, log_file); !s.ok()) return Fail(s);
   // No core file of a process that holds a password (app/core_dumps.h).
-  for (const CLI::App* c : {run, check, verify, boot, catchup, switch_master, replica}) {
+  for (const CLI::App* c : {run, check, verify, boot, catchup, switch_master, replica, undo}) {
     if (c->parsed()) {
       if (Status s = app::DisableCoreDumps(); !s.ok()) return Fail(s);
     }
@@ -383,6 +419,7 @@ int main(int argc, char** argv) {
     app::DumpOptions o;
     Status s = dump_args.Build(&o.input, &o.filters, &o.format);
     o.utc = dump_utc;
+    o.schema_defaults_file = dump_schema_file;
     // Annotate_rows events (the statement of each rows event, `#Q>` lines),
     // which a master sends only on request, as to mariadb-binlog -R.
     if (o.input.master) o.input.master->send_annotate_rows = true;
@@ -425,6 +462,17 @@ int main(int argc, char** argv) {
   }
   if (boot->parsed()) {
     Status s = app::RunBootstrapCommand(boot_opts, stdout);
+    return s.ok() ? app::kExitOk : Fail(s);
+  }
+  if (undo->parsed()) {
+    app::WalkFilters unused_filters;
+    app::OutputFormat unused_format;
+    Status s = undo_args.Build(&undo_opts.input, &unused_filters, &unused_format);
+    undo_opts.databases = undo_args.databases;
+    undo_opts.tables = undo_args.tables;
+    undo_opts.exclude_databases = undo_args.exclude_databases;
+    undo_opts.exclude_tables = undo_args.exclude_tables;
+    if (s.ok()) s = app::RunUndoCommand(undo_opts, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
   }
   if (stats->parsed()) {

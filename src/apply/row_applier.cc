@@ -204,27 +204,12 @@ Status RowApplier::AddRowsEvent(const binlog::TableSchema& schema, const binlog:
   binlog::RowsKind kind = event.kind == binlog::RowsKind::kPartialUpdate ? binlog::RowsKind::kUpdate : event.kind;
   binlog::Bytes after_bitmap = kind == binlog::RowsKind::kWrite ? event.columns_before : event.columns_after;
 
-  std::vector<uint32_t> set_columns, where_columns, check_columns;
-  bool key_match = false;
-  if (kind != binlog::RowsKind::kDelete) {
-    for (uint32_t i = 0; i < n; ++i)
-      if (Bit(after_bitmap, i) && !t->columns[i].generated) set_columns.push_back(i);
-    if (kind == binlog::RowsKind::kUpdate && set_columns.empty()) return Status::OK();  // nothing writable changed
-  }
-  if (kind != binlog::RowsKind::kWrite) {
-    bool key_present = !t->key.empty();
-    for (uint32_t k : t->key) key_present = key_present && Bit(event.columns_before, k);
-    if (key_present) {
-      where_columns = t->key;
-      key_match = true;
-      check_columns = CheckColumns(*t, schema, event.columns_before);
-    } else {
-      for (uint32_t i = 0; i < n; ++i)
-        if (Bit(event.columns_before, i) && !t->columns[i].generated) where_columns.push_back(i);
-    }
-    if (where_columns.empty())
-      return FailedPrecondition(t->quoted_name + ": the before image has no column to find the row by");
-  }
+  VOMSREPL_ASSIGN_OR_RETURN(RowShape shape, ShapeRows(*t, kind, event.columns_before, after_bitmap));
+  if (kind == binlog::RowsKind::kUpdate && shape.set_columns.empty()) return Status::OK();  // nothing writable changed
+  std::vector<uint32_t> set_columns = std::move(shape.set_columns), where_columns = std::move(shape.where_columns);
+  const bool key_match = shape.key_match;
+  std::vector<uint32_t> check_columns;
+  if (key_match) check_columns = CheckColumns(*t, schema, event.columns_before);
 
   // Only the check flags matter for a batch (STMT_END_F differs between the
   // events of one statement).
@@ -381,13 +366,13 @@ Status RowApplier::Divergence(const std::string& what, size_t row, bool overwrit
     msg += b.key_match ? ", key " : ", row (no key) ";
     msg += DescribeRow(row, true);
   }
-  msg += ", journal seq " + std::to_string(b.origin_seq[row]);
+  if (b.origin_seq[row] != 0) msg += ", journal seq " + std::to_string(b.origin_seq[row]);
   if (const txn::SourcePoint* p = b.origin[row]) {
     if (!p->position.empty()) msg += ", source " + p->position.ToString();
     if (!p->gtid.empty()) msg += ", GTID " + p->gtid;
   }
   if (options_.policy == DivergencePolicy::kStop) {
-    return DataLoss(msg + " (divergence policy stop: the replica differs from the master)");
+    return DataLoss(msg + " (" + options_.stop_reason + ")");
   }
   if (options_.policy == DivergencePolicy::kOverwrite && !overwrite_resolves) {
     return DataLoss(msg + " (divergence policy overwrite cannot write a value the replica refuses: stopped)");

@@ -117,6 +117,8 @@ struct RowApplierOptions {
   // UPDATE / DELETE also compare the rest of the before image (above);
   // false: by key only.
   bool check_before_image = true;
+  // Ends the message of a divergence under the stop policy.
+  std::string stop_reason = "divergence policy stop: the replica differs from the master";
 };
 
 struct RowApplierStats {

@@ -17,15 +17,29 @@ void AppendColumns(std::string& out, const TableInfo& t, std::span<const uint32_
   }
 }
 
+// `c`<=>? , or BINARY `c`<=>? for a string compared by its bytes
+// (ColumnInfo::compare_bytes).
+void AppendSameValue(std::string& out, const TableInfo& t, uint32_t c) {
+  if (t.columns[c].compare_bytes) out += "BINARY ";
+  AppendColumn(out, t, c);
+  out += "<=>?";
+}
+
 void AppendRowMatch(std::string& out, const TableInfo& t, std::span<const uint32_t> where, bool key_match) {
-  AppendColumns(out, t, where, " AND ", key_match ? "=?" : "<=>?");
+  if (key_match) {
+    AppendColumns(out, t, where, " AND ", "=?");  // unique in the key's collation
+    return;
+  }
+  for (size_t i = 0; i < where.size(); ++i) {
+    if (i) out += " AND ";
+    AppendSameValue(out, t, where[i]);
+  }
 }
 
 void AppendCheck(std::string& out, const TableInfo& t, std::span<const uint32_t> check) {
   for (uint32_t c : check) {
     out += " AND ";
-    AppendColumn(out, t, c);
-    out += "<=>?";
+    AppendSameValue(out, t, c);
   }
 }
 
@@ -42,6 +56,32 @@ void AppendOneRow(std::string& out, const TableInfo& t, std::span<const uint32_t
 }
 
 }  // namespace
+
+Result<RowShape> ShapeRows(const TableInfo& t, binlog::RowsKind kind, binlog::Bytes before_bitmap,
+                           binlog::Bytes after_bitmap) {
+  const uint32_t n = uint32_t(t.columns.size());
+  RowShape shape;
+  if (kind != binlog::RowsKind::kDelete) {
+    for (uint32_t i = 0; i < n; ++i)
+      if (binlog::rows_internal::BitSet(after_bitmap, i) && !t.columns[i].generated) shape.set_columns.push_back(i);
+    if (kind == binlog::RowsKind::kUpdate && shape.set_columns.empty()) return shape;  // nothing writable changed
+  }
+  if (kind != binlog::RowsKind::kWrite) {
+    bool key_present = !t.key.empty();
+    for (uint32_t k : t.key) key_present = key_present && binlog::rows_internal::BitSet(before_bitmap, k);
+    if (key_present) {
+      shape.where_columns = t.key;
+      shape.key_match = true;
+    } else {
+      for (uint32_t i = 0; i < n; ++i)
+        if (binlog::rows_internal::BitSet(before_bitmap, i) && !t.columns[i].generated)
+          shape.where_columns.push_back(i);
+    }
+    if (shape.where_columns.empty())
+      return FailedPrecondition(t.quoted_name + ": the before image has no column to find the row by");
+  }
+  return shape;
+}
 
 std::string BuildInsertSql(const TableInfo& t, std::span<const uint32_t> columns, size_t rows, InsertMode mode) {
   std::string sql = mode == InsertMode::kIgnore ? "INSERT IGNORE INTO " : "INSERT INTO ";

@@ -10,8 +10,9 @@
 //           DELETE FROM `db`.`t` WHERE (`k`=? AND `c`<=>?) OR (...)  with check
 //           DELETE FROM `db`.`t` WHERE `a`<=>? AND `b`<=>? LIMIT 1  no key
 //   EXISTS  SELECT 1 FROM `db`.`t` WHERE `k`=? LIMIT 1  (does the key exist?)
-// WHERE columns compare with `=` when they are the row key (never NULL) and
-// with the NULL-safe `<=>` otherwise (a table without a usable key: every
+// WHERE columns compare with `=` when they are the row key (never NULL; the
+// key is unique in its own collation) and with the NULL-safe `<=>` otherwise,
+// strings by their bytes (`BINARY c <=> ?`, table_catalog.h compare_bytes) (a table without a usable key: every
 // present column of the before image, LIMIT 1). `check_columns` (after the
 // key, key_match only) are the rest of the before image the row must still
 // hold (the before-image check, row_applier.h): `<=>`, so a NULL matches NULL.
@@ -23,10 +24,32 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
+
+#include <vomsrepl/status.h>
+
+#include "binlog/rows_event.h"
 
 #include "apply/table_catalog.h"
 
 namespace vomsrepl::apply {
+
+// What one row statement of a rows event writes and how it finds its row,
+// the same for the applier and the printed scripts (row_script.h):
+//   set_columns    INSERT / UPDATE: the after image's present columns but the
+//                  generated ones (the server computes those)
+//   where_columns  UPDATE / DELETE: the row key when the before image carries
+//                  all of it (key_match), else every present non-generated
+//                  column of the before image (`<=>`, LIMIT 1)
+// An UPDATE that changes no writable column has empty set_columns: nothing
+// to send. FailedPrecondition when the before image has no column to find
+// the row by.
+struct RowShape {
+  std::vector<uint32_t> set_columns, where_columns;
+  bool key_match = false;
+};
+Result<RowShape> ShapeRows(const TableInfo& table, binlog::RowsKind kind, binlog::Bytes before_bitmap,
+                           binlog::Bytes after_bitmap);
 
 enum class InsertMode : uint8_t {
   kPlain,   // duplicate key is an error (divergence)

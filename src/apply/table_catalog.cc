@@ -37,8 +37,8 @@ Result<TableInfo> BuildTableInfo(const binlog::TableSchema& schema, const std::v
   const size_t n = schema.columns.size();
   if (!replica_columns.empty() && replica_columns.size() != n) {
     return FailedPrecondition(t.quoted_name + ": the source table has " + std::to_string(n) +
-                              " columns, the replica's has " + std::to_string(replica_columns.size()) +
-                              " (schemas differ)");
+                              " columns, the one on the server read for its columns has " +
+                              std::to_string(replica_columns.size()) + " (schemas differ)");
   }
   t.columns.resize(n);
   for (size_t i = 0; i < n; ++i) {
@@ -50,9 +50,9 @@ Result<TableInfo> BuildTableInfo(const binlog::TableSchema& schema, const std::v
     } else if (r != nullptr) {
       out.name = r->name;
     } else {
-      return FailedPrecondition(t.quoted_name + ": column " + std::to_string(i + 1) +
-                                " has no name in the TABLE_MAP (binlog_row_metadata=MINIMAL) and the replica "
-                                "has no such table");
+      return FailedPrecondition("column " + std::to_string(i + 1) +
+                                " has no name in the TABLE_MAP (binlog_row_metadata is not FULL) and no server "
+                                "gave the table's columns");
     }
     VOMSREPL_RETURN_IF_ERROR(ValidateIdentifier(out.name).WithContext(t.quoted_name));
     out.is_unsigned = c.has_signedness ? c.is_unsigned : (r != nullptr && r->is_unsigned);
@@ -63,6 +63,15 @@ Result<TableInfo> BuildTableInfo(const binlog::TableSchema& schema, const std::v
       const bool binary = c.charset != 0 ? c.charset == kBinaryCollation
                                          : (r != nullptr && IsFixedBinaryDataType(r->data_type));
       if (binary) out.fixed_binary_length = c.max_length;
+    }
+    switch (c.type) {
+      case binlog::ColumnType::kString: case binlog::ColumnType::kVarchar: case binlog::ColumnType::kVarString:
+      case binlog::ColumnType::kBlob:
+        out.compare_bytes = out.data_type.empty() || !IsFixedBinaryDataType(out.data_type) ||
+                            out.data_type == "binary";
+        break;
+      default:
+        break;
     }
   }
   if (schema.has_primary_key_metadata && !schema.primary_key.empty()) {
@@ -107,7 +116,9 @@ Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const bi
   }
   std::string qualified = QualifiedName(schema.database, schema.table);
   if (replica_columns.empty()) {
-    return FailedPrecondition(session.config().name + ": table " + qualified + " does not exist on the replica");
+    return FailedPrecondition(session.config().name + ": table " + qualified +
+                              " does not exist there, or its account has no privilege on it (information_schema "
+                              "shows it no column)");
   }
   // A system-versioned table's row_start / row_end are in the row events but not
   // in information_schema (when implicit), and the replica would stamp its own
@@ -127,7 +138,7 @@ Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const bi
                         "period columns row_start/row_end would take the replica's times); leave it out of the filter "
                         "([filter] exclude_tables) or drop the versioning (ALTER TABLE ... DROP SYSTEM VERSIONING)");
   }
-  if (!kind.empty() && kind[0][1].has_value()) {
+  if (refuse_triggers_ && !kind.empty() && kind[0][1].has_value()) {
     return FailedPrecondition(session.config().name + ": table " + qualified + " has trigger(s) on the replica (" +
                               *kind[0][1] +
                               "): the rows vomsrepl applies would fire them, while the master's row events already "

@@ -49,6 +49,13 @@ struct ColumnInfo {
   bool nullable = true;
   std::string data_type;             // the replica's DATA_TYPE, lower case; "" unknown
   uint32_t fixed_binary_length = 0;  // ValueTarget::fixed_binary_length (BuildTableInfo)
+  // A character or byte string compared by its bytes where a statement looks
+  // for a row by value (row_statements.h: `BINARY c <=> ?`): in the column's
+  // collation 'a' <=> 'A' and 'a ' <=> 'a' are true, and the wrong row of a
+  // table without a key would be changed, or a row changed since would pass
+  // the before-image check. Not the fixed types whose comparison is exact
+  // already and whose BINARY form is their text (UUID, INET6, INET4).
+  bool compare_bytes = false;
 
   ValueTarget target() const { return ValueTarget{is_unsigned, fixed_binary_length}; }
 };
@@ -85,6 +92,10 @@ class TableCatalog {
   using WarningSink = std::function<void(const std::string&)>;
   explicit TableCatalog(WarningSink warn = nullptr) : warn_(std::move(warn)) {}
 
+  // Scripts (row_script.h) read a server's tables without writing to them:
+  // a trigger there is not refused (`undo --execute` checks its own target).
+  void set_refuse_triggers(bool refuse) { refuse_triggers_ = refuse; }
+
   Result<const TableInfo*> Resolve(ReplicaSession& session, const binlog::TableSchema& schema);
   // Forgets every table. Only when no batch refers to a TableInfo any more.
   void Clear() {
@@ -98,6 +109,7 @@ class TableCatalog {
   // may still point at them.
   std::vector<std::unique_ptr<TableInfo>> retired_;
   WarningSink warn_;
+  bool refuse_triggers_ = true;
 };
 
 }  // namespace vomsrepl::apply

@@ -4,10 +4,12 @@
 
 namespace vomsrepl {
 
-std::string UtcNowText() {
-  std::time_t now = std::time(nullptr);
+std::string UtcNowText() { return UtcTimeText(int64_t(std::time(nullptr))); }
+
+std::string UtcTimeText(int64_t seconds) {
+  const std::time_t t = std::time_t(seconds);
   std::tm tm{};
-  gmtime_r(&now, &tm);
+  gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

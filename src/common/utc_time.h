@@ -2,10 +2,13 @@
 // ("2026-12-07T04:15:34Z", whole seconds). Thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace vomsrepl {
 
 std::string UtcNowText();
+// The same form for a time in seconds since the epoch.
+std::string UtcTimeText(int64_t seconds);
 
 }  // namespace vomsrepl

@@ -453,7 +453,7 @@ Result<std::vector<WorkItem>> PlanTables(const VerifyOptions& o, ReplicaSession&
     VOMSREPL_ASSIGN_OR_RETURN(auto master_tables, ListTables(master, db));
     std::vector<std::string> tables;
     auto keep = [&](const std::string& table) {
-      return o.filter.KeepTable(db, table) && (o.tables.Matches(table) || o.tables.Matches(db + "." + table));
+      return o.filter.KeepTable(db, table) && o.tables.MatchesAny({table, db + "." + table});
     };
     for (auto& t : master_tables)
       if (keep(t)) tables.push_back(t);

@@ -25,6 +25,16 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
+bool NameFilter::MatchesAny(std::initializer_list<std::string_view> names) const {
+  auto any = [&names](const std::vector<std::string>& globs) {
+    for (const auto& g : globs)
+      for (std::string_view n : names)
+        if (GlobMatch(g, n)) return true;
+    return false;
+  };
+  return (include_.empty() || any(include_)) && !any(exclude_);
+}
+
 bool NameFilter::Matches(std::string_view name) const {
   bool included = include_.empty();
   for (const auto& g : include_) {

@@ -13,6 +13,8 @@
 
 #include <vomsrepl/status.h>
 
+#include <initializer_list>
+
 namespace vomsrepl::txn {
 
 bool GlobMatch(std::string_view pattern, std::string_view text);
@@ -24,6 +26,10 @@ class NameFilter {
       : include_(std::move(include)), exclude_(std::move(exclude)) {}
 
   bool Matches(std::string_view name) const;
+  // One object known by several names (a table as `t` and as `db.t`): kept
+  // when an include glob matches any of them (or there is none) and no
+  // exclude glob matches any of them.
+  bool MatchesAny(std::initializer_list<std::string_view> names) const;
   bool empty() const { return include_.empty() && exclude_.empty(); }
 
   // Rejects empty patterns and patterns with control characters.

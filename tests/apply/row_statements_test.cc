@@ -145,6 +145,29 @@ TEST(BuildTableInfo, RefusesWhatCannotBeNamed) {
             StatusCode::kInvalidArgument);
 }
 
+// Strings are found by their bytes where a row is looked for by value: in the
+// column's collation 'a' <=> 'A' and 'a ' <=> 'a' hold, and the wrong row of a table
+// without a key would be changed (or a row changed since pass the before-image check).
+TEST(RowStatements, StringsCompareByTheirBytesOutsideTheKey) {
+  auto s = Schema("d", "t", {"id", "s", "u"});
+  s.columns[1].type = s.columns[1].wire_type = binlog::ColumnType::kVarchar;
+  s.columns[2].type = s.columns[2].wire_type = binlog::ColumnType::kString;  // a UUID on the server
+  std::vector<ColumnInfo> server(3);
+  server[0].name = "id", server[0].data_type = "int";
+  server[1].name = "s", server[1].data_type = "varchar";
+  server[2].name = "u", server[2].data_type = "uuid";
+  auto t = BuildTableInfo(s, server, {"id"});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_FALSE(t->columns[0].compare_bytes);
+  EXPECT_TRUE(t->columns[1].compare_bytes);
+  EXPECT_FALSE(t->columns[2].compare_bytes);  // exact already; its BINARY form is its text
+  std::array<uint32_t, 3> all{0, 1, 2};
+  EXPECT_EQ(BuildDeleteSql(*t, all, 1, false), "DELETE FROM `d`.`t` WHERE `id`<=>? AND BINARY `s`<=>? AND `u`<=>? LIMIT 1");
+  std::array<uint32_t, 1> key{0};
+  std::array<uint32_t, 2> check{1, 2};
+  EXPECT_EQ(BuildDeleteSql(*t, key, 1, true, check), "DELETE FROM `d`.`t` WHERE `id`=? AND BINARY `s`<=>? AND `u`<=>?");
+}
+
 TEST(RowStatements, UpsertIgnoreAndKeylessForms) {
   auto t = BuildTableInfo(Schema("d", "t", {"id", "v"}), {}, {});
   ASSERT_TRUE(t.ok());

@@ -71,6 +71,9 @@ expect() {  # expect WANT WHAT METHOD PATH [curl options]
   [ "$want" -ge 400 ] && refused=$((refused + 1)) || true
 }
 auth=(-H "Authorization: Bearer $token")
+# The token with its last digit changed (never equal to it: a last 0 becomes 1).
+wrong_token="${token%?}$([ "${token: -1}" = 0 ] && echo 1 || echo 0)"
+[ "$wrong_token" != "$token" ] || fail "the wrong token equals the token"
 controls_accepted() { grep -cE "requested over HTTP|skip of journal seq [0-9]+ accepted" "$dir/run.log" || true; }
 skips_metric() { http /metrics | awk '$1 == "vomsrepl_replica_skips_total{replica=\"replica2\"}" {print $2}'; }
 
@@ -80,7 +83,7 @@ for r in replica1 replica2; do
   for action in stop start "skip?seq=1"; do
     p="/replica/$r/$action"
     expect 401 "$p without a token" POST "$p"
-    expect 403 "$p with a wrong token" POST "$p" -H "Authorization: Bearer ${token%?}0"
+    expect 403 "$p with a wrong token" POST "$p" -H "Authorization: Bearer $wrong_token"
     expect 403 "$p with a short token" POST "$p" -H "Authorization: Bearer x"
     expect 403 "$p with an Origin header" POST "$p" "${auth[@]}" -H "Origin: http://evil.example"
     expect 403 "$p with Origin: null" POST "$p" "${auth[@]}" -H "Origin: null"

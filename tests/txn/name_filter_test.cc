@@ -29,5 +29,22 @@ TEST(NameFilter, IncludeThenExclude) {
   EXPECT_FALSE(NameFilter::ValidatePattern("a\nb").ok());
 }
 
+// A table is known as `t` and as `db.t`: an exclude glob matching either form
+// excludes it (dump --exclude-table t kept it when the two were ORed).
+TEST(NameFilter, OneObjectUnderSeveralNames) {
+  NameFilter exclude({}, {"ci"});
+  EXPECT_FALSE(exclude.MatchesAny({"ci", "u.ci"}));
+  EXPECT_TRUE(exclude.MatchesAny({"cj", "u.cj"}));
+  NameFilter qualified({}, {"u.ci"});
+  EXPECT_FALSE(qualified.MatchesAny({"ci", "u.ci"}));
+  EXPECT_TRUE(qualified.MatchesAny({"ci", "v.ci"}));
+  NameFilter include({"u.*", "x"}, {"*tmp"});
+  EXPECT_TRUE(include.MatchesAny({"t", "u.t"}));
+  EXPECT_TRUE(include.MatchesAny({"x", "v.x"}));
+  EXPECT_FALSE(include.MatchesAny({"t", "v.t"}));
+  EXPECT_FALSE(include.MatchesAny({"tmp", "u.tmp"}));
+  EXPECT_TRUE(NameFilter().MatchesAny({"a", "b.a"}));
+}
+
 }  // namespace
 }  // namespace vomsrepl::txn

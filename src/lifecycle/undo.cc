@@ -1,0 +1,319 @@
+#include "lifecycle/undo.h"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "apply/row_applier.h"
+#include "apply/row_script.h"
+#include "apply/sql_identifier.h"
+#include "binlog/rows_invert.h"
+#include "common/utc_time.h"
+#include "pipeline/stream_pipeline.h"
+#include "txn/rows_walk.h"
+#include "txn/transaction_assembler.h"
+
+namespace vomsrepl::lifecycle {
+namespace {
+
+// One inverted rows event, owning its bytes.
+struct InvertedRows {
+  std::shared_ptr<const binlog::TableSchema> schema;
+  binlog::RowsEventView shape;  // kind, type, flags, ids; its Bytes are not used
+  std::vector<std::byte> before_bitmap, after_bitmap, rows;
+
+  binlog::RowsEventView View() const {
+    binlog::RowsEventView v = shape;
+    v.columns_before = binlog::Bytes(before_bitmap.data(), before_bitmap.size());
+    v.columns_after = binlog::Bytes(after_bitmap.data(), after_bitmap.size());
+    v.extra_data = {};
+    v.rows = binlog::Bytes(rows.data(), rows.size());
+    return v;
+  }
+};
+
+struct UndoTransaction {
+  txn::SourcePoint source;          // of the original: its GTID, the position after its commit
+  std::vector<InvertedRows> steps;  // in the original's order
+};
+
+std::string Describe(const txn::SourcePoint& s) {
+  std::string d = s.gtid.empty() ? std::string("the transaction") : "GTID " + s.gtid;
+  d += " (ending at " + s.position.ToString();
+  if (s.commit_time != 0) d += ", committed " + UtcTimeText(s.commit_time);
+  return d + ")";
+}
+
+// Keeps every transaction of the range, its rows events inverted.
+class Collector final : public txn::TransactionSink {
+ public:
+  explicit Collector(std::vector<UndoTransaction>& out) : out_(out) {}
+
+  Status OnTransaction(txn::Transaction&& t) override {
+    if (t.chunk != 0 || !t.last_chunk) return Internal("undo: a transaction arrived in chunks");
+    if (t.has_statement) {
+      std::string sql;
+      txn::ChangeReader reader(t.changes);
+      txn::Change c;
+      while (reader.Next(&c))
+        if (c.kind == txn::ChangeKind::kStatement) {
+          sql = std::string(c.sql.substr(0, 200));
+          break;
+        }
+      return FailedPrecondition("the range holds a statement on a kept table, " + Describe(t.source) + ": `" + sql +
+                                "`; a schema change (DDL) cannot be undone from the binlog. Narrow the range "
+                                "(--start-*/--stop-*) or the filter (--database/--table) to leave it out");
+    }
+    UndoTransaction u;
+    u.source = t.source;
+    maps_.Clear();
+    Status st = txn::WalkRowsChanges(
+        t, maps_, scratch_,
+        [&](const binlog::TableSchema& schema, const binlog::RowsEventView& view) -> Status {
+          InvertedRows inv;
+          binlog::RowsEventView inverted;
+          VOMSREPL_RETURN_IF_ERROR(binlog::InvertRowsEvent(view, schema, inv.rows, &inverted));
+          inv.schema = std::make_shared<const binlog::TableSchema>(schema);
+          inv.shape = inverted;
+          inv.before_bitmap.assign(inverted.columns_before.begin(), inverted.columns_before.end());
+          inv.after_bitmap.assign(inverted.columns_after.begin(), inverted.columns_after.end());
+          u.steps.push_back(std::move(inv));
+          return Status::OK();
+        },
+        txn::NoStatementExpected);
+    if (!st.ok()) return st.WithContext(Describe(t.source));
+    if (!u.steps.empty()) out_.push_back(std::move(u));
+    return Status::OK();
+  }
+  Status OnPositionAdvanced(const txn::SourcePoint&) override { return Status::OK(); }
+  Status OnAbandon(uint32_t) override { return Status::OK(); }  // never chunked: nothing was kept
+
+ private:
+  std::vector<UndoTransaction>& out_;
+  binlog::TableMapCache maps_;
+  std::vector<std::byte> scratch_;
+};
+
+Status Collect(const UndoOptions& o, std::vector<UndoTransaction>& out) {
+  txn::FilterConfig fc = o.filter;
+  if (fc.include_databases.empty()) fc.include_databases = {"*"};
+  VOMSREPL_ASSIGN_OR_RETURN(txn::FilterRules rules, txn::FilterRules::Create(fc));
+  Collector collector(out);
+  txn::AssemblerOptions ao;
+  ao.max_transaction_bytes = size_t{1} << 40;  // whole transactions: never chunked
+  ao.check_schema = false;                     // no DDL may be in the range anyway
+  txn::TransactionAssembler assembler(rules, collector, ao);
+  assembler.Reset(MariadbGtidList{});
+  pipeline::StreamPipeline pipeline(assembler);
+  Status st;
+  if (o.master) {
+    source::MasterStream master(*o.master);
+    VOMSREPL_RETURN_IF_ERROR(master.Connect());
+    st = pipeline.RunMaster(master);
+  } else {
+    source::FileStream files(o.files);
+    VOMSREPL_RETURN_IF_ERROR(files.Validate());
+    st = pipeline.RunFiles(files);
+  }
+  if (st.code() == StatusCode::kOutOfRange) st = Status::OK();  // end of input
+  if (st.code() == StatusCode::kCorruption && out.empty() &&
+      st.message().find("did the stream start inside one?") != std::string_view::npos)
+    return FailedPrecondition("the range starts inside a transaction (" + std::string(st.message()) +
+                              "): start at a transaction's GTID event, or give --start-gtid");
+  VOMSREPL_RETURN_IF_ERROR(st);
+  if (assembler.in_transaction())
+    return FailedPrecondition("the range ends inside a transaction: end it after that transaction's commit "
+                              "(--stop-gtid, or a --stop-position past its COMMIT/Xid)");
+  if (out.empty())
+    return FailedPrecondition("nothing to undo: the range holds no row change of the tables the filter keeps "
+                              "(check --start-*/--stop-* and --database/--table)");
+  return Status::OK();
+}
+
+// What the binlog cannot give back, or what would fire again: refused before
+// anything is printed or written.
+//   ON DELETE / ON UPDATE CASCADE, SET NULL, SET DEFAULT of a foreign key that
+//   refers to a table the range deletes from (updates): the engine changed the
+//   referring rows itself and logged nothing of them, so no undo restores them.
+//   A trigger on a table the undo writes: it would fire again.
+Status CheckHazards(apply::ReplicaSession& session, const std::vector<UndoTransaction>& txns) {
+  std::map<std::pair<std::string, std::string>, std::pair<bool, bool>> touched;  // (deleted from, updated)
+  for (const UndoTransaction& t : txns)
+    for (const InvertedRows& s : t.steps) {
+      auto& flags = touched[{s.schema->database, s.schema->table}];
+      if (s.shape.kind == binlog::RowsKind::kWrite) flags.first = true;  // the original was a DELETE
+      if (s.shape.kind == binlog::RowsKind::kUpdate) flags.second = true;
+    }
+  for (const auto& [name, flags] : touched) {
+    const auto& [db, table] = name;
+    const std::string quoted = apply::QuoteIdentifier(db) + "." + apply::QuoteIdentifier(table);
+    VOMSREPL_ASSIGN_OR_RETURN(
+        auto refs, session.QueryPrepared(
+                       "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE, UPDATE_RULE FROM "
+                       "information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND "
+                       "REFERENCED_TABLE_NAME = ?",
+                       {db, table}));
+    for (const apply::SqlRow& r : refs) {
+      auto rule = [&](size_t i) { return r.size() > i && r[i] ? *r[i] : std::string(); };
+      const bool on_delete = flags.first && rule(3) != "RESTRICT" && rule(3) != "NO ACTION";
+      const bool on_update = flags.second && rule(4) != "RESTRICT" && rule(4) != "NO ACTION";
+      if (!on_delete && !on_update)
+        continue;
+      return FailedPrecondition(
+          "`" + rule(0) + "`.`" + rule(1) + "` refers to " + quoted + " with ON " +
+          (on_delete ? "DELETE " + rule(3) : "UPDATE " + rule(4)) + " (foreign key `" + rule(2) +
+          "`): the rows the engine changed in it are not in the binlog, so an undo of the range's " +
+          (on_delete ? "deletes" : "updates") + " on " + quoted +
+          " could not bring them back. Undo those rows from a backup, or leave that table out (--exclude-table)");
+    }
+    VOMSREPL_ASSIGN_OR_RETURN(auto triggers,
+                              session.QueryPrepared("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE "
+                                                    "EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?",
+                                                    {db, table}));
+    if (!triggers.empty())
+      return FailedPrecondition(quoted + " has trigger `" + triggers[0][0].value_or("") +
+                                "`: the undo's statements would fire it again (its own changes are in the binlog "
+                                "already). Leave that table out (--exclude-table) or undo it by hand");
+  }
+  return Status::OK();
+}
+
+void CountInto(const InvertedRows& step, uint64_t rows, UndoReport& r) {
+  switch (step.shape.kind) {
+    case binlog::RowsKind::kWrite: r.rows_inserted += rows; break;
+    case binlog::RowsKind::kDelete: r.rows_deleted += rows; break;
+    default: r.rows_updated += rows; break;
+  }
+}
+
+Status Print(const UndoOptions& o, const std::vector<UndoTransaction>& txns, apply::ScriptTables& tables, UndoReport& report) {
+  std::string text = "-- vomsrepl undo: " + std::to_string(txns.size()) +
+                     " transaction(s) reverted, newest first. Review, then run with: mariadb < FILE\n";
+  text += apply::ScriptSessionSql();
+  apply::ScriptChecks checks;
+  for (auto t = txns.rbegin(); t != txns.rend(); ++t) {
+    text += "-- undo of " + Describe(t->source) + "\nBEGIN;\n";
+    for (auto s = t->steps.rbegin(); s != t->steps.rend(); ++s) {
+      VOMSREPL_ASSIGN_OR_RETURN(const apply::TableInfo* info, tables.Resolve(*s->schema));
+      const binlog::RowsEventView view = s->View();
+      uint64_t rows = 0;
+      VOMSREPL_RETURN_IF_ERROR(binlog::CountRows(view, *s->schema, &rows));
+      CountInto(*s, rows, report);
+      VOMSREPL_RETURN_IF_ERROR(apply::AppendRowsEventSql(*info, *s->schema, view, checks, text));
+    }
+    text += "COMMIT;\n";
+    if (text.size() >= (1u << 20)) {
+      std::fwrite(text.data(), 1, text.size(), o.out);
+      text.clear();
+    }
+  }
+  std::fwrite(text.data(), 1, text.size(), o.out);
+  return std::ferror(o.out) ? Internal("undo: writing the output failed") : Status::OK();
+}
+
+Status Plan(const UndoOptions& o, const std::vector<UndoTransaction>& txns, UndoReport& report) {
+  struct Counts {
+    uint64_t insert = 0, update = 0, del = 0;
+  };
+  std::map<std::string, Counts> by_table;
+  for (const UndoTransaction& t : txns) {
+    for (const InvertedRows& s : t.steps) {
+      uint64_t rows = 0;
+      VOMSREPL_RETURN_IF_ERROR(binlog::CountRows(s.View(), *s.schema, &rows));
+      CountInto(s, rows, report);
+      Counts& c = by_table[apply::QuoteIdentifier(s.schema->database) + "." + apply::QuoteIdentifier(s.schema->table)];
+      (s.shape.kind == binlog::RowsKind::kWrite ? c.insert : s.shape.kind == binlog::RowsKind::kDelete ? c.del
+                                                                                                        : c.update) +=
+          rows;
+    }
+  }
+  std::fprintf(o.out, "undo plan: %zu transaction(s), newest first, from %s back to %s\n", txns.size(),
+               Describe(txns.back().source).c_str(), Describe(txns.front().source).c_str());
+  std::fprintf(o.out, "  %-48s %10s %10s %10s\n", "table", "INSERT", "UPDATE", "DELETE");
+  for (const auto& [name, c] : by_table)
+    std::fprintf(o.out, "  %-48s %10llu %10llu %10llu\n", name.c_str(), (unsigned long long)c.insert,
+                 (unsigned long long)c.update, (unsigned long long)c.del);
+  std::fprintf(o.out, "  %-48s %10llu %10llu %10llu\n", "total", (unsigned long long)report.rows_inserted,
+               (unsigned long long)report.rows_updated, (unsigned long long)report.rows_deleted);
+  return Status::OK();
+}
+
+Status Execute(const UndoOptions& o, const std::vector<UndoTransaction>& txns, apply::ReplicaSession& session,
+               apply::ScriptTables& tables, UndoReport& report) {
+  apply::RowApplierOptions ro;
+  ro.policy = apply::DivergencePolicy::kStop;
+  ro.fold = false;
+  ro.bulk_updates = false;
+  ro.check_before_image = true;
+  ro.stop_reason =
+      "the row is not as the undone transaction left it: changed since, or already undone. Nothing was changed: "
+      "the undo is rolled back";
+  // Every table resolved first, its columns checked against the target's.
+  for (const UndoTransaction& t : txns)
+    for (const InvertedRows& s : t.steps) VOMSREPL_RETURN_IF_ERROR(tables.Resolve(*s.schema).status());
+  apply::RowApplier applier(session, tables.catalog(), ro);
+  applier.set_careful(true);
+  VOMSREPL_RETURN_IF_ERROR(session.Execute("BEGIN"));
+  Status st;
+  for (auto t = txns.rbegin(); t != txns.rend() && st.ok(); ++t) {
+    applier.SetOrigin(0, &t->source);
+    for (auto s = t->steps.rbegin(); s != t->steps.rend() && st.ok(); ++s) {
+      const binlog::RowsEventView view = s->View();
+      st = applier.AddRowsEvent(*s->schema, view);
+      if (st.ok()) st = applier.Flush();
+    }
+  }
+  if (!st.ok()) {
+    applier.Discard();
+    Status rolled = session.Execute("ROLLBACK");
+    if (!rolled.ok()) return st.WithContext("undo (and its ROLLBACK failed: " + rolled.ToString() + ")");
+    // A row not as the range left it is the server's state, not bad input.
+    if (st.code() == StatusCode::kDataLoss) return FailedPrecondition(std::string(st.message()));
+    return st;
+  }
+  VOMSREPL_RETURN_IF_ERROR(session.Execute("COMMIT"));
+  const apply::RowApplierStats& s = applier.stats();
+  report.rows_inserted = s.rows_inserted;
+  report.rows_updated = s.rows_updated;
+  report.rows_deleted = s.rows_deleted;
+  report.executed = true;
+  std::fprintf(o.out, "undo: %zu transaction(s) reverted on %s in one transaction: %llu row(s) inserted, %llu "
+               "updated, %llu deleted\n",
+               txns.size(), session.config().name.c_str(), (unsigned long long)s.rows_inserted,
+               (unsigned long long)s.rows_updated, (unsigned long long)s.rows_deleted);
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<UndoReport> RunUndo(const UndoOptions& o) {
+  if (o.mode == UndoMode::kExecute && !o.server)
+    return InvalidArgument("--execute needs the server to revert (--target-defaults-file)");
+  std::vector<UndoTransaction> txns;
+  VOMSREPL_RETURN_IF_ERROR(Collect(o, txns));
+  UndoReport report;
+  report.transactions = txns.size();
+  report.first_gtid = txns.front().source.gtid;
+  report.last_gtid = txns.back().source.gtid;
+  if (o.mode == UndoMode::kPlan) {
+    VOMSREPL_RETURN_IF_ERROR(Plan(o, txns, report));
+    return report;
+  }
+  std::unique_ptr<apply::ReplicaSession> session;
+  if (o.server) {
+    apply::ReplicaConfig config = *o.server;
+    config.allow_writable = true;
+    session = std::make_unique<apply::ReplicaSession>();
+    VOMSREPL_RETURN_IF_ERROR(session->Open(config));
+  }
+  if (session) VOMSREPL_RETURN_IF_ERROR(CheckHazards(*session, txns));
+  apply::ScriptTables tables(session.get());
+  if (o.mode == UndoMode::kPrint) {
+    VOMSREPL_RETURN_IF_ERROR(Print(o, txns, tables, report));
+    return report;
+  }
+  VOMSREPL_RETURN_IF_ERROR(Execute(o, txns, *session, tables, report));
+  return report;
+}
+
+}  // namespace vomsrepl::lifecycle
