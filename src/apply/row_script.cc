@@ -88,17 +88,20 @@ void AppendFraction(unsigned long micro, std::string& out) {
 
 // Substitutes the `?` placeholders of `sql` (outside backquoted identifiers)
 // with `literals`, in order.
-void Substitute(std::string_view sql, const std::vector<std::string>& literals, std::string& out) {
+void Substitute(std::string_view sql, const std::vector<const std::string*>& literals, std::string& out) {
   bool in_identifier = false;
   size_t k = 0;
-  for (char c : sql) {
+  size_t from = 0;  // start of the text not yet copied
+  for (size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
     if (c == '`') in_identifier = !in_identifier;  // a doubled backquote toggles twice
     if (c == '?' && !in_identifier && k < literals.size()) {
-      out += literals[k++];
-    } else {
-      out += c;
+      out.append(sql.substr(from, i - from));
+      out += *literals[k++];
+      from = i + 1;
     }
   }
+  out.append(sql.substr(from));
   out += ";\n";
 }
 
@@ -111,7 +114,7 @@ struct ScriptWriter {
   std::string& out;
   Status status;
   std::vector<std::string> before, after;  // literal per column of the current row
-  std::vector<std::string> literals;
+  std::vector<const std::string*> literals;
   std::vector<uint8_t> enum_error_value;  // per column of the after image: ENUM index 0
   std::string arena;
   binlog::RowImage image = binlog::RowImage::kAfter;
@@ -139,10 +142,10 @@ struct ScriptWriter {
     literals.clear();
     bool relaxed = false;
     for (uint32_t c : shape.set_columns) {
-      literals.push_back(after[c]);
+      literals.push_back(&after[c]);
       relaxed = relaxed || enum_error_value[c];
     }
-    for (uint32_t c : shape.where_columns) literals.push_back(before[c]);
+    for (uint32_t c : shape.where_columns) literals.push_back(&before[c]);
     // ENUM's error value '' (index 0, stored by a non-strict master session)
     // is refused by a strict one: this statement alone runs without
     // STRICT_ALL_TABLES (every other value is written exactly anyway).
