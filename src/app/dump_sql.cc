@@ -8,21 +8,10 @@
 #include "apply/sql_identifier.h"
 #include "binlog/events.h"
 #include "ops/config.h"
+#include "txn/statement_router.h"
 
 namespace vomsrepl::app {
 namespace {
-
-bool IsWord(std::string_view sql, std::string_view word) {
-  while (!sql.empty() && (sql.back() == ';' || sql.back() == ' ' || sql.back() == '\n')) sql.remove_suffix(1);
-  if (sql.size() != word.size()) return false;
-  for (size_t i = 0; i < sql.size(); ++i)
-    if (std::toupper(static_cast<unsigned char>(sql[i])) != word[i]) return false;
-  return true;
-}
-
-// Q_FLAGS2 bits (MySQL sql_priv.h OPTION_*).
-constexpr uint32_t kOptionNoForeignKeyChecks = 0x04000000;
-constexpr uint32_t kOptionRelaxedUniqueChecks = 0x08000000;
 
 // CREATE / DROP DATABASE (or SCHEMA): logged with the database itself as the
 // default one, which a USE before it would need to exist already.
@@ -121,26 +110,29 @@ class SqlDumpSink {
   Status OnQuery(const source::FileEvent& ev) {
     const auto& f = ev.event.frame;
     VOMSREPL_ASSIGN_OR_RETURN(auto q, binlog::DecodeQuery(f.header.type, f.body, *ev.format, scratch_));
-    if (IsWord(q.query, "BEGIN")) {
-      in_transaction_ = true;
-      return Status::OK();
-    }
-    if (IsWord(q.query, "COMMIT")) return Commit("COMMIT");
-    if (IsWord(q.query, "ROLLBACK")) return Commit("ROLLBACK");
-    if (StartsWithXa(q.query)) {
+    // Transaction control, classified as the assembler does.
+    const txn::ControlKind control = txn::ClassifyControl(q.query);
+    if (control == txn::ControlKind::kCommit) return Commit("COMMIT");
+    if (control == txn::ControlKind::kRollback) return Commit("ROLLBACK");
+    if (control != txn::ControlKind::kNone && StartsWithXa(q.query)) {
       // XA START / END / PREPARE / COMMIT / ROLLBACK: never written (OnRows
       // refuses rows inside an XA transaction).
-      if (!in_transaction_) in_transaction_ = true;
+      in_transaction_ = true;
       xa_ = true;
       return Status::OK();
     }
+    if (control == txn::ControlKind::kBegin) {
+      in_transaction_ = true;
+      return Status::OK();
+    }
+    // Anything else, SAVEPOINT / ROLLBACK TO / RELEASE SAVEPOINT included: written as logged.
     if (!o_.filters.databases.Matches(std::string(q.database))) return Status::OK();
     std::string statement;
     // The logged session's checks (Q_FLAGS2: a schema loaded with
     // foreign_key_checks = 0 creates tables before those they refer to).
     if (q.has_flags2)
-      apply::AppendChecks((q.flags2 & kOptionNoForeignKeyChecks) == 0, (q.flags2 & kOptionRelaxedUniqueChecks) == 0,
-                          checks_, statement);
+      apply::AppendChecks((q.flags2 & binlog::kQueryFlags2NoForeignKeyChecks) == 0,
+                          (q.flags2 & binlog::kQueryFlags2RelaxedUniqueChecks) == 0, checks_, statement);
     if (!q.database.empty() && !IsDatabaseStatement(q.query)) {
       statement += "USE ";
       apply::AppendQuotedIdentifier(statement, q.database);

@@ -155,6 +155,32 @@ Status ConvertCell(const binlog::Cell& cell, const ValueTarget& target, std::str
   return binlog::VisitCell(cell, sink);
 }
 
+void AppendTemporalText(const BoundValue& v, bool always_fraction, std::string& out) {
+  char buf[64];
+  const ParamTime& t = v.num.t;
+  switch (v.type) {
+    case ParamType::kDate:
+      std::snprintf(buf, sizeof buf, "'%04u-%02u-%02u'", t.year, t.month, t.day);
+      out += buf;
+      return;
+    case ParamType::kTime:
+      std::snprintf(buf, sizeof buf, "'%s%02u:%02u:%02u", t.neg ? "-" : "", t.day * 24 + t.hour, t.minute, t.second);
+      break;
+    case ParamType::kDateTime: case ParamType::kTimestamp:
+      std::snprintf(buf, sizeof buf, "'%04u-%02u-%02u %02u:%02u:%02u", t.year, t.month, t.day, t.hour, t.minute,
+                    t.second);
+      break;
+    default:
+      return;
+  }
+  out += buf;
+  if (always_fraction || t.second_part != 0) {
+    std::snprintf(buf, sizeof buf, ".%06lu", static_cast<unsigned long>(t.second_part % 1000000));
+    out += buf;
+  }
+  out += '\'';
+}
+
 std::string DescribeValue(const BoundValue& v, const std::string& arena, size_t max_bytes) {
   char buf[96];
   switch (v.type) {
@@ -168,18 +194,11 @@ std::string DescribeValue(const BoundValue& v, const std::string& arena, size_t 
     case ParamType::kDouble:
       std::snprintf(buf, sizeof buf, "%.17g", v.num.d);
       return buf;
-    case ParamType::kDate:
-      std::snprintf(buf, sizeof buf, "'%04u-%02u-%02u'", v.num.t.year, v.num.t.month, v.num.t.day);
-      return buf;
-    case ParamType::kTime:
-      std::snprintf(buf, sizeof buf, "'%s%02u:%02u:%02u.%06lu'", v.num.t.neg ? "-" : "", v.num.t.day * 24 + v.num.t.hour,
-                    v.num.t.minute, v.num.t.second, static_cast<unsigned long>(v.num.t.second_part));
-      return buf;
-    case ParamType::kDateTime: case ParamType::kTimestamp:
-      std::snprintf(buf, sizeof buf, "'%04u-%02u-%02u %02u:%02u:%02u.%06lu'", v.num.t.year, v.num.t.month,
-                    v.num.t.day, v.num.t.hour, v.num.t.minute, v.num.t.second,
-                    static_cast<unsigned long>(v.num.t.second_part));
-      return buf;
+    case ParamType::kDate: case ParamType::kTime: case ParamType::kDateTime: case ParamType::kTimestamp: {
+      std::string out;
+      AppendTemporalText(v, /*always_fraction=*/true, out);
+      return out;
+    }
     case ParamType::kNewDecimal:
       return arena.substr(v.offset, v.length);
     default: {

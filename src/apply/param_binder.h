@@ -112,6 +112,11 @@ struct ValueTarget {
 // each naming the column.
 Status ConvertCell(const binlog::Cell& cell, const ValueTarget& target, std::string& arena, BoundValue* out);
 
+// The quoted text of a DATE, TIME, DATETIME or TIMESTAMP parameter ('2017-04-24',
+// '-838:59:59', '2017-04-24 05:45:11'), with ".ffffff" always or only when the
+// microseconds are not zero; nothing for other types.
+void AppendTemporalText(const BoundValue& value, bool always_fraction, std::string& out);
+
 // Human-readable value for error messages: NULL, numbers, 'text' (bytes
 // below 0x20 and non-UTF-8 as \xNN), truncated after `max_bytes` with "...".
 std::string DescribeValue(const BoundValue& value, const std::string& arena, size_t max_bytes = 64);

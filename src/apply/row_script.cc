@@ -1,7 +1,6 @@
 #include "apply/row_script.h"
 
 #include <charconv>
-#include <cstdio>
 #include <vector>
 
 #include "apply/replica_session.h"
@@ -11,7 +10,9 @@ namespace vomsrepl::apply {
 namespace {
 
 // ReplicaSession::kSqlMode without STRICT_ALL_TABLES.
-constexpr std::string_view kRelaxedSqlMode = "ALLOW_INVALID_DATES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
+constexpr std::string_view kStrictMode = "STRICT_ALL_TABLES,";
+static_assert(ReplicaSession::kSqlMode.starts_with(kStrictMode));
+constexpr std::string_view kRelaxedSqlMode = ReplicaSession::kSqlMode.substr(kStrictMode.size());
 
 // Whether a server column of DATA_TYPE `data_type` can hold the values of a
 // TABLE_MAP column of `type` as they are written out: a table changed after
@@ -77,13 +78,6 @@ void AppendDouble(double d, std::string& out) {
   // correctly rounded; the shortest form that reads back to the same double.
   auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
   out.append(buf, r.ptr);
-}
-
-void AppendFraction(unsigned long micro, std::string& out) {
-  if (micro == 0) return;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, ".%06lu", micro % 1000000);
-  out += buf;
 }
 
 // Substitutes the `?` placeholders of `sql` (outside backquoted identifiers)
@@ -158,7 +152,6 @@ struct ScriptWriter {
 
 Result<const TableInfo*> ScriptTables::Resolve(const binlog::TableSchema& schema) {
   if (session_ != nullptr) {
-    catalog_.set_refuse_triggers(false);  // a script writes nothing to this server
     VOMSREPL_ASSIGN_OR_RETURN(const TableInfo* info, catalog_.Resolve(*session_, schema));
     for (size_t i = 0; i < schema.columns.size(); ++i) {
       const ColumnInfo& c = info->columns[i];
@@ -193,7 +186,6 @@ std::string ScriptSessionSql() {
 }
 
 void AppendSqlLiteral(const BoundValue& v, std::string_view arena, std::string& out) {
-  char buf[64];
   const std::string_view bytes = v.is_bytes() ? arena.substr(v.offset, v.length) : std::string_view();
   switch (v.type) {
     case ParamType::kNull:
@@ -212,23 +204,10 @@ void AppendSqlLiteral(const BoundValue& v, std::string_view arena, std::string& 
       out += bytes;
       return;
     case ParamType::kDate:
-      std::snprintf(buf, sizeof buf, "'%04u-%02u-%02u'", v.num.t.year, v.num.t.month, v.num.t.day);
-      out += buf;
-      return;
     case ParamType::kTime:
-      std::snprintf(buf, sizeof buf, "'%s%02u:%02u:%02u", v.num.t.neg ? "-" : "", v.num.t.day * 24 + v.num.t.hour,
-                    v.num.t.minute, v.num.t.second);
-      out += buf;
-      AppendFraction(v.num.t.second_part, out);
-      out += '\'';
-      return;
     case ParamType::kDateTime:
     case ParamType::kTimestamp:
-      std::snprintf(buf, sizeof buf, "'%04u-%02u-%02u %02u:%02u:%02u", v.num.t.year, v.num.t.month, v.num.t.day,
-                    v.num.t.hour, v.num.t.minute, v.num.t.second);
-      out += buf;
-      AppendFraction(v.num.t.second_part, out);
-      out += '\'';
+      AppendTemporalText(v, /*always_fraction=*/false, out);
       return;
     case ParamType::kBlob:
     case ParamType::kString:

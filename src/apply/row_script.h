@@ -47,7 +47,9 @@ namespace vomsrepl::apply {
 // either: FailedPrecondition naming the table and --schema-defaults-file.
 class ScriptTables {
  public:
-  explicit ScriptTables(ReplicaSession* session) : session_(session) {}
+  // A script writes nothing to `session`'s server: a trigger there is no
+  // reason to refuse (TableCatalog::set_refuse_triggers).
+  explicit ScriptTables(ReplicaSession* session) : session_(session) { catalog_.set_refuse_triggers(false); }
   Result<const TableInfo*> Resolve(const binlog::TableSchema& schema);
   TableCatalog& catalog() { return catalog_; }
 

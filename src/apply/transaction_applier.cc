@@ -7,6 +7,7 @@
 #include "apply/channel_lock.h"
 #include "apply/param_binder.h"
 #include "apply/sql_identifier.h"
+#include "binlog/events.h"
 #include "binlog/format_description.h"
 #include "binlog/rows_event.h"
 #include "txn/rows_walk.h"
@@ -24,8 +25,6 @@ ApplierStats& ApplierStats::operator+=(const ApplierStats& o) {
 
 namespace {
 
-constexpr uint32_t kOptionNoForeignKeyChecks = 0x04000000;
-constexpr uint32_t kOptionRelaxedUniqueChecks = 0x08000000;
 // MariaDB sql/sql_priv.h OPTION_EXPLICIT_DEF_TIMESTAMP (1 << 24), OPTION_NO_CHECK_CONSTRAINT_CHECKS (1 << 15).
 constexpr uint32_t kOptionExplicitDefTimestamp = 0x01000000;
 constexpr uint32_t kOptionNoCheckConstraintChecks = 0x00008000;
@@ -404,8 +403,8 @@ Status TransactionApplier::RunStatement(const txn::Change& change, bool recoveri
     add("collation_server = " + std::to_string(ctx.collation_server));
   }
   if (ctx.has_flags2) {
-    add(std::string("foreign_key_checks = ") + ((ctx.flags2 & kOptionNoForeignKeyChecks) ? "0" : "1"));
-    add(std::string("unique_checks = ") + ((ctx.flags2 & kOptionRelaxedUniqueChecks) ? "0" : "1"));
+    add(std::string("foreign_key_checks = ") + ((ctx.flags2 & binlog::kQueryFlags2NoForeignKeyChecks) ? "0" : "1"));
+    add(std::string("unique_checks = ") + ((ctx.flags2 & binlog::kQueryFlags2RelaxedUniqueChecks) ? "0" : "1"));
     if (t.mariadb_source && session_.is_mariadb()) {
       // What a MariaDB master's session had for the DDL (mariadb-binlog prints them
       // as SET @@session...): explicit_defaults_for_timestamp decides the columns

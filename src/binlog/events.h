@@ -40,6 +40,11 @@ enum QueryStatusCode : uint8_t {
   kQHrnow = 128, kQXid = 129, kQGtidFlags3 = 130, kQCharacterSetCollations = 131,
 };
 
+// Q_FLAGS2 bits of the session that logged a statement (MySQL / MariaDB
+// sql_priv.h OPTION_*).
+inline constexpr uint32_t kQueryFlags2NoForeignKeyChecks = 0x04000000;
+inline constexpr uint32_t kQueryFlags2RelaxedUniqueChecks = 0x08000000;
+
 struct QueryEvent {
   uint32_t thread_id = 0;
   uint32_t exec_time = 0;

@@ -74,9 +74,7 @@ class SchemaStore {
 // One inverted rows event: its bitmaps and rows in the range's ByteArena.
 struct InvertedRows {
   const binlog::TableSchema* schema = nullptr;  // in the range's SchemaStore
-  binlog::RowsEventView shape;                  // kind, type, flags, ids and the bytes below
-
-  binlog::RowsEventView View() const { return shape; }
+  binlog::RowsEventView view;                   // its bitmaps and rows point into the ByteArena
 };
 
 struct UndoTransaction {
@@ -122,11 +120,11 @@ class Collector final : public txn::TransactionSink {
           VOMSREPL_RETURN_IF_ERROR(binlog::InvertRowsEvent(view, schema, rows_, &inverted));
           InvertedRows inv;
           inv.schema = schemas_.Intern(schema);
-          inv.shape = inverted;
-          inv.shape.columns_before = arena_.Copy(inverted.columns_before);
-          inv.shape.columns_after = arena_.Copy(inverted.columns_after);
-          inv.shape.extra_data = {};
-          inv.shape.rows = arena_.Copy(inverted.rows);
+          inv.view = inverted;
+          inv.view.columns_before = arena_.Copy(inverted.columns_before);
+          inv.view.columns_after = arena_.Copy(inverted.columns_after);
+          inv.view.extra_data = {};
+          inv.view.rows = arena_.Copy(inverted.rows);
           u.steps.push_back(inv);
           return Status::OK();
         },
@@ -194,8 +192,8 @@ Status CheckHazards(apply::ReplicaSession& session, const std::vector<UndoTransa
   for (const UndoTransaction& t : txns)
     for (const InvertedRows& s : t.steps) {
       auto& flags = touched[{s.schema->database, s.schema->table}];
-      if (s.shape.kind == binlog::RowsKind::kWrite) flags.first = true;  // the original was a DELETE
-      if (s.shape.kind == binlog::RowsKind::kUpdate) flags.second = true;
+      if (s.view.kind == binlog::RowsKind::kWrite) flags.first = true;  // the original was a DELETE
+      if (s.view.kind == binlog::RowsKind::kUpdate) flags.second = true;
     }
   for (const auto& [name, flags] : touched) {
     const auto& [db, table] = name;
@@ -213,9 +211,9 @@ Status CheckHazards(apply::ReplicaSession& session, const std::vector<UndoTransa
       if (!on_delete && !on_update)
         continue;
       return FailedPrecondition(
-          "`" + rule(0) + "`.`" + rule(1) + "` refers to " + quoted + " with ON " +
-          (on_delete ? "DELETE " + rule(3) : "UPDATE " + rule(4)) + " (foreign key `" + rule(2) +
-          "`): the rows the engine changed in it are not in the binlog, so an undo of the range's " +
+          apply::QuoteIdentifier(rule(0)) + "." + apply::QuoteIdentifier(rule(1)) + " refers to " + quoted + " with ON " +
+          (on_delete ? "DELETE " + rule(3) : "UPDATE " + rule(4)) + " (foreign key " + apply::QuoteIdentifier(rule(2)) +
+          "): the rows the engine changed in it are not in the binlog, so an undo of the range's " +
           (on_delete ? "deletes" : "updates") + " on " + quoted +
           " could not bring them back. Undo those rows from a backup, or leave that table out (--exclude-table)");
     }
@@ -224,35 +222,53 @@ Status CheckHazards(apply::ReplicaSession& session, const std::vector<UndoTransa
                                                     "EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?",
                                                     {db, table}));
     if (!triggers.empty())
-      return FailedPrecondition(quoted + " has trigger `" + triggers[0][0].value_or("") +
-                                "`: the undo's statements would fire it again (its own changes are in the binlog "
+      return FailedPrecondition(quoted + " has trigger " + apply::QuoteIdentifier(triggers[0][0].value_or("")) +
+                                ": the undo's statements would fire it again (its own changes are in the binlog "
                                 "already). Leave that table out (--exclude-table) or undo it by hand");
   }
   return Status::OK();
 }
 
-void CountInto(const InvertedRows& step, uint64_t rows, UndoReport& r) {
-  switch (step.shape.kind) {
-    case binlog::RowsKind::kWrite: r.rows_inserted += rows; break;
-    case binlog::RowsKind::kDelete: r.rows_deleted += rows; break;
-    default: r.rows_updated += rows; break;
+// Rows the undo inserts, updates and deletes.
+struct RowCounts {
+  uint64_t inserted = 0, updated = 0, deleted = 0;
+
+  // Adds the rows of `step` (an UPDATE pair counts once).
+  Status Add(const InvertedRows& step) {
+    uint64_t rows = 0;
+    VOMSREPL_RETURN_IF_ERROR(binlog::CountRows(step.view, *step.schema, &rows));
+    switch (step.view.kind) {
+      case binlog::RowsKind::kWrite: inserted += rows; break;
+      case binlog::RowsKind::kDelete: deleted += rows; break;
+      default: updated += rows; break;
+    }
+    return Status::OK();
   }
-}
+  RowCounts& operator+=(const RowCounts& o) {
+    inserted += o.inserted;
+    updated += o.updated;
+    deleted += o.deleted;
+    return *this;
+  }
+  void Report(UndoReport& r) const {
+    r.rows_inserted = inserted;
+    r.rows_updated = updated;
+    r.rows_deleted = deleted;
+  }
+};
 
 Status Print(const UndoOptions& o, const std::vector<UndoTransaction>& txns, apply::ScriptTables& tables, UndoReport& report) {
   std::string text = "-- vomsrepl undo: " + std::to_string(txns.size()) +
                      " transaction(s) reverted, newest first. Review, then run with: mariadb < FILE\n";
   text += apply::ScriptSessionSql();
   apply::ScriptChecks checks;
+  RowCounts counts;
   for (auto t = txns.rbegin(); t != txns.rend(); ++t) {
     text += "-- undo of " + Describe(t->source) + "\nBEGIN;\n";
     for (auto s = t->steps.rbegin(); s != t->steps.rend(); ++s) {
       VOMSREPL_ASSIGN_OR_RETURN(const apply::TableInfo* info, tables.Resolve(*s->schema));
-      const binlog::RowsEventView view = s->View();
-      uint64_t rows = 0;
-      VOMSREPL_RETURN_IF_ERROR(binlog::CountRows(view, *s->schema, &rows));
-      CountInto(*s, rows, report);
-      VOMSREPL_RETURN_IF_ERROR(apply::AppendRowsEventSql(*info, *s->schema, view, checks, text));
+      VOMSREPL_RETURN_IF_ERROR(counts.Add(*s));
+      VOMSREPL_RETURN_IF_ERROR(apply::AppendRowsEventSql(*info, *s->schema, s->view, checks, text));
     }
     text += "COMMIT;\n";
     if (text.size() >= (1u << 20)) {
@@ -261,31 +277,27 @@ Status Print(const UndoOptions& o, const std::vector<UndoTransaction>& txns, app
     }
   }
   std::fwrite(text.data(), 1, text.size(), o.out);
+  counts.Report(report);
   return std::ferror(o.out) ? Internal("undo: writing the output failed") : Status::OK();
 }
 
 Status Plan(const UndoOptions& o, const std::vector<UndoTransaction>& txns, UndoReport& report) {
-  struct Counts {
-    uint64_t insert = 0, update = 0, del = 0;
-  };
-  std::map<std::string, Counts> by_table;
-  for (const UndoTransaction& t : txns) {
-    for (const InvertedRows& s : t.steps) {
-      uint64_t rows = 0;
-      VOMSREPL_RETURN_IF_ERROR(binlog::CountRows(s.View(), *s.schema, &rows));
-      CountInto(s, rows, report);
-      Counts& c = by_table[apply::QuoteIdentifier(s.schema->database) + "." + apply::QuoteIdentifier(s.schema->table)];
-      (s.shape.kind == binlog::RowsKind::kWrite ? c.insert : s.shape.kind == binlog::RowsKind::kDelete ? c.del
-                                                                                                        : c.update) +=
-          rows;
-    }
+  std::map<const binlog::TableSchema*, RowCounts> by_schema;  // no name built per rows event
+  for (const UndoTransaction& t : txns)
+    for (const InvertedRows& s : t.steps) VOMSREPL_RETURN_IF_ERROR(by_schema[s.schema].Add(s));
+  std::map<std::string, RowCounts> by_table;
+  RowCounts total;
+  for (const auto& [schema, c] : by_schema) {
+    by_table[apply::QuoteIdentifier(schema->database) + "." + apply::QuoteIdentifier(schema->table)] += c;
+    total += c;
   }
+  total.Report(report);
   std::fprintf(o.out, "undo plan: %zu transaction(s), newest first, from %s back to %s\n", txns.size(),
                Describe(txns.back().source).c_str(), Describe(txns.front().source).c_str());
   std::fprintf(o.out, "  %-48s %10s %10s %10s\n", "table", "INSERT", "UPDATE", "DELETE");
   for (const auto& [name, c] : by_table)
-    std::fprintf(o.out, "  %-48s %10llu %10llu %10llu\n", name.c_str(), (unsigned long long)c.insert,
-                 (unsigned long long)c.update, (unsigned long long)c.del);
+    std::fprintf(o.out, "  %-48s %10llu %10llu %10llu\n", name.c_str(), (unsigned long long)c.inserted,
+                 (unsigned long long)c.updated, (unsigned long long)c.deleted);
   std::fprintf(o.out, "  %-48s %10llu %10llu %10llu\n", "total", (unsigned long long)report.rows_inserted,
                (unsigned long long)report.rows_updated, (unsigned long long)report.rows_deleted);
   return Status::OK();
@@ -311,8 +323,7 @@ Status Execute(const UndoOptions& o, const std::vector<UndoTransaction>& txns, a
   for (auto t = txns.rbegin(); t != txns.rend() && st.ok(); ++t) {
     applier.SetOrigin(0, &t->source);
     for (auto s = t->steps.rbegin(); s != t->steps.rend() && st.ok(); ++s) {
-      const binlog::RowsEventView view = s->View();
-      st = applier.AddRowsEvent(*s->schema, view);
+      st = applier.AddRowsEvent(*s->schema, s->view);
       if (st.ok()) st = applier.Flush();
     }
   }
