@@ -162,7 +162,7 @@ RowApplierStats& RowApplierStats::operator+=(const RowApplierStats& o) {
   using S = RowApplierStats;
   for (uint64_t S::*f : {&S::rows_inserted, &S::rows_updated, &S::rows_deleted, &S::rows_skipped, &S::rows_overwritten,
                          &S::statements, &S::rows_received, &S::rows_folded, &S::rows_folded_away,
-                         &S::rows_unchanged_by_key})
+                         &S::rows_unchanged_by_key, &S::joined_statements})
     this->*f += o.*f;
   return *this;
 }
@@ -451,39 +451,104 @@ Status RowApplier::RunBulk(const std::string& sql, size_t first_row, size_t rows
                               width, batch_.arena, affected, what);
 }
 
+bool RowApplier::JoinsRows() const {
+  return !careful_ && batch_.key_match && session_.is_mariadb() && JoinKeyed(*batch_.table);
+}
+
+// The key values of rows [r, r+k) are integers (JoinKeyed); false when two
+// rows name the same key (or a key is NULL).
+bool RowApplier::DistinctKeys(size_t r, size_t k) const {
+  const Batch& b = batch_;
+  const size_t width = b.width(), first = b.set_columns.size(), n = b.where_columns.size();
+  std::vector<int64_t> keys(k * n);
+  for (size_t i = 0; i < k; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      const BoundValue& v = b.values[(r + i) * width + first + j];
+      if (v.type != ParamType::kLongLong) return false;
+      keys[i * n + j] = v.num.i;
+    }
+  }
+  std::vector<uint32_t> order(k);
+  for (size_t i = 0; i < k; ++i) order[i] = uint32_t(i);
+  const auto key = [&](uint32_t i) { return std::span<const int64_t>(keys).subspan(i * n, n); };
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    return std::lexicographical_compare(key(x).begin(), key(x).end(), key(y).begin(), key(y).end());
+  });
+  for (size_t i = 1; i < k; ++i)
+    if (std::equal(key(order[i - 1]).begin(), key(order[i - 1]).end(), key(order[i]).begin())) return false;
+  return true;
+}
+
+// One UPDATE / DELETE statement for rows [r, r+k) that finds each row once
+// (unique keys): every row found, or Aborted for a careful retry.
+Status RowApplier::RunFoundRows(const std::string& sql, size_t r, size_t k, std::string_view what) {
+  const size_t width = batch_.width();
+  uint64_t affected = 0;
+  Status st = Run(sql, r * width, k * width, &affected, what);
+  if (!st.ok()) {
+    if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
+      return RefusedRow(st, r);  // not careful: Aborted for a retry, or st
+    }
+    needs_retry_ = true;
+    return Aborted("duplicate key in " + std::string(what) + " of many rows: retry row by row");
+  }
+  if (affected != k) {
+    needs_retry_ = true;
+    return Aborted(std::string(what) + " found fewer rows than it names: retry row by row");
+  }
+  (batch_.kind == binlog::RowsKind::kDelete ? stats_.rows_deleted : stats_.rows_updated) += k;
+  return Status::OK();
+}
+
 Status RowApplier::FlushUpdates() {
+  Batch& b = batch_;
+  const std::string what = "UPDATE " + b.table->quoted_name;
+  const bool join = b.rows > 1 && JoinsRows();
+  const bool bulk = !careful_ && b.key_match && b.rows > 1 && session_.supports_bulk() && options_.bulk_updates;
+  if (!join && !bulk) return UpdateRowByRow(0, b.rows);
+  const std::string sql = BuildUpdateSql(*b.table, b.set_columns, b.where_columns, b.key_match, b.check_columns);
+  const size_t max_rows =
+      join ? RowsPerStatement(b.width()) : std::max<size_t>(1, options_.max_rows_per_statement);
+  return ForEachChunk(max_rows, [&](size_t r, size_t k, uint64_t bytes) -> Status {
+    // Distinct keys: each row of the joined statement finds its own row
+    // (two UPDATEs of one key go one after the other, by bulk or row).
+    if (join && k > 1 && DistinctKeys(r, k)) {
+      ++stats_.joined_statements;
+      return RunFoundRows(BuildJoinUpdateSql(*b.table, b.set_columns, b.where_columns, b.check_columns, k), r, k,
+                          what);
+    }
+    if (!bulk) return UpdateRowByRow(r, r + k);
+    if (bytes + sql.size() + 1024 > session_.max_allowed_packet()) {
+      return FailedPrecondition(session_.config().name + ": " + what + ": a row of " + std::to_string(bytes) +
+                                " bytes does not fit the replica's max_allowed_packet (" +
+                                std::to_string(session_.max_allowed_packet()) + "): raise it on the replica");
+    }
+    // Each row matches at most one row (unique key): the total equals the
+    // row count exactly when every row was found.
+    uint64_t affected = 0;
+    Status st = RunBulk(sql, r, k, &affected, what);
+    if (!st.ok()) {
+      if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
+        return RefusedRow(st, r);  // not careful: Aborted for a retry, or st
+      }
+      needs_retry_ = true;
+      return Aborted("duplicate key in a bulk UPDATE: retry row by row");
+    }
+    if (affected != k) {
+      needs_retry_ = true;
+      return Aborted("a bulk UPDATE matched fewer rows than it names: retry row by row");
+    }
+    stats_.rows_updated += k;
+    return Status::OK();
+  });
+}
+
+Status RowApplier::UpdateRowByRow(size_t from, size_t to) {
   Batch& b = batch_;
   const size_t width = b.width();
   const std::string sql = BuildUpdateSql(*b.table, b.set_columns, b.where_columns, b.key_match, b.check_columns);
   const std::string what = "UPDATE " + b.table->quoted_name;
-  if (!careful_ && b.key_match && b.rows > 1 && session_.supports_bulk() && options_.bulk_updates) {
-    // Each row matches at most one row (unique key): the total equals the
-    // row count exactly when every row was found.
-    const size_t max_rows = std::max<size_t>(1, options_.max_rows_per_statement);
-    return ForEachChunk(max_rows, [&](size_t r, size_t k, uint64_t bytes) -> Status {
-      if (bytes + sql.size() + 1024 > session_.max_allowed_packet()) {
-        return FailedPrecondition(session_.config().name + ": " + what + ": a row of " + std::to_string(bytes) +
-                                  " bytes does not fit the replica's max_allowed_packet (" +
-                                  std::to_string(session_.max_allowed_packet()) + "): raise it on the replica");
-      }
-      uint64_t affected = 0;
-      Status st = RunBulk(sql, r, k, &affected, what);
-      if (!st.ok()) {
-        if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
-          return RefusedRow(st, r);  // not careful: Aborted for a retry, or st
-        }
-        needs_retry_ = true;
-        return Aborted("duplicate key in a bulk UPDATE: retry row by row");
-      }
-      if (affected != k) {
-        needs_retry_ = true;
-        return Aborted("a bulk UPDATE matched fewer rows than it names: retry row by row");
-      }
-      stats_.rows_updated += k;
-      return Status::OK();
-    });
-  }
-  for (size_t r = 0; r < b.rows; ++r) {
+  for (size_t r = from; r < to; ++r) {
     uint64_t affected = 0;
     Status st = Run(sql, r * width, width, &affected, what);
     if (!st.ok()) {
@@ -533,8 +598,15 @@ Status RowApplier::FlushDeletes() {
   const size_t width = b.width();
   const size_t max_rows = careful_ || !b.key_match ? 1 : RowsPerStatement(width);
   const std::string what = "DELETE FROM " + b.table->quoted_name;
+  // A checked DELETE, or one by a composite key, names each row by a
+  // conjunction: joined (one index lookup per row) rather than an OR of them.
+  const bool join = b.rows > 1 && (!b.check_columns.empty() || b.where_columns.size() > 1) && JoinsRows();
   // Checked before images may carry large columns: cut by bytes too.
   return ForEachChunk(max_rows, [&](size_t r, size_t k, uint64_t) -> Status {
+    if (join && k > 1) {
+      ++stats_.joined_statements;
+      return RunFoundRows(BuildJoinDeleteSql(*b.table, b.where_columns, b.check_columns, k), r, k, what);
+    }
     uint64_t affected = 0;
     Status st = Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match, b.check_columns), r * width, k * width,
                     &affected, what);

@@ -10,12 +10,19 @@
 //   insert  multi-row INSERT, split by rows (max_rows_per_statement, 65535
 //           placeholders) and bytes (max_statement_bytes, at most half of
 //           max_allowed_packet: a larger request would drop the connection)
-//   update  one prepared UPDATE (SET the present after-image columns, WHERE
-//           the key from the before image) executed for many rows at once with
-//           MariaDB bulk execution when the rows are found by a unique key and
-//           the server supports it (the total affected count equals the row
-//           count exactly when every row matched); row by row otherwise
-//   delete  multi-row DELETE by key (IN list), row by row without a key
+//   update  by key on MariaDB with an integer key (row_statements.h
+//           JoinKeyed): one joined UPDATE per chunk whose keys are distinct,
+//           the rows' values a derived table joined on the key and the
+//           before-image check (BuildJoinUpdateSql: one index lookup per row,
+//           one statement); otherwise one prepared UPDATE (SET the present
+//           after-image columns, WHERE the key from the before image)
+//           executed for many rows at once with MariaDB bulk execution when
+//           the rows are found by a unique key and the server supports it;
+//           row by row otherwise. Either way the found count equals the row
+//           count exactly when every row matched.
+//   delete  multi-row DELETE by key: an IN list (one key column, unchecked),
+//           a joined DELETE (checked or a composite key, JoinKeyed), an OR of
+//           one conjunction per row otherwise; row by row without a key
 // Partial images (binlog_row_image MINIMAL / NOBLOB): only present columns
 // are written; generated columns never are.
 //
@@ -125,6 +132,7 @@ struct RowApplierStats {
   uint64_t rows_inserted = 0, rows_updated = 0, rows_deleted = 0;
   uint64_t rows_skipped = 0, rows_overwritten = 0;  // by the divergence policy
   uint64_t statements = 0;
+  uint64_t joined_statements = 0;  // UPDATE / DELETE of many rows joined to their values (row_statements.h)
   uint64_t rows_received = 0;  // rows added (an UPDATE pair counts once)
   uint64_t rows_folded = 0;    // rows added to the folder (fold)
   uint64_t rows_folded_away = 0;  // ... that needed no statement row of their own
@@ -194,6 +202,12 @@ class RowApplier {
                        binlog::RowsKind kind);
   Status FlushInserts();
   Status FlushUpdates();
+  Status UpdateRowByRow(size_t from, size_t to);
+  // Checked UPDATE / DELETE batches as joined statements (row_statements.h
+  // BuildJoin*): not careful, by key, MariaDB, an integer key.
+  bool JoinsRows() const;
+  bool DistinctKeys(size_t r, size_t k) const;
+  Status RunFoundRows(const std::string& sql, size_t r, size_t k, std::string_view what);
   Status FlushDeletes();
   Status Run(const std::string& sql, size_t first_value, size_t count, uint64_t* affected, std::string_view what);
   // One statement executed for rows [first_row, first_row + rows) with

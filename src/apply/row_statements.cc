@@ -55,7 +55,116 @@ void AppendOneRow(std::string& out, const TableInfo& t, std::span<const uint32_t
   }
 }
 
+// The derived table's alias: `v`, or `w` for a table named v (an alias must
+// differ from the table's own name, which is its implicit alias).
+std::string_view DerivedAlias(const TableInfo& t) {
+  return t.table.size() == 1 && (t.table[0] == 'v' || t.table[0] == 'V') ? "w" : "v";
+}
+
+// `v`.`vN`
+void AppendDerived(std::string& out, const TableInfo& t, size_t n) {
+  out += '`';
+  out += DerivedAlias(t);
+  out += "`.`v";
+  out += std::to_string(n);
+  out += '`';
+}
+
+// `db`.`t`.`c`: the table is never aliased (MariaDB resolves an alias in a
+// multi-table DELETE's table list only with a default database).
+void AppendTableColumn(std::string& out, const TableInfo& t, uint32_t c) {
+  out += t.quoted_name;
+  out += '.';
+  AppendColumn(out, t, c);
+}
+
+// `db`.`t`.`c`=`v`.`vN` (key) or [BINARY ]`db`.`t`.`c`<=>`v`.`vN` (check)
+// for each column, N counting from `first`, each after " AND " but the
+// very first of the ON clause.
+void AppendJoinMatch(std::string& out, const TableInfo& t, std::span<const uint32_t> columns, size_t first,
+                     bool key, bool* any) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (*any) out += " AND ";
+    *any = true;
+    if (!key && t.columns[columns[i]].compare_bytes) out += "BINARY ";
+    AppendTableColumn(out, t, columns[i]);
+    out += key ? "=" : "<=>";
+    AppendDerived(out, t, first + i);
+  }
+}
+
+// (derived table of `rows` rows of `width`) AS `v` STRAIGHT_JOIN `db`.`t`
+// FORCE INDEX (the key's index) ON the key (derived columns from
+// `first_key`) and the check columns after it. The join order and the index
+// are forced: on a small table the optimizer would rather scan it, locking
+// rows the statement does not change (and that a parallel worker may hold).
+void AppendJoin(std::string& out, const TableInfo& t, std::span<const uint32_t> key_columns,
+                std::span<const uint32_t> check_columns, size_t first_key, size_t width, size_t rows) {
+  out += "(SELECT ";
+  for (size_t i = 0; i < width; ++i) {
+    if (i) out += ',';
+    out += "? AS `v";
+    out += std::to_string(i);
+    out += '`';
+  }
+  if (rows > 1) {
+    // Not a table value constructor (VALUES (?,?),...): MariaDB 10.11 types
+    // its columns after the first row's parameters alone and clips later
+    // rows' values to that type without a warning (a NULL first makes the
+    // column BINARY(0)). A UNION takes every part's type into account.
+    std::string part = " UNION ALL SELECT ";
+    for (size_t i = 0; i < width; ++i) part += i ? ",?" : "?";
+    out.reserve(out.size() + (rows - 1) * part.size() + 64 * (key_columns.size() + check_columns.size()));
+    for (size_t r = 1; r < rows; ++r) out += part;
+  }
+  out += ") AS `";
+  out += DerivedAlias(t);
+  out += "` STRAIGHT_JOIN ";
+  out += t.quoted_name;
+  out += " FORCE INDEX (";
+  AppendQuotedIdentifier(out, t.key_index);
+  out += ") ON ";
+  bool any = false;
+  AppendJoinMatch(out, t, key_columns, first_key, true, &any);
+  AppendJoinMatch(out, t, check_columns, first_key + key_columns.size(), false, &any);
+}
+
 }  // namespace
+
+bool JoinKeyed(const TableInfo& t) {
+  if (t.key.empty() || t.key_index.empty()) return false;
+  for (uint32_t k : t.key) {
+    const std::string& type = t.columns[k].data_type;
+    if (type != "tinyint" && type != "smallint" && type != "mediumint" && type != "int" && type != "bigint")
+      return false;
+  }
+  return true;
+}
+
+std::string BuildJoinUpdateSql(const TableInfo& t, std::span<const uint32_t> set_columns,
+                               std::span<const uint32_t> key_columns, std::span<const uint32_t> check_columns,
+                               size_t rows) {
+  std::string sql = "UPDATE ";
+  AppendJoin(sql, t, key_columns, check_columns, set_columns.size(),
+             set_columns.size() + key_columns.size() + check_columns.size(), rows);
+  sql += " SET ";
+  for (size_t i = 0; i < set_columns.size(); ++i) {
+    if (i) sql += ',';
+    AppendTableColumn(sql, t, set_columns[i]);
+    sql += '=';
+    AppendDerived(sql, t, i);
+  }
+  return sql;
+}
+
+std::string BuildJoinDeleteSql(const TableInfo& t, std::span<const uint32_t> key_columns,
+                               std::span<const uint32_t> check_columns, size_t rows) {
+  std::string sql = "DELETE ";
+  sql += t.quoted_name;
+  sql += " FROM ";
+  AppendJoin(sql, t, key_columns, check_columns, 0, key_columns.size() + check_columns.size(), rows);
+  return sql;
+}
 
 Result<RowShape> ShapeRows(const TableInfo& t, binlog::RowsKind kind, binlog::Bytes before_bitmap,
                            binlog::Bytes after_bitmap) {

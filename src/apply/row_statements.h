@@ -70,6 +70,42 @@ std::string BuildUpdateSql(const TableInfo& table, std::span<const uint32_t> set
 std::string BuildDeleteSql(const TableInfo& table, std::span<const uint32_t> where_columns, size_t rows,
                            bool key_match, std::span<const uint32_t> check_columns = {});
 
+// Many rows of one table found by their key and checked against the rest of
+// their before image in ONE statement (the applier's checked batches, row_
+// applier.h): the rows' parameters form a derived table `v`, one row per
+// source row, its columns v0, v1, ... in the parameter order of one row (set
+// values, key values, check values), joined to the table on the key (one
+// index lookup per row) and the check:
+//   UPDATE (SELECT ? AS `v0`,? AS `v1`,? AS `v2` UNION ALL SELECT ?,?,? ...)
+//     AS `v` STRAIGHT_JOIN `db`.`t` FORCE INDEX (`PRIMARY`)
+//     ON `db`.`t`.`k`=`v`.`v1` AND BINARY `db`.`t`.`c`<=>`v`.`v2`
+//     SET `db`.`t`.`a`=`v`.`v0`
+//   DELETE `db`.`t` FROM (...) AS `v` STRAIGHT_JOIN `db`.`t` FORCE INDEX ... ON ...
+// (`w` instead of `v` for a table named v; the index is the replica's
+// unique index over the key, TableInfo::key_index; the table is not aliased:
+// MariaDB resolves an alias of a multi-table DELETE only with a default
+// database.) The forced order and index make it one index lookup per row,
+// locking nothing else.
+// A row of `v` finds at most one row (its key is unique); with distinct keys
+// in `v` the found count (CLIENT_FOUND_ROWS) is the row count exactly when
+// every row was found holding its before image. One statement instead of
+// one bulk execution per row (UPDATE) or an OR of conjunctions the server
+// evaluates for every row it reads (DELETE). The derived table's column
+// types are those of all its rows' parameters (UNION; not a table value
+// constructor, which MariaDB types after its first row alone, clipping the
+// others silently).
+// JoinKeyed: the replica has an index over the key and every key column is
+// an integer on the replica, so that the
+// lookup `t`.`k`=`v`.`vN` uses the key's index whatever type the derived
+// column takes (a string key would be compared in the derived column's
+// binary collation, without the index).
+bool JoinKeyed(const TableInfo& table);
+std::string BuildJoinUpdateSql(const TableInfo& table, std::span<const uint32_t> set_columns,
+                               std::span<const uint32_t> key_columns, std::span<const uint32_t> check_columns,
+                               size_t rows);
+std::string BuildJoinDeleteSql(const TableInfo& table, std::span<const uint32_t> key_columns,
+                               std::span<const uint32_t> check_columns, size_t rows);
+
 // SELECT 1 ... WHERE the key LIMIT 1: tells a row that differs from a
 // missing one after a checked statement matched nothing.
 std::string BuildKeyExistsSql(const TableInfo& table, std::span<const uint32_t> key_columns);

@@ -93,6 +93,24 @@ Result<TableInfo> BuildTableInfo(const binlog::TableSchema& schema, const std::v
   return t;
 }
 
+namespace {
+
+// The replica's unique index over exactly the row key's columns; "" when
+// there is none (a TABLE_MAP primary key the replica does not have).
+std::string KeyIndex(const TableInfo& t,
+                     const std::vector<std::pair<std::string, std::vector<std::string>>>& unique_keys) {
+  std::vector<std::string> key;
+  for (uint32_t k : t.key) key.push_back(t.columns[k].name);
+  std::sort(key.begin(), key.end());
+  for (auto [name, columns] : unique_keys) {
+    std::sort(columns.begin(), columns.end());
+    if (!key.empty() && columns == key) return name;
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const binlog::TableSchema& schema) {
   auto key = std::make_pair(schema.database, schema.table);
   auto it = tables_.find(key);
@@ -145,27 +163,28 @@ Result<const TableInfo*> TableCatalog::Resolve(ReplicaSession& session, const bi
                               "hold what its own triggers wrote (the built-in replica does not fire triggers for row "
                               "events either); drop them on the replica (DROP TRIGGER), the master keeps them");
   }
-  std::vector<std::string> replica_key;
-  if (!(schema.has_primary_key_metadata && !schema.primary_key.empty())) {
-    // PRIMARY first, then unique keys over NOT NULL columns, fewest columns first.
-    VOMSREPL_ASSIGN_OR_RETURN(
-        auto idx, session.QueryPrepared(
-                      "SELECT s.INDEX_NAME, s.COLUMN_NAME FROM information_schema.STATISTICS s "
-                      "JOIN (SELECT INDEX_NAME, COUNT(*) AS n FROM information_schema.STATISTICS "
-                      "      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 "
-                      "      GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0) k ON k.INDEX_NAME = s.INDEX_NAME "
-                      "WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? "
-                      "ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, k.n, s.INDEX_NAME, s.SEQ_IN_INDEX",
-                      {schema.database, schema.table, schema.database, schema.table}));
-    if (!idx.empty()) {
-      std::string chosen = idx[0][0].value_or("");
-      for (const SqlRow& r : idx) {
-        if (r[0].value_or("") != chosen) break;
-        replica_key.push_back(r[1].value_or(""));
-      }
-    }
+  // The replica's unique keys over NOT NULL columns: PRIMARY first, then
+  // fewest columns first.
+  VOMSREPL_ASSIGN_OR_RETURN(
+      auto idx, session.QueryPrepared(
+                    "SELECT s.INDEX_NAME, s.COLUMN_NAME FROM information_schema.STATISTICS s "
+                    "JOIN (SELECT INDEX_NAME, COUNT(*) AS n FROM information_schema.STATISTICS "
+                    "      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 "
+                    "      GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0) k ON k.INDEX_NAME = s.INDEX_NAME "
+                    "WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? "
+                    "ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, k.n, s.INDEX_NAME, s.SEQ_IN_INDEX",
+                    {schema.database, schema.table, schema.database, schema.table}));
+  std::vector<std::pair<std::string, std::vector<std::string>>> unique_keys;  // name, columns
+  for (const SqlRow& r : idx) {
+    if (unique_keys.empty() || unique_keys.back().first != r[0].value_or(""))
+      unique_keys.emplace_back(r[0].value_or(""), std::vector<std::string>{});
+    unique_keys.back().second.push_back(r[1].value_or(""));
   }
+  std::vector<std::string> replica_key;
+  if (!(schema.has_primary_key_metadata && !schema.primary_key.empty()) && !unique_keys.empty())
+    replica_key = unique_keys[0].second;
   VOMSREPL_ASSIGN_OR_RETURN(TableInfo info, BuildTableInfo(schema, replica_columns, replica_key));
+  info.key_index = KeyIndex(info, unique_keys);
   if (!info.key.empty()) {
     VOMSREPL_ASSIGN_OR_RETURN(
         auto fold, session.QueryPrepared(

@@ -71,6 +71,9 @@ struct TableInfo {
   std::vector<ColumnInfo> columns;  // TABLE_MAP order
   std::vector<uint32_t> key;        // column indices of the row key; empty: none
   bool key_from_table_map = false;
+  // The replica's unique index over exactly the key columns (a joined
+  // statement names it, row_statements.h); "" unknown. Set by Resolve.
+  std::string key_index;
   // Rows of one replica commit may be folded to their net change per key
   // (row_folder.h): on the replica the row key is the table's only unique
   // key, no foreign key refers to or from the table, it has no trigger, and

@@ -51,7 +51,8 @@ SESSION = [
     re.compile(rb"^CREATE TABLE IF NOT EXISTS `vomsrepl`\.`progress` \((?:[^;])*$", re.S),
     re.compile(rb"^ALTER TABLE `vomsrepl`\.`progress` (?:[^;])*$", re.S),
 ]
-DML_KIND = re.compile(rb"^(INSERT INTO|INSERT IGNORE INTO|UPDATE|DELETE FROM) ")
+# (DELETE `db`.`t` FROM: the multi-table form of the applier's joined DELETE.)
+DML_KIND = re.compile(rb"^(INSERT INTO|INSERT IGNORE INTO|UPDATE|DELETE FROM|DELETE `(?:[^`]|``)*`\.`(?:[^`]|``)*` FROM) ")
 # The applier's metadata reads (prepared, names as parameters): the channel lock, its
 # progress row, the catalog's information_schema reads. Their constant literals:
 METADATA_KIND = re.compile(rb"^(SELECT GET_LOCK\(\?, [02]\)$|SELECT RELEASE_LOCK\(\?\)$|SELECT .* FROM `vomsrepl`\.`progress` WHERE `channel` = \?$|"
