@@ -42,9 +42,9 @@ inline bool Bit(binlog::Bytes bitmap, uint32_t i) {
 // Every other type converts exactly (integers, DECIMAL as exact text,
 // temporals as ParamTime in the session's UTC, BIT / ENUM / YEAR as the
 // stored integer, SET as its bitmask bound signed, the way the server
-// compares a SET column, strings and blobs as their stored bytes, compared in
-// the column's collation: a change only in letter case or trailing spaces
-// under a _ci / PAD SPACE collation is not seen, never a false divergence).
+// compares a SET column, strings and blobs as their stored bytes, compared by
+// those bytes (ColumnInfo::compare_bytes: a change only in letter case or
+// trailing spaces is seen too).
 bool CheckedType(const binlog::ColumnDesc& c) {
   switch (c.type) {
     case binlog::ColumnType::kFloat:
