@@ -9,6 +9,7 @@
 //   Status OnRows(const source::FileEvent& ev, const binlog::RowsEventView& rows,
 //                 const binlog::TableSchema& schema);           // wanted tables only
 //   bool WantsEvent(const source::FileEvent& ev);                // false: skip non-row event by filter
+//   void AttachMaster(const source::MasterStream*);              // optional: told the master it reads
 // OnEvent is called first for every event, then the specific hook.
 #pragma once
 
@@ -195,6 +196,7 @@ Status WalkInputWith(const WalkInput& input, const WalkFilters& filters, Sink& s
       std::fprintf(stderr, "vomsrepl: %s; the transaction is read again from its start\n", s.ToString().c_str());
     });
     auto progress = WalkProgress(input);
+    if constexpr (requires { sink.AttachMaster(&master); }) sink.AttachMaster(&master);
     BinlogWalk walk(live, filters, progress.get());
     Status s = walk.Run(sink);
     if (!s.ok() && s.code() == StatusCode::kAborted && stop.signalled()) return Status::OK();  // stopped by the operator

@@ -358,6 +358,12 @@ int main(int argc, char** argv) {
   auto* stats = cli.add_subcommand(
       "stats", "Summarise binlog files or a live master: per table rows and bytes, event types, transactions");
   stats_args.Add(stats);
+  uint32_t stats_interval_s = 5;
+  stats->add_option("--interval", stats_interval_s,
+                    "With --master --follow: seconds between two lines of the traffic as it comes (transactions/s, "
+                    "row changes/s, bytes/s per table, largest transactions, lag); 0: the totals at the end only")
+      ->check(CLI::Range(0u, 3600u))
+      ->capture_default_str();
 
   app::StatusOptions status_opts;
   std::string status_format = "table";
@@ -478,6 +484,13 @@ int main(int argc, char** argv) {
   if (stats->parsed()) {
     app::StatsOptions o;
     Status s = stats_args.Build(&o.input, &o.filters, &o.format);
+    if (s.ok() && stats->count("--interval") > 0 && !stats_args.follow)
+      s = InvalidArgument("--interval needs --master --follow (files and a non-blocking read print totals only)");
+    if (stats_args.follow) o.interval = std::chrono::seconds(stats_interval_s);
+    // A heartbeat per interval when idle: the line says "caught up" at once.
+    if (o.input.master && o.interval.count() > 0)
+      o.input.master->heartbeat_period =
+          std::clamp<std::chrono::milliseconds>(o.interval, std::chrono::seconds(1), o.input.master->heartbeat_period);
     if (s.ok()) s = app::RunStats(o, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
   }

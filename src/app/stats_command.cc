@@ -5,10 +5,14 @@
 #include <chrono>
 #include <cinttypes>
 #include <map>
+#include <memory>
 #include <string>
+
+#include <unistd.h>
 
 #include <vomsrepl/json.h>
 
+#include "app/stats_follow.h"
 #include "binlog/events.h"
 
 namespace vomsrepl::app {
@@ -29,9 +33,16 @@ constexpr std::array<const char*, 9> kBucketNames = {"<1K", "<4K", "<16K", "<64K
 
 class StatsSink {
  public:
+  // The per-interval view of --follow (null: totals only).
+  void set_follow(StatsFollow* follow) { follow_ = follow; }
+  void AttachMaster(const source::MasterStream* master) {
+    if (follow_ != nullptr) follow_->AttachMaster(master);
+  }
+
   Status OnEvent(const source::FileEvent& ev) {
     const auto& h = ev.event.frame.header;
     uint64_t size = h.event_length;
+    if (follow_ != nullptr && !ev.event.inside_payload) follow_->OnEvent(size, h.timestamp);
     ++events_;
     if (!ev.event.inside_payload) bytes_ += size;
     auto& t = types_[static_cast<uint8_t>(h.type)];
@@ -47,12 +58,18 @@ class StatsSink {
       case EventType::kAnonymousGtid:
       case EventType::kGtidTagged:
         Begin(size);
+        if (follow_ != nullptr) trx_name_ = Where(ev);
         standalone_ = false;
         break;
       case EventType::kMariaGtid: {
         Begin(size);
         auto g = binlog::DecodeMariaGtid(ev.event.frame.body, h.server_id);
         standalone_ = g.ok() && g->standalone();
+        if (follow_ != nullptr) {
+          trx_name_ = g.ok() ? std::to_string(g->domain_id) + "-" + std::to_string(g->server_id) + "-" +
+                                   std::to_string(g->seq_no)
+                             : Where(ev);
+        }
         break;
       }
       case EventType::kXid:
@@ -64,6 +81,7 @@ class StatsSink {
         trx_bytes_ += size;
         auto q = binlog::DecodeQuery(h.type, ev.event.frame.body, *ev.format, scratch_);
         if (!q.ok()) return q.status().WithContext("Query event at " + Where(ev));
+        if (!in_trx_ && follow_ != nullptr) trx_name_ = Where(ev);
         if (q->query == "BEGIN") {
           if (!in_trx_) Begin(0), trx_bytes_ += size;
         } else if (q->query == "COMMIT" || q->query == "ROLLBACK" || standalone_ || !in_trx_) {
@@ -100,6 +118,7 @@ class StatsSink {
       default: t->updated += n; break;
     }
     rows_ += n;
+    if (follow_ != nullptr) follow_->OnRows(s.database, s.table, n, ev.event.frame.header.event_length);
     return Status::OK();
   }
 
@@ -194,6 +213,7 @@ class StatsSink {
     size_t b = 0;
     while (trx_bytes_ >= kBucketLimits[b]) ++b;
     ++buckets_[b];
+    if (follow_ != nullptr) follow_->OnTransaction(trx_bytes_, std::move(trx_name_));
     trx_bytes_ = 0;
   }
 
@@ -207,15 +227,23 @@ class StatsSink {
   std::unordered_map<uint64_t, TableStats*> by_id_;
   std::unordered_map<uint64_t, std::pair<std::string, std::string>> slot_names_;
   std::vector<std::byte> scratch_;
+  StatsFollow* follow_ = nullptr;
+  std::string trx_name_;  // GTID or file:offset of the open transaction (--follow)
 };
 
 }  // namespace
 
 Status RunStats(const StatsOptions& options, std::FILE* out) {
   StatsSink sink;
+  std::unique_ptr<StatsFollow> follow;
+  if (options.interval.count() > 0) {
+    follow = std::make_unique<StatsFollow>(out, options.format, options.interval, ::isatty(::fileno(out)) == 1);
+    sink.set_follow(follow.get());
+  }
   auto t0 = std::chrono::steady_clock::now();
   Status s = WalkInputWith(options.input, options.filters, sink);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (follow) follow->Stop();  // the totals come after the last interval line
   if (!s.ok()) return s;
   sink.Finish();
   sink.Print(out, options.format, seconds);

@@ -89,6 +89,7 @@ struct MasterStream::Impl {
   std::chrono::steady_clock::time_point last_event_at;  // or when the dump was asked for
   bool first_fetch_silent = false;  // OpenStream's first fetch lost after a full window of silence
   uint64_t reconnects = 0;
+  std::atomic<uint64_t> heartbeats{0};  // read by other threads (heartbeat_count)
   bool restart_pending = false;
   Status last_error;
 
@@ -124,6 +125,7 @@ const BinlogPosition& MasterStream::resume_position() const { return impl_->trac
 const MariadbGtidList& MasterStream::resume_gtids() const { return impl_->tracker.safe_gtids(); }
 bool MasterStream::in_transaction() const { return impl_->tracker.in_transaction(); }
 uint64_t MasterStream::reconnect_count() const { return impl_->reconnects; }
+uint64_t MasterStream::heartbeat_count() const { return impl_->heartbeats.load(std::memory_order_relaxed); }
 const Status& MasterStream::last_error() const { return impl_->last_error; }
 const std::string& MasterStream::server_version() const { return impl_->server_version; }
 uint32_t MasterStream::master_server_id() const { return impl_->master_server_id; }
@@ -536,6 +538,7 @@ Status MasterStream::Impl::Deliver(SourceEvent* out) {
     cur_pos = r->position;
   } else if (h.type == EventType::kHeartbeat || h.type == EventType::kHeartbeatV2) {
     // Not in the file; its log_pos is the master's position in the current file.
+    heartbeats.fetch_add(1, std::memory_order_relaxed);
   } else if (artificial) {
     if (h.type == EventType::kFormatDescription) offset = kFirstEventOffset;
     // At a GTID start the master sends an artificial GTID_LIST whose log_pos

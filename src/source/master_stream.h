@@ -247,6 +247,9 @@ class MasterStream final : public EventSource {
   bool in_transaction() const;
   // Times the stream was re-opened after losing its connection.
   uint64_t reconnect_count() const;
+  // Heartbeats received (the master had nothing to send for heartbeat_period:
+  // the stream is at its end). Any thread.
+  uint64_t heartbeat_count() const;
   // The last error met, retried or not (OK if none).
   const Status& last_error() const;
   // Master's version string (after Preflight or Connect), "" before.
