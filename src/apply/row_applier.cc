@@ -452,7 +452,12 @@ Status RowApplier::RunBulk(const std::string& sql, size_t first_row, size_t rows
 }
 
 bool RowApplier::JoinsRows() const {
-  return !careful_ && batch_.key_match && session_.is_mariadb() && JoinKeyed(*batch_.table);
+  // The derived table has a column per parameter of a row: far below the
+  // server's 4,096 columns of a table (a very wide table keeps bulk / row
+  // statements).
+  constexpr size_t kMaxDerivedColumns = 1024;
+  return !careful_ && batch_.key_match && batch_.width() <= kMaxDerivedColumns && session_.is_mariadb() &&
+         JoinKeyed(*batch_.table);
 }
 
 // The key values of rows [r, r+k) are integers (JoinKeyed); false when two
