@@ -489,8 +489,8 @@ int main(int argc, char** argv) {
     if (stats_args.follow) o.interval = std::chrono::seconds(stats_interval_s);
     // A heartbeat per interval when idle: the line says "caught up" at once.
     if (o.input.master && o.interval.count() > 0)
-      o.input.master->heartbeat_period =
-          std::clamp<std::chrono::milliseconds>(o.interval, std::chrono::seconds(1), o.input.master->heartbeat_period);
+      o.input.master->heartbeat_period = std::min<std::chrono::milliseconds>(
+          o.input.master->heartbeat_period, std::max<std::chrono::milliseconds>(o.interval, std::chrono::seconds(1)));
     if (s.ok()) s = app::RunStats(o, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
   }

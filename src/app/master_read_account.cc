@@ -50,7 +50,7 @@ Status CheckMasterReadAccount(const ops::Config& config, std::FILE* out) {
       if (!filter.KeepDatabase(db)) continue;
       VOMSREPL_ASSIGN_OR_RETURN(auto tables, lifecycle::ListTables(s, db));
       if (tables.empty()) continue;
-      Status read = s.Query("SELECT 1 FROM " + apply::QuoteIdentifier(db) + "." + apply::QuoteIdentifier(tables[0]) +
+      Status read = s.Query("SELECT 1 FROM " + apply::QualifiedName(db, tables[0]) +
                               " LIMIT 0")
                         .status();
       if (!read.ok())

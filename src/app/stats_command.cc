@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <vomsrepl/json.h>
+#include <vomsrepl/position.h>
 
 #include "app/stats_follow.h"
 #include "binlog/events.h"
@@ -66,9 +67,7 @@ class StatsSink {
         auto g = binlog::DecodeMariaGtid(ev.event.frame.body, h.server_id);
         standalone_ = g.ok() && g->standalone();
         if (follow_ != nullptr) {
-          trx_name_ = g.ok() ? std::to_string(g->domain_id) + "-" + std::to_string(g->server_id) + "-" +
-                                   std::to_string(g->seq_no)
-                             : Where(ev);
+          trx_name_ = g.ok() ? MariadbGtid{g->domain_id, g->server_id, g->seq_no}.ToString() : Where(ev);
         }
         break;
       }

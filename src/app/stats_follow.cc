@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 
 #include <vomsrepl/json.h>
 
 #include "apply/sql_identifier.h"
+#include "common/utc_time.h"
 
 namespace vomsrepl::app {
 namespace {
@@ -18,12 +18,7 @@ constexpr size_t kLineTables = 5;     // tables on a plain line
 constexpr size_t kScreenTables = 20;  // tables on a redrawn screen
 
 std::string UtcText(std::chrono::system_clock::time_point at) {
-  std::time_t t = std::chrono::system_clock::to_time_t(at);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return UtcTimeText(std::chrono::system_clock::to_time_t(at));
 }
 
 std::string Fixed(double v, int decimals = 1) {
@@ -47,7 +42,7 @@ std::string Lag(const StatsFollow::Interval& v) {
 }
 
 std::string TableName(const std::pair<std::string, std::string>& name) {
-  return apply::QuoteIdentifier(name.first) + "." + apply::QuoteIdentifier(name.second);
+  return apply::QualifiedName(name.first, name.second);
 }
 
 // The interval's tables, most row changes first (then most bytes, then name).

@@ -33,12 +33,13 @@ namespace vomsrepl::app {
 
 class StatsFollow {
  public:
-  // `master` (may be null) tells whether the stream is at the master's end.
   StatsFollow(std::FILE* out, OutputFormat format, std::chrono::milliseconds interval, bool terminal);
   ~StatsFollow();
   StatsFollow(const StatsFollow&) = delete;
   StatsFollow& operator=(const StatsFollow&) = delete;
 
+  // The stream read (may stay unset): its heartbeats tell that the stream is
+  // at the master's end.
   void AttachMaster(const source::MasterStream* master);
   void OnEvent(uint64_t bytes, uint32_t timestamp);
   void OnRows(const std::string& db, const std::string& table, uint64_t rows, uint64_t bytes);
@@ -67,7 +68,6 @@ class StatsFollow {
   static std::string Screen(const Interval& v, std::chrono::system_clock::time_point at);
 
  private:
-  void Report();
   void Loop();
 
   std::FILE* out_;

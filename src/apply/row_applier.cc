@@ -484,25 +484,34 @@ bool RowApplier::DistinctKeys(size_t r, size_t k) const {
   return true;
 }
 
-// One UPDATE / DELETE statement for rows [r, r+k) that finds each row once
-// (unique keys): every row found, or Aborted for a careful retry.
-Status RowApplier::RunFoundRows(const std::string& sql, size_t r, size_t k, std::string_view what) {
-  const size_t width = batch_.width();
-  uint64_t affected = 0;
-  Status st = Run(sql, r * width, k * width, &affected, what);
+// After one UPDATE / DELETE statement (`st`, `affected`) for rows [r, r+k)
+// of the batch, each row finding at most one row (unique keys): every row
+// found, or Aborted for a careful retry. `statement` names it in the retry's
+// reason ("a bulk UPDATE").
+Status RowApplier::FoundEveryRow(const Status& st, uint64_t affected, size_t r, size_t k,
+                                 std::string_view statement) {
   if (!st.ok()) {
     if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
       return RefusedRow(st, r);  // not careful: Aborted for a retry, or st
     }
     needs_retry_ = true;
-    return Aborted("duplicate key in " + std::string(what) + " of many rows: retry row by row");
+    return Aborted("duplicate key in " + std::string(statement) + ": retry row by row");
   }
   if (affected != k) {
     needs_retry_ = true;
-    return Aborted(std::string(what) + " found fewer rows than it names: retry row by row");
+    return Aborted(std::string(statement) + " matched fewer rows than it names: retry row by row");
   }
   (batch_.kind == binlog::RowsKind::kDelete ? stats_.rows_deleted : stats_.rows_updated) += k;
   return Status::OK();
+}
+
+Status RowApplier::RunJoined(const std::string& sql, size_t r, size_t k, std::string_view what) {
+  ++stats_.joined_statements;
+  const size_t width = batch_.width();
+  uint64_t affected = 0;
+  Status st = Run(sql, r * width, k * width, &affected, what);
+  const bool deletes = batch_.kind == binlog::RowsKind::kDelete;
+  return FoundEveryRow(st, affected, r, k, deletes ? "a joined DELETE" : "a joined UPDATE");
 }
 
 Status RowApplier::FlushUpdates() {
@@ -510,19 +519,16 @@ Status RowApplier::FlushUpdates() {
   const std::string what = "UPDATE " + b.table->quoted_name;
   const bool join = b.rows > 1 && JoinsRows();
   const bool bulk = !careful_ && b.key_match && b.rows > 1 && session_.supports_bulk() && options_.bulk_updates;
-  if (!join && !bulk) return UpdateRowByRow(0, b.rows);
   const std::string sql = BuildUpdateSql(*b.table, b.set_columns, b.where_columns, b.key_match, b.check_columns);
+  if (!join && !bulk) return UpdateRowByRow(sql, what, 0, b.rows);
   const size_t max_rows =
       join ? RowsPerStatement(b.width()) : std::max<size_t>(1, options_.max_rows_per_statement);
   return ForEachChunk(max_rows, [&](size_t r, size_t k, uint64_t bytes) -> Status {
     // Distinct keys: each row of the joined statement finds its own row
     // (two UPDATEs of one key go one after the other, by bulk or row).
-    if (join && k > 1 && DistinctKeys(r, k)) {
-      ++stats_.joined_statements;
-      return RunFoundRows(BuildJoinUpdateSql(*b.table, b.set_columns, b.where_columns, b.check_columns, k), r, k,
-                          what);
-    }
-    if (!bulk) return UpdateRowByRow(r, r + k);
+    if (join && k > 1 && DistinctKeys(r, k))
+      return RunJoined(BuildJoinUpdateSql(*b.table, b.set_columns, b.where_columns, b.check_columns, k), r, k, what);
+    if (!bulk) return UpdateRowByRow(sql, what, r, r + k);
     if (bytes + sql.size() + 1024 > session_.max_allowed_packet()) {
       return FailedPrecondition(session_.config().name + ": " + what + ": a row of " + std::to_string(bytes) +
                                 " bytes does not fit the replica's max_allowed_packet (" +
@@ -532,27 +538,14 @@ Status RowApplier::FlushUpdates() {
     // row count exactly when every row was found.
     uint64_t affected = 0;
     Status st = RunBulk(sql, r, k, &affected, what);
-    if (!st.ok()) {
-      if (session_.last_errno() != ER_DUP_ENTRY || session_.last_was_warning()) {
-        return RefusedRow(st, r);  // not careful: Aborted for a retry, or st
-      }
-      needs_retry_ = true;
-      return Aborted("duplicate key in a bulk UPDATE: retry row by row");
-    }
-    if (affected != k) {
-      needs_retry_ = true;
-      return Aborted("a bulk UPDATE matched fewer rows than it names: retry row by row");
-    }
-    stats_.rows_updated += k;
-    return Status::OK();
+    return FoundEveryRow(st, affected, r, k, "a bulk UPDATE");
   });
 }
 
-Status RowApplier::UpdateRowByRow(size_t from, size_t to) {
+// `sql`: the batch's one-row UPDATE (BuildUpdateSql); `what` names it in errors.
+Status RowApplier::UpdateRowByRow(const std::string& sql, const std::string& what, size_t from, size_t to) {
   Batch& b = batch_;
   const size_t width = b.width();
-  const std::string sql = BuildUpdateSql(*b.table, b.set_columns, b.where_columns, b.key_match, b.check_columns);
-  const std::string what = "UPDATE " + b.table->quoted_name;
   for (size_t r = from; r < to; ++r) {
     uint64_t affected = 0;
     Status st = Run(sql, r * width, width, &affected, what);
@@ -608,10 +601,7 @@ Status RowApplier::FlushDeletes() {
   const bool join = b.rows > 1 && (!b.check_columns.empty() || b.where_columns.size() > 1) && JoinsRows();
   // Checked before images may carry large columns: cut by bytes too.
   return ForEachChunk(max_rows, [&](size_t r, size_t k, uint64_t) -> Status {
-    if (join && k > 1) {
-      ++stats_.joined_statements;
-      return RunFoundRows(BuildJoinDeleteSql(*b.table, b.where_columns, b.check_columns, k), r, k, what);
-    }
+    if (join && k > 1) return RunJoined(BuildJoinDeleteSql(*b.table, b.where_columns, b.check_columns, k), r, k, what);
     uint64_t affected = 0;
     Status st = Run(BuildDeleteSql(*b.table, b.where_columns, k, b.key_match, b.check_columns), r * width, k * width,
                     &affected, what);

@@ -202,12 +202,13 @@ class RowApplier {
                        binlog::RowsKind kind);
   Status FlushInserts();
   Status FlushUpdates();
-  Status UpdateRowByRow(size_t from, size_t to);
+  Status UpdateRowByRow(const std::string& sql, const std::string& what, size_t from, size_t to);
   // Checked UPDATE / DELETE batches as joined statements (row_statements.h
   // BuildJoin*): not careful, by key, MariaDB, an integer key.
   bool JoinsRows() const;
   bool DistinctKeys(size_t r, size_t k) const;
-  Status RunFoundRows(const std::string& sql, size_t r, size_t k, std::string_view what);
+  Status RunJoined(const std::string& sql, size_t r, size_t k, std::string_view what);
+  Status FoundEveryRow(const Status& st, uint64_t affected, size_t r, size_t k, std::string_view statement);
   Status FlushDeletes();
   Status Run(const std::string& sql, size_t first_value, size_t count, uint64_t* affected, std::string_view what);
   // One statement executed for rows [first_row, first_row + rows) with

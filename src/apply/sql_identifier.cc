@@ -47,4 +47,12 @@ std::string QuoteIdentifier(std::string_view name) {
   return out;
 }
 
+std::string QualifiedName(std::string_view db, std::string_view table) {
+  std::string out;
+  AppendQuotedIdentifier(out, db);
+  out += '.';
+  AppendQuotedIdentifier(out, table);
+  return out;
+}
+
 }  // namespace vomsrepl::apply

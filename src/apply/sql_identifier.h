@@ -19,5 +19,7 @@ Status ValidateIdentifier(std::string_view name);
 // Appends `name` backquoted, embedded backquotes doubled: a`b -> `a``b`.
 void AppendQuotedIdentifier(std::string& out, std::string_view name);
 std::string QuoteIdentifier(std::string_view name);
+// `db`.`table`, each part quoted as above.
+std::string QualifiedName(std::string_view db, std::string_view table);
 
 }  // namespace vomsrepl::apply

@@ -8,14 +8,6 @@
 namespace vomsrepl::apply {
 namespace {
 
-std::string QualifiedName(std::string_view db, std::string_view table) {
-  std::string out;
-  AppendQuotedIdentifier(out, db);
-  out += '.';
-  AppendQuotedIdentifier(out, table);
-  return out;
-}
-
 bool IsTrue(const std::optional<std::string>& v) { return v && !v->empty() && *v != "0"; }
 
 constexpr uint32_t kBinaryCollation = 63;

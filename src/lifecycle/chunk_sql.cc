@@ -122,7 +122,7 @@ std::vector<std::string> BindKeys(const std::vector<const KeyPredicate*>& predic
   return out;
 }
 
-std::string QualifiedName(const TableShape& t) { return QuoteIdentifier(t.database) + "." + QuoteIdentifier(t.table); }
+std::string QualifiedName(const TableShape& t) { return apply::QualifiedName(t.database, t.table); }
 
 std::string RowImageExpression(const TableShape& t) {
   std::string values, flags;
@@ -172,7 +172,7 @@ std::string MultiRowInsertSql(const TableShape& t, const std::string& database, 
     one += i ? ", ?" : "?";
   }
   one += ")";
-  std::string sql = "INSERT INTO " + QuoteIdentifier(database) + "." + QuoteIdentifier(t.table) + " (" + cols +
+  std::string sql = "INSERT INTO " + apply::QualifiedName(database, t.table) + " (" + cols +
                     ") VALUES ";
   sql.reserve(sql.size() + rows * (one.size() + 2));
   for (size_t r = 0; r < rows; ++r) {

@@ -197,7 +197,7 @@ Status CheckHazards(apply::ReplicaSession& session, const std::vector<UndoTransa
     }
   for (const auto& [name, flags] : touched) {
     const auto& [db, table] = name;
-    const std::string quoted = apply::QuoteIdentifier(db) + "." + apply::QuoteIdentifier(table);
+    const std::string quoted = apply::QualifiedName(db, table);
     VOMSREPL_ASSIGN_OR_RETURN(
         auto refs, session.QueryPrepared(
                        "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE, UPDATE_RULE FROM "
@@ -288,7 +288,7 @@ Status Plan(const UndoOptions& o, const std::vector<UndoTransaction>& txns, Undo
   std::map<std::string, RowCounts> by_table;
   RowCounts total;
   for (const auto& [schema, c] : by_schema) {
-    by_table[apply::QuoteIdentifier(schema->database) + "." + apply::QuoteIdentifier(schema->table)] += c;
+    by_table[apply::QualifiedName(schema->database, schema->table)] += c;
     total += c;
   }
   total.Report(report);

@@ -221,8 +221,7 @@ class TableComparer {
 
   // CHECKSUM TABLE's value ("" for NULL: no such table).
   static Result<std::string> ChecksumTable(ReplicaSession& s, const TableShape& t) {
-    VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.Query("CHECKSUM TABLE " + apply::QuoteIdentifier(t.database) + "." +
-                                                 apply::QuoteIdentifier(t.table)));
+    VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.Query("CHECKSUM TABLE " + apply::QualifiedName(t.database, t.table)));
     if (rows.empty() || rows[0].size() < 2) return Internal("CHECKSUM TABLE returned no row");
     return rows[0][1].value_or("");
   }
