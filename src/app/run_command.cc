@@ -20,6 +20,7 @@
 #include "ops/control_token.h"
 #include "ops/crash_point.h"
 #include "ops/logging.h"
+#include "source/feeder_lease.h"
 #include "source/master_stream.h"
 
 namespace vomsrepl::app {
@@ -148,6 +149,23 @@ Status CheckConfig(const RunOptions& options, std::FILE* out) {
   }
 
   note(CheckMasterReadAccount(config, out));
+
+  if (!config.standby.lease.empty()) {
+    auto lease = source::FeederLease::Create(master_config, config.standby.lease);
+    auto holder = lease.ok() ? (*lease)->Peek() : Result<std::string>(lease.status());
+    if (!holder.ok()) {
+      if (!unreachable_warning("master (lease)", holder.status())) {
+        std::fprintf(out, "FAIL standby lease: %s\n", holder.status().ToString().c_str());
+        note(holder.status());
+      }
+    } else if (holder->empty()) {
+      std::fprintf(out, "ok   standby lease %s is free: `vomsrepl run` would feed at once\n",
+                   (*lease)->lock_name().c_str());
+    } else {
+      std::fprintf(out, "ok   standby lease %s is held by %s: `vomsrepl run` would stand by until it is free\n",
+                   (*lease)->lock_name().c_str(), holder->c_str());
+    }
+  }
 
   for (const auto& r : config.replicas) {
     daemon::ReplicaRunnerOptions ro = daemon::ReplicaOptionsFrom(config, r);

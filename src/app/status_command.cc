@@ -43,6 +43,11 @@ Status RunStatus(const StatusOptions& options, std::FILE* out) {
   doc.source.gtid_state = cp.source.gtid_state.ToString();
   doc.source.commit_time = cp.source.commit_time;
   doc.journal = stats;
+  // A feeder with a [standby] lease records its role in the journal.
+  if (auto role = j->GetMeta(journal::kFeederRoleMeta); role.ok() && !role->empty()) {
+    doc.source.role = role->substr(0, role->find(' '));
+    doc.source.role_detail = *role;
+  }
   const int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (auto& [name, m] : mirrors) {
@@ -69,6 +74,7 @@ Status RunStatus(const StatusOptions& options, std::FILE* out) {
       s += buf;
     };
     line("state directory", options.state_dir);
+    if (doc.source.role_detail) line("feeder role", *doc.source.role_detail + " (as this directory's feeder last recorded it)");
     line("source position", cp.source.position.empty() ? "-" : cp.source.position.ToString());
     line("source GTID", Or(cp.source.gtid));
     line("GTID state", Or(cp.source.gtid_state.ToString()));

@@ -109,7 +109,7 @@ Status Feeder::Run() {
   txn::TransactionAssembler assembler(options_.rules, writer, aopts);
   assembler.Reset(config.start.gtids);  // the GTID state the stream starts after (empty by file:pos)
   // Schema history survives restarts in the journal's metadata.
-  if (auto blob = journal_.GetMeta("schema_history"); blob.ok()) {
+  if (auto blob = journal_.GetMeta(journal::kSchemaHistoryMeta); blob.ok()) {
     auto h = txn::SchemaHistory::Deserialize(std::as_bytes(std::span(blob->data(), blob->size())));
     if (h.ok()) {
       assembler.set_schema_history(std::move(*h));
@@ -131,7 +131,7 @@ Status Feeder::Run() {
         if (kept != kept_before || ++since_history_save >= 100000) {
           // A DDL changed the schema history: keep it with the journal.
           std::vector<std::byte> h = assembler.schema_history().Serialize();
-          Status put = journal_.PutMeta("schema_history", std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+          Status put = journal_.PutMeta(journal::kSchemaHistoryMeta, std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
           if (!put.ok()) spdlog::warn("feeder: cannot save the schema history: {}", put.ToString());
           since_history_save = 0;
           kept_before = kept;

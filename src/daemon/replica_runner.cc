@@ -170,7 +170,9 @@ void ReplicaRunner::Loop() {
       }
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, backoff, [&] { return shutdown_ || paused_; });  // a stop ends the wait
-      backoff = std::min<std::chrono::milliseconds>(backoff * 2, 30s);
+      // Another feeder's runner holds the channel (a takeover, daemon/takeover.h):
+      // it lets go as soon as that feeder sees it lost the lease; ask again each second.
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, lock_held_elsewhere_ ? 1s : 30s);
       continue;
     }
     in_outage_ = false;
@@ -315,6 +317,7 @@ Status ReplicaRunner::Session() {
     }
   } remember{applier, serial_through_seq_, options_.name};
   auto progress = applier.Start();
+  lock_held_elsewhere_ = !progress.ok() && applier.lock_held_elsewhere();
   if (!progress.ok()) return progress.status();
   if (applier.workers() > 1)
     spdlog::info("replica {}: applying on {} connections (writeset-parallel, commits in source order)", options_.name,

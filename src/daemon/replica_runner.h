@@ -152,6 +152,7 @@ class ReplicaRunner {
   std::thread thread_;
   // Runner thread only: the current connection outage, if any.
   bool in_outage_ = false;
+  bool lock_held_elsewhere_ = false;  // the last Session() found the channel lock taken by another session
   bool reached_running_ = false;
   uint64_t serial_through_seq_ = 0;  // a parallel failure's range, applied on one connection next  // the last Session() applied (or waited) as "running"
   std::chrono::steady_clock::time_point outage_start_{};

@@ -12,6 +12,8 @@
 
 #include "apply/channel_lock.h"
 #include "binlog/json_binary.h"
+#include "common/utc_time.h"
+#include "daemon/takeover.h"
 #include "daemon/replica_skip.h"
 #include "ops/control_token.h"
 #include "ops/replica_status.h"
@@ -105,25 +107,27 @@ Status Replicator::Open() {
   jo.retention_window = std::chrono::seconds(config_.journal.retention_seconds);
   VOMSREPL_ASSIGN_OR_RETURN(journal_, journal::Journal::Open(jo));
 
-  FeederOptions fo;
+  FeederOptions& fo = feeder_options_;
   fo.master = MasterConfigFrom(config_);
-  // One feeder per (master, server_id): a second one is refused here.
-  auto lock = source::ServerIdLock::Acquire(fo.master);
-  if (lock.ok()) {
-    server_id_lock_ = std::move(*lock);
-    fo.master.holds_server_id_lock = true;
-  } else if (lock.status().code() == StatusCode::kUnavailable) {
-    spdlog::warn("master unreachable at start ({}): server_id {} not locked; the feeder keeps retrying",
-                 lock.status().ToString(), fo.master.server_id);
-  } else {
-    return lock.status();
-  }
   fo.rules = std::move(*rules);
   fo.max_transaction_bytes = config_.journal.max_transaction_bytes;
   fo.max_queued_bytes = QueueBytesFor(fo.max_transaction_bytes);
-  feeder_ = std::make_unique<Feeder>(std::move(fo), *journal_, &metrics_);
-  for (const auto& r : config_.replicas) {
-    replicas_.push_back(std::make_unique<ReplicaRunner>(ReplicaOptionsFrom(config_, r), *journal_, &metrics_));
+  if (!config_.standby.lease.empty()) {
+    // The server_id lock and the wiring wait for the lease (Run).
+    VOMSREPL_ASSIGN_OR_RETURN(lease_, source::FeederLease::Create(fo.master, config_.standby.lease));
+  } else {
+    // One feeder per (master, server_id): a second one is refused here.
+    auto lock = source::ServerIdLock::Acquire(fo.master);
+    if (lock.ok()) {
+      server_id_lock_ = std::move(*lock);
+      fo.master.holds_server_id_lock = true;
+    } else if (lock.status().code() == StatusCode::kUnavailable) {
+      spdlog::warn("master unreachable at start ({}): server_id {} not locked; the feeder keeps retrying",
+                   lock.status().ToString(), fo.master.server_id);
+    } else {
+      return lock.status();
+    }
+    CreateWiring();
   }
   if (!config_.http.listen.empty()) {
     // An operator's own token file is read, never created: beyond loopback
@@ -148,6 +152,27 @@ Status Replicator::Open() {
   return Status::OK();
 }
 
+void Replicator::CreateWiring() {
+  std::unique_lock lock(wiring_mu_);
+  feeder_ = std::make_unique<Feeder>(feeder_options_, *journal_, &metrics_);
+  replicas_.clear();
+  for (const auto& r : config_.replicas) {
+    replicas_.push_back(std::make_unique<ReplicaRunner>(ReplicaOptionsFrom(config_, r), *journal_, &metrics_));
+  }
+}
+
+void Replicator::DestroyWiring() {
+  std::unique_ptr<Feeder> feeder;
+  std::vector<std::unique_ptr<ReplicaRunner>> replicas;
+  {
+    std::unique_lock lock(wiring_mu_);
+    feeder = std::move(feeder_);
+    replicas = std::move(replicas_);
+    replicas_.clear();
+  }
+  for (auto& r : replicas) r->Shutdown();
+}
+
 void Replicator::RequestStop() {
   notifier_.Stopping();
   {
@@ -155,14 +180,89 @@ void Replicator::RequestStop() {
     stop_requested_ = true;
     cv_.notify_all();
   }
+  std::shared_lock wiring(wiring_mu_);
   if (feeder_) feeder_->Stop();
 }
 
+bool Replicator::StopRequested() {
+  std::lock_guard lock(mu_);
+  return stop_requested_;
+}
+
+void Replicator::SetRole(const std::string& role, const std::string& detail) {
+  {
+    std::lock_guard lock(role_mu_);
+    role_ = role;
+    role_detail_ = detail;
+  }
+  Status st = journal_->PutMeta(journal::kFeederRoleMeta, detail);
+  if (!st.ok()) spdlog::warn("cannot record the feeder's role in the journal: {}", st.ToString());
+}
+
+Status Replicator::TakeServerIdLock(std::chrono::seconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    auto lock = source::ServerIdLock::Acquire(feeder_options_.master);  // waits 2 s itself
+    if (lock.ok()) {
+      server_id_lock_ = std::move(*lock);
+      feeder_options_.master.holds_server_id_lock = true;
+      return Status::OK();
+    }
+    if (std::chrono::steady_clock::now() >= deadline || StopRequested()) return lock.status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 Status Replicator::Run() {
+  if (lease_) return RunWithLease();
+  return Feed();
+}
+
+Status Replicator::RunWithLease() {
+  const int wait_s = int(std::max<uint32_t>(1, (config_.standby.check_interval_ms + 999) / 1000));
+  notifier_.Ready("standby for lease " + lease_->lock_name() + ", state in " + config_.state_dir);
+  for (;;) {
+    SetRole("standby", "standby since " + UtcNowText() + ", waiting for the lease " + lease_->lock_name());
+    spdlog::info("standby: waiting for the lease {} on the master", lease_->lock_name());
+    Status got = lease_->Acquire(wait_s, [this] {
+      notifier_.Tick();  // a standby is alive too (systemd's WatchdogSec)
+      return StopRequested();
+    });
+    if (!got.ok()) return StopRequested() ? Status::OK() : got;
+    spdlog::info("lease {} taken: this feeder becomes active", lease_->lock_name());
+    auto plan = PrepareJournalForTakeover(config_, *journal_);
+    if (!plan.ok()) {
+      lease_->Release();
+      return plan.status().WithContext("taking over");
+    }
+    spdlog::info("takeover: {}", *plan);
+    if (Status locked = TakeServerIdLock(std::chrono::seconds(10)); !locked.ok()) {
+      lease_->Release();
+      return StopRequested() ? Status::OK() : locked;
+    }
+    SetRole("active", "active since " + UtcNowText() + ", holding the lease " + lease_->lock_name());
+    CreateWiring();
+    Status st = Feed();
+    DestroyWiring();
+    server_id_lock_.reset();
+    feeder_options_.master.holds_server_id_lock = false;
+    if (!lease_lost_ || StopRequested()) {
+      lease_->Release();
+      return st;
+    }
+    spdlog::warn("lease lost: {}; the feeder and the replicas' runners stopped; standing by", lease_lost_why_);
+    lease_lost_ = false;
+    std::lock_guard lock(mu_);
+    feeder_done_ = false;
+  }
+}
+
+Status Replicator::Feed() {
   for (auto& r : replicas_) r->Launch();
   Status feeder_status;
+  Feeder* feeder_ptr = feeder_.get();
   std::thread feeder([&] {
-    feeder_status = feeder_->Run();
+    feeder_status = feeder_ptr->Run();
     std::lock_guard lock(mu_);
     feeder_done_ = true;
     cv_.notify_all();
@@ -170,11 +270,26 @@ Status Replicator::Run() {
   {
     std::unique_lock lock(mu_);
     auto next_purge = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    const auto lease_interval = std::chrono::milliseconds(config_.standby.check_interval_ms);
+    auto next_lease_check = std::chrono::steady_clock::now() + lease_interval;
     uint64_t syncs_counted = 0;
-    notifier_.Ready(std::to_string(replicas_.size()) + " replica(s), state in " + config_.state_dir);
+    if (!lease_) notifier_.Ready(std::to_string(replicas_.size()) + " replica(s), state in " + config_.state_dir);
     while (!stop_requested_ && !feeder_done_) {
-      cv_.wait_for(lock, std::chrono::seconds(1));
+      cv_.wait_for(lock, lease_ ? std::min<std::chrono::milliseconds>(lease_interval, std::chrono::seconds(1))
+                                : std::chrono::milliseconds(1000));
       notifier_.Tick();
+      if (lease_ && std::chrono::steady_clock::now() >= next_lease_check) {
+        lock.unlock();
+        std::string why;
+        const bool held = lease_->StillHeld(&why);
+        lock.lock();
+        next_lease_check = std::chrono::steady_clock::now() + lease_interval;
+        if (!held) {
+          lease_lost_ = true;
+          lease_lost_why_ = why;
+          break;
+        }
+      }
       RefreshReplicaMetrics();
       if (struct statvfs fs{}; ::statvfs(config_.state_dir.c_str(), &fs) == 0) {
         metrics_.journal_disk_available().Set(double(fs.f_bavail) * double(fs.f_frsize));
@@ -200,20 +315,31 @@ Status Replicator::Run() {
       }
     }
   }
-  feeder_->Stop();
+  feeder_ptr->Stop();
   feeder.join();
   // The feeder has journaled everything it read: let the appliers catch up
   // with what is journaled for a moment, then commit and stop.
   for (auto& r : replicas_) r->Shutdown();
   Status synced = journal_->Sync();
-  if (http_) http_->Stop();
+  if (!lease_ && http_) http_->Stop();
+  if (lease_lost_) return Aborted(lease_lost_why_);
   if (!feeder_status.ok()) return feeder_status;
   return synced;
 }
 
 std::string Replicator::StatusJson(bool full) const {
   ops::StatusDocument doc;
-  doc.source.state = feeder_ ? feeder_->state() : "not started";
+  std::shared_lock wiring(wiring_mu_);
+  if (lease_) {
+    std::lock_guard lock(role_mu_);
+    doc.source.role = role_;
+    doc.source.role_detail = role_detail_;
+    if (role_ == "standby") {
+      const std::string holder = lease_->holder();
+      if (!holder.empty()) *doc.source.role_detail += "; the lease is held by " + holder;
+    }
+  }
+  doc.source.state = feeder_ ? feeder_->state() : lease_ ? "standby" : "not started";
   doc.source.stream_position = feeder_ ? feeder_->stream_position() : "";
   if (auto cp = journal_->checkpoint(); cp.ok()) {
     doc.source.checkpoint_seq = cp->seq;
@@ -292,6 +418,8 @@ ops::HttpResponse Replicator::Handle(const ops::HttpRequest& request) {
   }
   if (request.method == "GET" && path == "/status") return {200, "application/json", StatusJson(authenticated), {}};
   if (request.method == "GET" && path == "/health") {
+    std::shared_lock wiring(wiring_mu_);
+    if (!feeder_ && lease_) return Text(200, "standby\n");
     std::string state = feeder_ ? feeder_->state() : "";
     bool ok = state.rfind("failed", 0) != 0;
     return Text(ok ? 200 : 503, ok ? "ok\n" : state + "\n");
@@ -310,6 +438,8 @@ ops::HttpResponse Replicator::Handle(const ops::HttpRequest& request) {
 }
 
 ops::HttpResponse Replicator::Control(const std::string& name, const std::string& action, const std::string& query) {
+  std::shared_lock wiring(wiring_mu_);
+  if (replicas_.empty() && lease_) return Text(409, "this feeder is a standby: control its replicas on the active one\n");
   for (auto& r : replicas_) {
     if (r->Snapshot().name != name) continue;
     if (action == "stop") {

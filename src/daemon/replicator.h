@@ -22,13 +22,28 @@
 // it holds and syncs, each applier commits its open group, the journal is
 // synced and closed. Returns the feeder's error, if any.
 //
+// Standby (issue 24, `[standby] lease`): Open() takes no server_id lock and
+// builds no feeder; Run() first waits for the lease on the master
+// (source/feeder_lease.h; /status shows role "standby" and who holds it,
+// /health answers 200 "standby"). Once it holds it, the journal is made to
+// agree with the replicas' progress rows (daemon/takeover.h), the server_id
+// lock is taken (waiting up to 10 s for a dead holder's session to go), and
+// the feeder and the runners start as without a lease. Every
+// check_interval_ms the lease is checked (FeederLease::StillHeld); lost (the
+// master unreachable, or another feeder has it), the feeder and runners
+// stop, draining as on SIGTERM, and the process waits for the lease again.
+// The role is recorded in the journal (kFeederRoleMeta) for `vomsrepl status`.
+//
 // Thread-safety: RequestStop() from any thread (a signal-handling thread).
+// The feeder and the runners are replaced under wiring_mu_ (exclusive), which
+// the HTTP handlers hold shared.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -42,6 +57,7 @@
 #include "ops/http_server.h"
 #include "ops/metrics.h"
 #include "ops/service_notify.h"
+#include "source/feeder_lease.h"
 #include "source/server_id_lock.h"
 
 namespace vomsrepl::daemon {
@@ -65,14 +81,34 @@ class Replicator {
   // applied, ops/replica_status.h) and state gauges.
   void RefreshReplicaMetrics();
   ops::HttpResponse Control(const std::string& name, const std::string& action, const std::string& query);
+  // The feeder and one runner per replica, from feeder_options_ (under wiring_mu_).
+  void CreateWiring();
+  void DestroyWiring();
+  // Runs the wired feeder and runners until a stop, the feeder's end or (with
+  // a lease) its loss (lease_lost_ set).
+  Status Feed();
+  // With a lease: wait for it, take over, feed; again after a loss.
+  Status RunWithLease();
+  // The server_id lock of an active feeder, waiting up to `wait` for the
+  // session of a feeder that just died to go.
+  Status TakeServerIdLock(std::chrono::seconds wait);
+  void SetRole(const std::string& role, const std::string& detail);
+  bool StopRequested();
 
   ops::Config config_;
   ops::Metrics metrics_;
   ops::ServiceNotifier notifier_;  // systemd: READY, STOPPING, WATCHDOG
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<source::ServerIdLock> server_id_lock_;
+  FeederOptions feeder_options_;  // each Feeder gets a copy
+  std::unique_ptr<source::FeederLease> lease_;  // [standby] lease, else null
+  bool lease_lost_ = false;                      // Feed(): why it ended
+  std::string lease_lost_why_;
+  mutable std::shared_mutex wiring_mu_;  // feeder_ and replicas_ (the pointers)
   std::unique_ptr<Feeder> feeder_;
   std::vector<std::unique_ptr<ReplicaRunner>> replicas_;
+  mutable std::mutex role_mu_;
+  std::string role_, role_detail_;  // empty without a lease
   std::unique_ptr<ops::HttpServer> http_;
   std::unique_ptr<ops::HttpAccess> http_access_;  // set once the port is bound, then http_ready_
   std::atomic<bool> http_ready_{false};

@@ -210,13 +210,20 @@ Status Journal::Init(bool read_only) {
     }
   }
   if (!any) last_seq = 0;
-  if (checkpoint_.seq > 0 && last_seq < checkpoint_.seq)
+  // Rebase() leaves a checkpoint and no record until the next Append.
+  bool rebased_empty = false;
+  if (!any && checkpoint_.seq > 0) {
+    std::string at;
+    rs = db_->Get(rocksdb::ReadOptions(), std::string(1, kMetaPrefix) + std::string(kRebaseMeta), &at);
+    rebased_empty = rs.ok() && at == std::to_string(checkpoint_.seq);
+  }
+  if (checkpoint_.seq > 0 && last_seq < checkpoint_.seq && !rebased_empty)
     return DataLoss("journal " + path + ": the checkpoint names seq " + std::to_string(checkpoint_.seq) +
                     " but the journal ends at seq " + std::to_string(last_seq));
   if (any && !FirstTxnKey(db_, txn_cf_, &first_seq, &chunk)) first_seq = 0;
   last_seq_ = checkpoint_.seq;
   opened_last_seq_ = checkpoint_.seq;
-  first_seq_ = any ? first_seq : 0;
+  first_seq_ = any ? first_seq : (rebased_empty ? checkpoint_.seq + 1 : 0);
   durable_seq_ = checkpoint_.seq;
   return Status::OK();
 }
@@ -340,6 +347,39 @@ Status Journal::AbandonOpenTransaction() {
   spdlog::info("journal {}: abandoned {} chunk(s) of incomplete transaction seq {}; it is journaled again whole",
                dir_, open_chunk_, open_seq_);
   open_chunk_ = 0;
+  return Status::OK();
+}
+
+Status Journal::Rebase(const SourceCheckpoint& checkpoint) {
+  VOMSREPL_RETURN_IF_ERROR(CheckWritable());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (open_chunk_ != 0)
+    return FailedPrecondition("journal: rebase inside the incomplete transaction seq " + std::to_string(open_seq_));
+  rocksdb::WriteBatch batch;
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(batch.DeleteRange(txn_cf_, TxnKey(0, 0), TxnKey(std::numeric_limits<uint64_t>::max(), 0)),
+                                     "journal: batch"));
+  std::string v;
+  EncodeCheckpoint(checkpoint, &v);
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(batch.Put(std::string(1, kCheckpointKey), v), "journal: batch"));
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(
+      batch.Put(std::string(1, kMetaPrefix) + std::string(kRebaseMeta), std::to_string(checkpoint.seq)), "journal: batch"));
+  VOMSREPL_RETURN_IF_ERROR(
+      FromRocks(batch.Delete(std::string(1, kMetaPrefix) + std::string(kSchemaHistoryMeta)), "journal: batch"));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  VOMSREPL_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "journal: rebase at seq " + std::to_string(checkpoint.seq)));
+  syncs_.fetch_add(1, std::memory_order_relaxed);
+  checkpoint_ = checkpoint;
+  pending_advance_ = false;
+  unsynced_transactions_ = 0;
+  opened_last_seq_ = checkpoint.seq;
+  first_seq_.store(checkpoint.seq + 1, std::memory_order_release);
+  durable_seq_.store(checkpoint.seq, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> g(wait_mu_);
+    last_seq_.store(checkpoint.seq, std::memory_order_release);
+  }
+  wait_cv_.notify_all();
   return Status::OK();
 }
 

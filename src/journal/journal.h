@@ -90,6 +90,14 @@ enum class SyncPolicy { kEveryCommit, kBeforeApply, kPeriodic, kNone };
 inline constexpr std::string_view kSourceServerIdMeta = "source_server_id";
 // kMasterSwitchMeta: one line per switch-master (UTC time, from, to, resume point).
 inline constexpr std::string_view kMasterSwitchMeta = "master_switches";
+// kRebaseMeta: the checkpoint seq of the last Rebase (a journal that holds no
+// transaction after it is not a lost tail).
+inline constexpr std::string_view kRebaseMeta = "rebased_at_seq";
+// kFeederRoleMeta: "active since ..." / "standby since ..." of a feeder with a
+// [standby] lease (daemon/replicator.h), for `vomsrepl status`.
+inline constexpr std::string_view kFeederRoleMeta = "feeder_role";
+// kSchemaHistoryMeta: the assembler's SchemaHistory (txn/schema_history.h).
+inline constexpr std::string_view kSchemaHistoryMeta = "schema_history";
 
 // "every_commit", "before_apply", "periodic", "none".
 Result<SyncPolicy> ParseSyncPolicy(std::string_view text);
@@ -160,6 +168,17 @@ class Journal {
   // comes again, whole, and gets the same seq). Readers never saw them.
   // No-op when no transaction is open.
   Status AbandonOpenTransaction();
+  // A feeder taking over from another (issue 24) whose journal cannot serve
+  // the replicas: every transaction record is deleted, the schema history
+  // with them (it belongs to the old source point), and the checkpoint set to
+  // `checkpoint` (the slowest replica's progress row): the next Append gets
+  // seq checkpoint.seq + 1, as it had on the feeder that journaled it
+  // first, and the source resumes after checkpoint.source. first_seq() is
+  // then checkpoint.seq + 1 (a reader of anything older gets NotFound) and
+  // opened_last_seq() checkpoint.seq (a replica ahead of it waits for the
+  // master to stream its seq again and checks it is the same transaction).
+  // Synced. FailedPrecondition inside an incomplete chunked transaction.
+  Status Rebase(const SourceCheckpoint& checkpoint);
   // Moves the source checkpoint past filtered-out traffic (see the file
   // comment for when it is durable). FailedPrecondition inside an
   // incomplete chunked transaction.

@@ -337,6 +337,21 @@ Status ReadHttp(const toml::table& t, const std::string& file, HttpSection& h) {
   return Status::OK();
 }
 
+Status ReadStandby(const toml::table& t, const std::string& file, StandbySection& b) {
+  Section s(t, "standby", file);
+  VOMSREPL_RETURN_IF_ERROR(s.String("lease", &b.lease));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("check_interval_ms", &b.check_interval_ms, 100, 60000));
+  VOMSREPL_RETURN_IF_ERROR(s.Finish());
+  // The lease becomes part of a user lock's name in the SQL text
+  // (source/feeder_lease.h): only these characters reach it.
+  if (!ValidReplicaName(b.lease) || b.lease.size() > 40) {
+    return s.Error(t.get("lease"), "lease",
+                   "the lease needs a name of 1 to 40 letters, digits, '_' or '-' (every feeder of this group of "
+                   "replicas names the same one)");
+  }
+  return Status::OK();
+}
+
 Status ReadLog(const toml::table& t, const std::string& file, LogSection& l) {
   Section s(t, "log", file);
   VOMSREPL_RETURN_IF_ERROR(s.String("level", &l.level));
@@ -396,6 +411,8 @@ Status ReadTop(const toml::table& root, const std::string& file, unsigned mode, 
   }
   VOMSREPL_ASSIGN_OR_RETURN(const toml::table* h, s.Table("http"));
   if (h) VOMSREPL_RETURN_IF_ERROR(ReadHttp(*h, file, c.http));
+  VOMSREPL_ASSIGN_OR_RETURN(const toml::table* sb, s.Table("standby"));
+  if (sb) VOMSREPL_RETURN_IF_ERROR(ReadStandby(*sb, file, c.standby));
   VOMSREPL_ASSIGN_OR_RETURN(const toml::table* l, s.Table("log"));
   if (l) VOMSREPL_RETURN_IF_ERROR(ReadLog(*l, file, c.log));
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
@@ -644,6 +661,10 @@ std::string Config::Describe() const {
       if (!r.tls.cert_file.empty()) out << ", client certificate " << r.tls.cert_file;
     }
     out << "\n";
+  }
+  if (!standby.lease.empty()) {
+    out << "standby: feeds only while it holds the lease '" << standby.lease
+        << "' on the master (checked every " << standby.check_interval_ms << " ms); waits for it otherwise\n";
   }
   out << "http " << (http.listen.empty() ? "off" : http.listen + ", control token in " + HttpTokenFile())
       << ", log " << log.level << " to " << (log.file.empty() ? "stderr" : log.file) << "\n";

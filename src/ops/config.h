@@ -108,6 +108,16 @@ struct HttpSection {
   uint32_t max_connections = 256;  // open HTTP connections at most (ops/http_server.h)
 };
 
+// [standby] (issue 24): feeders that name the same lease on the same master
+// take turns; exactly one (the holder of the master's user lock
+// 'vomsrepl.lease.<lease>') feeds, the others wait and take over when it dies
+// or loses the master (daemon/replicator.h). Empty lease: no standby, the
+// feeder starts at once (every configuration before issue 24).
+struct StandbySection {
+  std::string lease;                 // [A-Za-z0-9_-], 1 to 40 characters
+  uint32_t check_interval_ms = 1000;  // the active feeder checks its lease this often
+};
+
 struct LogSection {
   std::string level = "info";
   std::string file;  // empty: stderr
@@ -128,6 +138,7 @@ struct Config {
   TlsConfig replica_tls;    // [replica_tls]: the defaults of every replica's tls
   std::vector<ReplicaSection> replicas;
   HttpSection http;
+  StandbySection standby;
   LogSection log;
 
   // What the config says it will do, in a few lines, without secrets.

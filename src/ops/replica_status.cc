@@ -60,6 +60,8 @@ std::string StatusDocumentJson(const StatusDocument& doc) {
   top["state_dir"] = doc.state_dir ? JsonBytes(*doc.state_dir) : Json(nullptr);
   const SourceStatus& s = doc.source;
   Json& source = top["source"] = Json::object();
+  source["role"] = s.role ? Json(*s.role) : Json(nullptr);
+  source["role_detail"] = s.role_detail ? JsonBytes(*s.role_detail) : Json(nullptr);
   source["state"] = s.state ? Json(*s.state) : Json(nullptr);
   source["stream_position"] = s.stream_position ? JsonBytes(*s.stream_position) : Json(nullptr);
   source["checkpoint_seq"] = s.checkpoint_seq;

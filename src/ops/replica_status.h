@@ -65,6 +65,12 @@ struct ReplicaStatus {
 };
 
 struct SourceStatus {
+  // With a [standby] lease (daemon/replicator.h): "active" or "standby", and
+  // the detail ("active since 2026-12-07T22:10:00Z", "standby since ...;
+  // the lease is held by connection 42 from 10.0.0.5:51234"). Null without a
+  // lease, or when the state directory never recorded a role.
+  std::optional<std::string> role;
+  std::optional<std::string> role_detail;
   std::optional<std::string> state;            // feeder state (daemon only)
   std::optional<std::string> stream_position;  // (daemon only)
   uint64_t checkpoint_seq = 0;

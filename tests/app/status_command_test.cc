@@ -106,7 +106,7 @@ TEST_F(StatusCommand, Json) {
   auto c = RunCaptured(o);
   ASSERT_TRUE(c.status.ok()) << c.status.ToString();
   // The schema of GET /status (ops/replica_status.h); what only the daemon knows is null.
-  EXPECT_TRUE(Has(c.out, "\"source\":{\"state\":null,\"stream_position\":null,\"checkpoint_seq\":12,"
+  EXPECT_TRUE(Has(c.out, "\"source\":{\"role\":null,\"role_detail\":null,\"state\":null,\"stream_position\":null,\"checkpoint_seq\":12,"
                          "\"position\":\"master-bin.000001:1204\",\"gtid\":\"0-1-12\","
                          "\"gtid_state\":\"0-1-12\",\"commit_time\":1700000012}"))
       << c.out;

@@ -471,6 +471,75 @@ TEST(Journal, RetentionCountAndWindowKeepMore) {
   EXPECT_EQ((*j)->first_seq(), 31u);
 }
 
+// A feeder taking over (daemon/takeover.h): the journal restarts at the slowest
+// replica's seq, numbering on from it; the state survives a reopen with nothing
+// journaled after it (no "checkpoint beyond the journal" data loss), and
+// nothing older can be read.
+TEST(Journal, RebaseRestartsTheNumberingAtAReplicasPoint) {
+  std::string dir = TempDir();
+  SourceCheckpoint at;
+  at.seq = 57;
+  at.source.position = BinlogPosition{"mariadb-bin.000004", 9876};
+  at.source.gtid = "0-1-70";
+  at.source.gtid_state = *MariadbGtidList::Parse("0-1-70");
+  {
+    auto j = OpenOrDie(dir);
+    ASSERT_TRUE(j);
+    AppendRange(*j, 1, 12);
+    ASSERT_TRUE(j->PutMeta(kSchemaHistoryMeta, "old shapes").ok());
+    ASSERT_TRUE(j->Rebase(at).ok());
+    EXPECT_EQ(j->last_seq(), 57u);
+    EXPECT_EQ(j->opened_last_seq(), 57u);
+    EXPECT_EQ(j->first_seq(), 58u);
+    EXPECT_EQ(j->GetMeta(kSchemaHistoryMeta).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(j->NewReader(12).status().code(), StatusCode::kNotFound);
+    auto r = j->NewReader(58);
+    ASSERT_TRUE(r.ok());
+    txn::Transaction t;
+    auto got = (*r)->Next(&t);
+    ASSERT_TRUE(got.ok());
+    EXPECT_FALSE(*got);
+  }
+  {
+    auto j = OpenOrDie(dir);  // nothing journaled since: still a valid journal
+    ASSERT_TRUE(j);
+    auto cp = j->checkpoint();
+    ASSERT_TRUE(cp.ok());
+    EXPECT_EQ(cp->seq, 57u);
+    EXPECT_EQ(cp->source.position, at.source.position);
+    EXPECT_EQ(cp->source.gtid_state.ToString(), "0-1-70");
+    EXPECT_EQ(j->first_seq(), 58u);
+    AppendRange(*j, 58, 60);
+    auto r = j->NewReader(58);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(ReadAll(**r, 58), 3u);
+  }
+  auto j = OpenOrDie(dir);
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->first_seq(), 58u);
+  EXPECT_EQ(j->last_seq(), 60u);
+}
+
+// Without a Rebase, a checkpoint beyond the last record is still data loss.
+TEST(Journal, CheckpointBeyondTheRecordsWithoutRebaseIsDataLoss) {
+  std::string dir = TempDir();
+  {
+    auto j = OpenOrDie(dir);
+    ASSERT_TRUE(j);
+    AppendRange(*j, 1, 3);
+  }
+  {
+    auto raw = testing::OpenRawDb(dir, false);
+    ASSERT_TRUE(raw);
+    ASSERT_TRUE(raw->db->DeleteRange(rocksdb::WriteOptions(), raw->txn(), TxnKey(0, 0), TxnKey(1000, 0)).ok());
+  }
+  JournalOptions o;
+  o.directory = dir;
+  auto j = Journal::Open(o);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), StatusCode::kDataLoss) << j.status().ToString();
+}
+
 TEST(Journal, MetadataRoundTrip) {
   std::string dir = TempDir();
   std::string blob("\0schema\xff", 8);

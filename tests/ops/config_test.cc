@@ -215,6 +215,28 @@ TEST(ConfigTest, LogLevelIsCheckedWhereRunChecksIt) {
   EXPECT_TRUE(ErrorOf(std::string(kMinimal) + "[log]\nlevel = \"warn\"\n").ok());
 }
 
+// [standby] (issue 24): the lease reaches a user lock's name in SQL text, so only
+// [A-Za-z0-9_-]{1,40} is accepted; without the section there is no lease.
+TEST(ConfigTest, StandbyLease) {
+  auto none = ParseConfig(std::string(kMinimal), "t.toml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->standby.lease.empty());
+  auto ok = ParseConfig(std::string(kMinimal) + "[standby]\nlease = \"voms-site_1\"\ncheck_interval_ms = 250\n", "t.toml");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->standby.lease, "voms-site_1");
+  EXPECT_EQ(ok->standby.check_interval_ms, 250u);
+  EXPECT_NE(ok->Describe().find("lease 'voms-site_1'"), std::string::npos) << ok->Describe();
+  for (const char* bad : {"", "a'b", "x.y", "voms lease", "0123456789012345678901234567890123456789x"}) {
+    Status st = ErrorOf(std::string(kMinimal) + "[standby]\nlease = \"" + bad + "\"\n");
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(std::string(st.message()).find("key 'standby.lease'"), std::string::npos) << st.ToString();
+  }
+  Status fast = ErrorOf(std::string(kMinimal) + "[standby]\nlease = \"v\"\ncheck_interval_ms = 10\n");
+  EXPECT_NE(std::string(fast.message()).find("standby.check_interval_ms"), std::string::npos) << fast.ToString();
+  Status typo = ErrorOf(std::string(kMinimal) + "[standby]\nlease = \"v\"\nleese = 1\n");
+  EXPECT_NE(std::string(typo.message()).find("leese"), std::string::npos) << typo.ToString();
+}
+
 TEST(ConfigTest, StartPositions) {
   auto pos = ParseConfig(std::string(kMinimal) + "start = \"mysql-bin.000003:1234\"\n", "t.toml");
   ASSERT_TRUE(pos.ok()) << pos.status().ToString();

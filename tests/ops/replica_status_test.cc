@@ -89,13 +89,19 @@ TEST(StatusDocumentJson, SameFieldsAsTheDaemon) {
   d.replicas.push_back(r);
   std::string j = StatusDocumentJson(d);
   EXPECT_EQ(j,
-            "{\"state_dir\":null,\"source\":{\"state\":\"streaming\",\"stream_position\":\"m.000001:4\","
+            "{\"state_dir\":null,\"source\":{\"role\":null,\"role_detail\":null,\"state\":\"streaming\",\"stream_position\":\"m.000001:4\","
             "\"checkpoint_seq\":3,\"position\":\"\",\"gtid\":\"\",\"gtid_state\":\"\",\"commit_time\":0},"
             "\"journal\":{\"first_seq\":0,\"last_seq\":3,\"transactions\":0,\"durable_seq\":0,\"disk_bytes\":0,"
             "\"sst_bytes\":0},\"replicas\":[{\"name\":\"a\\\"b\",\"state\":\"reconnecting\",\"state_detail\":"
             "\"reconnecting since X (y)\",\"applied_seq\":2,\"gtid\":\"\",\"position\":\"\",\"commit_time\":0,"
             "\"applied_time\":0,\"lag_transactions\":1,\"lag_seconds\":12,\"transactions\":2,\"failed_seq\":0,"
             "\"skip_pending_seq\":0,\"last_error\":\"\"}]}\n");
+  // A feeder with a [standby] lease names its role.
+  d.source.role = "standby";
+  d.source.role_detail = "standby since T, waiting for the lease vomsrepl.lease.v";
+  j = StatusDocumentJson(d);
+  EXPECT_NE(j.find("\"role\":\"standby\",\"role_detail\":\"standby since T, waiting for the lease vomsrepl.lease.v\""),
+            std::string::npos) << j;
 }
 
 }  // namespace
