@@ -24,9 +24,13 @@ ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& jou
       metrics_(metrics) {
   snapshot_.name = options_.name;
   snapshot_.state = "starting";
+  snapshot_.delay_s = uint32_t(options_.delay.count());
   paused_ = !options_.start_enabled;
   if (paused_) snapshot_.state = "stopped";
-  if (metrics_) series_ = metrics_->Replica(options_.name);
+  if (metrics_) {
+    series_ = metrics_->Replica(options_.name);
+    series_.delay_seconds->Set(double(options_.delay.count()));
+  }
   // What the last run mirrored, until this run reads the replica's progress
   // row: a replica unreachable from the start shows its true lag, not all of
   // the journal.
@@ -410,6 +414,40 @@ bool ReplicaRunner::TakeSkip(const txn::Transaction& t) {
   return skip;
 }
 
+namespace {
+
+int64_t UnixSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+int64_t ReplicaRunner::DueTime(const txn::Transaction& t) const {
+  if (options_.delay.count() == 0 || t.chunk != 0) return 0;
+  // The commit time travels on the last chunk; the reader only returns
+  // complete transactions, so the journal has it for a chunked one.
+  int64_t commit = t.last_chunk ? int64_t(t.source.commit_time) : 0;
+  if (commit == 0) {
+    auto c = journal_.CommitTimeOf(t.seq);
+    if (c.ok()) commit = *c;
+  }
+  if (commit == 0) return 0;
+  const int64_t due = commit + options_.delay.count();
+  return due > UnixSeconds() ? due : 0;
+}
+
+bool ReplicaRunner::WaitUntilDue(int64_t due) {
+  std::unique_lock lock(mu_);
+  snapshot_.delayed_until = due;
+  for (;;) {
+    const int64_t now = UnixSeconds();
+    if (now >= due || paused_ || shutdown_) break;
+    cv_.wait_for(lock, std::chrono::seconds(std::min<int64_t>(due - now, 1)));
+  }
+  snapshot_.delayed_until = 0;
+  return !(paused_ || shutdown_);
+}
+
 Status ReplicaRunner::ApplyFromJournal(apply::ParallelApplier& applier, journal::JournalReader& reader) {
   txn::Transaction t;
   SessionCounters counters;
@@ -437,6 +475,12 @@ Status ReplicaRunner::ApplyFromJournal(apply::ParallelApplier& applier, journal:
       VOMSREPL_RETURN_IF_ERROR(Publish(applier, counters, false));
       journal_.WaitForSeq(reader.next_seq(), 200ms);
       continue;
+    }
+    if (const int64_t due = DueTime(t); due != 0) {
+      // Delayed: what is applied is committed, then the runner waits.
+      VOMSREPL_RETURN_IF_ERROR(flush());
+      VOMSREPL_RETURN_IF_ERROR(Publish(applier, counters, true));
+      if (!WaitUntilDue(due)) continue;  // stopped: the loop's top returns; this seq comes again
     }
     const bool skip = TakeSkip(t);
     if (skip) {

@@ -57,6 +57,10 @@ struct ReplicaRunnerOptions {
   apply::ApplierOptions applier;
   apply::ParallelOptions parallel;
   bool start_enabled = true;
+  // [[replica]] delay_s: a transaction is applied no sooner than this after
+  // its master commit time (the open group is committed first, then the
+  // runner waits; a stop ends the wait).
+  std::chrono::seconds delay{0};
 };
 
 struct ReplicaSnapshot {
@@ -71,6 +75,8 @@ struct ReplicaSnapshot {
   std::string last_error;
   uint64_t failed_seq = 0;        // in an error state: the journal seq the error names (0: none)
   uint64_t skip_seq = 0;          // a skip accepted and not yet done
+  uint32_t delay_s = 0;           // [[replica]] delay_s
+  int64_t delayed_until = 0;      // a delayed replica waiting: when the next transaction is due (0: not waiting)
 };
 
 class ReplicaRunner {
@@ -109,6 +115,13 @@ class ReplicaRunner {
   // Whether `t` is the transaction an operator asked to skip (logged and counted at
   // its first chunk); clears the request at its last chunk, or once passed.
   bool TakeSkip(const txn::Transaction& t);
+  // A delayed replica (options_.delay): the master commit time of the
+  // complete transaction `t` (its chunk 0) plus the delay, or 0 when it is
+  // due now (no delay, or no known commit time).
+  int64_t DueTime(const txn::Transaction& t) const;
+  // Waits until `due` (seconds since the epoch); false when a stop or
+  // shutdown ended the wait first.
+  bool WaitUntilDue(int64_t due);
   // A replica whose progress row was beyond the journal's end when the
   // journal was opened: the journal lost a tail it had not synced (an OS
   // crash or power cut under [journal] sync = periodic or none) and the master

@@ -85,6 +85,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const ops::Config& config, const ops::Re
   o.parallel.workers = r.workers;
   o.parallel.lock_wait_timeout = std::chrono::seconds(config.apply.lock_wait_timeout_s);
   o.start_enabled = r.enabled;
+  o.delay = std::chrono::seconds(r.delay_s);
   return o;
 }
 
@@ -366,6 +367,8 @@ std::string Replicator::StatusJson(bool full) const {
     r.transactions = s.transactions;
     r.failed_seq = s.failed_seq;
     r.skip_pending_seq = s.skip_seq;
+    r.delay_s = s.delay_s;
+    r.delayed_until = s.delayed_until;
     r.last_error = full ? s.last_error : RedactedError(s.last_error);
     doc.replicas.push_back(std::move(r));
   }

@@ -288,6 +288,7 @@ Status ReadReplica(const toml::table& t, const std::string& prefix, const std::s
   VOMSREPL_RETURN_IF_ERROR(s.Integer("read_timeout_s", &r.read_timeout_s, 1, 86400));
   VOMSREPL_RETURN_IF_ERROR(s.Integer("workers", &r.workers, 1, 64));
   VOMSREPL_RETURN_IF_ERROR(s.Bool("preserve_gtid", &r.preserve_gtid));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("delay_s", &r.delay_s, 0, 30 * 86400));
   const bool domain_given = t.contains("state_gtid_domain");
   VOMSREPL_RETURN_IF_ERROR(s.Integer("state_gtid_domain", &r.state_gtid_domain, 0, 4294967295LL));
   VOMSREPL_RETURN_IF_ERROR(ReadDivergence(s, t, &r.on_divergence, &r.on_divergence_set));
@@ -652,6 +653,7 @@ std::string Config::Describe() const {
         << r.defaults_file << ", on divergence "
         << DivergencePolicyName(r.on_divergence) << (r.allow_writable ? ", writable allowed" : "");
     if (r.workers > 1) out << ", " << r.workers << " connections";
+    if (r.delay_s > 0) out << ", delayed: each transaction applied " << r.delay_s << " s after the master committed it";
     if (r.preserve_gtid) out << ", source GTIDs preserved (own writes in GTID domain " << r.state_gtid_domain << ")";
     if (r.tls.enabled) {
       out << ", TLS required";

@@ -92,6 +92,11 @@ struct ReplicaSection {
   // (apply/replica_session.h); vomsrepl's own writes go to state_gtid_domain.
   bool preserve_gtid = false;
   uint32_t state_gtid_domain = 424242;
+  // A delayed replica (issue 24, like the built-in MASTER_DELAY): each source
+  // transaction is applied no sooner than delay_s seconds after the master
+  // committed it (its commit event's timestamp; the feeder's clock must agree
+  // with the master's). 0: as soon as it is journaled.
+  uint32_t delay_s = 0;
   // TLS to this replica: [replica_tls] (every replica), then the keys of the
   // replica's own `tls` table ([replica.tls] after its [[replica]], or
   // `tls = { ... }`), key by key. Enabled: TLS or nothing

@@ -65,6 +65,7 @@ class Metrics {
     prometheus::Gauge* applied_seq;
     prometheus::Gauge* lag_seconds;       // now - commit time of the oldest unapplied transaction (replica_status.h)
     prometheus::Gauge* lag_transactions;  // journal transactions not applied yet
+    prometheus::Gauge* delay_seconds;     // [[replica]] delay_s (0: none); lag includes it
     prometheus::Gauge* running;  // 1 running, 0 stopped or failed
     // vomsrepl_replica_state{state=kReplicaStates[i]}: 1 for the current state, 0 for the others.
     std::array<prometheus::Gauge*, 5> state;
@@ -87,6 +88,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* replica_lag_family_;
   prometheus::Family<prometheus::Gauge>* replica_running_family_;
   prometheus::Family<prometheus::Gauge>* replica_lag_txn_family_;
+  prometheus::Family<prometheus::Gauge>* replica_delay_family_;
   prometheus::Family<prometheus::Gauge>* replica_state_family_;
   prometheus::Family<prometheus::Counter>* replica_txn_family_;
   prometheus::Family<prometheus::Counter>* replica_rows_family_;

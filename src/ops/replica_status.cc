@@ -48,6 +48,8 @@ Json ReplicaJson(const ReplicaStatus& r) {
   o["transactions"] = OrNull(r.transactions);
   o["failed_seq"] = r.failed_seq;
   o["skip_pending_seq"] = r.skip_pending_seq;
+  o["delay_s"] = r.delay_s ? Json(*r.delay_s) : Json(nullptr);
+  o["delayed_until"] = r.delayed_until ? Json(*r.delayed_until) : Json(nullptr);
   o["last_error"] = JsonBytes(r.last_error);
   return o;
 }

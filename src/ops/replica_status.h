@@ -61,6 +61,11 @@ struct ReplicaStatus {
   std::optional<uint64_t> transactions;  // applied since the daemon started (daemon only)
   uint64_t failed_seq = 0;
   uint64_t skip_pending_seq = 0;
+  // A delayed replica ([[replica]] delay_s; daemon only): its delay, and while
+  // it waits, when the next transaction is due (seconds since the epoch; 0:
+  // not waiting).
+  std::optional<uint32_t> delay_s;
+  std::optional<int64_t> delayed_until;
   std::string last_error;         // already redacted when the reader must not see it
 };
 

@@ -237,6 +237,23 @@ TEST(ConfigTest, StandbyLease) {
   EXPECT_NE(std::string(typo.message()).find("leese"), std::string::npos) << typo.ToString();
 }
 
+// [[replica]] delay_s (issue 24): a delayed replica, at most 30 days.
+TEST(ConfigTest, ReplicaDelay) {
+  const std::string replica = "[[replica]]\nname = \"r\"\ndefaults_file = \"/etc/r.cnf\"\n";
+  auto c = ParseConfig(std::string(kMinimal) + replica + "delay_s = 3600\n", "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->replicas[0].delay_s, 3600u);
+  EXPECT_NE(c->Describe().find("delayed: each transaction applied 3600 s after the master committed it"),
+            std::string::npos) << c->Describe();
+  auto none = ParseConfig(std::string(kMinimal) + replica, "t.toml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->replicas[0].delay_s, 0u);
+  Status st = ErrorOf(std::string(kMinimal) + replica + "delay_s = 2592001\n");
+  EXPECT_NE(std::string(st.message()).find("delay_s"), std::string::npos) << st.ToString();
+  st = ErrorOf(std::string(kMinimal) + replica + "delay_s = -1\n");
+  EXPECT_NE(std::string(st.message()).find("delay_s"), std::string::npos) << st.ToString();
+}
+
 TEST(ConfigTest, StartPositions) {
   auto pos = ParseConfig(std::string(kMinimal) + "start = \"mysql-bin.000003:1234\"\n", "t.toml");
   ASSERT_TRUE(pos.ok()) << pos.status().ToString();

@@ -95,7 +95,7 @@ TEST(StatusDocumentJson, SameFieldsAsTheDaemon) {
             "\"sst_bytes\":0},\"replicas\":[{\"name\":\"a\\\"b\",\"state\":\"reconnecting\",\"state_detail\":"
             "\"reconnecting since X (y)\",\"applied_seq\":2,\"gtid\":\"\",\"position\":\"\",\"commit_time\":0,"
             "\"applied_time\":0,\"lag_transactions\":1,\"lag_seconds\":12,\"transactions\":2,\"failed_seq\":0,"
-            "\"skip_pending_seq\":0,\"last_error\":\"\"}]}\n");
+            "\"skip_pending_seq\":0,\"delay_s\":null,\"delayed_until\":null,\"last_error\":\"\"}]}\n");
   // A feeder with a [standby] lease names its role.
   d.source.role = "standby";
   d.source.role_detail = "standby since T, waiting for the lease vomsrepl.lease.v";
