@@ -33,8 +33,8 @@ Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* ou
     return InvalidArgument("--replica " + options.replica + ": no such [[replica]] in " + options.config_path);
 
   lifecycle::BootstrapOptions o;
-  VOMSREPL_ASSIGN_OR_RETURN(o.master, MasterReadAccount(config, options.master_defaults_file));
-  o.master_account = DescribeMasterReadAccount(config, options.master_defaults_file);
+  VOMSREPL_ASSIGN_OR_RETURN(o.master, ops::MasterReadAccount(config, options.master_defaults_file));
+  o.master_account = ops::DescribeMasterReadAccount(config, options.master_defaults_file);
   o.replica.name = replica->name;
   o.replica.defaults_file = replica->defaults_file;
   o.replica.tls = replica->tls;

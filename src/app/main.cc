@@ -20,6 +20,7 @@
 #include "app/dump_command.h"
 #include "app/exit_codes.h"
 #include "app/stats_command.h"
+#include "app/reload_command.h"
 #include "app/replica_command.h"
 #include "app/run_command.h"
 #include "app/status_command.h"
@@ -382,9 +383,24 @@ int main(int argc, char** argv) {
   auto* check = cli.add_subcommand(
       "check-config", "Validate a configuration: keys, values, master preflight, replica access; print the plan");
   AddConfig(check, &run_opts.config_path);
+  bool check_diff = false;
+  check->add_flag("--diff", check_diff,
+                  "Also ask the running `vomsrepl run` of this configuration what a reload of the file would change "
+                  "(nothing is changed)");
   check->add_flag("--unreachable-ok", run_opts.unreachable_ok,
                   "A master or replica that cannot be reached is a warning, not an error (`run` starts and retries "
                   "it): for the systemd unit's ExecStartPre. Wrong passwords, privileges and settings still fail");
+
+  app::ReloadOptions reload_opts;
+  auto* reload = cli.add_subcommand(
+      "reload", "Make the running `vomsrepl run` read its configuration again and take what changed without a "
+                "restart ([log], [apply], [filter], [replica_tls], [[replica]] added, removed or changed; SIGHUP does "
+                "the same); prints the changes, or why nothing was changed");
+  AddConfig(reload, &reload_opts.config_path, "TOML configuration of the running daemon");
+  reload->add_flag("--dry-run", reload_opts.dry_run, "Only print what a reload would change");
+  reload->add_option("--wait", reload_opts.wait_s, "Seconds to wait for the daemon to finish the reload")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
 
   app::VerifyCommandOptions verify_opts;
   std::string verify_format = "text";
@@ -411,7 +427,7 @@ int main(int argc, char** argv) {
   // Logs go to stderr (or a file), never into the data a command prints.
   if (Status s = ops::SetupLogging(log_level, log_file); !s.ok()) return Fail(s);
   // No core file of a process that holds a password (app/core_dumps.h).
-  for (const CLI::App* c : {run, check, verify, boot, catchup, switch_master, replica, undo}) {
+  for (const CLI::App* c : {run, check, verify, boot, catchup, switch_master, replica, undo, reload}) {
     if (c->parsed()) {
       if (Status s = app::DisableCoreDumps(); !s.ok()) return Fail(s);
     }
@@ -444,6 +460,17 @@ int main(int argc, char** argv) {
   }
   if (check->parsed()) {
     Status s = app::CheckConfig(run_opts, stdout);
+    if (s.ok() && check_diff) {
+      std::printf("what a reload would change (asked of the running daemon):\n");
+      std::fflush(stdout);
+      reload_opts.config_path = run_opts.config_path;
+      reload_opts.dry_run = true;
+      s = app::RunReloadCommand(reload_opts, stdout);
+    }
+    return s.ok() ? app::kExitOk : Fail(s);
+  }
+  if (reload->parsed()) {
+    Status s = app::RunReloadCommand(reload_opts, stdout);
     return s.ok() ? app::kExitOk : Fail(s);
   }
   if (status->parsed()) {

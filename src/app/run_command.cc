@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -44,6 +45,14 @@ Status RunDaemon(const RunOptions& options) {
 
   daemon::Replicator replicator(config);
   VOMSREPL_RETURN_IF_ERROR(replicator.Open());
+  // A reload's [log]: the command line's --log-level / --log-file still win.
+  std::mutex log_mu;  // level and file: the reload (Run thread) and SIGHUP (signal thread)
+  replicator.set_log_setup([&options, &level, &file, &log_mu](const ops::LogSection& log) {
+    std::lock_guard lock(log_mu);
+    level = options.log_level.empty() ? log.level : options.log_level;
+    file = options.log_file.empty() ? log.file : options.log_file;
+    return ops::SetupLogging(level, file);
+  });
 
   // Signals through Boost.Asio on a thread of their own.
   boost::asio::io_context io;
@@ -52,12 +61,17 @@ Status RunDaemon(const RunOptions& options) {
                                                                              int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      Status s = ops::SetupLogging(level, file);
+      Status s;
+      {
+        std::lock_guard lock(log_mu);
+        s = ops::SetupLogging(level, file);
+      }
       if (s.ok()) {
-        spdlog::info("SIGHUP: log reopened");
+        spdlog::info("SIGHUP: log reopened; reloading {}", config.path);
       } else {
         std::fprintf(stderr, "vomsrepl: SIGHUP: cannot reopen the log: %s\n", s.ToString().c_str());
       }
+      if (replicator.RequestReload(false) == 0) spdlog::warn("SIGHUP: a reload is already in progress");
       signals.async_wait(on_signal);
       return;
     }
@@ -127,7 +141,8 @@ Status CheckConfig(const RunOptions& options, std::FILE* out) {
   }
 
   source::MasterConfig master_config = daemon::MasterConfigFrom(config);
-  if (StateDirInUse(config.state_dir)) {
+  const bool running_here = StateDirInUse(config.state_dir);
+  if (running_here) {
     // This configuration's daemon runs: the server-id lock on the master and
     // its registration there are its own, not another feeder's.
     std::fprintf(out, "ok   `vomsrepl run` is running on %s (it holds the directory's lock); the checks below see "
@@ -161,6 +176,10 @@ Status CheckConfig(const RunOptions& options, std::FILE* out) {
     } else if (holder->empty()) {
       std::fprintf(out, "ok   standby lease %s is free: `vomsrepl run` would feed at once\n",
                    (*lease)->lock_name().c_str());
+    } else if (running_here) {
+      std::fprintf(out, "ok   standby lease %s is held by %s; this configuration's `vomsrepl run` is running (its "
+                        "/status source.role says whether that is its own session)\n",
+                   (*lease)->lock_name().c_str(), holder->c_str());
     } else {
       std::fprintf(out, "ok   standby lease %s is held by %s: `vomsrepl run` would stand by until it is free\n",
                    (*lease)->lock_name().c_str(), holder->c_str());

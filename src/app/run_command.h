@@ -21,7 +21,7 @@ struct RunOptions {
 };
 
 // Blocks until SIGTERM/SIGINT (clean drain: OK) or a fatal error. SIGHUP
-// reopens the log file.
+// reopens the log file and reloads the configuration (daemon/replicator.h).
 Status RunDaemon(const RunOptions& options);
 
 // Syntax, keys, values, then connectivity, privileges and the master's

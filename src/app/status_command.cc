@@ -45,7 +45,7 @@ Status RunStatus(const StatusOptions& options, std::FILE* out) {
   doc.journal = stats;
   // A feeder with a [standby] lease records its role in the journal.
   if (auto role = j->GetMeta(journal::kFeederRoleMeta); role.ok() && !role->empty()) {
-    doc.source.role = role->substr(0, role->find(' '));
+    doc.source.role = role->substr(0, role->find(" since "));
     doc.source.role_detail = *role;
   }
   const int64_t now =

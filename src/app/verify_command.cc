@@ -33,8 +33,8 @@ Status RunVerifyCommand(const VerifyCommandOptions& options, std::FILE* out, boo
   o.checksum_table_first = !options.chunks_only;
   VOMSREPL_ASSIGN_OR_RETURN(o.hash, lifecycle::ParseRowHash(options.hash));
 
-  VOMSREPL_ASSIGN_OR_RETURN(o.master, MasterReadAccount(config, options.master_defaults_file));
-  o.master_account = DescribeMasterReadAccount(config, options.master_defaults_file);
+  VOMSREPL_ASSIGN_OR_RETURN(o.master, ops::MasterReadAccount(config, options.master_defaults_file));
+  o.master_account = ops::DescribeMasterReadAccount(config, options.master_defaults_file);
   o.config_path = config.path;
 
   for (const std::string& name : options.replicas) {

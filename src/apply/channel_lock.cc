@@ -52,6 +52,17 @@ std::string Fix(const std::string& holder, const std::string& channel) {
 
 }  // namespace
 
+Result<std::string> FenceRunHolder(ReplicaSession& session, const std::string& channel) {
+  VOMSREPL_ASSIGN_OR_RETURN(std::string id, IsUsedLock(session, ChannelLockName(channel)));
+  if (id.empty()) return std::string();
+  VOMSREPL_ASSIGN_OR_RETURN(std::string by, IsUsedLock(session, HolderLockName(kHolderRun, channel)));
+  if (by != id) return std::string();
+  for (char c : id)
+    if (c < '0' || c > '9') return Internal("IS_USED_LOCK returned '" + id + "'");
+  VOMSREPL_RETURN_IF_ERROR(session.Execute("KILL CONNECTION " + id));  // a number, checked above
+  return id;
+}
+
 Status TakeChannelLock(ReplicaSession& session, const std::string& channel, std::string_view holder,
                        bool* held_elsewhere) {
   *held_elsewhere = false;
@@ -70,9 +81,12 @@ Status TakeChannelLock(ReplicaSession& session, const std::string& channel, std:
   }
   session.HoldsUserLock(name);
   if (!holder.empty()) {
-    // Only names the holder for others' messages: failing to take it changes nothing.
+    // Names the holder for others' messages and for fencing (FenceRunHolder);
+    // the previous holder's session may let it go a moment after the channel
+    // lock (a closed connection's locks go together, in no set order).
     const std::string holder_name = HolderLockName(holder, channel);
-    if (session.QueryPrepared("SELECT GET_LOCK(?, 0)", {holder_name}).ok()) session.HoldsUserLock(holder_name);
+    auto got = session.QueryPrepared("SELECT GET_LOCK(?, 2)", {holder_name});
+    if (got.ok() && !got->empty() && (*got)[0][0] && *(*got)[0][0] == "1") session.HoldsUserLock(holder_name);
   }
   return Status::OK();
 }

@@ -37,4 +37,13 @@ inline constexpr std::string_view kHolderBootstrap = "vomsrepl bootstrap";
 Status TakeChannelLock(ReplicaSession& session, const std::string& channel, std::string_view holder,
                        bool* held_elsewhere);
 
+// Fencing for a standby feeder that took over (daemon/takeover.h): ends
+// (KILL CONNECTION) the session holding `channel` when it is a `vomsrepl run`
+// runner (its holder lock says so; a catchup or bootstrap is never touched).
+// An account may kill its own sessions; the feeders share the applier
+// account. Returns the connection id ended, "" when the channel is free or
+// held by something else. The killed runner's open transaction rolls back
+// with its progress row: nothing is applied twice.
+Result<std::string> FenceRunHolder(ReplicaSession& session, const std::string& channel);
+
 }  // namespace vomsrepl::apply

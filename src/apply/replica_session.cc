@@ -136,8 +136,10 @@ void ReplicaSession::Close() {
   // broken connection), which could block for the read timeout: the server
   // releases a dead connection's locks itself.
   if (mysql_ != nullptr && !(last_errno_ >= 2000 && last_errno_ < 3000)) {
-    for (const std::string& name : user_locks_)
-      if (!QueryPrepared("SELECT RELEASE_LOCK(?)", {name}).ok()) break;
+    // Newest first: the channel lock goes last, so that whoever takes it next
+    // also finds its holder lock free (apply/channel_lock.h).
+    for (auto it = user_locks_.rbegin(); it != user_locks_.rend(); ++it)
+      if (!QueryPrepared("SELECT RELEASE_LOCK(?)", {*it}).ok()) break;
   }
   user_locks_.clear();
   ClearStatements();

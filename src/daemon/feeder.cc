@@ -25,6 +25,12 @@ std::string Feeder::state() const {
   return state_;
 }
 
+void Feeder::ReplaceRules(txn::FilterRules rules) {
+  std::lock_guard lock(state_mu_);
+  pending_rules_ = std::make_unique<txn::FilterRules>(std::move(rules));
+  rules_pending_ = true;
+}
+
 std::string Feeder::stream_position() const {
   std::lock_guard lock(state_mu_);
   return position_;
@@ -106,7 +112,8 @@ Status Feeder::Run() {
   });
   txn::AssemblerOptions aopts;
   aopts.max_transaction_bytes = options_.max_transaction_bytes;
-  txn::TransactionAssembler assembler(options_.rules, writer, aopts);
+  active_rules_ = std::make_unique<txn::FilterRules>(options_.rules);
+  txn::TransactionAssembler assembler(*active_rules_, writer, aopts);
   assembler.Reset(config.start.gtids);  // the GTID state the stream starts after (empty by file:pos)
   // Schema history survives restarts in the journal's metadata.
   if (auto blob = journal_.GetMeta(journal::kSchemaHistoryMeta); blob.ok()) {
@@ -120,6 +127,16 @@ Status Feeder::Run() {
 
   uint64_t since_history_save = 0, kept_before = assembler.stats().statements_kept;
   pipeline::StreamPipeline pipeline(assembler);
+  pipeline.set_before_event([&](const source::FileEvent& ev) -> Status {
+    if (!rules_pending_ || assembler.in_transaction()) return Status::OK();
+    // Between two transactions: this event's transaction is filtered by the new rules.
+    std::lock_guard lock(state_mu_);
+    VOMSREPL_RETURN_IF_ERROR(assembler.SetRules(*pending_rules_));
+    active_rules_ = std::move(pending_rules_);
+    rules_pending_ = false;
+    spdlog::info("feeder: the reloaded [filter] applies from {}:{} on", *ev.file, ev.event.offset);
+    return Status::OK();
+  });
   st = pipeline.RunMaster(
       *master_, [](const Status& cause) { spdlog::warn("feeder: {}; discarded the partial transaction", cause.ToString()); },
       [&](const source::FileEvent& ev) {

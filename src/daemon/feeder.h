@@ -75,6 +75,9 @@ class Feeder {
   uint64_t outages() const { return outages_.load(); }
   // Where the stream is now (file:pos of the last event read).
   std::string stream_position() const;
+  // A reload's [filter] (issue 24): filters from the first transaction that
+  // begins after the one being read now (any thread; the later of two calls wins).
+  void ReplaceRules(txn::FilterRules rules);
 
  private:
   void SetState(std::string state);
@@ -91,6 +94,9 @@ class Feeder {
   mutable std::mutex state_mu_;
   std::string state_ = "starting";
   std::string position_;
+  std::atomic<bool> rules_pending_{false};
+  std::unique_ptr<txn::FilterRules> pending_rules_;  // under state_mu_
+  std::unique_ptr<txn::FilterRules> active_rules_;   // Run() thread: what the assembler filters by
 };
 
 }  // namespace vomsrepl::daemon

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apply/channel_lock.h"
 #include "common/utc_time.h"
 #include "daemon/replica_skip.h"
 #include "ops/crash_point.h"
@@ -296,6 +297,19 @@ Status ReplicaRunner::Session() {
   VOMSREPL_RETURN_IF_ERROR(session.Open(options_.replica));
   VOMSREPL_RETURN_IF_ERROR(session.Preflight());
   for (const auto& w : session.warnings()) spdlog::warn("{}", w);  // they name the replica
+  if (options_.fence_after.count() > 0 && lock_held_elsewhere_ &&
+      std::chrono::steady_clock::now() - lock_refused_since_ >= options_.fence_after) {
+    auto killed = apply::FenceRunHolder(session, options_.applier.channel);
+    if (!killed.ok()) {
+      spdlog::warn("replica {}: cannot end the session of the other feeder's applier: {}", options_.name,
+                   killed.status().ToString());
+    } else if (!killed->empty()) {
+      spdlog::warn("replica {}: the channel was held by another `vomsrepl run` (connection {}) for {} s after this "
+                   "feeder took the lease: that feeder froze or lost its link without letting go; its connection "
+                   "was ended (its open transaction rolls back)",
+                   options_.name, *killed, options_.fence_after.count());
+    }
+  }
   apply::ApplierOptions applier_options = options_.applier;
   applier_options.replay_chunks = [this](uint64_t seq, uint32_t up_to_chunk, const auto& each) {
     return journal_.ReplayChunks(seq, up_to_chunk, each);
@@ -321,7 +335,9 @@ Status ReplicaRunner::Session() {
     }
   } remember{applier, serial_through_seq_, options_.name};
   auto progress = applier.Start();
+  const bool was_held = lock_held_elsewhere_;
   lock_held_elsewhere_ = !progress.ok() && applier.lock_held_elsewhere();
+  if (lock_held_elsewhere_ && !was_held) lock_refused_since_ = std::chrono::steady_clock::now();
   if (!progress.ok()) return progress.status();
   if (applier.workers() > 1)
     spdlog::info("replica {}: applying on {} connections (writeset-parallel, commits in source order)", options_.name,
@@ -333,8 +349,9 @@ Status ReplicaRunner::Session() {
   if (!reader.ok()) {
     if (reader.status().code() == StatusCode::kNotFound) {
       return FailedPrecondition("replica " + options_.name + " needs journal seq " + std::to_string(progress->seq + 1) +
-                                " which retention already removed (" + std::string(reader.status().message()) +
-                                "): bring it back with `vomsrepl bootstrap`");
+                                " which this journal no longer holds: retention removed it, or a standby's "
+                                "takeover restarted the journal after it (`takeover:` in the log) (" +
+                                std::string(reader.status().message()) + "): bring it back with `vomsrepl bootstrap`");
     }
     return reader.status();
   }

@@ -61,6 +61,10 @@ struct ReplicaRunnerOptions {
   // its master commit time (the open group is committed first, then the
   // runner waits; a stop ends the wait).
   std::chrono::seconds delay{0};
+  // With a [standby] lease: a channel held by another `vomsrepl run` for this
+  // long is taken from it (apply::FenceRunHolder): that feeder lost the lease
+  // but froze or lost its link before it let go. 0: never.
+  std::chrono::seconds fence_after{0};
 };
 
 struct ReplicaSnapshot {
@@ -166,6 +170,7 @@ class ReplicaRunner {
   // Runner thread only: the current connection outage, if any.
   bool in_outage_ = false;
   bool lock_held_elsewhere_ = false;  // the last Session() found the channel lock taken by another session
+  std::chrono::steady_clock::time_point lock_refused_since_{};
   bool reached_running_ = false;
   uint64_t serial_through_seq_ = 0;  // a parallel failure's range, applied on one connection next  // the last Session() applied (or waited) as "running"
   std::chrono::steady_clock::time_point outage_start_{};

@@ -5,7 +5,10 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
+
+#include <vomsrepl/json.h>
 
 #include <spdlog/spdlog.h>
 #include <sys/statvfs.h>
@@ -13,8 +16,10 @@
 #include "apply/channel_lock.h"
 #include "binlog/json_binary.h"
 #include "common/utc_time.h"
-#include "daemon/takeover.h"
+#include "daemon/reload.h"
 #include "daemon/replica_skip.h"
+#include "daemon/takeover.h"
+#include "ops/config_diff.h"
 #include "ops/control_token.h"
 #include "ops/replica_status.h"
 #include "source/server_id_lock.h"
@@ -47,6 +52,24 @@ const std::string& PasswordFromEnvironmentOnce(const std::string& name) {
 }
 
 }  // namespace
+
+uint32_t FilterFingerprintOf(const txn::FilterConfig& f) {
+  std::vector<std::string> parts;
+  auto add = [&](const char* what, const std::vector<std::string>& values) {
+    parts.push_back(what);
+    parts.insert(parts.end(), values.begin(), values.end());
+  };
+  add("include_databases", f.include_databases.empty() ? std::vector<std::string>{"voms_*"} : f.include_databases);
+  add("exclude_databases", f.exclude_databases);
+  add("include_tables", f.include_tables);
+  add("exclude_tables", f.exclude_tables);
+  parts.push_back("rename");
+  for (const auto& r : f.renames) {
+    parts.push_back(r.from);
+    parts.push_back(r.to);
+  }
+  return source::FilterFingerprint(parts);
+}
 
 source::MasterConfig MasterConfigFrom(const ops::Config& config) {
   source::MasterConfig m = config.master;
@@ -86,6 +109,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const ops::Config& config, const ops::Re
   o.parallel.lock_wait_timeout = std::chrono::seconds(config.apply.lock_wait_timeout_s);
   o.start_enabled = r.enabled;
   o.delay = std::chrono::seconds(r.delay_s);
+  if (!config.standby.lease.empty()) o.fence_after = std::chrono::seconds(config.standby.lease_timeout_s);
   return o;
 }
 
@@ -115,7 +139,9 @@ Status Replicator::Open() {
   fo.max_queued_bytes = QueueBytesFor(fo.max_transaction_bytes);
   if (!config_.standby.lease.empty()) {
     // The server_id lock and the wiring wait for the lease (Run).
-    VOMSREPL_ASSIGN_OR_RETURN(lease_, source::FeederLease::Create(fo.master, config_.standby.lease));
+    VOMSREPL_ASSIGN_OR_RETURN(lease_, source::FeederLease::Create(fo.master, config_.standby.lease,
+                                                                  config_.standby.lease_timeout_s,
+                                                                  FilterFingerprintOf(config_.filter)));
   } else {
     // One feeder per (master, server_id): a second one is refused here.
     auto lock = source::ServerIdLock::Acquire(fo.master);
@@ -219,6 +245,150 @@ Status Replicator::Run() {
   return Feed();
 }
 
+uint64_t Replicator::RequestReload(bool dry_run) {
+  uint64_t n = 0;
+  {
+    std::lock_guard lock(reload_mu_);
+    if (reload_.requested != reload_.done) return 0;
+    n = ++reload_.requested;
+    reload_.dry_run = dry_run;
+  }
+  std::lock_guard lock(mu_);
+  cv_.notify_all();
+  return n;
+}
+
+std::string Replicator::ReloadJson() const {
+  std::lock_guard lock(reload_mu_);
+  Json j = Json::object();
+  j["requested"] = reload_.requested;
+  j["done"] = reload_.done;
+  j["dry_run"] = reload_.dry_run;
+  j["ok"] = reload_.ok;
+  j["result"] = JsonBytes(reload_.result);
+  return j.dump() + "\n";
+}
+
+void Replicator::ServeReload() {
+  bool dry_run = false;
+  uint64_t n = 0;
+  {
+    std::lock_guard lock(reload_mu_);
+    if (reload_.requested == reload_.done) return;
+    n = reload_.requested;
+    dry_run = reload_.dry_run;
+  }
+  auto result = Reload(dry_run);
+  if (!dry_run) {
+    // One log line each (the answer to `vomsrepl reload` keeps its lines).
+    auto flat = [](std::string s) {
+      for (size_t at = 0; (at = s.find("\n  ", at)) != std::string::npos;) s.replace(at, 3, "; ");
+      std::replace(s.begin(), s.end(), '\n', ' ');
+      return s;
+    };
+    if (result.ok()) spdlog::info("reload {}: {}", n, flat(*result));
+    else spdlog::error("reload {} refused: {}", n, flat(result.status().ToString()));
+  }
+  std::lock_guard lock(reload_mu_);
+  reload_.done = n;
+  reload_.ok = result.ok();
+  reload_.result = result.ok() ? *result : std::string(result.status().message());
+}
+
+namespace {
+
+std::string Lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += "\n  " + l;
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> Replicator::Reload(bool dry_run) {
+  VOMSREPL_ASSIGN_OR_RETURN(ops::Config next, ops::LoadConfig(config_.path));
+  VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFiles(next));
+  VOMSREPL_ASSIGN_OR_RETURN(ops::ConfigDiff diff, ops::DiffConfigs(config_, next));
+  if (diff.empty()) return std::string("no change: " + next.path + " is what this daemon runs with");
+  if (!diff.need_restart.empty())
+    return FailedPrecondition("these changes need a restart of vomsrepl (systemctl restart vomsrepl); nothing was "
+                              "changed:" + Lines(diff.need_restart));
+  std::optional<txn::FilterRules> rules;
+  std::vector<std::string> notes;
+  if (diff.filter) {
+    auto created = txn::FilterRules::Create(next.filter);
+    if (!created.ok()) return created.status().WithContext(next.path + ": [filter]");
+    rules = std::move(*created);
+    auto stopped = [this](const std::string& name) {
+      for (const auto& r : replicas_) {
+        ReplicaSnapshot s = r->Snapshot();
+        if (s.name == name) return ops::ReplicaStateName(s.state) == "stopped" || ops::ReplicaStateName(s.state) == "error";
+      }
+      return !feeder_;  // a standby's runners are not running
+    };
+    VOMSREPL_ASSIGN_OR_RETURN(FilterCheck check, CheckFilterChange(config_, next, stopped));
+    notes = std::move(check.notes);
+  }
+  const std::string what = Lines(diff.lines) + (notes.empty() ? "" : "\nthen:" + Lines(notes));
+  if (dry_run) return "a reload would change:" + what;
+
+  if (diff.log && log_setup_) VOMSREPL_RETURN_IF_ERROR(log_setup_(next.log));
+  config_ = std::move(next);
+  if (rules) {
+    if (lease_) lease_->SetFilterFingerprint(FilterFingerprintOf(config_.filter));
+    feeder_options_.rules = *rules;
+    std::shared_lock wiring(wiring_mu_);
+    if (feeder_) feeder_->ReplaceRules(std::move(*rules));
+  }
+  std::vector<std::string> restart = diff.replicas_changed;
+  if (diff.apply || diff.replica_tls)
+    for (const auto& r : config_.replicas) restart.push_back(r.name);
+  RewireReplicas(restart, diff.replicas_removed);
+  return "reloaded:" + what;
+}
+
+void Replicator::RewireReplicas(const std::vector<std::string>& restart, const std::vector<std::string>& removed) {
+  const bool feeding = feeder_ != nullptr;
+  if (!feeding) {
+    // A standby has no runners: CreateWiring builds them from config_ when it feeds.
+    for (const auto& name : removed) journal_->RemoveReplicaMirror(name).IgnoreError();
+    return;
+  }
+  std::map<std::string, std::unique_ptr<ReplicaRunner>> old;
+  {
+    std::unique_lock lock(wiring_mu_);
+    for (auto& r : replicas_) old[r->Snapshot().name] = std::move(r);
+    replicas_.clear();
+  }
+  // Stopped first (each commits its open group), outside the lock.
+  std::vector<std::unique_ptr<ReplicaRunner>> next;
+  for (const auto& section : config_.replicas) {
+    auto it = old.find(section.name);
+    const bool again = it == old.end() || std::find(restart.begin(), restart.end(), section.name) != restart.end();
+    if (it != old.end() && again) {
+      it->second->Shutdown();
+      old.erase(it);
+      it = old.end();
+    }
+    if (it != old.end()) {
+      next.push_back(std::move(it->second));
+      old.erase(it);
+      continue;
+    }
+    next.push_back(std::make_unique<ReplicaRunner>(ReplicaOptionsFrom(config_, section), *journal_, &metrics_));
+    if (feeding) next.back()->Launch();
+  }
+  for (auto& [name, runner] : old) {
+    runner->Shutdown();
+    if (std::find(removed.begin(), removed.end(), name) != removed.end()) {
+      Status st = journal_->RemoveReplicaMirror(name);
+      if (!st.ok()) spdlog::warn("reload: cannot forget replica {} in the journal: {}", name, st.ToString());
+    }
+  }
+  std::unique_lock lock(wiring_mu_);
+  replicas_ = std::move(next);
+}
+
 Status Replicator::RunWithLease() {
   const int wait_s = int(std::max<uint32_t>(1, (config_.standby.check_interval_ms + 999) / 1000));
   notifier_.Ready("standby for lease " + lease_->lock_name() + ", state in " + config_.state_dir);
@@ -227,11 +397,37 @@ Status Replicator::RunWithLease() {
     spdlog::info("standby: waiting for the lease {} on the master", lease_->lock_name());
     Status got = lease_->Acquire(wait_s, [this] {
       notifier_.Tick();  // a standby is alive too (systemd's WatchdogSec)
+      ServeReload();     // a standby takes a reload as well: for when it feeds
       return StopRequested();
     });
-    if (!got.ok()) return StopRequested() ? Status::OK() : got;
+    if (!got.ok()) {
+      SetRole("stopped", "stopped since " + UtcNowText() + (StopRequested() ? "" : ": " + std::string(got.message())));
+      return StopRequested() ? Status::OK() : got;
+    }
     spdlog::info("lease {} taken: this feeder becomes active", lease_->lock_name());
+    SetRole("active", "active since " + UtcNowText() + ", taking over: reading the replicas' progress");
     auto plan = PrepareJournalForTakeover(config_, *journal_);
+    bool told = false;
+    std::string why;
+    while (!plan.ok() && plan.status().code() == StatusCode::kUnavailable && !StopRequested() &&
+           lease_->StillHeld(&why)) {
+      if (!told) spdlog::warn("takeover: {}", plan.status().message());
+      told = true;
+      for (int i = 0; i < 10 && !StopRequested(); ++i) {
+        notifier_.Tick();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      plan = PrepareJournalForTakeover(config_, *journal_);
+    }
+    if (StopRequested()) {
+      lease_->Release();
+      SetRole("stopped", "stopped since " + UtcNowText());
+      return Status::OK();
+    }
+    if (!plan.ok() && plan.status().code() == StatusCode::kUnavailable) {
+      spdlog::warn("takeover abandoned: {}; standing by again", why);
+      continue;
+    }
     if (!plan.ok()) {
       lease_->Release();
       return plan.status().WithContext("taking over");
@@ -249,6 +445,7 @@ Status Replicator::RunWithLease() {
     feeder_options_.master.holds_server_id_lock = false;
     if (!lease_lost_ || StopRequested()) {
       lease_->Release();
+      SetRole("stopped", "stopped since " + UtcNowText());
       return st;
     }
     spdlog::warn("lease lost: {}; the feeder and the replicas' runners stopped; standing by", lease_lost_why_);
@@ -279,6 +476,9 @@ Status Replicator::Feed() {
       cv_.wait_for(lock, lease_ ? std::min<std::chrono::milliseconds>(lease_interval, std::chrono::seconds(1))
                                 : std::chrono::milliseconds(1000));
       notifier_.Tick();
+      lock.unlock();
+      ServeReload();
+      lock.lock();
       if (lease_ && std::chrono::steady_clock::now() >= next_lease_check) {
         lock.unlock();
         std::string why;
@@ -288,6 +488,10 @@ Status Replicator::Feed() {
         if (!held) {
           lease_lost_ = true;
           lease_lost_why_ = why;
+          lock.unlock();
+          SetRole("stepping down", "stepping down since " + UtcNowText() + ": " + why +
+                                       "; the replicas' appliers commit what they hold, then stop");
+          lock.lock();
           break;
         }
       }
@@ -340,7 +544,8 @@ std::string Replicator::StatusJson(bool full) const {
       if (!holder.empty()) *doc.source.role_detail += "; the lease is held by " + holder;
     }
   }
-  doc.source.state = feeder_ ? feeder_->state() : lease_ ? "standby" : "not started";
+  // Without a feeder a lease's role says what it does ("standby", "active" while it reads the replicas' progress).
+  doc.source.state = feeder_ ? feeder_->state() : lease_ ? doc.source.role.value_or("standby") : "not started";
   doc.source.stream_position = feeder_ ? feeder_->stream_position() : "";
   if (auto cp = journal_->checkpoint(); cp.ok()) {
     doc.source.checkpoint_seq = cp->seq;
@@ -427,6 +632,16 @@ ops::HttpResponse Replicator::Handle(const ops::HttpRequest& request) {
     bool ok = state.rfind("failed", 0) != 0;
     return Text(ok ? 200 : 503, ok ? "ok\n" : state + "\n");
   }
+  if (path == "/reload") {
+    if (!authenticated) return need_token("reload");
+    if (request.method == "GET") return {200, "application/json", ReloadJson(), {}};
+    if (request.method != "POST") return Text(405, "use POST to reload, GET for the last reload's result\n");
+    const bool dry_run = query == "dry_run=1";
+    if (!query.empty() && !dry_run) return Text(400, "the only parameter of /reload is dry_run=1\n");
+    const uint64_t n = RequestReload(dry_run);
+    if (n == 0) return Text(409, "a reload is in progress: GET /reload shows when it is done\n");
+    return Text(202, "reload " + std::to_string(n) + (dry_run ? " (dry run)" : "") + " requested: GET /reload\n");
+  }
   // POST /replica/NAME/(stop|start|skip)
   const std::string prefix = "/replica/";
   if (path.rfind(prefix, 0) == 0) {
@@ -437,7 +652,7 @@ ops::HttpResponse Replicator::Handle(const ops::HttpRequest& request) {
     if (slash == std::string::npos) return Text(404, "expected /replica/NAME/stop|start|skip\n");
     return Control(rest.substr(0, slash), rest.substr(slash + 1), query);
   }
-  return Text(404, "not found: /metrics, /status, /health, POST /replica/NAME/stop|start|skip?seq=N\n");
+  return Text(404, "not found: /metrics, /status, /health, POST /replica/NAME/stop|start|skip?seq=N, POST|GET /reload\n");
 }
 
 ops::HttpResponse Replicator::Control(const std::string& name, const std::string& action, const std::string& query) {

@@ -41,6 +41,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -73,6 +74,20 @@ class Replicator {
 
   // The /status document (JSON); `full`: errors unredacted (authenticated).
   std::string StatusJson(bool full = true) const;
+
+  // Reload (issue 24, item 2): asks the Run thread to read the config file
+  // again and take what changed (ops/config_diff.h) without a restart: [log],
+  // [apply], [filter] (daemon/reload.h checks it), [replica_tls] and the
+  // [[replica]] tables (each runner concerned is restarted; the feeder and
+  // every other runner go on). A change that needs a restart, an invalid
+  // file or a refused [filter] change leaves everything as it was.
+  // `dry_run`: only say what would change. Returns the request's number, or
+  // 0 while another reload is pending. Any thread (SIGHUP, POST /reload).
+  uint64_t RequestReload(bool dry_run);
+  // The last reload: {"requested":N,"done":M,"dry_run":b,"ok":b,"result":"..."}.
+  std::string ReloadJson() const;
+  // How a reload applies [log] (run_command.cc: its --log-level/--log-file win).
+  void set_log_setup(std::function<Status(const ops::LogSection&)> setup) { log_setup_ = std::move(setup); }
   uint16_t http_port() const { return http_ ? http_->port() : 0; }
 
  private:
@@ -93,6 +108,12 @@ class Replicator {
   // session of a feeder that just died to go.
   Status TakeServerIdLock(std::chrono::seconds wait);
   void SetRole(const std::string& role, const std::string& detail);
+  // Run thread: a pending reload, done and recorded (logged too).
+  void ServeReload();
+  Result<std::string> Reload(bool dry_run);
+  // Run thread: one runner per replica of config_, in its order; those in
+  // `restart` (and new ones) built again from config_, the others kept.
+  void RewireReplicas(const std::vector<std::string>& restart, const std::vector<std::string>& removed);
   bool StopRequested();
 
   ops::Config config_;
@@ -107,6 +128,13 @@ class Replicator {
   mutable std::shared_mutex wiring_mu_;  // feeder_ and replicas_ (the pointers)
   std::unique_ptr<Feeder> feeder_;
   std::vector<std::unique_ptr<ReplicaRunner>> replicas_;
+  mutable std::mutex reload_mu_;
+  struct ReloadState {
+    uint64_t requested = 0, done = 0;
+    bool dry_run = false, ok = true;
+    std::string result;
+  } reload_;
+  std::function<Status(const ops::LogSection&)> log_setup_;
   mutable std::mutex role_mu_;
   std::string role_, role_detail_;  // empty without a lease
   std::unique_ptr<ops::HttpServer> http_;
@@ -118,6 +146,10 @@ class Replicator {
   bool stop_requested_ = false;
   bool feeder_done_ = false;
 };
+
+// The fingerprint of a [filter] that feeders of one lease must share
+// (source/feeder_lease.h): an empty include list counts as ["voms_*"].
+uint32_t FilterFingerprintOf(const txn::FilterConfig& filter);
 
 // Builds the per-component options from a Config (shared with check-config).
 source::MasterConfig MasterConfigFrom(const ops::Config& config);

@@ -36,15 +36,14 @@ Result<txn::SourcePoint> JournaledSource(const journal::Journal& journal, uint64
 
 Result<std::string> PrepareJournalForTakeover(const ops::Config& config, journal::Journal& journal) {
   std::optional<ReplicaPoint> slowest;
+  std::vector<std::string> unreachable;
   for (const auto& r : config.replicas) {
     if (!r.enabled) continue;
     ReplicaRunnerOptions o = ReplicaOptionsFrom(config, r);
     apply::ReplicaSession session;
     Status st = session.Open(o.replica);
     if (!st.ok()) {
-      spdlog::warn("takeover: replica {} not reachable ({}): left out of the choice of the point to stream from; if "
-                   "it is behind that point it will stop, naming the journal seq it needs",
-                   r.name, st.ToString());
+      unreachable.push_back(r.name + " (" + std::string(st.message()) + ")");
       continue;
     }
     o.applier.take_channel_lock = false;
@@ -58,6 +57,18 @@ Result<std::string> PrepareJournalForTakeover(const ops::Config& config, journal
     spdlog::info("takeover: replica {} applied journal seq {} ({})", r.name, p->seq, Describe(p->gtid, p->position));
     if (!slowest || p->seq < slowest->progress.seq) slowest = ReplicaPoint{r.name, *p};
   }
+  if (!slowest && !unreachable.empty()) {
+    // Replicas this feeder cannot read may be anywhere: streaming from the
+    // journal or [master] start could skip or repeat what they applied.
+    std::string names;
+    for (const auto& u : unreachable) names += (names.empty() ? "" : "; ") + u;
+    return Unavailable("no replica's progress could be read (unreachable: " + names +
+                       "): the point to stream from is unknown; trying again");
+  }
+  for (const auto& u : unreachable)
+    spdlog::warn("takeover: replica {} not reachable: left out of the choice of the point to stream from; if it is "
+                 "behind that point it will stop, naming the journal seq it needs",
+                 u);
   if (!slowest) return std::string("no replica has applied anything yet: the journal is used as it is");
 
   const apply::Progress& p = slowest->progress;

@@ -20,9 +20,12 @@
 // A replica ahead of that point waits for its seq to be journaled again and
 // checks it is the same source transaction (ReplicaRunner::AwaitJournalTail)
 // before it applies anything more. A replica that cannot be reached is left
-// out (logged): if it is behind the point, it stops naming the seq it needs
-// and `vomsrepl bootstrap`. No replica with a progress row: nothing to do
-// ([master] start or the journal's checkpoint decide, as on a first start).
+// out (logged) when another one could be read: if it is behind that point,
+// it stops naming the seq it needs and `vomsrepl bootstrap`. When none could
+// be read, Unavailable: the caller asks again (the point is unknown, and
+// the journal or [master] start could be anywhere). Every replica read and
+// none with a progress row: nothing to do ([master] start or the journal's
+// checkpoint decide, as on a first start).
 #pragma once
 
 #include <string>

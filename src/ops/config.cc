@@ -342,7 +342,13 @@ Status ReadStandby(const toml::table& t, const std::string& file, StandbySection
   Section s(t, "standby", file);
   VOMSREPL_RETURN_IF_ERROR(s.String("lease", &b.lease));
   VOMSREPL_RETURN_IF_ERROR(s.Integer("check_interval_ms", &b.check_interval_ms, 100, 60000));
+  VOMSREPL_RETURN_IF_ERROR(s.Integer("lease_timeout_s", &b.lease_timeout_s, 2, 3600));
   VOMSREPL_RETURN_IF_ERROR(s.Finish());
+  if (uint64_t(b.lease_timeout_s) * 1000 < 2ull * b.check_interval_ms) {
+    return s.Error(t.get("lease_timeout_s"), "lease_timeout_s",
+                   "must be at least twice check_interval_ms (the active feeder's checks keep its lease session "
+                   "alive)");
+  }
   // The lease becomes part of a user lock's name in the SQL text
   // (source/feeder_lease.h): only these characters reach it.
   if (!ValidReplicaName(b.lease) || b.lease.size() > 40) {
@@ -440,6 +446,7 @@ std::string_view SyncPolicyName(SyncPolicy policy) {
 Result<Config> ParseConfig(std::string_view text, const std::string& name, unsigned file_mode) {
   Config c;
   c.path = name;
+  c.text = std::string(text);
   try {
     toml::table root = toml::parse(text, name);
     Status st = ReadTop(root, name, file_mode, c);
@@ -666,7 +673,8 @@ std::string Config::Describe() const {
   }
   if (!standby.lease.empty()) {
     out << "standby: feeds only while it holds the lease '" << standby.lease
-        << "' on the master (checked every " << standby.check_interval_ms << " ms); waits for it otherwise\n";
+        << "' on the master (checked every " << standby.check_interval_ms << " ms, lost after "
+        << standby.lease_timeout_s << " s of silence); waits for it otherwise\n";
   }
   out << "http " << (http.listen.empty() ? "off" : http.listen + ", control token in " + HttpTokenFile())
       << ", log " << log.level << " to " << (log.file.empty() ? "stderr" : log.file) << "\n";

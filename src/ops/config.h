@@ -121,6 +121,11 @@ struct HttpSection {
 struct StandbySection {
   std::string lease;                 // [A-Za-z0-9_-], 1 to 40 characters
   uint32_t check_interval_ms = 1000;  // the active feeder checks its lease this often
+  // The lease session's wait_timeout on the master, and how long a new active
+  // feeder lets a replica's channel stay held by the old one's applier before
+  // it kills that connection: a frozen or cut-off holder (SIGSTOP, a stalled
+  // link) loses the lease and the replicas after this many seconds.
+  uint32_t lease_timeout_s = 10;
 };
 
 struct LogSection {
@@ -130,6 +135,9 @@ struct LogSection {
 
 struct Config {
   std::string path;        // the file it came from
+  // The TOML text it was parsed from (ops/config_diff.h compares two
+  // configurations key by key). Never logged: it may hold a password.
+  std::string text;
   std::string state_dir = "/var/lib/vomsrepl";
   source::MasterConfig master;
   std::string master_password;  // only from a 0600 config file

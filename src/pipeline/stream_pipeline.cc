@@ -8,6 +8,7 @@ Status StreamPipeline::Run(Stream& stream, const Status& cut_error, const AfterE
   for (;;) {
     VOMSREPL_RETURN_IF_ERROR(stream.Next(&ev));
     if (!cut_error.ok()) return cut_error;
+    if (before_event_) VOMSREPL_RETURN_IF_ERROR(before_event_(ev));
     VOMSREPL_RETURN_IF_ERROR(assembler_.Feed(ev.event, *ev.file, *ev.format));
     if (after_event) VOMSREPL_RETURN_IF_ERROR(after_event(ev));
   }

@@ -43,6 +43,9 @@ class StreamPipeline {
   using OnCut = std::function<void(const Status& cause)>;
 
   explicit StreamPipeline(txn::TransactionAssembler& assembler) : assembler_(assembler) {}
+  // Called with each event before the assembler sees it (the feeder swaps
+  // its filter rules there, between transactions).
+  void set_before_event(AfterEvent before) { before_event_ = std::move(before); }
 
   // From a connected master stream (MasterStream::Connect() done).
   Status RunMaster(source::MasterStream& master, const OnCut& on_cut = {}, const AfterEvent& after_event = {});
@@ -54,6 +57,7 @@ class StreamPipeline {
   Status Run(Stream& stream, const Status& cut_error, const AfterEvent& after_event);
 
   txn::TransactionAssembler& assembler_;
+  AfterEvent before_event_;
 };
 
 }  // namespace vomsrepl::pipeline

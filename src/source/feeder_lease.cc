@@ -1,11 +1,14 @@
 #include "source/feeder_lease.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <chrono>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
+#include "source/master_preflight.h"
 #include "source/master_session.h"
 
 namespace vomsrepl::source {
@@ -25,12 +28,26 @@ bool IsOne(const Result<std::vector<SqlRow>>& rows) {
 
 }  // namespace
 
-Result<std::unique_ptr<FeederLease>> FeederLease::Create(const MasterConfig& config, const std::string& lease) {
+uint32_t FilterFingerprint(const std::vector<std::string>& parts) {
+  uint32_t h = 2166136261u;
+  for (const std::string& p : parts) {
+    for (unsigned char c : p) h = (h ^ c) * 16777619u;
+    h = (h ^ 0xff) * 16777619u;  // separator
+  }
+  return h;
+}
+
+Result<std::unique_ptr<FeederLease>> FeederLease::Create(const MasterConfig& config, const std::string& lease,
+                                                         uint32_t lease_timeout_s, uint32_t filter_fingerprint) {
   if (!ValidLease(lease))
     return InvalidArgument("[standby] lease \"" + lease + "\": 1 to 40 letters, digits, '_' or '-'");
   std::unique_ptr<FeederLease> l(new FeederLease());
   l->config_ = config;
   l->lock_name_ = "vomsrepl.lease." + lease;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", filter_fingerprint);
+  l->filter_lock_name_ = l->lock_name_ + "." + hex;  // at most 15 + 40 + 9 = 64 characters
+  l->lease_timeout_s_ = std::max<uint32_t>(2, lease_timeout_s);
   return l;
 }
 
@@ -40,6 +57,9 @@ Status FeederLease::Reopen() {
   held_ = false;
   session_ = std::make_unique<MasterSession>();
   Status st = session_->Open(config_);
+  // A holder that stops talking (frozen, its link stalled) loses the session,
+  // and so the lease, after lease_timeout_s: the master ends idle sessions.
+  if (st.ok()) st = session_->Execute("SET SESSION wait_timeout = " + std::to_string(lease_timeout_s_));
   if (!st.ok()) session_.reset();
   return st;
 }
@@ -48,7 +68,32 @@ Result<bool> FeederLease::TryTake(int wait_s) {
   auto rows = session_->Query("SELECT GET_LOCK('" + lock_name_ + "', " + std::to_string(wait_s) + ")");
   if (!rows.ok()) return rows.status().WithContext("taking the lease " + lock_name_ + " on the master");
   held_ = IsOne(rows);
+  // The active feeder shows its [filter]'s fingerprint (shared: not exclusive
+  // in meaning, only one session can hold it, and only the active one asks).
+  if (held_) session_->Query("SELECT GET_LOCK('" + filter_lock_name_ + "', 0)").status().IgnoreError();
   return held_;
+}
+
+Status FeederLease::CheckPeers() {
+  auto rows = session_->Query("SELECT IS_USED_LOCK('" + lock_name_ + "'), IS_USED_LOCK('" + filter_lock_name_ +
+                              "'), IS_USED_LOCK('" + ServerIdLockName(config_.server_id) + "')");
+  if (!rows.ok() || rows->empty() || rows->front().size() < 3) return Status::OK();  // asked again next round
+  const SqlRow& r = rows->front();
+  std::string problem;
+  if (r[2]) {
+    problem = "another session (connection " + *r[2] + ") holds the lock of this feeder's server_id " +
+              std::to_string(config_.server_id) + " on the master: the active feeder (or another program) streams " +
+              "with it; give each feeder its own [master] server_id";
+  } else if (r[0] && (!r[1] || *r[1] != *r[0])) {
+    problem = "the active feeder (connection " + *r[0] + ") filters with another [filter] than this one (it does " +
+              "not hold " + filter_lock_name_ + "): journal seqs would not mean the same transactions to both; make " +
+              "the [filter] sections of every feeder of this lease identical (and reload both)";
+  }
+  if (problem.empty() || problem != suspect_) {
+    suspect_ = problem;  // seen once: the active may be between its two GET_LOCKs
+    return Status::OK();
+  }
+  return FailedPrecondition("standby for " + lock_name_ + ": " + problem);
 }
 
 std::string FeederLease::DescribeHolder() {
@@ -95,6 +140,7 @@ Status FeederLease::Acquire(int wait_s, const std::function<bool()>& stop) {
       holder_.clear();
       return Status::OK();
     }
+    VOMSREPL_RETURN_IF_ERROR(CheckPeers());
     std::string who = DescribeHolder();
     std::lock_guard lock(mu_);
     if (who != holder_ && !who.empty())
@@ -145,6 +191,18 @@ Result<std::string> FeederLease::Peek() {
   if (IsOne(free)) return std::string();
   std::string who = DescribeHolder();
   return who.empty() ? std::string("another session") : who;
+}
+
+void FeederLease::SetFilterFingerprint(uint32_t filter_fingerprint) {
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", filter_fingerprint);
+  const std::string next = lock_name_ + "." + hex;
+  if (next == filter_lock_name_) return;
+  if (held_ && session_ && session_->open()) {
+    session_->Query("SELECT RELEASE_LOCK('" + filter_lock_name_ + "')").status().IgnoreError();
+    session_->Query("SELECT GET_LOCK('" + next + "', 0)").status().IgnoreError();
+  }
+  filter_lock_name_ = next;
 }
 
 std::string FeederLease::holder() const {

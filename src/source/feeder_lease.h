@@ -9,6 +9,20 @@
 // The lease name is validated ([A-Za-z0-9_-], 1 to 40 characters: ops/config.h
 // and again here), so nothing but those characters reaches the SQL text.
 //
+// A frozen or cut-off holder (SIGSTOP, a link that stalls without closing):
+// the lease session runs with wait_timeout = lease_timeout_s, so the master
+// ends it, and frees the lease, after that long without the holder's checks.
+//
+// Peers that must not take turns: while it waits, a standby also asks the
+// master (1) whether another session holds the user lock of its own
+// [master] server_id (two feeders with one server_id make the master drop one
+// stream for the other), and (2) whether the active feeder filters like it:
+// the active one holds 'vomsrepl.lease.<lease>.<fingerprint of its [filter]>'
+// too; journal seqs only mean the same transactions to feeders with the same
+// filter (daemon/takeover.h). Either seen twice in a row for the same
+// session is FailedPrecondition: the standby stops rather than take over
+// with numbers that would not match.
+//
 // Thread-safety: one thread (the replicator's) calls Acquire/StillHeld/
 // Release; Holder() is a copy taken under a mutex (the HTTP thread reads it).
 #pragma once
@@ -18,6 +32,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <vomsrepl/status.h>
 
@@ -30,7 +45,9 @@ class MasterSession;
 class FeederLease {
  public:
   // InvalidArgument for a lease name outside [A-Za-z0-9_-]{1,40}.
-  static Result<std::unique_ptr<FeederLease>> Create(const MasterConfig& config, const std::string& lease);
+  // `filter_fingerprint`: FilterFingerprint() of this feeder's [filter].
+  static Result<std::unique_ptr<FeederLease>> Create(const MasterConfig& config, const std::string& lease,
+                                                     uint32_t lease_timeout_s = 10, uint32_t filter_fingerprint = 0);
   ~FeederLease();
 
   // "vomsrepl.lease.<lease>"
@@ -40,8 +57,9 @@ class FeederLease {
   // `wait_s` seconds, again and again, (re)connecting to the master as
   // needed, until it is taken (OK) or stop() returns true (Aborted). Each
   // round while another holds it, holder() is refreshed ("connection 42 from
-  // 10.0.0.5:51234", as far as the account may see the master's process list).
-  // A master that refuses the account (not a transient error) is returned.
+  // 10.0.0.5:51234", as far as the account may see the master's process list)
+  // and the peers are checked (above: FailedPrecondition). A master that
+  // refuses the account (not a transient error) is returned.
   Status Acquire(int wait_s, const std::function<bool()>& stop);
 
   // Whether this process still holds the lease. Its session is asked
@@ -54,6 +72,9 @@ class FeederLease {
   // Gives the lease up (RELEASE_LOCK, then the session closes).
   void Release();
 
+  // A reload changed [filter]: the active feeder shows the new fingerprint.
+  void SetFilterFingerprint(uint32_t filter_fingerprint);
+
   // Who holds the lease when this process does not (for /status).
   std::string holder() const;
 
@@ -64,16 +85,24 @@ class FeederLease {
  private:
   FeederLease() = default;
   Status Reopen();
+  // The peer checks of a standby round (file comment).
+  Status CheckPeers();
   // GET_LOCK(name, wait_s): true when taken.
   Result<bool> TryTake(int wait_s);
   std::string DescribeHolder();
 
   MasterConfig config_;
   std::string lock_name_;
+  std::string filter_lock_name_;  // lock_name_ + "." + 8 hex digits
+  uint32_t lease_timeout_s_ = 10;
+  std::string suspect_;  // the last round's peer problem ("" none), to be seen twice
   std::unique_ptr<MasterSession> session_;
   bool held_ = false;
   mutable std::mutex mu_;
   std::string holder_;
 };
+
+// FNV-1a of a canonical text of the filter (every list and rename, in order).
+uint32_t FilterFingerprint(const std::vector<std::string>& parts);
 
 }  // namespace vomsrepl::source

@@ -520,7 +520,7 @@ Result<RoutedStatement> StatementRouter::Route(std::string_view default_db, std:
   RoutedStatement out;
   auto tokens = LexSql(sql, sql_mode);
   if (!tokens.ok()) {
-    if (rules_.KeepDatabase(default_db))
+    if (rules_->KeepDatabase(default_db))
       return FailedPrecondition("statement cannot be parsed (" + std::string(tokens.status().message()) +
                                 ") and its default database `" + std::string(default_db) +
                                 "` is kept: it cannot be attributed safely");
@@ -540,8 +540,8 @@ Result<RoutedStatement> StatementRouter::Route(std::string_view default_db, std:
     ref.kind = r.kind;
     ref.database = r.db_token >= 0 ? t[r.db_token].text : std::string(default_db);
     if (r.kind != ObjectRef::Kind::kDatabase && r.name_token >= 0) ref.name = t[r.name_token].text;
-    bool keep = r.kind == ObjectRef::Kind::kTable ? rules_.KeepTable(ref.database, ref.name)
-                                                   : rules_.KeepDatabase(ref.database);
+    bool keep = r.kind == ObjectRef::Kind::kTable ? rules_->KeepTable(ref.database, ref.name)
+                                                   : rules_->KeepDatabase(ref.database);
     std::string label = ref.name.empty() ? "`" + ref.database + "`" : "`" + ref.database + "`.`" + ref.name + "`";
     if (keep) {
       if (!any_kept) first_kept = label;
@@ -552,7 +552,7 @@ Result<RoutedStatement> StatementRouter::Route(std::string_view default_db, std:
     }
     out.objects.push_back(std::move(ref));
   }
-  bool default_kept = rules_.KeepDatabase(default_db);
+  bool default_kept = rules_->KeepDatabase(default_db);
   if (out.kind == StatementKind::kDml) {
     if (any_kept || (a.refs().empty() && default_kept))
       return FailedPrecondition("statement-based DML on kept database " +
@@ -576,11 +576,11 @@ Result<RoutedStatement> StatementRouter::Route(std::string_view default_db, std:
   out.keep = true;
   std::vector<size_t> rewrite;
   for (const RefAt& r : a.refs()) {
-    if (r.db_token >= 0 && rules_.IsRenamed(t[r.db_token].text)) rewrite.push_back(size_t(r.db_token));
+    if (r.db_token >= 0 && rules_->IsRenamed(t[r.db_token].text)) rewrite.push_back(size_t(r.db_token));
   }
   for (size_t i = 0; i + 1 < t.size(); ++i) {
     if (t[i].IsIdent() && t[i + 1].IsPunct('.') && !(i > 0 && t[i - 1].IsPunct('.')) &&
-        rules_.IsRenamed(t[i].text) && rules_.KeepDatabase(t[i].text))
+        rules_->IsRenamed(t[i].text) && rules_->KeepDatabase(t[i].text))
       rewrite.push_back(i);
   }
   std::sort(rewrite.begin(), rewrite.end());
@@ -589,11 +589,11 @@ Result<RoutedStatement> StatementRouter::Route(std::string_view default_db, std:
   out.sql.reserve(sql.size() + 16 * rewrite.size());
   for (size_t i : rewrite) {
     out.sql.append(sql.substr(copied, t[i].begin - copied));
-    out.sql.append(QuoteIdentifier(rules_.TargetDatabase(t[i].text)));
+    out.sql.append(QuoteIdentifier(rules_->TargetDatabase(t[i].text)));
     copied = t[i].end;
   }
   out.sql.append(sql.substr(copied));
-  if (default_kept) out.database = std::string(rules_.TargetDatabase(default_db));
+  if (default_kept) out.database = std::string(rules_->TargetDatabase(default_db));
   return out;
 }
 

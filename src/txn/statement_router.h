@@ -110,12 +110,14 @@ struct RoutedStatement {
 
 class StatementRouter {
  public:
-  explicit StatementRouter(const FilterRules& rules) : rules_(rules) {}
+  explicit StatementRouter(const FilterRules& rules) : rules_(&rules) {}
+  // Routes by `rules` from now on (they must outlive the router).
+  void SetRules(const FilterRules& rules) { rules_ = &rules; }
 
   Result<RoutedStatement> Route(std::string_view default_db, std::string_view sql, uint64_t sql_mode = 0) const;
 
  private:
-  const FilterRules& rules_;
+  const FilterRules* rules_;
 };
 
 }  // namespace vomsrepl::txn

@@ -38,7 +38,15 @@ bool EndsWithStartTransaction(std::string_view sql) {
 }  // namespace
 
 TransactionAssembler::TransactionAssembler(const FilterRules& rules, TransactionSink& sink, AssemblerOptions options)
-    : rules_(rules), router_(rules), sink_(sink), options_(options) {}
+    : rules_(&rules), router_(rules), sink_(sink), options_(options) {}
+
+Status TransactionAssembler::SetRules(const FilterRules& rules) {
+  if (in_transaction()) return FailedPrecondition("filter rules changed inside a transaction");
+  rules_ = &rules;
+  router_.SetRules(rules);
+  ClearTableMaps();
+  return Status::OK();
+}
 
 void TransactionAssembler::Reset(const MariadbGtidList& gtid_state) {
   gtid_state_ = gtid_state;
@@ -129,7 +137,7 @@ Status TransactionAssembler::Feed(const binlog::ReadEvent& ev, std::string_view 
     case EventType::kCreateFile: {
       auto load = binlog::DecodeLoad(type, ev.frame.body, fde);
       if (!load.ok()) return load.status().WithContext(Where(ev));
-      if (rules_.KeepDatabase(load->database))
+      if (rules_->KeepDatabase(load->database))
         return FailedPrecondition(Where(ev) + ": statement-based DML on kept database `" +
                                   std::string(load->database) + "` (LOAD DATA); set binlog_format=ROW");
       return Status::OK();
@@ -183,8 +191,8 @@ Status TransactionAssembler::OnTableMap(const binlog::ReadEvent& ev, const binlo
   TableDecision& d = decisions_[schema->table_id];
   if (cache_.decode_count() != before || (d.body.empty() && d.table.empty())) {
     // New bytes for this table id: decide again.
-    d.keep = rules_.KeepTable(schema->database, schema->table);
-    d.database = std::string(rules_.TargetDatabase(schema->database));
+    d.keep = rules_->KeepTable(schema->database, schema->table);
+    d.database = std::string(rules_->TargetDatabase(schema->database));
     d.table = schema->table;
     d.body.clear();
     if (d.keep) {
@@ -329,7 +337,7 @@ Status TransactionAssembler::OnStatement(const binlog::ReadEvent& ev, const binl
   ++stats_.statements_kept;
   BinlogPosition at{std::string(file_), ev.offset};
   for (const ObjectRef& o : routed->objects) {
-    std::string_view db = rules_.TargetDatabase(o.database);
+    std::string_view db = rules_->TargetDatabase(o.database);
     if (o.kind == ObjectRef::Kind::kDatabase) history_.ResetDatabase(db, at);
     else history_.ResetTable(db, o.name, at);
   }

@@ -152,6 +152,12 @@ class TransactionAssembler {
   //   assembler.Feed(fe.event, *fe.file, *fe.format).
   Status Feed(const binlog::ReadEvent& event, std::string_view file, const binlog::FormatDescription& fde);
 
+  // Filters by `rules` from the next transaction on (issue 24: a reload of
+  // [filter]); they must outlive the assembler. Only between transactions
+  // (FailedPrecondition inside one): the table decisions are dropped, and
+  // every transaction's own TABLE_MAPs are decided again by the new rules.
+  Status SetRules(const FilterRules& rules);
+
   // Drops the open transaction (the live stream reconnected and will send
   // it again from its first event). Calls OnAbandon when chunks of it were
   // delivered.
@@ -187,7 +193,7 @@ class TransactionAssembler {
     return ev.inside_payload ? payload_end_ : ev.offset + ev.frame.header.event_length;
   }
 
-  const FilterRules& rules_;
+  const FilterRules* rules_;
   StatementRouter router_;
   TransactionSink& sink_;
   AssemblerOptions options_;

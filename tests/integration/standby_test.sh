@@ -16,6 +16,14 @@
 #   3. CUTS times (default 3): with A active, A's link to the master is cut (the proxy
 #      refuses and cuts); B must take over within the same bound, A must step down to
 #      standby by itself (its lease check fails); the link comes back, A stays standby.
+#   3b. SIGSTOP of the active feeder past lease_timeout_s (4 s here): the master ends its
+#      idle lease session, the other takes over within lease_timeout_s + the bound, and
+#      takes the replicas' channels from the frozen one's applier sessions (fencing);
+#      after SIGCONT the frozen one steps down.
+#   3c. Every replica down when the active feeder dies: the other holds the lease but
+#      does not stream until a replica can tell its progress.
+#   3d. A third feeder with another [filter], and one with the active one's server_id,
+#      each stop at once saying why (they must not take turns with it).
 #   4. Workload stopped: both replicas equal to the master (CHECKSUM TABLE of every
 #      table), and the active journal holds one seq per master transaction (the
 #      numbering agreed across every takeover: 0 lost, 0 duplicated); `vomsrepl status`
@@ -30,7 +38,7 @@ kills=${VOMSREPL_STANDBY_KILLS:-10}
 cuts=${VOMSREPL_STANDBY_CUTS:-3}
 source "$(dirname "$0")/ops_lib.sh"
 
-heartbeat_ms=1000 check_ms=1000
+heartbeat_ms=1000 check_ms=1000 lease_timeout_s=4
 bound_ms=$(( 2 * heartbeat_ms + check_ms ))
 ops_before_config() {
   ops_proxy_start mproxy master "$dir/master/repl.cnf"
@@ -39,7 +47,8 @@ ops_before_config() {
 OPS_HEARTBEAT_MS=$heartbeat_ms
 ops_setup "[standby]
 lease = \"otest\"
-check_interval_ms = $check_ms"
+check_interval_ms = $check_ms
+lease_timeout_s = $lease_timeout_s"
 portA=$port
 portB=$("$repo/tools/free-port")
 sed -e "s#^state_dir = .*#state_dir = \"$dir/stateB\"#" -e 's/^server_id = 4261$/server_id = 4262/' \
@@ -94,7 +103,7 @@ detail=$(field B 'd["source"]["role_detail"]')
   fail "B's role_detail: '$detail'"
 echo "$name: B: $detail"
 "$vomsrepl" check-config --config "$dir/vomsreplB.toml" > "$dir/checkB.txt" 2>&1 || { cat "$dir/checkB.txt"; fail "check-config of B"; }
-grep -q "^ok   standby lease vomsrepl.lease.otest is held by connection [0-9]*.*would stand by" "$dir/checkB.txt" ||
+grep -q "^ok   standby lease vomsrepl.lease.otest is held by connection [0-9]*.*this configuration's \`vomsrepl run\` is running" "$dir/checkB.txt" ||
   { cat "$dir/checkB.txt"; fail "check-config of B does not say the lease is held"; }
 [ "$(hq B /health)" = standby ] || fail "B's /health: '$(hq B /health || true)', want standby"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST \
@@ -106,7 +115,7 @@ ops_bg_start 1000
 active=A
 max_take=0 sum_take=0 n_take=0 max_apply=0
 takeover() {  # takeover CAUSE NUMBER T0 SEQ0: the other feeder active within the bound
-  local new t1 t2 take apply
+  local new t1 t2
   new=$(other "$active")
   await 30 "$1 $2: feeder $new active and streaming" active_streaming "$new"
   t1=$(now_ms)
@@ -114,6 +123,7 @@ takeover() {  # takeover CAUSE NUMBER T0 SEQ0: the other feeder active within th
   await 60 "$1 $2: both replicas running under feeder $new" replicas_running "$new" "$4"
   t2=$(now_ms)
   apply=$(( t2 - $3 ))
+  last_take=$take last_apply=$apply
   echo "$name: $1 $2: $active -> $new: active and streaming after $take ms (bound $bound_ms ms), both replicas applying after $apply ms"
   [ "$take" -le "$bound_ms" ] || fail "$1 $2: takeover after $take ms, bound $bound_ms ms"
   [ "$take" -gt "$max_take" ] && max_take=$take
@@ -157,6 +167,62 @@ for c in $(seq "$cuts"); do
 done
 kill -0 "${pids[A]}" && kill -0 "${pids[B]}" || fail "a feeder exited on its own"
 
+# 3b. Freeze the active feeder (SIGSTOP) for longer than lease_timeout_s: the master ends
+# its idle lease session, the other one takes over within lease_timeout_s + the bound,
+# and its appliers take the replicas' channels from the frozen one's sessions (fencing);
+# continued (SIGCONT), the frozen one finds its lease gone and steps down.
+frozen=$active
+seq0=$(journal_seq "$frozen")
+kill -STOP "${pids[$frozen]}"
+t0=$(now_ms)
+freeze_bound_ms=$(( lease_timeout_s * 1000 + bound_ms ))
+saved=("$bound_ms" "$max_take" "$sum_take" "$n_take" "$max_apply")
+bound_ms=$freeze_bound_ms
+takeover freeze 1 "$t0" "${seq0:-0}"
+freeze_take=$last_take freeze_apply=$last_apply
+bound_ms=${saved[0]} max_take=${saved[1]} sum_take=${saved[2]} n_take=${saved[3]} max_apply=${saved[4]}
+kill -CONT "${pids[$frozen]}"
+await 30 "the frozen feeder $frozen standing by after SIGCONT" is_role "$frozen" standby
+grep -hq "was held by another \`vomsrepl run\` (connection [0-9]*) for $lease_timeout_s s" "$dir/run.log" "$dir/runB.log" ||
+  fail "no replica channel was taken from the frozen feeder's applier"
+
+# 3c. Every replica down when the active one dies: the other takes the lease but does not
+# stream (the point is unknown) until a replica answers.
+ops_server stop replica1
+ops_server stop replica2
+seq0=$(journal_seq "$active")
+kill_feeder "$active"
+killed=$active
+new=$(other "$active")
+await 30 "feeder $new holding the lease while no replica answers" is_role "$new" active
+sleep 2
+[ "$(field "$new" 'd["source"]["state"]')" != streaming ] || fail "feeder $new streams while no replica could tell its progress"
+grep -hq "takeover: no replica's progress could be read" "$dir/run.log" "$dir/runB.log" || fail "no log line about the unknown point"
+ops_server start replica1
+ops_server start replica2
+t0=$(now_ms)
+await 60 "feeder $new streaming once the replicas answer" active_streaming "$new"
+await 90 "both replicas running under feeder $new" replicas_running "$new" "${seq0:-0}"
+echo "$name: all replicas down at the kill: $new held the lease without streaming, streamed $(( $(now_ms) - t0 )) ms after the replicas came back"
+active=$new
+start_feeder "$killed"
+await 30 "feeder $killed standing by" is_role "$killed" standby
+
+# 3d. Feeders that must not take turns with the active one: another [filter], or the
+# active one's server_id. Each stops within a few seconds, saying why.
+peer() {  # peer NAME SED-EXPRESSION WANT-IN-LOG
+  local cfg=$dir/$1.toml log=$dir/$1.log rc=0
+  sed -e "s#^state_dir = .*#state_dir = \"$dir/state-$1\"#" -e "s#^listen = .*#listen = \"127.0.0.1:0\"#" \
+      -e "s/^server_id = 4262$/server_id = 4263/" -e "$2" "$dir/vomsreplB.toml" > "$cfg"
+  timeout 60 "$vomsrepl" run --config "$cfg" > "$log" 2>&1 || rc=$?
+  [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "$3" "$log" || { tail -5 "$log"; fail "standby $1: exit $rc, want a refusal naming: $3"; }
+  echo "$name: standby $1 refused: $(grep -o "$3[^;]*" "$log" | head -1)"
+}
+active_id=4261; [ "$active" = B ] && active_id=4262
+peer other-filter "s#^include_databases = .*#include_databases = [\"voms_*\"]\nexclude_tables = [\"voms_otest.usr_attrs\"]#" \
+  "filters with another \[filter\]"
+peer same-id "s/^server_id = 4263$/server_id = $active_id/" "holds the lock of this feeder's server_id $active_id"
+
 # 4. Converged, equal, one seq per master transaction.
 ops_bg_stop
 if [ "$active" = B ]; then port=$portB; export OPS_TOKEN_FILE=$dir/stateB/http.token; fi
@@ -168,4 +234,4 @@ grep -qE '^feeder role +(active|standby) since ' "$dir/statusB.txt" || { cat "$d
 rebased=$(cat "$dir/run.log" "$dir/runB.log" | grep -c "journal rebased at seq" || true)
 kept=$(cat "$dir/run.log" "$dir/runB.log" | grep -c "takeover: the journal holds seq" || true)
 echo "$name: ok: $master_txns master transactions, $kills SIGKILLs and $cuts link cuts, $journaled journaled; journals rebased $rebased times, kept $kept times"
-echo "FIGURE: scenario=standby-takeover injected=\"SIGKILL of the active feeder at random moments, and its master link cut (fault proxy), a standby with the same [standby] lease waiting\" times=$(( kills + cuts )) kills=$kills cuts=$cuts bound_ms=$bound_ms max_takeover_ms=$max_take takeovers=$n_take mean_takeover_ms=$(( sum_take / n_take )) max_replicas_applying_ms=$max_apply max_step_down_ms=$max_down master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 total_seconds=$SECONDS result=converged"
+echo "FIGURE: scenario=standby-takeover injected=\"SIGKILL of the active feeder at random moments, its master link cut (fault proxy), SIGSTOP past lease_timeout_s, every replica down at a kill, peers with another [filter] or the same server_id, a standby with the same [standby] lease waiting\" times=$(( kills + cuts + 4 )) kills=$kills cuts=$cuts bound_ms=$bound_ms max_takeover_ms=$max_take takeovers=$n_take mean_takeover_ms=$(( sum_take / n_take )) max_replicas_applying_ms=$max_apply max_step_down_ms=$max_down freeze_takeover_ms=$freeze_take freeze_bound_ms=$freeze_bound_ms freeze_replicas_applying_ms=$freeze_apply peers_refused=2 master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 total_seconds=$SECONDS result=converged"

@@ -1,6 +1,7 @@
 // TOML configuration: defaults, every section, and one precise error per
 // kind of mistake (file:line, key, what is wrong).
 #include "ops/config.h"
+#include "ops/config_diff.h"
 
 #include <gtest/gtest.h>
 
@@ -233,6 +234,10 @@ TEST(ConfigTest, StandbyLease) {
   }
   Status fast = ErrorOf(std::string(kMinimal) + "[standby]\nlease = \"v\"\ncheck_interval_ms = 10\n");
   EXPECT_NE(std::string(fast.message()).find("standby.check_interval_ms"), std::string::npos) << fast.ToString();
+  EXPECT_EQ(ok->standby.lease_timeout_s, 10u);
+  Status short_timeout = ErrorOf(std::string(kMinimal) + "[standby]\nlease = \"v\"\nlease_timeout_s = 2\ncheck_interval_ms = 1500\n");
+  EXPECT_NE(std::string(short_timeout.message()).find("standby.lease_timeout_s"), std::string::npos) << short_timeout.ToString();
+  EXPECT_TRUE(ErrorOf(std::string(kMinimal) + "[standby]\nlease = \"v\"\nlease_timeout_s = 4\n").ok());
   Status typo = ErrorOf(std::string(kMinimal) + "[standby]\nlease = \"v\"\nleese = 1\n");
   EXPECT_NE(std::string(typo.message()).find("leese"), std::string::npos) << typo.ToString();
 }
@@ -252,6 +257,56 @@ TEST(ConfigTest, ReplicaDelay) {
   EXPECT_NE(std::string(st.message()).find("delay_s"), std::string::npos) << st.ToString();
   st = ErrorOf(std::string(kMinimal) + replica + "delay_s = -1\n");
   EXPECT_NE(std::string(st.message()).find("delay_s"), std::string::npos) << st.ToString();
+}
+
+// A reload's diff (issue 24): key by key, sorted into what a running daemon takes
+// and what needs a restart; a password's value is never shown.
+TEST(ConfigDiffTest, SortsChangesAndHidesPasswords) {
+  const std::string base = std::string(kMinimal) + "password = \"old-secret\"\n[apply]\ngroup_rows = 100\n"
+                           "[[replica]]\nname = \"r1\"\ndefaults_file = \"/etc/r1.cnf\"\n"
+                           "[[replica]]\nname = \"r2\"\ndefaults_file = \"/etc/r2.cnf\"\n";
+  auto a = ParseConfig(base, "a.toml");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto same = DiffConfigs(*a, *a);
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->empty());
+
+  std::string changed = base;
+  changed.replace(changed.find("group_rows = 100"), 16, "group_rows = 200");
+  changed.replace(changed.find("/etc/r2.cnf"), 11, "/etc/r2b.cnf");
+  changed += "[[replica]]\nname = \"r3\"\ndefaults_file = \"/etc/r3.cnf\"\n[log]\nlevel = \"debug\"\n";
+  auto b = ParseConfig(changed, "b.toml");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  auto d = DiffConfigs(*a, *b);
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->apply);
+  EXPECT_TRUE(d->log);
+  EXPECT_FALSE(d->filter);
+  EXPECT_TRUE(d->need_restart.empty());
+  EXPECT_EQ(d->replicas_added, std::vector<std::string>{"r3"});
+  EXPECT_EQ(d->replicas_changed, std::vector<std::string>{"r2"});
+  EXPECT_TRUE(d->replicas_removed.empty());
+  std::string all;
+  for (const auto& l : d->lines) all += l + "\n";
+  EXPECT_NE(all.find("[apply] group_rows: 100 -> 200"), std::string::npos) << all;
+  EXPECT_NE(all.find("[replica r2] defaults_file: '/etc/r2.cnf' -> '/etc/r2b.cnf'"), std::string::npos) << all;
+
+  // [master] (its password included) and state_dir need a restart; the password's
+  // value never appears.
+  std::string restart = base;
+  restart.replace(restart.find("old-secret"), 10, "new-secret");
+  restart.replace(restart.find("name = \"r2\""), 11, "name = \"r9\"");
+  auto c = ParseConfig(restart, "c.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto e = DiffConfigs(*a, *c);
+  ASSERT_TRUE(e.ok());
+  ASSERT_EQ(e->need_restart.size(), 1u);
+  EXPECT_EQ(e->need_restart[0], "[master] password: (changed)");
+  EXPECT_EQ(e->replicas_removed, std::vector<std::string>{"r2"});
+  EXPECT_EQ(e->replicas_added, std::vector<std::string>{"r9"});
+  for (const auto& l : e->lines) {
+    EXPECT_EQ(l.find("secret"), std::string::npos) << l;
+  }
 }
 
 TEST(ConfigTest, StartPositions) {

@@ -121,6 +121,42 @@ TEST(AssemblerSynthetic, StatementGroupsRollbackSavepointAndXa) {
   }
 }
 
+// A reload's [filter] (issue 24): new rules between two transactions decide the
+// next one; inside a transaction they are refused.
+TEST(AssemblerSynthetic, RulesReplacedBetweenTransactions) {
+  FilterRules only_a = testing::Rules({"voms_a"});
+  FilterRules only_b = testing::Rules({"voms_b"});
+  std::vector<std::byte> file = bt::MakeFile({
+      Gtid(1, kMariaGtidStandalone), Query("voms_a", "CREATE TABLE t (a INT)"),  // kept by only_a
+      Gtid(2, kMariaGtidStandalone), Query("voms_b", "CREATE TABLE t (a INT)"),  // rules swapped before it: kept
+      Gtid(3, kMariaGtidStandalone), Query("voms_a", "CREATE TABLE u (a INT)"),  // dropped now
+      Gtid(4, 0), Query("voms_b", "BEGIN"), Query("voms_b", "COMMIT"),
+  });
+  binlog::EventReader reader(file, "synthetic-bin.000001");
+  testing::CollectingSink sink;
+  TransactionAssembler a(only_a, sink);
+  binlog::ReadEvent ev;
+  int gtids = 0;
+  for (;;) {
+    Status s = reader.Next(&ev);
+    if (reader.at_end()) break;
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    if (ev.frame.header.type == EventType::kMariaGtid && ++gtids == 2) {
+      ASSERT_TRUE(a.SetRules(only_b).ok());
+    }
+    ASSERT_TRUE(a.Feed(ev, "synthetic-bin.000001", reader.format()).ok());
+    if (gtids == 4 && a.in_transaction()) {
+      EXPECT_EQ(a.SetRules(only_a).code(), StatusCode::kFailedPrecondition);
+    }
+  }
+  ASSERT_EQ(sink.transactions.size(), 2u);
+  EXPECT_EQ(sink.transactions[0].source.gtid, "0-7-1");
+  EXPECT_EQ(sink.transactions[1].source.gtid, "0-7-2");
+  std::vector<std::string> filtered;
+  for (const auto& p : sink.advanced) filtered.push_back(p.gtid);
+  EXPECT_EQ(filtered, (std::vector<std::string>{"0-7-3", "0-7-4"}));
+}
+
 TEST(AssemblerSynthetic, BrokenStreamsStopWithTheirLocation) {
   FilterRules rules = testing::Rules({"voms_*"});
   auto open = Assemble({Gtid(1, 0), Query("voms_a", "BEGIN"), Gtid(2, 0)}, rules);
