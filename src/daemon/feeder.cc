@@ -1,6 +1,8 @@
 #include "daemon/feeder.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -97,9 +99,32 @@ Status Feeder::Run() {
   master_connected_ = true;
   if (metrics_) metrics_->master_up().Set(1);
 
+  // The GTID domains of what is journaled (journal.h kKeptDomainsMeta).
+  std::set<uint32_t> kept_domains;
+  if (auto d = journal_.GetMeta(journal::kKeptDomainsMeta); d.ok()) {
+    for (size_t at = 0; at < d->size();) {
+      size_t end = d->find(',', at);
+      if (end == std::string::npos) end = d->size();
+      kept_domains.insert(uint32_t(std::strtoul(d->substr(at, end - at).c_str(), nullptr, 10)));
+      at = end + 1;
+    }
+  }
   // Metrics from what the assembler counted (nothing is decoded again here).
-  JournalWriter writer(journal_, options_.max_queued_bytes, [this](const std::vector<txn::Transaction>& batch,
-                                                                  std::chrono::nanoseconds append_time) {
+  JournalWriter writer(journal_, options_.max_queued_bytes, [this, &kept_domains](
+                                                                const std::vector<txn::Transaction>& batch,
+                                                                std::chrono::nanoseconds append_time) {
+    bool new_domain = false;
+    for (const auto& t : batch) {
+      if (!t.last_chunk || t.source.gtid.empty()) continue;
+      auto g = MariadbGtid::Parse(t.source.gtid);
+      if (g.ok()) new_domain |= kept_domains.insert(g->domain_id).second;
+    }
+    if (new_domain) {
+      std::string text;
+      for (uint32_t d : kept_domains) text += (text.empty() ? "" : ",") + std::to_string(d);
+      Status put = journal_.PutMeta(journal::kKeptDomainsMeta, text);
+      if (!put.ok()) spdlog::warn("feeder: cannot record the journaled GTID domains: {}", put.ToString());
+    }
     if (!metrics_) return;
     metrics_->journal_append_seconds().Increment(std::chrono::duration<double>(append_time).count());
     metrics_->journal_append_batches().Increment();

@@ -96,6 +96,12 @@ inline constexpr std::string_view kRebaseMeta = "rebased_at_seq";
 // kFeederRoleMeta: "active since ..." / "standby since ..." of a feeder with a
 // [standby] lease (daemon/replicator.h), for `vomsrepl status`.
 inline constexpr std::string_view kFeederRoleMeta = "feeder_role";
+// kKeptDomainsMeta: the MariaDB GTID domains of every transaction journaled
+// ("0,1", written by the feeder when a new one appears). `switch-master`
+// leaves out of its resume point a domain the new master lacks when nothing
+// of it was ever kept (e.g. vomsrepl's own state writes, domain 424242, in
+// the binlog of a preserve_gtid replica read by a second-tier feeder).
+inline constexpr std::string_view kKeptDomainsMeta = "kept_gtid_domains";
 // kSchemaHistoryMeta: the assembler's SchemaHistory (txn/schema_history.h).
 inline constexpr std::string_view kSchemaHistoryMeta = "schema_history";
 

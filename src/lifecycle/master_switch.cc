@@ -112,13 +112,34 @@ Status ResumeOnPromotedReplica(const MasterSwitchOptions& o, journal::Journal& j
 
 // Same GTID history: resume at the journal's GTID state, which the new master
 // must hold and accept a dump from.
-Status ResumeOnSameGtidHistory(const MasterSwitchOptions& o, const journal::SourceCheckpoint& cp,
-                               const NewMasterFacts& facts, MasterSwitchResult* out) {
+Status ResumeOnSameGtidHistory(const MasterSwitchOptions& o, const journal::Journal& journal,
+                               journal::SourceCheckpoint cp, const NewMasterFacts& facts, MasterSwitchResult* out) {
   MasterSwitchResult& result = *out;
   // Same GTID history: resume at the journal's GTID state.
   if (cp.source.gtid_state.empty())
     return FailedPrecondition("the journal has no MariaDB GTID state to resume from on another server; promote a "
                               "replica with --to NAME instead");
+  // A domain the new master has nothing of, and of which nothing was ever
+  // journaled, carried no kept change (the old master's own writes, such as
+  // vomsrepl's state domain on a preserve_gtid replica a second-tier feeder
+  // read): it is left out of the resume point. Unknown without the journal's
+  // record of its domains (journals older than that record): kept, and
+  // refused below as before.
+  if (auto kept = journal.GetMeta(journal::kKeptDomainsMeta); kept.ok() || kept.status().code() == StatusCode::kNotFound) {
+    const bool known = kept.ok() || journal.last_seq() == 0;
+    const std::string list = kept.ok() ? "," + *kept + "," : ",";
+    MariadbGtidList reduced;
+    for (const MariadbGtid& g : cp.source.gtid_state.gtids()) {
+      const bool never_kept = known && list.find("," + std::to_string(g.domain_id) + ",") == std::string::npos;
+      if (facts.gtid_binlog_pos.Find(g.domain_id) == nullptr && never_kept) {
+        Say(o, "  domain " + std::to_string(g.domain_id) + ": the new master has nothing in it and the journal "
+                   "never kept a transaction of it (" + g.ToString() + "): left out of the resume point");
+        continue;
+      }
+      reduced.Update(g);
+    }
+    cp.source.gtid_state = std::move(reduced);
+  }
   std::string missing = MissingGtids(cp.source.gtid_state, facts.gtid_binlog_pos);
   if (!missing.empty())
     return FailedPrecondition("the new master does not hold every transaction the feeder has read: it lacks " +
@@ -202,7 +223,7 @@ Result<MasterSwitchResult> SwitchMaster(const MasterSwitchOptions& o) {
   if (!o.promoted_replica.empty()) {
     VOMSREPL_RETURN_IF_ERROR(ResumeOnPromotedReplica(o, *journal, cp, facts, &result));
   } else {
-    VOMSREPL_RETURN_IF_ERROR(ResumeOnSameGtidHistory(o, cp, facts, &result));
+    VOMSREPL_RETURN_IF_ERROR(ResumeOnSameGtidHistory(o, *journal, cp, facts, &result));
   }
   if (o.check_only) {
     Say(o, "  --check: nothing written");
