@@ -1,6 +1,7 @@
 #include "app/reload_command.h"
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <vomsrepl/json.h>
@@ -18,6 +19,17 @@ Status RunReloadCommand(const ReloadOptions& options, std::FILE* out) {
                            "to reload; its log says what changed)");
   auto token = ops::ReadControlToken(config.HttpTokenFile());
   if (!token.ok()) return token.status().WithContext(config.path + ": the control token");
+  // The daemon reloads the file it was started with: refuse when that is another one
+  // (a staged copy compared with itself would say "no change").
+  if (auto last = ops::HttpRequestTo(config.http.listen, "GET", "/reload", *token); last.ok() && last->status == 200) {
+    const Json j = Json::parse(last->body, nullptr, /*allow_exceptions=*/false);
+    const std::string theirs = j.is_object() ? j.value("config_path", std::string()) : std::string();
+    std::error_code ec;
+    if (!theirs.empty() && !std::filesystem::equivalent(theirs, config.path, ec))
+      return FailedPrecondition("the daemon on " + config.http.listen + " runs " + theirs + " and a reload reads " +
+                                "that file, not " + config.path + ": edit " + theirs + " (check it first with " +
+                                "`vomsrepl check-config --config " + theirs + " --diff`)");
+  }
   auto posted = ops::HttpRequestTo(config.http.listen, "POST", options.dry_run ? "/reload?dry_run=1" : "/reload", *token);
   if (!posted.ok())
     return Unavailable("no running `vomsrepl run` answers on " + config.http.listen + " (" +

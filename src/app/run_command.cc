@@ -71,7 +71,7 @@ Status RunDaemon(const RunOptions& options) {
       } else {
         std::fprintf(stderr, "vomsrepl: SIGHUP: cannot reopen the log: %s\n", s.ToString().c_str());
       }
-      if (replicator.RequestReload(false) == 0) spdlog::warn("SIGHUP: a reload is already in progress");
+      replicator.RequestReloadSoon();
       signals.async_wait(on_signal);
       return;
     }

@@ -139,7 +139,12 @@ Status Feeder::Run() {
   aopts.max_transaction_bytes = options_.max_transaction_bytes;
   active_rules_ = std::make_unique<txn::FilterRules>(options_.rules);
   txn::TransactionAssembler assembler(*active_rules_, writer, aopts);
-  assembler.Reset(config.start.gtids);  // the GTID state the stream starts after (empty by file:pos)
+  // The GTID state the stream starts after: the configured one, or for a
+  // start at a binlog position the master's state there (so that a resume
+  // by GTID names every domain, source/master_stream.h).
+  assembler.Reset(config.start.gtids.empty() ? master_->start_gtids() : config.start.gtids);
+  if (config.start.gtids.empty() && !master_->start_gtids().empty())
+    spdlog::info("feeder: the start position is GTID state {} on the master", master_->start_gtids().ToString());
   // Schema history survives restarts in the journal's metadata.
   if (auto blob = journal_.GetMeta(journal::kSchemaHistoryMeta); blob.ok()) {
     auto h = txn::SchemaHistory::Deserialize(std::as_bytes(std::span(blob->data(), blob->size())));

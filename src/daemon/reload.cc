@@ -1,6 +1,7 @@
 #include "daemon/reload.h"
 
 #include <set>
+#include <utility>
 
 #include "apply/replica_session.h"
 #include "daemon/replicator.h"
@@ -10,14 +11,18 @@
 namespace vomsrepl::daemon {
 namespace {
 
-Result<std::vector<std::string>> MasterDatabases(const ops::Config& config) {
+// The master's databases and tables, as the master read account sees them;
+// a database without a table appears with an empty table name.
+Result<std::vector<std::pair<std::string, std::string>>> MasterTables(const ops::Config& config) {
   VOMSREPL_ASSIGN_OR_RETURN(apply::ReplicaConfig account, ops::MasterReadAccount(config, ""));
   apply::ReplicaSession s;
   VOMSREPL_RETURN_IF_ERROR(s.Open(account).WithContext("the master read account"));
-  VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.Query("SELECT schema_name FROM information_schema.schemata"));
-  std::vector<std::string> out;
+  VOMSREPL_ASSIGN_OR_RETURN(auto rows, s.Query("SELECT s.schema_name, COALESCE(t.table_name, '') FROM "
+                                               "information_schema.schemata s LEFT JOIN information_schema.tables t "
+                                               "ON t.table_schema = s.schema_name"));
+  std::vector<std::pair<std::string, std::string>> out;
   for (const auto& r : rows)
-    if (!r.empty() && r[0]) out.push_back(*r[0]);
+    if (r.size() >= 2 && r[0]) out.emplace_back(*r[0], r[1].value_or(""));
   return out;
 }
 
@@ -27,13 +32,19 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
                                       const std::function<bool(const std::string&)>& stopped) {
   VOMSREPL_ASSIGN_OR_RETURN(txn::FilterRules old_rules, txn::FilterRules::Create(running.filter));
   VOMSREPL_ASSIGN_OR_RETURN(txn::FilterRules new_rules, txn::FilterRules::Create(next.filter));
-  VOMSREPL_ASSIGN_OR_RETURN(std::vector<std::string> dbs, MasterDatabases(next));
-  // Newly kept, or kept under another name on the replicas.
+  VOMSREPL_ASSIGN_OR_RETURN(auto tables, MasterTables(next));
+  // Databases with something the new filter keeps and the running one does
+  // not (a database or table newly included, included again after an
+  // exclusion, or kept under another name): the replicas' copy of it, if
+  // any, has not followed the master's writes while it was left out.
   std::vector<std::string> added;
-  for (const std::string& db : dbs) {
-    if (!new_rules.KeepDatabase(db)) continue;
-    if (old_rules.KeepDatabase(db) && old_rules.TargetDatabase(db) == new_rules.TargetDatabase(db)) continue;
-    added.push_back(db);
+  std::set<std::string> seen_db;
+  for (const auto& [db, table] : tables) {
+    const bool keep_new = table.empty() ? new_rules.KeepDatabase(db) : new_rules.KeepTable(db, table);
+    if (!keep_new) continue;
+    const bool keep_old = table.empty() ? old_rules.KeepDatabase(db) : old_rules.KeepTable(db, table);
+    if (keep_old && old_rules.TargetDatabase(db) == new_rules.TargetDatabase(db)) continue;
+    if (seen_db.insert(db).second) added.push_back(db);
   }
   FilterCheck check;
   if (added.empty()) return check;
@@ -49,23 +60,29 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
       VOMSREPL_ASSIGN_OR_RETURN(
           auto rows, session.QueryPrepared("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?",
                                            {target}));
-      if (!rows.empty() && rows[0][0] && *rows[0][0] != "0") continue;
+      const bool holds = !rows.empty() && rows[0][0] && *rows[0][0] != "0";
+      const std::string drop = "DROP DATABASE `" + target + "` on replica " + r.name +
+                               " (as an administrator: bootstrap fills an empty database)";
       const std::string bootstrap = "vomsrepl bootstrap --config " + next.path + " --replica " + r.name + " --db " + db +
                                     (target != db ? " --as " + target : "");
       const std::string start = "vomsrepl replica start " + r.name + " --config " + next.path;
+      const std::string why = holds ? "holds a copy of " + target + " that has not followed the master's writes to "
+                                      "what the running [filter] leaves out (master database " + db + ")"
+                                    : "does not hold " + target + " (master database " + db + ")";
       if (stopped(r.name)) {
-        check.notes.push_back("replica " + r.name + " (stopped) does not hold " + target + " yet: `" + bootstrap +
-                              "`, then `" + start + "`");
+        check.notes.push_back("replica " + r.name + " (stopped) " + why + ": " + (holds ? drop + ", then `" : "`") +
+                              bootstrap + "`, then `" + start + "`");
         continue;
       }
-      refusals.push_back("replica " + r.name + " does not hold " + target + " (master database " + db + ")");
+      refusals.push_back("replica " + r.name + " " + why);
       commands_stop.push_back("vomsrepl replica stop " + r.name + " --config " + next.path);
+      if (holds) commands_after.push_back(drop);
       commands_after.push_back(bootstrap);
       commands_after.push_back(start);
     }
   }
   if (refusals.empty()) return check;
-  std::string msg = "the new [filter] keeps databases that running replicas do not hold: ";
+  std::string msg = "the new [filter] keeps what the running one leaves out, and running replicas lack an up-to-date copy of it: ";
   for (size_t i = 0; i < refusals.size(); ++i) msg += (i ? "; " : "") + refusals[i];
   msg += ". Nothing was changed. Run, in this order:";
   std::set<std::string> seen;

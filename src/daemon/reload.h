@@ -2,13 +2,17 @@
 // --diff` need besides the key-by-key diff (ops/config_diff.h): whether a
 // [filter] change may be taken now.
 //
-// A database the new [filter] keeps and the old one did not, that exists on
-// the master (as the master read account sees it, ops/master_read_account.h),
-// must be on every enabled replica (under its [filter.rename] name) before
-// the feeder journals its changes, or that replica's applier would meet
-// writes to tables it does not have. A replica that lacks it may only be
-// stopped (`vomsrepl replica stop`): it is then bootstrapped and started.
-// Otherwise the reload is refused with the exact commands, in order.
+// A database with anything the new [filter] keeps and the old one did not (a
+// database or table newly included, included again after an exclusion, or
+// kept under another [filter.rename] name), that exists on the master (as
+// the master read account sees it, ops/master_read_account.h), needs a fresh
+// copy on every enabled replica before the feeder journals its changes: a
+// replica without it would meet writes to tables it does not have, and a
+// replica with an old copy has missed every write made while it was left out
+// (silently, until a later change finds a row that differs). Such a replica
+// may only be stopped (`vomsrepl replica stop`): it is then bootstrapped
+// (after a DROP DATABASE of its old copy) and started. Otherwise the reload
+// is refused with the exact steps, in order.
 //
 // Thread-safety: free functions; they open sessions of their own.
 #pragma once

@@ -238,10 +238,14 @@ Status ReplicaRunner::AwaitJournalTail(const apply::Progress& p) {
     return "source " + (gtid.empty() ? std::string() : "GTID " + gtid + ", ") + position.ToString();
   };
   const std::string applied = "journal seq " + std::to_string(p.seq) + " (" + source(p.gtid, p.position) + ")";
-  spdlog::warn("replica {}: has applied {} but the journal ended at seq {} when it was opened: the journal lost a "
-               "tail it had not synced (an OS crash or power cut with [journal] sync = periodic or none), or this is "
-               "not the state directory that fed this replica; waiting for the master to stream it again, then "
-               "checking that seq {} is the same source transaction",
+  // A runner started after the journal grew past p.seq (a reload restarted it)
+  // checks the transaction at once; only one that must wait says why.
+  const bool journaled_now = journal_.last_seq() >= p.seq;
+  if (!journaled_now) spdlog::warn("replica {}: has applied {} but the journal ended at seq {} when it was opened: the journal lost a "
+               "tail it had not synced (an OS crash or power cut with [journal] sync = periodic or none), a standby "
+               "feeder took over and restarted the journal at a slower replica's point, or this is not the state "
+               "directory that fed this replica; waiting for the master to stream it again, then checking that seq {} "
+               "is the same source transaction",
                options_.name, applied, opened, p.seq);
   {
     std::lock_guard lock(mu_);
@@ -285,8 +289,9 @@ Status ReplicaRunner::AwaitJournalTail(const apply::Progress& p) {
         "directory that fed this replica). The replica is left as it is; compare it with `vomsrepl verify` and bring "
         "it back with `vomsrepl bootstrap`");
   }
-  spdlog::info("replica {}: the journal holds seq {} again, the same source transaction it applied; continuing",
-               options_.name, p.seq);
+  if (!journaled_now)
+    spdlog::info("replica {}: the journal holds seq {} again, the same source transaction it applied; continuing",
+                 options_.name, p.seq);
   tail_checked_ = true;
   return Status::OK();
 }

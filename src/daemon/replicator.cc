@@ -113,7 +113,7 @@ ReplicaRunnerOptions ReplicaOptionsFrom(const ops::Config& config, const ops::Re
   return o;
 }
 
-Replicator::Replicator(ops::Config config) : config_(std::move(config)) {}
+Replicator::Replicator(ops::Config config) : config_(std::move(config)), config_path_(config_.path) {}
 
 Replicator::~Replicator() {
   if (http_) http_->Stop();
@@ -258,6 +258,12 @@ uint64_t Replicator::RequestReload(bool dry_run) {
   return n;
 }
 
+void Replicator::RequestReloadSoon() {
+  if (RequestReload(false) != 0) return;
+  std::lock_guard lock(reload_mu_);
+  reload_.again = true;
+}
+
 std::string Replicator::ReloadJson() const {
   std::lock_guard lock(reload_mu_);
   Json j = Json::object();
@@ -266,6 +272,7 @@ std::string Replicator::ReloadJson() const {
   j["dry_run"] = reload_.dry_run;
   j["ok"] = reload_.ok;
   j["result"] = JsonBytes(reload_.result);
+  j["config_path"] = JsonBytes(config_path_);
   return j.dump() + "\n";
 }
 
@@ -289,10 +296,16 @@ void Replicator::ServeReload() {
     if (result.ok()) spdlog::info("reload {}: {}", n, flat(*result));
     else spdlog::error("reload {} refused: {}", n, flat(result.status().ToString()));
   }
-  std::lock_guard lock(reload_mu_);
-  reload_.done = n;
-  reload_.ok = result.ok();
-  reload_.result = result.ok() ? *result : std::string(result.status().message());
+  bool again = false;
+  {
+    std::lock_guard lock(reload_mu_);
+    reload_.done = n;
+    reload_.ok = result.ok();
+    reload_.result = result.ok() ? *result : std::string(result.status().message());
+    again = reload_.again;
+    reload_.again = false;
+  }
+  if (again) RequestReload(false);  // a SIGHUP came meanwhile: read the file once more
 }
 
 namespace {

@@ -84,6 +84,9 @@ class Replicator {
   // `dry_run`: only say what would change. Returns the request's number, or
   // 0 while another reload is pending. Any thread (SIGHUP, POST /reload).
   uint64_t RequestReload(bool dry_run);
+  // SIGHUP: a reload, and one more after it when one is in progress (the
+  // file may have changed again since that one read it).
+  void RequestReloadSoon();
   // The last reload: {"requested":N,"done":M,"dry_run":b,"ok":b,"result":"..."}.
   std::string ReloadJson() const;
   // How a reload applies [log] (run_command.cc: its --log-level/--log-file win).
@@ -117,6 +120,7 @@ class Replicator {
   bool StopRequested();
 
   ops::Config config_;
+  const std::string config_path_;  // the file a reload reads (GET /reload names it)
   ops::Metrics metrics_;
   ops::ServiceNotifier notifier_;  // systemd: READY, STOPPING, WATCHDOG
   std::unique_ptr<journal::Journal> journal_;
@@ -132,6 +136,7 @@ class Replicator {
   struct ReloadState {
     uint64_t requested = 0, done = 0;
     bool dry_run = false, ok = true;
+    bool again = false;  // RequestReloadSoon while one was pending
     std::string result;
   } reload_;
   std::function<Status(const ops::LogSection&)> log_setup_;

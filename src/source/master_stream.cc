@@ -3,6 +3,7 @@
 #include <mysqld_error.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -84,6 +85,7 @@ struct MasterStream::Impl {
   std::string event_file;
 
   TransactionBoundaryTracker tracker;
+  MariadbGtidList start_gtids;  // a first start at a position: the master's GTID state there
   ReconnectBackoff backoff;
   SilenceWindow silence{StreamReadTimeout(config), std::max(config.read_timeout, kMaxSilenceWindow)};
   std::chrono::steady_clock::time_point last_event_at;  // or when the dump was asked for
@@ -123,6 +125,7 @@ bool MasterStream::IsTransactionRestart(const Status& s) {
 BinlogPosition MasterStream::position() const { return BinlogPosition{impl_->cur_file, impl_->cur_pos}; }
 const BinlogPosition& MasterStream::resume_position() const { return impl_->tracker.safe_position(); }
 const MariadbGtidList& MasterStream::resume_gtids() const { return impl_->tracker.safe_gtids(); }
+const MariadbGtidList& MasterStream::start_gtids() const { return impl_->start_gtids; }
 bool MasterStream::in_transaction() const { return impl_->tracker.in_transaction(); }
 uint64_t MasterStream::reconnect_count() const { return impl_->reconnects; }
 uint64_t MasterStream::heartbeat_count() const { return impl_->heartbeats.load(std::memory_order_relaxed); }
@@ -321,6 +324,41 @@ Status MasterStream::Impl::OpenStream(bool first) {
     pos = std::strtoull(st->front()[1]->c_str(), nullptr, 10);
   }
   // kOldestBinlog: an empty file name makes the master start at its first binlog.
+
+  // A first start at a binlog position (FILE:POS, current, oldest) on MariaDB:
+  // the GTID state at that position seeds what the stream tracks, so that a
+  // later resume by GTID names every domain. A domain missing from a resume
+  // state is streamed from the master's first binlog (issue 25: a feeder
+  // started at FILE:POS and restarted before it saw domain 1 got domain 1's
+  // transactions from before its start).
+  if (first && mariadb && !UseGtid()) {
+    std::string at_file = file;
+    uint64_t at_pos = pos;
+    if (at_file.empty()) {
+      auto logs = session.Query("SHOW BINARY LOGS");
+      if (logs.ok() && !logs->empty() && !logs->front().empty() && logs->front()[0]) at_file = *logs->front()[0];
+      at_pos = kFirstEventOffset;
+    }
+    bool plain = !at_file.empty();
+    for (char c : at_file) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
+    if (plain) {
+      auto g = session.Query("SELECT BINLOG_GTID_POS('" + at_file + "', " + std::to_string(at_pos) + ")");
+      auto parsed = g.ok() && !g->empty() && !g->front().empty() && g->front()[0]
+                        ? MariadbGtidList::Parse(*g->front()[0])
+                        : Result<MariadbGtidList>(NotFound(g.ok() ? "NULL: not a transaction boundary of a binlog "
+                                                                    "the master holds"
+                                                                  : std::string(g.status().message())));
+      if (parsed.ok()) {
+        start_gtids = *parsed;
+        tracker.Reset(config.start.from == StartFrom::kPosition ? config.start.position : BinlogPosition(),
+                      start_gtids);
+      } else {
+        spdlog::warn("master stream: no GTID state for {}:{} (BINLOG_GTID_POS: {}): what resumes from this stream by "
+                     "GTID before it has seen every domain may receive a domain from the master's first binlog",
+                     at_file, at_pos, parsed.status().message());
+      }
+    }
+  }
 
   MasterSession::DumpRequest dump;
   dump.server_id = config.server_id;

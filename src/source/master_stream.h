@@ -243,6 +243,10 @@ class MasterStream final : public EventSource {
   // MariaDB GTID position including the last complete transaction (GTIDs seen
   // on this stream, on top of start.gtids).
   const MariadbGtidList& resume_gtids() const;
+  // After Connect() at a binlog position (FILE:POS, current, oldest) on
+  // MariaDB: the master's GTID state at that position (BINLOG_GTID_POS), which
+  // the stream's GTIDs build on; empty for a GTID start and for MySQL.
+  const MariadbGtidList& start_gtids() const;
   // True while the events returned so far end inside a transaction.
   bool in_transaction() const;
   // Times the stream was re-opened after losing its connection.

@@ -17,6 +17,8 @@
 #      of one more database needs the others quiet), they are run as given (replica
 #      stop, reload, bootstrap, replica start); writes to voms_extra and the VOMS
 #      workload then reach replica1.
+#   7. voms_extra excluded (reload), written to on the master, then included again: refused,
+#      naming replica1's stale copy, a DROP DATABASE and a bootstrap.
 #   Lag of replica1 (sampled every 0.2 s from /status) during steps 3-5, changes that do
 #   not concern it, is reported as a FIGURE; at the end replica1 equals the master
 #   (voms_otest and voms_extra) and the journal holds one seq per kept master transaction.
@@ -175,4 +177,17 @@ done
 [ "$(sql replica1 -e "SELECT COUNT(*) FROM voms_extra.t")" = 3 ] || fail "replica1 lacks rows of voms_extra.t"
 same_process "the filter change"
 echo "$name: [filter] change refused while replica1 ran, then taken after the commands it named; voms_extra equal on replica1"
+
+# 7. Excluded, written to, included again: replica1's copy missed those writes, so the
+# reload that includes it again is refused (a DROP and a bootstrap are needed).
+sed -i 's/^include_databases = \["voms_otest", "voms_extra"\]$/include_databases = ["voms_otest"]/' "$cfg"
+reload || { cat "$dir/reload.out"; fail "reload excluding voms_extra"; }
+sql master -e "INSERT INTO voms_extra.t VALUES (4, 'while excluded')"
+sed -i 's/^include_databases = \["voms_otest"\]$/include_databases = ["voms_otest", "voms_extra"]/' "$cfg"
+rc=0; reload || rc=$?
+[ "$rc" -eq 6 ] && grep -q "replica replica1 holds a copy of voms_extra that has not followed the master's writes" "$dir/reload.out" &&
+  grep -q "DROP DATABASE \`voms_extra\` on replica replica1" "$dir/reload.out" ||
+  { cat "$dir/reload.out"; fail "including voms_extra again after writes while excluded: exit $rc, want 6 naming the stale copy"; }
+same_process "the refused re-inclusion"
+echo "$name: voms_extra included again after writes while excluded: refused, naming the stale copy and the DROP + bootstrap"
 echo "FIGURE: scenario=reload injected=\"reload of [apply] + a replica added, [log] by SIGHUP, a replica disabled and removed, a [master] change refused, a [filter] change refused then taken after bootstrap\" times=7 restarts=0 replica1_max_lag_s=$max_lag lag_samples=$samples result=applied"
