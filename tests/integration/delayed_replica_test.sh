@@ -18,13 +18,21 @@
 #   3. `vomsrepl replica start replica2`: it applies the rest after its delay; both
 #      replicas equal the master, one journal seq per master transaction.
 #
-# usage: delayed_replica_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
+# usage: delayed_replica_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO [--goal-bounds]
 #   VOMSREPL_DELAY_S (default 8)
 set -euo pipefail
 sandbox="$1" vomsrepl="$2" dir="$3" repo="$4"
 name=delayed_replica
 delay=${VOMSREPL_DELAY_S:-8}
 source "$(dirname "$0")/ops_lib.sh"
+# Never before the delay (correctness: asserted always); at most delay + 3 s with
+# --goal-bounds, delay + 30 s in the suite (a loaded machine, docs/test-suite.md).
+late_s=30
+case ${5:-} in
+  "") ;;
+  --goal-bounds) late_s=3 ;;
+  *) echo "delayed_replica_test.sh: unknown argument '$5'" >&2; exit 2 ;;
+esac
 
 ops_setup
 sed -i "/^name = \"replica2\"$/a delay_s = $delay" "$dir/vomsrepl.toml"
@@ -52,21 +60,21 @@ for k in 1 2 3; do
     [ "$(replica2 'r["delayed_until"] or 0')" -gt 0 ] && saw_waiting=1
     lag=$(replica2 'r["lag_seconds"] or 0')
     [ "$lag" -gt "$max_lag" ] && max_lag=$lag
-    [ $(( $(now_ms) - t0 )) -lt $(( (delay + 10) * 1000 )) ] || fail "probe $k not on replica2 within $(( delay + 10 )) s"
+    [ $(( $(now_ms) - t0 )) -lt $(( (delay + late_s + 10) * 1000 )) ] || fail "probe $k not on replica2 within $(( delay + late_s + 10 )) s"
     sleep 0.2
   done
   t2=$(now_ms)
   echo "$name: probe $k: replica1 after $(( t1 - t0 )) ms, replica2 after $(( t2 - t0 )) ms (delay $delay s)"
   [ $(( t2 - t0 )) -ge $(( (delay - 1) * 1000 )) ] || fail "probe $k reached replica2 after $(( t2 - t0 )) ms, before its delay"
-  [ $(( t2 - t0 )) -le $(( (delay + 3) * 1000 )) ] || fail "probe $k reached replica2 after $(( t2 - t0 )) ms, later than delay + 3 s"
-  [ $(( t1 - t0 )) -le 3000 ] || fail "probe $k took $(( t1 - t0 )) ms to reach replica1 (not delayed)"
+  [ $(( t2 - t0 )) -le $(( (delay + late_s) * 1000 )) ] || fail "probe $k reached replica2 after $(( t2 - t0 )) ms, later than delay + $late_s s"
+  [ $(( t1 - t0 )) -le $(( late_s * 1000 )) ] || fail "probe $k took $(( t1 - t0 )) ms to reach replica1 (not delayed)"
 done
 [ "$saw_waiting" = 1 ] || fail "/status never showed replica2's delayed_until while it waited"
 [ "$(replica2 'r["delay_s"]')" = "$delay" ] || fail "/status replica2 delay_s"
 [ "$(replica2 'r["state"]')" = running ] || fail "replica2 not running while delayed"
 [ "$(metric 'vomsrepl_replica_delay_seconds{replica="replica2"}')" = "$delay" ] || fail "vomsrepl_replica_delay_seconds"
 [ "$(metric 'vomsrepl_replica_delay_seconds{replica="replica1"}')" = 0 ] || fail "replica1's delay metric"
-[ "$max_lag" -le $(( delay + 3 )) ] || fail "replica2's lag reached $max_lag s (delay $delay s)"
+[ "$max_lag" -le $(( delay + late_s )) ] || fail "replica2's lag reached $max_lag s (delay $delay s)"
 
 # 2. The mistake, and the roll forward to just before it.
 ops_workload 100 91

@@ -23,11 +23,19 @@
 #   not concern it, is reported as a FIGURE; at the end replica1 equals the master
 #   (voms_otest and voms_extra) and the journal holds one seq per kept master transaction.
 #
-# usage: reload_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO
+# usage: reload_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO [--goal-bounds]
 set -euo pipefail
 sandbox="$1" vomsrepl="$2" dir="$3" repo="$4"
 name=reload
 source "$(dirname "$0")/ops_lib.sh"
+# replica1's lag through reloads that do not concern it: at most 2 s with --goal-bounds,
+# 15 s in the suite (a loaded machine, docs/test-suite.md); the figure is printed.
+lag_bound=15
+case ${5:-} in
+  "") ;;
+  --goal-bounds) lag_bound=2 ;;
+  *) echo "reload_test.sh: unknown argument '$5'" >&2; exit 2 ;;
+esac
 
 ops_setup
 cfg=$dir/vomsrepl.toml
@@ -143,7 +151,7 @@ touch "$dir/lag.stop"; wait "$lag_pid" 2>/dev/null || true
 max_lag=$(sort -n "$dir/lag.txt" | tail -1)
 samples=$(wc -l < "$dir/lag.txt")
 echo "$name: replica1's lag during the reloads that do not concern it: at most $max_lag s ($samples samples)"
-[ "${max_lag:-99}" -le 2 ] || fail "replica1 lagged $max_lag s during reloads that do not concern it"
+[ "${max_lag:-99}" -le "$lag_bound" ] || fail "replica1 lagged $max_lag s during reloads that do not concern it (bound $lag_bound s)"
 
 # 6. [filter] adds voms_extra. `vomsrepl bootstrap` of one more database into a replica
 # that is fed needs the databases it already holds quiet meanwhile (it refuses
@@ -190,4 +198,4 @@ rc=0; reload || rc=$?
   { cat "$dir/reload.out"; fail "including voms_extra again after writes while excluded: exit $rc, want 6 naming the stale copy"; }
 same_process "the refused re-inclusion"
 echo "$name: voms_extra included again after writes while excluded: refused, naming the stale copy and the DROP + bootstrap"
-echo "FIGURE: scenario=reload injected=\"reload of [apply] + a replica added, [log] by SIGHUP, a replica disabled and removed, a [master] change refused, a [filter] change refused then taken after bootstrap\" times=7 restarts=0 replica1_max_lag_s=$max_lag lag_samples=$samples result=applied"
+echo "FIGURE: scenario=reload injected=\"reload of [apply] + a replica added, [log] by SIGHUP, a replica disabled and removed, a [master] change refused, a [filter] change refused then taken after bootstrap, a re-inclusion after writes while excluded refused\" times=8 restarts=0 replica1_max_lag_s=$max_lag lag_samples=$samples result=applied"

@@ -29,7 +29,7 @@
 #      numbering agreed across every takeover: 0 lost, 0 duplicated); `vomsrepl status`
 #      of a state directory shows the role its feeder recorded.
 #
-# usage: standby_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO FAULT_PROXY
+# usage: standby_test.sh SANDBOX_TOOL VOMSREPL SANDBOX_DIR REPO FAULT_PROXY [--goal-bounds]
 #   VOMSREPL_STANDBY_KILLS (default 10), VOMSREPL_STANDBY_CUTS (default 3)
 set -euo pipefail
 sandbox="$1" vomsrepl="$2" dir="$3" repo="$4" fault_proxy="$5"
@@ -39,7 +39,14 @@ cuts=${VOMSREPL_STANDBY_CUTS:-3}
 source "$(dirname "$0")/ops_lib.sh"
 
 heartbeat_ms=1000 check_ms=1000 lease_timeout_s=4
-bound_ms=$(( 2 * heartbeat_ms + check_ms ))
+goal_ms=$(( 2 * heartbeat_ms + check_ms ))  # the issue's bound: 2 x heartbeat + check interval
+# The suite asserts "no hang" (5 x the goal: a loaded 2-core machine, docs/test-suite.md);
+# --goal-bounds (tools/reliability-report) asserts the goal itself. Both print the figure.
+case ${6:-} in
+  "") bound_ms=$(( 5 * goal_ms )) ;;
+  --goal-bounds) bound_ms=$goal_ms ;;
+  *) echo "standby_test.sh: unknown argument '$6'" >&2; exit 2 ;;
+esac
 ops_before_config() {
   ops_proxy_start mproxy master "$dir/master/repl.cnf"
   OPS_MASTER_CNF="$dir/mproxy.cnf"
@@ -124,7 +131,7 @@ takeover() {  # takeover CAUSE NUMBER T0 SEQ0: the other feeder active within th
   t2=$(now_ms)
   apply=$(( t2 - $3 ))
   last_take=$take last_apply=$apply
-  echo "$name: $1 $2: $active -> $new: active and streaming after $take ms (bound $bound_ms ms), both replicas applying after $apply ms"
+  echo "$name: $1 $2: $active -> $new: active and streaming after $take ms (goal $goal_ms ms, asserted $bound_ms ms), both replicas applying after $apply ms"
   [ "$take" -le "$bound_ms" ] || fail "$1 $2: takeover after $take ms, bound $bound_ms ms"
   [ "$take" -gt "$max_take" ] && max_take=$take
   [ "$apply" -gt "$max_apply" ] && max_apply=$apply
@@ -176,11 +183,12 @@ seq0=$(journal_seq "$frozen")
 kill -STOP "${pids[$frozen]}"
 t0=$(now_ms)
 freeze_bound_ms=$(( lease_timeout_s * 1000 + bound_ms ))
-saved=("$bound_ms" "$max_take" "$sum_take" "$n_take" "$max_apply")
-bound_ms=$freeze_bound_ms
+freeze_goal_ms=$(( lease_timeout_s * 1000 + goal_ms ))
+saved=("$bound_ms" "$max_take" "$sum_take" "$n_take" "$max_apply" "$goal_ms")
+bound_ms=$freeze_bound_ms goal_ms=$freeze_goal_ms
 takeover freeze 1 "$t0" "${seq0:-0}"
 freeze_take=$last_take freeze_apply=$last_apply
-bound_ms=${saved[0]} max_take=${saved[1]} sum_take=${saved[2]} n_take=${saved[3]} max_apply=${saved[4]}
+bound_ms=${saved[0]} max_take=${saved[1]} sum_take=${saved[2]} n_take=${saved[3]} max_apply=${saved[4]} goal_ms=${saved[5]}
 kill -CONT "${pids[$frozen]}"
 await 30 "the frozen feeder $frozen standing by after SIGCONT" is_role "$frozen" standby
 grep -hq "was held by another \`vomsrepl run\` (connection [0-9]*) for $lease_timeout_s s" "$dir/run.log" "$dir/runB.log" ||
@@ -234,4 +242,4 @@ grep -qE '^feeder role +(active|standby) since ' "$dir/statusB.txt" || { cat "$d
 rebased=$(cat "$dir/run.log" "$dir/runB.log" | grep -c "journal rebased at seq" || true)
 kept=$(cat "$dir/run.log" "$dir/runB.log" | grep -c "takeover: the journal holds seq" || true)
 echo "$name: ok: $master_txns master transactions, $kills SIGKILLs and $cuts link cuts, $journaled journaled; journals rebased $rebased times, kept $kept times"
-echo "FIGURE: scenario=standby-takeover injected=\"SIGKILL of the active feeder at random moments, its master link cut (fault proxy), SIGSTOP past lease_timeout_s, every replica down at a kill, peers with another [filter] or the same server_id, a standby with the same [standby] lease waiting\" times=$(( kills + cuts + 4 )) kills=$kills cuts=$cuts bound_ms=$bound_ms max_takeover_ms=$max_take takeovers=$n_take mean_takeover_ms=$(( sum_take / n_take )) max_replicas_applying_ms=$max_apply max_step_down_ms=$max_down freeze_takeover_ms=$freeze_take freeze_bound_ms=$freeze_bound_ms freeze_replicas_applying_ms=$freeze_apply peers_refused=2 master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 total_seconds=$SECONDS result=converged"
+echo "FIGURE: scenario=standby-takeover injected=\"SIGKILL of the active feeder at random moments, its master link cut (fault proxy), SIGSTOP past lease_timeout_s, every replica down at a kill, peers with another [filter] or the same server_id, a standby with the same [standby] lease waiting\" times=$(( kills + cuts + 4 )) kills=$kills cuts=$cuts goal_ms=$goal_ms asserted_ms=$bound_ms max_takeover_ms=$max_take takeovers=$n_take mean_takeover_ms=$(( sum_take / n_take )) max_replicas_applying_ms=$max_apply max_step_down_ms=$max_down freeze_takeover_ms=$freeze_take freeze_goal_ms=$freeze_goal_ms freeze_replicas_applying_ms=$freeze_apply peers_refused=2 master_txns=$master_txns journaled=$journaled lost=0 duplicated=0 total_seconds=$SECONDS result=converged"
