@@ -238,9 +238,9 @@ Status ReplicaRunner::AwaitJournalTail(const apply::Progress& p) {
     return "source " + (gtid.empty() ? std::string() : "GTID " + gtid + ", ") + position.ToString();
   };
   const std::string applied = "journal seq " + std::to_string(p.seq) + " (" + source(p.gtid, p.position) + ")";
-  // A runner started after the journal grew past p.seq (a reload restarted it)
-  // checks the transaction at once; only one that must wait says why.
-  const bool journaled_now = journal_.last_seq() >= p.seq;
+  // A runner a reload restarted, the journal already past p.seq, checks the
+  // transaction at once; any other says why it checks.
+  const bool journaled_now = options_.started_by_reload && journal_.last_seq() >= p.seq;
   if (!journaled_now) spdlog::warn("replica {}: has applied {} but the journal ended at seq {} when it was opened: the journal lost a "
                "tail it had not synced (an OS crash or power cut with [journal] sync = periodic or none), a standby "
                "feeder took over and restarted the journal at a slower replica's point, or this is not the state "

@@ -65,6 +65,10 @@ struct ReplicaRunnerOptions {
   // long is taken from it (apply::FenceRunHolder): that feeder lost the lease
   // but froze or lost its link before it let go. 0: never.
   std::chrono::seconds fence_after{0};
+  // A runner a reload (re)started: its replica applied from this very journal,
+  // so a progress row beyond the journal's end at open is no lost tail (the
+  // check of AwaitJournalTail still runs, without its warning).
+  bool started_by_reload = false;
 };
 
 struct ReplicaSnapshot {

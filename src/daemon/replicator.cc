@@ -388,7 +388,9 @@ void Replicator::RewireReplicas(const std::vector<std::string>& restart, const s
       old.erase(it);
       continue;
     }
-    next.push_back(std::make_unique<ReplicaRunner>(ReplicaOptionsFrom(config_, section), *journal_, &metrics_));
+    ReplicaRunnerOptions options = ReplicaOptionsFrom(config_, section);
+    options.started_by_reload = true;
+    next.push_back(std::make_unique<ReplicaRunner>(std::move(options), *journal_, &metrics_));
     if (feeding) next.back()->Launch();
   }
   for (auto& [name, runner] : old) {
