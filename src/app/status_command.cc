@@ -8,6 +8,7 @@
 #include <vomsrepl/json.h>
 #include <vomsrepl/progress.h>
 
+#include "common/utc_time.h"
 #include "journal/journal.h"
 #include "ops/replica_status.h"
 
@@ -48,8 +49,7 @@ Status RunStatus(const StatusOptions& options, std::FILE* out) {
     doc.source.role = role->substr(0, role->find(" since "));
     doc.source.role_detail = *role;
   }
-  const int64_t now =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now = UnixNow();
   for (auto& [name, m] : mirrors) {
     ops::ReplicaStatus r;
     r.name = name;

@@ -4,7 +4,9 @@
 
 namespace vomsrepl {
 
-std::string UtcNowText() { return UtcTimeText(int64_t(std::time(nullptr))); }
+std::string UtcNowText() { return UtcTimeText(UnixNow()); }
+
+int64_t UnixNow() { return int64_t(std::time(nullptr)); }
 
 std::string UtcTimeText(int64_t seconds) {
   const std::time_t t = std::time_t(seconds);

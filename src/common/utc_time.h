@@ -8,6 +8,8 @@
 namespace vomsrepl {
 
 std::string UtcNowText();
+// Seconds since the epoch now (the wall clock, as commit times and lags count).
+int64_t UnixNow();
 // The same form for a time in seconds since the epoch.
 std::string UtcTimeText(int64_t seconds);
 

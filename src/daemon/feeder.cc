@@ -101,14 +101,7 @@ Status Feeder::Run() {
 
   // The GTID domains of what is journaled (journal.h kKeptDomainsMeta).
   std::set<uint32_t> kept_domains;
-  if (auto d = journal_.GetMeta(journal::kKeptDomainsMeta); d.ok()) {
-    for (size_t at = 0; at < d->size();) {
-      size_t end = d->find(',', at);
-      if (end == std::string::npos) end = d->size();
-      kept_domains.insert(uint32_t(std::strtoul(d->substr(at, end - at).c_str(), nullptr, 10)));
-      at = end + 1;
-    }
-  }
+  if (auto d = journal_.GetMeta(journal::kKeptDomainsMeta); d.ok()) kept_domains = journal::ParseKeptDomains(*d);
   // Metrics from what the assembler counted (nothing is decoded again here).
   JournalWriter writer(journal_, options_.max_queued_bytes, [this, &kept_domains](
                                                                 const std::vector<txn::Transaction>& batch,
@@ -120,9 +113,7 @@ Status Feeder::Run() {
       if (g.ok()) new_domain |= kept_domains.insert(g->domain_id).second;
     }
     if (new_domain) {
-      std::string text;
-      for (uint32_t d : kept_domains) text += (text.empty() ? "" : ",") + std::to_string(d);
-      Status put = journal_.PutMeta(journal::kKeptDomainsMeta, text);
+      Status put = journal_.PutMeta(journal::kKeptDomainsMeta, journal::KeptDomainsText(kept_domains));
       if (!put.ok()) spdlog::warn("feeder: cannot record the journaled GTID domains: {}", put.ToString());
     }
     if (!metrics_) return;

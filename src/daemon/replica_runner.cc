@@ -390,7 +390,7 @@ Status ReplicaRunner::Publish(const apply::ParallelApplier& applier, SessionCoun
   m.seq = p.seq;
   m.gtid = p.gtid;
   m.position = p.position;
-  m.applied_time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  m.applied_time = UnixNow();
   m.commit_time = c.last_commit_time;
   m.state = "running";
   Status st = journal_.SetReplicaMirror(options_.name, m);
@@ -436,14 +436,6 @@ bool ReplicaRunner::TakeSkip(const txn::Transaction& t) {
   return skip;
 }
 
-namespace {
-
-int64_t UnixSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 int64_t ReplicaRunner::DueTime(const txn::Transaction& t) const {
   if (options_.delay.count() == 0 || t.chunk != 0) return 0;
   // The commit time travels on the last chunk; the reader only returns
@@ -455,14 +447,14 @@ int64_t ReplicaRunner::DueTime(const txn::Transaction& t) const {
   }
   if (commit == 0) return 0;
   const int64_t due = commit + options_.delay.count();
-  return due > UnixSeconds() ? due : 0;
+  return due > UnixNow() ? due : 0;
 }
 
 bool ReplicaRunner::WaitUntilDue(int64_t due) {
   std::unique_lock lock(mu_);
   snapshot_.delayed_until = due;
   for (;;) {
-    const int64_t now = UnixSeconds();
+    const int64_t now = UnixNow();
     if (now >= due || paused_ || shutdown_) break;
     cv_.wait_for(lock, std::chrono::seconds(std::min<int64_t>(due - now, 1)));
   }

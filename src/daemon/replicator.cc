@@ -27,10 +27,6 @@
 namespace vomsrepl::daemon {
 namespace {
 
-int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // The value of the environment variable `name`, read once; the variable is
 // then scrubbed: its bytes zeroed in place (/proc/PID/environ reads the
 // process's original environment block, which unsetenv alone leaves as it
@@ -335,7 +331,9 @@ Result<std::string> Replicator::Reload(bool dry_run) {
     auto stopped = [this](const std::string& name) {
       for (const auto& r : replicas_) {
         ReplicaSnapshot s = r->Snapshot();
-        if (s.name == name) return ops::ReplicaStateName(s.state) == "stopped" || ops::ReplicaStateName(s.state) == "error";
+        if (s.name != name) continue;
+        const std::string_view state = ops::ReplicaStateName(s.state);
+        return state == "stopped" || state == "error";
       }
       return !feeder_;  // a standby's runners are not running
     };
@@ -361,8 +359,7 @@ Result<std::string> Replicator::Reload(bool dry_run) {
 }
 
 void Replicator::RewireReplicas(const std::vector<std::string>& restart, const std::vector<std::string>& removed) {
-  const bool feeding = feeder_ != nullptr;
-  if (!feeding) {
+  if (!feeder_) {
     // A standby has no runners: CreateWiring builds them from config_ when it feeds.
     for (const auto& name : removed) journal_->RemoveReplicaMirror(name).IgnoreError();
     return;
@@ -391,7 +388,7 @@ void Replicator::RewireReplicas(const std::vector<std::string>& restart, const s
     ReplicaRunnerOptions options = ReplicaOptionsFrom(config_, section);
     options.started_by_reload = true;
     next.push_back(std::make_unique<ReplicaRunner>(std::move(options), *journal_, &metrics_));
-    if (feeding) next.back()->Launch();
+    next.back()->Launch();
   }
   for (auto& [name, runner] : old) {
     runner->Shutdown();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <charconv>
 #include <limits>
 
 #include <rocksdb/db.h>
@@ -93,6 +94,26 @@ bool FirstTxnKey(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t* seq
 }
 
 }  // namespace
+
+std::string KeptDomainsText(const std::set<uint32_t>& domains) {
+  std::string text;
+  for (uint32_t d : domains) text += (text.empty() ? "" : ",") + std::to_string(d);
+  return text;
+}
+
+std::set<uint32_t> ParseKeptDomains(std::string_view text) {
+  std::set<uint32_t> out;
+  while (!text.empty()) {
+    const size_t comma = std::min(text.find(','), text.size());
+    uint32_t d = 0;
+    const std::string_view part = text.substr(0, comma);
+    if (auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), d); ec == std::errc() &&
+                                                                                    end == part.data() + part.size())
+      out.insert(d);
+    text.remove_prefix(std::min(comma + 1, text.size()));
+  }
+  return out;
+}
 
 Result<SyncPolicy> ParseSyncPolicy(std::string_view text) {
   if (text == "every_commit") return SyncPolicy::kEveryCommit;

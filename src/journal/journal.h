@@ -58,6 +58,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -102,6 +103,9 @@ inline constexpr std::string_view kFeederRoleMeta = "feeder_role";
 // of it was ever kept (e.g. vomsrepl's own state writes, domain 424242, in
 // the binlog of a preserve_gtid replica read by a second-tier feeder).
 inline constexpr std::string_view kKeptDomainsMeta = "kept_gtid_domains";
+// Its text, "0,1", and back (a malformed part is left out).
+std::string KeptDomainsText(const std::set<uint32_t>& domains);
+std::set<uint32_t> ParseKeptDomains(std::string_view text);
 // kSchemaHistoryMeta: the assembler's SchemaHistory (txn/schema_history.h).
 inline constexpr std::string_view kSchemaHistoryMeta = "schema_history";
 

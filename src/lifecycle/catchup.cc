@@ -13,6 +13,7 @@
 #include <vomsrepl/progress.h>
 
 #include "apply/sql_identifier.h"
+#include "common/utc_time.h"
 #include "journal/journal.h"
 #include "lifecycle/source_alignment.h"
 #include "source/file_stream.h"
@@ -207,8 +208,7 @@ struct JournalPhase {
   // A time target in the past, and the feeder has read the master's binlog
   // to its current end: nothing more can come before the target.
   bool MasterQuietBefore(const txn::SourcePoint& checkpoint) const {
-    const int64_t now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t now = UnixNow();
     if (target.time() > now || o.master.defaults_file.empty()) return false;
     std::string oldest, current;
     if (!MasterBinlogs(o.master, &oldest, &current).ok()) return false;
@@ -547,8 +547,7 @@ class CatchupRun {
       VOMSREPL_RETURN_IF_ERROR(until.Flush());
       const txn::SourcePoint& end = sink.checkpoint();
       if (target_.kind() == CatchupTarget::Kind::kTime && stream_ == Stream::kMaster &&
-          target_.time() <= std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch()).count()) {
+          target_.time() <= UnixNow()) {
         *done = true;  // the master has nothing more before a past time
         return until.Flush();
       }

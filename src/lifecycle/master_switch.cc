@@ -127,10 +127,10 @@ Status ResumeOnSameGtidHistory(const MasterSwitchOptions& o, const journal::Jour
   // refused below as before.
   if (auto kept = journal.GetMeta(journal::kKeptDomainsMeta); kept.ok() || kept.status().code() == StatusCode::kNotFound) {
     const bool known = kept.ok() || journal.last_seq() == 0;
-    const std::string list = kept.ok() ? "," + *kept + "," : ",";
+    const std::set<uint32_t> domains = kept.ok() ? journal::ParseKeptDomains(*kept) : std::set<uint32_t>();
     MariadbGtidList reduced;
     for (const MariadbGtid& g : cp.source.gtid_state.gtids()) {
-      const bool never_kept = known && list.find("," + std::to_string(g.domain_id) + ",") == std::string::npos;
+      const bool never_kept = known && domains.count(g.domain_id) == 0;
       if (facts.gtid_binlog_pos.Find(g.domain_id) == nullptr && never_kept) {
         Say(o, "  domain " + std::to_string(g.domain_id) + ": the new master has nothing in it and the journal "
                    "never kept a transaction of it (" + g.ToString() + "): left out of the resume point");

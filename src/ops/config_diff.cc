@@ -84,9 +84,12 @@ Result<ConfigDiff> DiffConfigs(const Config& running, const Config& next) {
     return InvalidArgument("config diff: " + std::string(e.description()));
   }
   ConfigDiff d;
-  auto section = [&](const std::string& name, bool* flag, bool restart, const std::set<std::string>& into = {}) {
+  // The changed keys of one table pair, recorded under its flag (and as
+  // needing a restart when `restart`).
+  auto record = [&](const std::string& name, const toml::table* x, const toml::table* y, bool* flag, bool restart,
+                    const std::set<std::string>& into = {}) {
     std::vector<std::string> lines;
-    DiffTables(name, TableAt(a, name), TableAt(b, name), &lines, into);
+    DiffTables(name, x, y, &lines, into);
     if (lines.empty()) return;
     if (flag) *flag = true;
     for (auto& l : lines) {
@@ -94,17 +97,15 @@ Result<ConfigDiff> DiffConfigs(const Config& running, const Config& next) {
       d.lines.push_back(std::move(l));
     }
   };
+  auto section = [&](const std::string& name, bool* flag, bool restart, const std::set<std::string>& into = {}) {
+    record(name, TableAt(a, name), TableAt(b, name), flag, restart, into);
+  };
   // Top-level keys (state_dir) need a restart.
   {
     toml::table top_a, top_b;
     for (const auto& [k, v] : a) if (!v.is_table() && !v.is_array_of_tables()) top_a.insert(k, v);
     for (const auto& [k, v] : b) if (!v.is_table() && !v.is_array_of_tables()) top_b.insert(k, v);
-    std::vector<std::string> lines;
-    DiffTables("top level", &top_a, &top_b, &lines);
-    for (auto& l : lines) {
-      d.need_restart.push_back(l);
-      d.lines.push_back(std::move(l));
-    }
+    record("top level", &top_a, &top_b, nullptr, true);
   }
   section("master", nullptr, true, {"tls"});
   section("journal", nullptr, true);
@@ -135,11 +136,9 @@ Result<ConfigDiff> DiffConfigs(const Config& running, const Config& next) {
       d.lines.push_back("[[replica]] " + name + ": added");
       continue;
     }
-    std::vector<std::string> lines;
-    DiffTables("replica " + name, old->second, t, &lines, {"tls"});
-    if (lines.empty()) continue;
-    d.replicas_changed.push_back(name);
-    for (auto& l : lines) d.lines.push_back(std::move(l));
+    bool changed = false;
+    record("replica " + name, old->second, t, &changed, false, {"tls"});
+    if (changed) d.replicas_changed.push_back(name);
   }
   return d;
 }

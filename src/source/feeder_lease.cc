@@ -22,6 +22,13 @@ bool ValidLease(const std::string& lease) {
   return true;
 }
 
+// 'vomsrepl.lease.<lease>.<8 hex digits>': at most 15 + 40 + 9 = 64 characters.
+std::string FilterLockName(const std::string& lease_lock, uint32_t filter_fingerprint) {
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", filter_fingerprint);
+  return lease_lock + "." + hex;
+}
+
 bool IsOne(const Result<std::vector<SqlRow>>& rows) {
   return rows.ok() && !rows->empty() && !rows->front().empty() && rows->front()[0] && *rows->front()[0] == "1";
 }
@@ -44,9 +51,7 @@ Result<std::unique_ptr<FeederLease>> FeederLease::Create(const MasterConfig& con
   std::unique_ptr<FeederLease> l(new FeederLease());
   l->config_ = config;
   l->lock_name_ = "vomsrepl.lease." + lease;
-  char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", filter_fingerprint);
-  l->filter_lock_name_ = l->lock_name_ + "." + hex;  // at most 15 + 40 + 9 = 64 characters
+  l->filter_lock_name_ = FilterLockName(l->lock_name_, filter_fingerprint);
   l->lease_timeout_s_ = std::max<uint32_t>(2, lease_timeout_s);
   return l;
 }
@@ -194,9 +199,7 @@ Result<std::string> FeederLease::Peek() {
 }
 
 void FeederLease::SetFilterFingerprint(uint32_t filter_fingerprint) {
-  char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", filter_fingerprint);
-  const std::string next = lock_name_ + "." + hex;
+  const std::string next = FilterLockName(lock_name_, filter_fingerprint);
   if (next == filter_lock_name_) return;
   if (held_ && session_ && session_->open()) {
     session_->Query("SELECT RELEASE_LOCK('" + filter_lock_name_ + "')").status().IgnoreError();

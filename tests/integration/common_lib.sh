@@ -67,5 +67,17 @@ checksums() {  # SERVER DB: CHECKSUM TABLE of every table of DB, one per line, b
 # server's name, as `vomsrepl run` names its channels) on replica SERVER.
 progress_state() { sql "$1" -e "SELECT gtid_state FROM vomsrepl.progress WHERE channel = '${2:-$1}'"; }
 
+# goal_bounds ARG: 1 when ARG is --goal-bounds (the issue's own timing goals, as
+# tools/reliability-report runs a test), 0 when it is empty (the suite's "no hang"
+# bounds, docs/test-suite.md); anything else is a usage error (status 2). Use:
+#   goal=$(goal_bounds "${5:-}") || exit 2
+goal_bounds() {
+  case ${1:-} in
+    "") echo 0 ;;
+    --goal-bounds) echo 1 ;;
+    *) echo "${name:-test}: unknown argument '$1'" >&2; return 2 ;;
+  esac
+}
+
 hex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }   # lower-case hex of a string
 quote() { printf '`%s`' "${1//\`/\`\`}"; }          # backquoted, backquotes doubled

@@ -27,12 +27,8 @@ delay=${VOMSREPL_DELAY_S:-8}
 source "$(dirname "$0")/ops_lib.sh"
 # Never before the delay (correctness: asserted always); at most delay + 3 s with
 # --goal-bounds, delay + 30 s in the suite (a loaded machine, docs/test-suite.md).
-late_s=30
-case ${5:-} in
-  "") ;;
-  --goal-bounds) late_s=3 ;;
-  *) echo "delayed_replica_test.sh: unknown argument '$5'" >&2; exit 2 ;;
-esac
+goal=$(goal_bounds "${5:-}") || exit 2
+late_s=$(( goal ? 3 : 30 ))
 
 ops_setup
 sed -i "/^name = \"replica2\"$/a delay_s = $delay" "$dir/vomsrepl.toml"

@@ -27,12 +27,8 @@ sandbox="$1" vomsrepl="$2" dir="$3" repo="$4"
 name="divergence"
 source "$(dirname "$0")/ops_lib.sh"
 
-bound_ms=5000
-case ${5:-} in
-  "") ;;
-  --goal-bounds) bound_ms=1000 ;;
-  *) echo "divergence_test.sh: unknown argument '$5'" >&2; exit 2 ;;
-esac
+goal=$(goal_bounds "${5:-}") || exit 2
+bound_ms=$(( goal ? 1000 : 5000 ))
 ops_setup
 ops_start_daemon
 

@@ -30,12 +30,8 @@ name=reload
 source "$(dirname "$0")/ops_lib.sh"
 # replica1's lag through reloads that do not concern it: at most 2 s with --goal-bounds,
 # 15 s in the suite (a loaded machine, docs/test-suite.md); the figure is printed.
-lag_bound=15
-case ${5:-} in
-  "") ;;
-  --goal-bounds) lag_bound=2 ;;
-  *) echo "reload_test.sh: unknown argument '$5'" >&2; exit 2 ;;
-esac
+goal=$(goal_bounds "${5:-}") || exit 2
+lag_bound=$(( goal ? 2 : 15 ))
 
 ops_setup
 cfg=$dir/vomsrepl.toml

@@ -42,11 +42,8 @@ heartbeat_ms=1000 check_ms=1000 lease_timeout_s=4
 goal_ms=$(( 2 * heartbeat_ms + check_ms ))  # the bound: 2 x heartbeat + check interval
 # The suite asserts "no hang" (5 x the goal: a loaded 2-core machine, docs/test-suite.md);
 # --goal-bounds (tools/reliability-report) asserts the goal itself. Both print the figure.
-case ${6:-} in
-  "") bound_ms=$(( 5 * goal_ms )) ;;
-  --goal-bounds) bound_ms=$goal_ms ;;
-  *) echo "standby_test.sh: unknown argument '$6'" >&2; exit 2 ;;
-esac
+goal=$(goal_bounds "${6:-}") || exit 2
+bound_ms=$(( goal ? goal_ms : 5 * goal_ms ))
 ops_before_config() {
   ops_proxy_start mproxy master "$dir/master/repl.cnf"
   OPS_MASTER_CNF="$dir/mproxy.cnf"

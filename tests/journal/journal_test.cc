@@ -66,6 +66,15 @@ void AppendRange(Journal& j, uint64_t from, uint64_t to) {
   }
 }
 
+// A new state directory whose journal holds seqs 1..last, closed again.
+std::string ClosedJournalWith(uint64_t last) {
+  std::string dir = TempDir();
+  auto j = OpenOrDie(dir);
+  EXPECT_TRUE(j);
+  if (j) AppendRange(*j, 1, last);
+  return dir;
+}
+
 // Reads everything the reader gives now; checks each chunk; returns the number of transactions.
 uint64_t ReadAll(JournalReader& r, uint64_t first_seq) {
   txn::Transaction t;
@@ -522,12 +531,7 @@ TEST(Journal, RebaseRestartsTheNumberingAtAReplicasPoint) {
 
 // Without a Rebase, a checkpoint beyond the last record is still data loss.
 TEST(Journal, CheckpointBeyondTheRecordsWithoutRebaseIsDataLoss) {
-  std::string dir = TempDir();
-  {
-    auto j = OpenOrDie(dir);
-    ASSERT_TRUE(j);
-    AppendRange(*j, 1, 3);
-  }
+  std::string dir = ClosedJournalWith(3);
   {
     auto raw = testing::OpenRawDb(dir, false);
     ASSERT_TRUE(raw);
@@ -558,12 +562,7 @@ TEST(Journal, MetadataRoundTrip) {
 }
 
 TEST(Journal, CorruptOrForeignRecordNamesTheSeq) {
-  std::string dir = TempDir();
-  {
-    auto j = OpenOrDie(dir);
-    ASSERT_TRUE(j);
-    AppendRange(*j, 1, 3);
-  }
+  std::string dir = ClosedJournalWith(3);
   {
     auto raw = testing::OpenRawDb(dir, false);
     ASSERT_TRUE(raw);
