@@ -50,6 +50,19 @@ Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* ou
   o.log = [](const std::string& line) { spdlog::info("bootstrap: {}", line); };
 
   VOMSREPL_ASSIGN_OR_RETURN(lifecycle::BootstrapResult r, lifecycle::RunBootstrap(o));
+  if (r.held) {
+    std::fprintf(out,
+                 "bootstrap: %s -> %s on %s: %llu tables, %llu rows, %s in %.2f s (%.0f rows/s); snapshot %s "
+                 "(GTID %s) shared by %u sessions at journal seq %llu; the replica's runner now applies %s's "
+                 "changes journaled after it, then includes %s like any other database (/status shows the hold "
+                 "until then)\n",
+                 options.database.c_str(), target.c_str(), replica->name.c_str(), (unsigned long long)r.tables,
+                 (unsigned long long)r.rows, HumanBytes(r.bytes).c_str(), r.seconds,
+                 r.seconds > 0 ? r.rows / r.seconds : 0.0, r.position.ToString().c_str(), r.gtid_state.c_str(),
+                 r.snapshot_sessions, (unsigned long long)r.seq, target.c_str(), target.c_str());
+    std::fflush(out);
+    return Status::OK();
+  }
   std::fprintf(out,
                "bootstrap: %s -> %s on %s: %llu tables, %llu rows, %s in %.2f s (%.0f rows/s); snapshot %s "
                "(GTID %s) shared by %u sessions; progress set to journal seq %llu (was %llu): start the "

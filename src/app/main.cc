@@ -204,12 +204,15 @@ CLI::App* AddVerify(CLI::App& cli, app::VerifyCommandOptions& verify_opts, std::
 
 CLI::App* AddReplica(CLI::App& cli, app::ReplicaCommandOptions& replica_opts) {
   auto* replica = cli.add_subcommand(
-      "replica", "Control one replica of a running `vomsrepl run`: stop, start or skip (through its HTTP endpoint)");
+      "replica", "Control one replica of a running `vomsrepl run`: stop, start or skip (through its HTTP endpoint); "
+                 "remove: forget a replica taken out of the configuration, so that journal retention moves on");
   replica->add_option("action", replica_opts.action,
                       "stop: pause its applier after the current commit; start: resume (also after an error); "
-                      "skip: record the failed transaction as applied without its changes, then start")
+                      "skip: record the failed transaction as applied without its changes, then start; remove: "
+                      "forget a replica no longer in the configuration (its journal mirror goes; through the "
+                      "daemon, or on the state directory when no daemon runs)")
       ->required()
-      ->check(CLI::IsMember({"stop", "start", "skip"}));
+      ->check(CLI::IsMember({"stop", "start", "skip", "remove"}));
   replica->add_option("name", replica_opts.name, "The replica's name in the configuration")->required();
   replica->add_option("--seq", replica_opts.seq,
                       "skip: the journal seq the replica failed on (default: read from /status and shown); the "
@@ -398,6 +401,10 @@ int main(int argc, char** argv) {
                 "the same); prints the changes, or why nothing was changed");
   AddConfig(reload, &reload_opts.config_path, "TOML configuration of the running daemon");
   reload->add_flag("--dry-run", reload_opts.dry_run, "Only print what a reload would change");
+  reload->add_flag("--hold-new", reload_opts.hold_new,
+                   "A [filter] change that keeps a database some replicas lack (a VO added online): take it, each "
+                   "such replica holding that database back, applying everything else, until `vomsrepl bootstrap` "
+                   "has copied it (then it catches the database up from the journal by itself)");
   reload->add_option("--wait", reload_opts.wait_s, "Seconds to wait for the daemon to finish the reload")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();

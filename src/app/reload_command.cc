@@ -30,7 +30,11 @@ Status RunReloadCommand(const ReloadOptions& options, std::FILE* out) {
                                 "that file, not " + config.path + ": edit " + theirs + " (check it first with " +
                                 "`vomsrepl check-config --config " + theirs + " --diff`)");
   }
-  auto posted = ops::HttpRequestTo(config.http.listen, "POST", options.dry_run ? "/reload?dry_run=1" : "/reload", *token);
+  std::string target = "/reload";
+  if (options.dry_run || options.hold_new)
+    target += std::string("?") + (options.dry_run ? "dry_run=1" : "") + (options.dry_run && options.hold_new ? "&" : "") +
+              (options.hold_new ? "hold_new=1" : "");
+  auto posted = ops::HttpRequestTo(config.http.listen, "POST", target, *token);
   if (!posted.ok())
     return Unavailable("no running `vomsrepl run` answers on " + config.http.listen + " (" +
                        std::string(posted.status().message()) + "): nothing to reload or compare with");

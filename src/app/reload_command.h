@@ -17,6 +17,7 @@ namespace vomsrepl::app {
 struct ReloadOptions {
   std::string config_path;
   bool dry_run = false;
+  bool hold_new = false;  // hold newly kept databases on replicas that lack them (daemon/reload.h)
   int wait_s = 60;  // for the daemon to answer the reload
 };
 

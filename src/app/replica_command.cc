@@ -5,6 +5,8 @@
 
 #include <vomsrepl/json.h>
 
+#include "daemon/replicator.h"
+#include "journal/journal.h"
 #include "ops/config.h"
 #include "ops/control_token.h"
 #include "ops/http_server.h"
@@ -72,8 +74,37 @@ Result<FailedTransaction> FailedTransactionOf(const std::string& doc, const std:
   return NotFound("/status shows no replica '" + replica + "'");
 }
 
+namespace {
+
+// `replica remove`: through the daemon when it runs, else on the state
+// directory itself (its lock says whether a daemon holds it).
+Status RemoveReplica(const ops::Config& config, const std::string& name, std::FILE* out) {
+  for (const auto& r : config.replicas)
+    if (r.name == name)
+      return FailedPrecondition("replica " + name + " is in [[replica]] of " + config.path + ": take its section out "
+                                "and `vomsrepl reload --config " + config.path + "` (that forgets it)");
+  if (!config.http.listen.empty()) {
+    if (auto token = ops::ReadControlToken(config.HttpTokenFile()); token.ok()) {
+      auto res = ops::HttpRequestTo(config.http.listen, "POST", "/replica/" + name + "/remove", *token);
+      if (res.ok()) return Answer(*res, out);
+    }
+  }
+  journal::JournalOptions jo;
+  jo.directory = config.state_dir;
+  auto journal = journal::Journal::Open(jo);
+  if (!journal.ok())
+    return journal.status().WithContext("no running `vomsrepl run` answered on [http] listen, and the state "
+                                        "directory " + config.state_dir + " cannot be opened");
+  VOMSREPL_ASSIGN_OR_RETURN(std::string forgotten, daemon::ForgetReplica(**journal, name));
+  std::fprintf(out, "%s\n", forgotten.c_str());
+  return Status::OK();
+}
+
+}  // namespace
+
 Status RunReplicaCommand(const ReplicaCommandOptions& options, std::FILE* out) {
   VOMSREPL_ASSIGN_OR_RETURN(ops::Config config, ops::LoadConfig(options.config_path));
+  if (options.action == "remove") return RemoveReplica(config, options.name, out);
   if (config.http.listen.empty()) {
     return InvalidArgument(config.path + ": [http] listen is empty: the daemon has no control endpoint");
   }

@@ -11,6 +11,10 @@
 // skip first reads the failed journal seq from /status and prints it with
 // the error (or takes --seq N), then sends POST .../skip?seq=N: the daemon
 // refuses (409) unless the replica is stopped on an error at that seq.
+// remove forgets a replica that is no longer in the configuration (issue 24,
+// item 3): its journal mirror goes, so retention moves on (through POST
+// /replica/NAME/remove, or on the state directory when no daemon runs);
+// refused for a replica still in [[replica]] (a reload forgets those).
 #pragma once
 
 #include <cstdint>
@@ -23,7 +27,7 @@ namespace vomsrepl::app {
 
 struct ReplicaCommandOptions {
   std::string config_path;
-  std::string action;  // stop, start, skip
+  std::string action;  // stop, start, skip, remove
   std::string name;
   uint64_t seq = 0;    // skip: the failed journal seq (0: read it from /status)
   int wait_s = 60;     // stop: how long to wait for "stopped" (0: do not wait)

@@ -9,6 +9,7 @@
 #include <vomsrepl/ascii.h>
 
 #include "apply/applier_grants.h"
+#include "apply/database_hold.h"
 #include "apply/sql_identifier.h"
 #include "connect/connection.h"
 
@@ -398,6 +399,11 @@ Status ReplicaSession::EnsureProgressTable() {
                ") ENGINE=InnoDB");
   if (!st.ok()) {
     warnings_.push_back(config_.name + ": cannot create " + schema + ".`progress`: " + std::string(st.message()));
+    return st;
+  }
+  st = EnsureHoldTable(*this);
+  if (!st.ok()) {
+    warnings_.push_back(config_.name + ": cannot create " + schema + ".`held_database`: " + std::string(st.message()));
     return st;
   }
   return Status::OK();

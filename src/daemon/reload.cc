@@ -29,7 +29,7 @@ Result<std::vector<std::pair<std::string, std::string>>> MasterTables(const ops:
 }  // namespace
 
 Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Config& next,
-                                      const std::function<bool(const std::string&)>& stopped) {
+                                      const std::function<bool(const std::string&)>& stopped, bool hold_new) {
   VOMSREPL_ASSIGN_OR_RETURN(txn::FilterRules old_rules, txn::FilterRules::Create(running.filter));
   VOMSREPL_ASSIGN_OR_RETURN(txn::FilterRules new_rules, txn::FilterRules::Create(next.filter));
   VOMSREPL_ASSIGN_OR_RETURN(auto tables, MasterTables(next));
@@ -48,7 +48,7 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
   }
   FilterCheck check;
   if (added.empty()) return check;
-  std::vector<std::string> refusals, commands_stop, commands_after;
+  std::vector<std::string> refusals, commands_stop, commands_after, online;
   for (const auto& r : next.replicas) {
     if (!r.enabled) continue;
     apply::ReplicaSession session;
@@ -69,6 +69,19 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
       const std::string why = holds ? "holds a copy of " + target + " that has not followed the master's writes to "
                                       "what the running [filter] leaves out (master database " + db + ")"
                                     : "does not hold " + target + " (master database " + db + ")";
+      if (hold_new) {
+        FilterCheck::Hold h;
+        h.replica = r.name;
+        h.hold.database = target;
+        h.hold.master_database = db;
+        check.holds.push_back(std::move(h));
+        check.notes.push_back("replica " + r.name + " " + why + ": it holds " + target + " back (and applies "
+                              "everything else) until " + (holds ? drop + ", then `" : "`") + bootstrap +
+                              "` has copied it; it then catches " + target + " up from the journal by itself");
+        continue;
+      }
+      if (holds) online.push_back(drop);
+      online.push_back(bootstrap);
       if (stopped(r.name)) {
         check.notes.push_back("replica " + r.name + " (stopped) " + why + ": " + (holds ? drop + ", then `" : "`") +
                               bootstrap + "`, then `" + start + "`");
@@ -84,8 +97,14 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
   if (refusals.empty()) return check;
   std::string msg = "the new [filter] keeps what the running one leaves out, and running replicas lack an up-to-date copy of it: ";
   for (size_t i = 0; i < refusals.size(); ++i) msg += (i ? "; " : "") + refusals[i];
-  msg += ". Nothing was changed. Run, in this order:";
+  msg += ". Nothing was changed. Either, with no replica paused (each holds the new database back until its "
+         "bootstrap, and applies everything else meanwhile):";
   std::set<std::string> seen;
+  msg += "\n  vomsrepl reload --hold-new --config " + next.path;
+  for (const auto& c : online)
+    if (seen.insert(c).second) msg += "\n  " + c;
+  msg += "\nor, pausing those replicas, in this order:";
+  seen.clear();
   for (const auto& c : commands_stop)
     if (seen.insert(c).second) msg += "\n  " + c;
   msg += "\n  vomsrepl reload --config " + next.path;

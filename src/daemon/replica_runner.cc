@@ -32,6 +32,7 @@ ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& jou
     series_ = metrics_->Replica(options_.name);
     series_.delay_seconds->Set(double(options_.delay.count()));
   }
+  uint64_t restored_retain = 0;
   // What the last run mirrored, until this run reads the replica's progress
   // row: a replica unreachable from the start shows its true lag, not all of
   // the journal.
@@ -43,6 +44,7 @@ ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& jou
       snapshot_.position = m.position.ToString();
       snapshot_.commit_time = m.commit_time;
       snapshot_.applied_time = m.applied_time;
+      restored_retain = m.retain_from;
       if (metrics_) series_.applied_seq->Set(double(m.seq));
     }
   }
@@ -50,6 +52,8 @@ ReplicaRunner::ReplicaRunner(ReplicaRunnerOptions options, journal::Journal& jou
     std::string name = options_.name;
     options_.applier.warn = [name](const std::string& w) { spdlog::warn("replica {}: {}", name, w); };
   }
+  holds_ = std::make_unique<HeldDatabases>(options_.name, options_.replica, options_.applier, journal_);
+  holds_->Restore(restored_retain);
 }
 
 ReplicaRunner::~ReplicaRunner() { Shutdown(); }
@@ -91,8 +95,13 @@ Status ReplicaRunner::Skip(uint64_t seq) {
 }
 
 ReplicaSnapshot ReplicaRunner::Snapshot() const {
-  std::lock_guard lock(mu_);
-  return snapshot_;
+  ReplicaSnapshot s;
+  {
+    std::lock_guard lock(mu_);
+    s = snapshot_;
+  }
+  s.held = holds_->List();
+  return s;
 }
 
 bool ReplicaRunner::Paused() const {
@@ -223,6 +232,7 @@ void ReplicaRunner::RefreshStoppedProgress() {
     m.commit_time = snapshot_.commit_time;
     m.state = snapshot_.state;
   }
+  m.retain_from = holds_->RetainFrom();
   if (metrics_) series_.applied_seq->Set(double(p->seq));
   Status st = journal_.SetReplicaMirror(options_.name, m);
   if (!st.ok()) spdlog::warn("replica {}: cannot record its progress in the journal: {}", options_.name, st.ToString());
@@ -317,7 +327,12 @@ Status ReplicaRunner::Session() {
   }
   apply::ApplierOptions applier_options = options_.applier;
   applier_options.replay_chunks = [this](uint64_t seq, uint32_t up_to_chunk, const auto& each) {
-    return journal_.ReplayChunks(seq, up_to_chunk, each);
+    if (holds_->empty()) return journal_.ReplayChunks(seq, up_to_chunk, each);
+    // A held database stays out of a group applied again, as it was the first time.
+    return journal_.ReplayChunks(seq, up_to_chunk, [&](const txn::Transaction& c) -> Status {
+      VOMSREPL_ASSIGN_OR_RETURN(txn::Transaction rest, holds_->Strip(c));
+      return each(rest);
+    });
   };
   applier_options.after_ddl_statement = [this] { ops::CrashPoint(crash_after_ddl_); };
   apply::ParallelOptions parallel = options_.parallel;
@@ -349,6 +364,7 @@ Status ReplicaRunner::Session() {
                  applier.workers());
   VOMSREPL_RETURN_IF_ERROR(AwaitJournalTail(*progress));
   if (Paused()) return Status::OK();
+  VOMSREPL_RETURN_IF_ERROR(holds_->Load(session));
   const uint64_t last = journal_.last_seq();
   auto reader = journal_.NewReader(progress->seq + 1);
   if (!reader.ok()) {
@@ -393,6 +409,7 @@ Status ReplicaRunner::Publish(const apply::ParallelApplier& applier, SessionCoun
   m.applied_time = UnixNow();
   m.commit_time = c.last_commit_time;
   m.state = "running";
+  m.retain_from = holds_->RetainFrom();
   Status st = journal_.SetReplicaMirror(options_.name, m);
   c.mirrored_seq = p.seq;
   c.last_mirror = now;
@@ -487,6 +504,7 @@ Status ReplicaRunner::ApplyFromJournal(apply::ParallelApplier& applier, journal:
     if (!*next) {
       VOMSREPL_RETURN_IF_ERROR(flush());
       VOMSREPL_RETURN_IF_ERROR(Publish(applier, counters, false));
+      VOMSREPL_RETURN_IF_ERROR(holds_->Idle(applier.progress().seq));
       journal_.WaitForSeq(reader.next_seq(), 200ms);
       continue;
     }
@@ -496,6 +514,10 @@ Status ReplicaRunner::ApplyFromJournal(apply::ParallelApplier& applier, journal:
       VOMSREPL_RETURN_IF_ERROR(Publish(applier, counters, true));
       if (!WaitUntilDue(due)) continue;  // stopped: the loop's top returns; this seq comes again
     }
+    VOMSREPL_RETURN_IF_ERROR(holds_->Prepare(t, [&]() -> Result<uint64_t> {
+      VOMSREPL_RETURN_IF_ERROR(flush());
+      return applier.progress().seq;
+    }));
     const bool skip = TakeSkip(t);
     if (skip) {
       // The skip commits on its own: in a group, a failure of a later

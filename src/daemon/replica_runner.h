@@ -36,6 +36,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -46,6 +47,7 @@
 #include "apply/replica_session.h"
 #include "apply/parallel_applier.h"
 #include "apply/transaction_applier.h"
+#include "daemon/held_databases.h"
 #include "journal/journal.h"
 #include "ops/metrics.h"
 
@@ -85,6 +87,7 @@ struct ReplicaSnapshot {
   uint64_t skip_seq = 0;          // a skip accepted and not yet done
   uint32_t delay_s = 0;           // [[replica]] delay_s
   int64_t delayed_until = 0;      // a delayed replica waiting: when the next transaction is due (0: not waiting)
+  std::vector<apply::DatabaseHold> held;  // databases held back until bootstrapped (daemon/held_databases.h)
 };
 
 class ReplicaRunner {
@@ -101,6 +104,9 @@ class ReplicaRunner {
   Status Skip(uint64_t seq);
 
   ReplicaSnapshot Snapshot() const;
+
+  // The databases this replica holds back (a reload adds them).
+  HeldDatabases& holds() { return *holds_; }
 
  private:
   void Loop();
@@ -163,6 +169,7 @@ class ReplicaRunner {
   std::string crash_after_ddl_;
   journal::Journal& journal_;
   ops::Metrics* metrics_;
+  std::unique_ptr<HeldDatabases> holds_;
   ops::Metrics::ReplicaSeries series_{};
 
   mutable std::mutex mu_;

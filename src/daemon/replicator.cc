@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <vomsrepl/json.h>
@@ -241,13 +242,14 @@ Status Replicator::Run() {
   return Feed();
 }
 
-uint64_t Replicator::RequestReload(bool dry_run) {
+uint64_t Replicator::RequestReload(bool dry_run, bool hold_new) {
   uint64_t n = 0;
   {
     std::lock_guard lock(reload_mu_);
     if (reload_.requested != reload_.done) return 0;
     n = ++reload_.requested;
     reload_.dry_run = dry_run;
+    reload_.hold_new = hold_new;
   }
   std::lock_guard lock(mu_);
   cv_.notify_all();
@@ -273,15 +275,16 @@ std::string Replicator::ReloadJson() const {
 }
 
 void Replicator::ServeReload() {
-  bool dry_run = false;
+  bool dry_run = false, hold_new = false;
   uint64_t n = 0;
   {
     std::lock_guard lock(reload_mu_);
     if (reload_.requested == reload_.done) return;
     n = reload_.requested;
     dry_run = reload_.dry_run;
+    hold_new = reload_.hold_new;
   }
-  auto result = Reload(dry_run);
+  auto result = Reload(dry_run, hold_new);
   if (!dry_run) {
     // One log line each (the answer to `vomsrepl reload` keeps its lines).
     auto flat = [](std::string s) {
@@ -314,7 +317,7 @@ std::string Lines(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-Result<std::string> Replicator::Reload(bool dry_run) {
+Result<std::string> Replicator::Reload(bool dry_run, bool hold_new) {
   VOMSREPL_ASSIGN_OR_RETURN(ops::Config next, ops::LoadConfig(config_.path));
   VOMSREPL_RETURN_IF_ERROR(ops::CheckOptionFiles(next));
   VOMSREPL_ASSIGN_OR_RETURN(ops::ConfigDiff diff, ops::DiffConfigs(config_, next));
@@ -324,6 +327,7 @@ Result<std::string> Replicator::Reload(bool dry_run) {
                               "changed:" + Lines(diff.need_restart));
   std::optional<txn::FilterRules> rules;
   std::vector<std::string> notes;
+  std::vector<FilterCheck::Hold> holds;
   if (diff.filter) {
     auto created = txn::FilterRules::Create(next.filter);
     if (!created.ok()) return created.status().WithContext(next.path + ": [filter]");
@@ -337,12 +341,14 @@ Result<std::string> Replicator::Reload(bool dry_run) {
       }
       return !feeder_;  // a standby's runners are not running
     };
-    VOMSREPL_ASSIGN_OR_RETURN(FilterCheck check, CheckFilterChange(config_, next, stopped));
+    VOMSREPL_ASSIGN_OR_RETURN(FilterCheck check, CheckFilterChange(config_, next, stopped, hold_new));
     notes = std::move(check.notes);
+    holds = std::move(check.holds);
   }
   const std::string what = Lines(diff.lines) + (notes.empty() ? "" : "\nthen:" + Lines(notes));
   if (dry_run) return "a reload would change:" + what;
 
+  if (!holds.empty()) VOMSREPL_RETURN_IF_ERROR(WriteHolds(next, holds));
   if (diff.log && log_setup_) VOMSREPL_RETURN_IF_ERROR(log_setup_(next.log));
   config_ = std::move(next);
   if (rules) {
@@ -351,11 +357,77 @@ Result<std::string> Replicator::Reload(bool dry_run) {
     std::shared_lock wiring(wiring_mu_);
     if (feeder_) feeder_->ReplaceRules(std::move(*rules));
   }
+  if (!holds.empty()) HoldsSwitched(holds);
   std::vector<std::string> restart = diff.replicas_changed;
   if (diff.apply || diff.replica_tls)
     for (const auto& r : config_.replicas) restart.push_back(r.name);
   RewireReplicas(restart, diff.replicas_removed);
   return "reloaded:" + what;
+}
+
+Status Replicator::WriteHolds(const ops::Config& next, std::vector<FilterCheck::Hold>& holds) {
+  // Every transaction journaled from here on may hold the new databases' changes.
+  const uint64_t since = journal_->last_seq() + 1;
+  std::vector<std::pair<apply::ReplicaSession*, const FilterCheck::Hold*>> written;
+  std::map<std::string, std::unique_ptr<apply::ReplicaSession>> sessions;
+  std::map<std::string, std::string> channels;
+  auto undo = [&] {
+    for (auto [session, h] : written) apply::DeleteHold(*session, channels[h->replica], h->hold).IgnoreError();
+  };
+  for (auto& h : holds) {
+    h.hold.since_seq = since;
+    h.hold.state = apply::HoldState::kPending;
+    for (const auto& r : next.replicas) {
+      if (r.name != h.replica) continue;
+      ReplicaRunnerOptions o = ReplicaOptionsFrom(next, r);
+      h.hold.replay_channel = apply::ReplayChannel(o.applier.channel, h.hold.database);
+      channels[h.replica] = o.applier.channel;
+      auto& session = sessions[h.replica];
+      Status st;
+      if (!session) {
+        session = std::make_unique<apply::ReplicaSession>();
+        st = session->Open(o.replica);
+      }
+      if (st.ok()) st = apply::WritePendingHold(*session, o.applier.channel, h.hold);
+      if (!st.ok()) {
+        undo();
+        return st.WithContext("replica " + r.name + ": recording that it holds " + h.hold.database +
+                              " back; nothing was changed");
+      }
+      written.emplace_back(session.get(), &h);
+    }
+  }
+  std::shared_lock wiring(wiring_mu_);
+  for (const auto& runner : replicas_) {
+    const std::string name = runner->Snapshot().name;
+    std::vector<apply::DatabaseHold> mine;
+    for (const auto& h : holds)
+      if (h.replica == name) mine.push_back(h.hold);
+    if (!mine.empty()) runner->holds().Add(mine);
+  }
+  return Status::OK();
+}
+
+void Replicator::HoldsSwitched(const std::vector<FilterCheck::Hold>& holds) {
+  std::set<std::string> names;
+  for (const auto& h : holds) names.insert(h.replica);
+  {
+    std::shared_lock wiring(wiring_mu_);
+    for (const auto& runner : replicas_)
+      if (names.count(runner->Snapshot().name)) runner->holds().FilterSwitched();
+  }
+  // At once, for `vomsrepl bootstrap` (which waits for it); a runner that
+  // cannot do it now does it when it reads its rows next.
+  for (const auto& r : config_.replicas) {
+    if (!names.count(r.name)) continue;
+    ReplicaRunnerOptions o = ReplicaOptionsFrom(config_, r);
+    apply::ReplicaSession session;
+    Status st = session.Open(o.replica);
+    if (st.ok()) st = apply::PromoteHolds(session, o.applier.channel);
+    if (!st.ok())
+      spdlog::warn("reload: replica {}: its held databases stay 'pending' until its runner reads them again: {}", r.name,
+                   st.ToString());
+  }
 }
 
 void Replicator::RewireReplicas(const std::vector<std::string>& restart, const std::vector<std::string>& removed) {
@@ -586,6 +658,10 @@ std::string Replicator::StatusJson(bool full) const {
     r.skip_pending_seq = s.skip_seq;
     r.delay_s = s.delay_s;
     r.delayed_until = s.delayed_until;
+    r.held_databases.emplace();
+    for (const auto& h : s.held)
+      r.held_databases->push_back({h.database, h.master_database, std::string(apply::HoldStateName(h.state)),
+                                   h.since_seq, h.copied_seq});
     r.last_error = full ? s.last_error : RedactedError(s.last_error);
     doc.replicas.push_back(std::move(r));
   }
@@ -615,6 +691,20 @@ ops::HttpResponse Text(int status, std::string body) {
 }
 
 }  // namespace
+
+Result<std::string> ForgetReplica(journal::Journal& journal, const std::string& name) {
+  VOMSREPL_ASSIGN_OR_RETURN(auto mirrors, journal.ListReplicaMirrors());
+  for (const auto& [n, m] : mirrors) {
+    if (n != name) continue;
+    VOMSREPL_RETURN_IF_ERROR(journal.RemoveReplicaMirror(name));
+    return "replica " + name + " forgotten: it had applied journal seq " + std::to_string(m.seq) +
+           "; journal retention no longer keeps transactions for it (its progress rows on the replica server are "
+           "left as they are)";
+  }
+  std::string known;
+  for (const auto& [n, m] : mirrors) known += (known.empty() ? "" : ", ") + n;
+  return NotFound("the journal knows no replica '" + name + "' (it knows: " + (known.empty() ? "none" : known) + ")");
+}
 
 ops::HttpResponse Replicator::Handle(const ops::HttpRequest& request) {
   // Between the bind and http_access_ (a few microseconds of Open()).
@@ -648,9 +738,17 @@ ops::HttpResponse Replicator::Handle(const ops::HttpRequest& request) {
     if (!authenticated) return need_token("reload");
     if (request.method == "GET") return {200, "application/json", ReloadJson(), {}};
     if (request.method != "POST") return Text(405, "use POST to reload, GET for the last reload's result\n");
-    const bool dry_run = query == "dry_run=1";
-    if (!query.empty() && !dry_run) return Text(400, "the only parameter of /reload is dry_run=1\n");
-    const uint64_t n = RequestReload(dry_run);
+    bool dry_run = false, hold_new = false;
+    for (size_t at = 0; at < query.size();) {
+      size_t amp = query.find('&', at);
+      if (amp == std::string::npos) amp = query.size();
+      const std::string param = query.substr(at, amp - at);
+      if (param == "dry_run=1") dry_run = true;
+      else if (param == "hold_new=1") hold_new = true;
+      else return Text(400, "the parameters of /reload are dry_run=1 and hold_new=1\n");
+      at = amp + 1;
+    }
+    const uint64_t n = RequestReload(dry_run, hold_new);
     if (n == 0) return Text(409, "a reload is in progress: GET /reload shows when it is done\n");
     return Text(202, "reload " + std::to_string(n) + (dry_run ? " (dry run)" : "") + " requested: GET /reload\n");
   }
@@ -661,14 +759,27 @@ ops::HttpResponse Replicator::Handle(const ops::HttpRequest& request) {
     if (!authenticated) return need_token("replica control");
     std::string rest = path.substr(prefix.size());
     size_t slash = rest.find('/');
-    if (slash == std::string::npos) return Text(404, "expected /replica/NAME/stop|start|skip\n");
+    if (slash == std::string::npos) return Text(404, "expected /replica/NAME/stop|start|skip|remove\n");
     return Control(rest.substr(0, slash), rest.substr(slash + 1), query);
   }
-  return Text(404, "not found: /metrics, /status, /health, POST /replica/NAME/stop|start|skip?seq=N, POST|GET /reload\n");
+  return Text(404, "not found: /metrics, /status, /health, POST /replica/NAME/stop|start|skip?seq=N|remove, POST|GET "
+                   "/reload\n");
 }
 
 ops::HttpResponse Replicator::Control(const std::string& name, const std::string& action, const std::string& query) {
   std::shared_lock wiring(wiring_mu_);
+  if (action == "remove") {
+    for (const auto& r : config_.replicas)
+      if (r.name == name)
+        return Text(409, "replica " + name + " is in the running configuration: take its [[replica]] out of " +
+                             config_.path + " and `vomsrepl reload` (that forgets it)\n");
+    Result<std::string> forgotten = ForgetReplica(*journal_, name);
+    if (!forgotten.ok())
+      return Text(forgotten.status().code() == StatusCode::kNotFound ? 404 : 500,
+                  std::string(forgotten.status().message()) + "\n");
+    spdlog::warn("{}", *forgotten);
+    return Text(200, *forgotten + "\n");
+  }
   if (replicas_.empty() && lease_) return Text(409, "this feeder is a standby: control its replicas on the active one\n");
   for (auto& r : replicas_) {
     if (r->Snapshot().name != name) continue;
@@ -686,7 +797,7 @@ ops::HttpResponse Replicator::Control(const std::string& name, const std::string
       r->Start();
       return Text(200, "replica " + name + ": skip of journal seq " + std::to_string(*seq) + " accepted\n");
     } else {
-      return Text(404, "unknown action '" + action + "': stop, start or skip\n");
+      return Text(404, "unknown action '" + action + "': stop, start, skip or remove\n");
     }
     spdlog::info("replica {}: {} requested over HTTP", name, action);
     return Text(200, "replica " + name + ": " + action + "\n");

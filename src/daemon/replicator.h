@@ -51,6 +51,7 @@
 #include <vomsrepl/status.h>
 
 #include "daemon/feeder.h"
+#include "daemon/reload.h"
 #include "daemon/replica_runner.h"
 #include "journal/journal.h"
 #include "ops/config.h"
@@ -62,6 +63,11 @@
 #include "source/server_id_lock.h"
 
 namespace vomsrepl::daemon {
+
+// `vomsrepl replica remove NAME`: NAME's mirror leaves the journal, so that
+// retention no longer keeps transactions for it; the message says what it
+// had applied. NotFound (naming the replicas it knows) when there is none.
+Result<std::string> ForgetReplica(journal::Journal& journal, const std::string& name);
 
 class Replicator {
  public:
@@ -83,7 +89,9 @@ class Replicator {
   // file or a refused [filter] change leaves everything as it was.
   // `dry_run`: only say what would change. Returns the request's number, or
   // 0 while another reload is pending. Any thread (SIGHUP, POST /reload).
-  uint64_t RequestReload(bool dry_run);
+  // hold_new: a [filter] change that keeps a database some replicas lack is
+  // taken with those replicas holding it back (daemon/reload.h).
+  uint64_t RequestReload(bool dry_run, bool hold_new = false);
   // SIGHUP: a reload, and one more after it when one is in progress (the
   // file may have changed again since that one read it).
   void RequestReloadSoon();
@@ -113,7 +121,12 @@ class Replicator {
   void SetRole(const std::string& role, const std::string& detail);
   // Run thread: a pending reload, done and recorded (logged too).
   void ServeReload();
-  Result<std::string> Reload(bool dry_run);
+  Result<std::string> Reload(bool dry_run, bool hold_new);
+  // hold_new, before the [filter] switch: the pending rows on each replica
+  // and the runners' holds (all or nothing).
+  Status WriteHolds(const ops::Config& next, std::vector<FilterCheck::Hold>& holds);
+  // After the switch: pending rows become held.
+  void HoldsSwitched(const std::vector<FilterCheck::Hold>& holds);
   // Run thread: one runner per replica of config_, in its order; those in
   // `restart` (and new ones) built again from config_, the others kept.
   void RewireReplicas(const std::vector<std::string>& restart, const std::vector<std::string>& removed);
@@ -135,7 +148,7 @@ class Replicator {
   mutable std::mutex reload_mu_;
   struct ReloadState {
     uint64_t requested = 0, done = 0;
-    bool dry_run = false, ok = true;
+    bool dry_run = false, hold_new = false, ok = true;
     bool again = false;  // RequestReloadSoon while one was pending
     std::string result;
   } reload_;

@@ -593,6 +593,10 @@ Result<PurgeResult> Journal::Purge() {
       bound = m.seq;
       r.reason = "replica " + name + " at seq " + std::to_string(m.seq);
     }
+    if (m.retain_from != 0 && m.retain_from < bound) {
+      bound = m.retain_from;
+      r.reason = "replica " + name + " holding a database back, from seq " + std::to_string(m.retain_from);
+    }
   }
   bound = std::min(bound, last);
   if (options_.retention_count > 0) {

@@ -117,7 +117,8 @@ struct JournalOptions {
   SyncPolicy sync = SyncPolicy::kEveryCommit;
   std::chrono::milliseconds sync_interval{100};  // kPeriodic, kBeforeApply; also the AdvanceSource write interval
   uint32_t sync_every_transactions = 1000;       // kPeriodic: sync after this many unsynced transactions
-  // Retention: Purge keeps what any replica mirror has not applied, plus
+  // Retention: Purge keeps what any replica mirror has not applied (and,
+  // for a database it holds back, everything from its retain_from), plus
   // transactions journaled within `retention_window` and the last
   // `retention_count` transactions (0 = no such extra).
   std::chrono::seconds retention_window{0};

@@ -187,6 +187,7 @@ void EncodeMirror(const ReplicaMirror& m, std::string* out) {
   PutLE(out, m.position.offset, 8);
   PutLE(out, m.state.size(), 4);
   out->append(m.state);
+  if (m.retain_from != 0) PutLE(out, m.retain_from, 8);
 }
 
 Status DecodeMirror(std::string_view value, ReplicaMirror* m) {
@@ -200,6 +201,7 @@ Status DecodeMirror(std::string_view value, ReplicaMirror* m) {
   m->position.file = std::string(c.ReadString(c.ReadU16()));
   m->position.offset = c.ReadU64();
   m->state = std::string(c.ReadString(c.ReadU32()));
+  m->retain_from = c.ok() && !c.empty() ? c.ReadU64() : 0;
   if (!c.ok() || !c.empty()) return Corruption("replica mirror: malformed value");
   return Status::OK();
 }

@@ -69,6 +69,10 @@ struct ReplicaMirror {
   int64_t applied_time = 0;    // when the replica committed it (seconds since the epoch)
   uint32_t commit_time = 0;    // source commit time of that transaction (seconds)
   std::string state;           // applier state text ("running", "stopped: 1062 ...")
+  // A database the replica holds back (apply/database_hold.h) still needs the
+  // journal from this seq on: Purge keeps it (0: nothing held). Encoded after
+  // `state`, absent in mirrors written before it existed.
+  uint64_t retain_from = 0;
 };
 
 std::string TxnKey(uint64_t seq, uint32_t chunk);

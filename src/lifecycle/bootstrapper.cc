@@ -13,6 +13,7 @@
 #include <vomsrepl/progress.h>
 
 #include "apply/channel_lock.h"
+#include "apply/database_hold.h"
 #include "apply/param_binder.h"
 #include "apply/sql_identifier.h"
 #include "lifecycle/chunk_sql.h"
@@ -50,6 +51,14 @@ Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const Bootstra
                  Counters& counters) {
   VOMSREPL_ASSIGN_OR_RETURN(TableShape t, ReadShape(master, o.database, table));
   const size_t ncols = t.columns.size();
+  // A value goes back as the bytes the SELECT returned, a binary string the server
+  // converts to the column's type; the types whose binary form differs from their
+  // text (UUID, INET6, INET4: 16 or 4 raw bytes) go as text.
+  std::vector<apply::ParamType> bind_as(ncols, apply::ParamType::kBlob);
+  for (size_t c = 0; c < ncols; ++c) {
+    const std::string& type = t.columns[c].data_type;
+    if (type == "uuid" || type == "inet6" || type == "inet4") bind_as[c] = apply::ParamType::kString;
+  }
   std::optional<std::vector<std::string>> lower;
   uint64_t offset = 0;
   std::vector<apply::BoundValue> values;
@@ -70,7 +79,7 @@ Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const Bootstra
         for (size_t c = 0; c < ncols; ++c) {
           apply::BoundValue v;
           if (rows[end][c]) {
-            v.type = apply::ParamType::kBlob;  // a binary string: stored bytes, converted by the server to the column type
+            v.type = bind_as[c];
             v.offset = uint32_t(arena.size());
             v.length = uint32_t(rows[end][c]->size());
             arena.append(*rows[end][c]);
@@ -159,6 +168,17 @@ class BootstrapRun {
       return FailedPrecondition(o_.replica.name + ": database " + o_.target_database + " already holds " +
                                 std::to_string(existing.size()) + " tables; bootstrap fills an empty database (drop it "
                                 "first)");
+    VOMSREPL_RETURN_IF_ERROR(FindHold());
+    if (hold_) {
+      // The runner goes on with the replica's other databases; the channel's
+      // progress is not touched. One bootstrap per held database at a time.
+      VOMSREPL_ASSIGN_OR_RETURN(auto got, control_.QueryPrepared("SELECT GET_LOCK(?, 0)",
+                                                                 {"vomsrepl." + hold_->replay_channel}));
+      if (got.empty() || got[0][0].value_or("0") != "1")
+        return FailedPrecondition(o_.replica.name + ": another `vomsrepl bootstrap` of " + o_.target_database +
+                                  " is running");
+      return Status::OK();
+    }
     // Nobody else moves the channel's progress while the copy runs (the daemon's
     // runner, a catchup): held by `control_` until it closes.
     bool held_elsewhere = false;
@@ -172,6 +192,32 @@ class BootstrapRun {
     VOMSREPL_ASSIGN_OR_RETURN(auto replica_dbs, ListDatabases(control_));
     for (auto& d : replica_dbs)
       if (d != o_.target_database && d != o_.replica.state_schema) other_dbs_.push_back(d);
+    return Status::OK();
+  }
+
+  // A database the replica holds back (a reload with --hold-new): wait until
+  // the [filter] switch is done ("pending" -> "held"), so that the snapshot
+  // is not older than the first transaction that journals its changes.
+  Status FindHold() {
+    const auto deadline = Clock::now() + o_.wait_timeout;
+    for (;;) {
+      VOMSREPL_ASSIGN_OR_RETURN(hold_, apply::ReadHold(control_, o_.channel, o_.target_database));
+      if (!hold_ || hold_->state == apply::HoldState::kHeld) break;
+      if (hold_->state == apply::HoldState::kCopied)
+        return FailedPrecondition(o_.replica.name + ": " + o_.target_database + " was copied already (at journal seq " +
+                                  std::to_string(hold_->copied_seq) + "); the replica's runner catches it up from "
+                                  "the journal when it runs (`vomsrepl replica start " + o_.replica.name + "`)");
+      if (Clock::now() >= deadline)
+        return FailedPrecondition(o_.replica.name + ": the hold of " + o_.target_database + " is still 'pending' "
+                                  "after " + std::to_string(o_.wait_timeout.count() / 1000) + " s: the reload that "
+                                  "holds it has not switched the [filter] (is `vomsrepl run` running? its log says)");
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    if (hold_) {
+      result_.held = true;
+      Log("replica " + o_.replica.name + " holds " + o_.target_database + " back since journal seq " +
+          std::to_string(hold_->since_seq) + ": copying it while its runner applies everything else");
+    }
     return Status::OK();
   }
 
@@ -219,6 +265,15 @@ class BootstrapRun {
   // moving the channel's progress must not skip or repeat their transactions.
   Status AlignWithJournal(SourceAlignment& align) {
     VOMSREPL_ASSIGN_OR_RETURN(result_.seq, align.SeqAt(result_.position, o_.wait_timeout));
+    if (hold_) {
+      // The journal holds the database's changes from since_seq on; those after the snapshot are needed.
+      if (result_.seq + 1 < hold_->since_seq)
+        return FailedPrecondition(o_.replica.name + ": the snapshot lies at journal seq " + std::to_string(result_.seq) +
+                                  ", before seq " + std::to_string(hold_->since_seq) + " from which the journal "
+                                  "holds " + o_.target_database + "'s changes: run the bootstrap again");
+      Log("journal seq " + std::to_string(result_.seq) + " (held since seq " + std::to_string(hold_->since_seq) + ")");
+      return Status::OK();
+    }
     if (!other_dbs_.empty() && result_.seq != result_.previous_seq) {
       bool statement = false;
       VOMSREPL_ASSIGN_OR_RETURN(auto touched, align.DatabasesTouched(std::min(result_.seq, result_.previous_seq),
@@ -314,6 +369,7 @@ class BootstrapRun {
   // 5. Progress: the runner continues after the snapshot's journal seq.
   Status RecordProgress() {
     const BinlogPosition& p = result_.position;
+    if (hold_) return apply::MarkHoldCopied(control_, o_.channel, *hold_, result_.seq, result_.gtid_state, p);
     return control_
         .QueryPrepared("INSERT INTO " + progress_table_ +
                            " (`channel`, `seq`, `gtid`, `gtid_state`, `file`, `pos`, `applied_at`, `ddl_seq_pending`) "
@@ -330,6 +386,7 @@ class BootstrapRun {
   ReplicaSession control_;  // holds the channel lock until the end
   std::string progress_table_;
   std::vector<std::string> other_dbs_;  // the replica's databases besides the target and the state schema
+  std::optional<apply::DatabaseHold> hold_;  // the replica holds the target back (online add)
   std::vector<std::unique_ptr<ReplicaSession>> masters_;  // the snapshot sessions
   std::vector<std::string> tables_;
 };

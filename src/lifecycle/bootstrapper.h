@@ -33,6 +33,15 @@
 // A skip-list of (database, seq) in the applier would lift this limit; it is
 // not built.
 //
+// Online (issue 24, item 3): when the replica holds the target database back
+// (apply/database_hold.h: a `vomsrepl reload --hold-new` kept it), the runner
+// keeps running. Bootstrap waits until the hold is "held" (the [filter]
+// switch is done), takes no channel lock (a per-database lock instead), makes
+// no check of the other databases, and its step 5 writes the hold instead of
+// the progress row: "copied" at S, and S into the hold's own progress row;
+// the runner applies the database's changes after S from the journal
+// (daemon/held_databases.h).
+//
 // Preconditions: the replica's runner in `vomsrepl run` is stopped
 // (`vomsrepl replica stop NAME`) during the bootstrap and started again
 // afterwards (it re-reads the progress row): bootstrap takes the channel lock
@@ -84,6 +93,7 @@ struct BootstrapResult {
   uint32_t snapshot_sessions = 0; // sessions that shared the snapshot
   uint32_t snapshot_tries = 0;
   double seconds = 0;
+  bool held = false;              // the replica held the database back: S went into its hold, not the progress row
 };
 
 Result<BootstrapResult> RunBootstrap(const BootstrapOptions& options);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <thread>
 
+#include "txn/database_split.h"
 #include "txn/transaction.h"
 
 namespace vomsrepl::lifecycle {
@@ -29,24 +30,6 @@ int CompareBinlogPositions(const BinlogPosition& a, const BinlogPosition& b) {
   if (fa != fb) return fa < fb ? -1 : 1;
   if (a.offset != b.offset) return a.offset < b.offset ? -1 : 1;
   return 0;
-}
-
-// TABLE_MAP post-header and body (MySQL log_event.h Table_map_log_event, the
-// 6-byte table id form): table id (6), flags (2), db length (1), db, NUL,
-// table length (1), table, NUL, ...
-bool TableMapNames(std::span<const std::byte> body, std::string* database, std::string* table) {
-  size_t pos = 8;
-  if (body.size() < pos + 1) return false;
-  size_t db_len = size_t(body[pos]);
-  pos += 1;
-  if (body.size() < pos + db_len + 2) return false;
-  database->assign(reinterpret_cast<const char*>(body.data()) + pos, db_len);
-  pos += db_len + 1;
-  size_t table_len = size_t(body[pos]);
-  pos += 1;
-  if (body.size() < pos + table_len) return false;
-  table->assign(reinterpret_cast<const char*>(body.data()) + pos, table_len);
-  return true;
 }
 
 Status SourceAlignment::Refresh() {
@@ -83,7 +66,7 @@ Status SourceAlignment::Refresh() {
         open.statement = true;
         std::string k = TableKey(c.database, "");
         if (std::find(open.tables.begin(), open.tables.end(), k) == open.tables.end()) open.tables.push_back(k);
-      } else if (c.kind == txn::ChangeKind::kTableMap && TableMapNames(c.body, &db, &table)) {
+      } else if (c.kind == txn::ChangeKind::kTableMap && txn::TableMapNames(c.body, &db, &table)) {
         std::string k = TableKey(db, table);
         if (std::find(open.tables.begin(), open.tables.end(), k) == open.tables.end()) open.tables.push_back(k);
       }

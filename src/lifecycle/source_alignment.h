@@ -40,14 +40,15 @@
 
 #include "journal/journal.h"
 
+#include "txn/database_split.h"
+
 namespace vomsrepl::lifecycle {
 
 // <0, 0, >0 like strcmp; by file number then offset.
 int CompareBinlogPositions(const BinlogPosition& a, const BinlogPosition& b);
 
-// Database and table named by a TABLE_MAP body (journal records keep the
-// 6-byte table id form). False when the body is too short.
-bool TableMapNames(std::span<const std::byte> body, std::string* database, std::string* table);
+// Database and table named by a TABLE_MAP body: txn/database_split.h.
+using txn::TableMapNames;
 
 class SourceAlignment {
  public:

@@ -50,6 +50,21 @@ Json ReplicaJson(const ReplicaStatus& r) {
   o["skip_pending_seq"] = r.skip_pending_seq;
   o["delay_s"] = r.delay_s ? Json(*r.delay_s) : Json(nullptr);
   o["delayed_until"] = r.delayed_until ? Json(*r.delayed_until) : Json(nullptr);
+  if (r.held_databases) {
+    Json held = Json::array();
+    for (const auto& h : *r.held_databases) {
+      Json x;
+      x["database"] = JsonBytes(h.database);
+      x["master_database"] = JsonBytes(h.master_database);
+      x["state"] = h.state;
+      x["since_seq"] = h.since_seq;
+      x["copied_seq"] = h.copied_seq ? Json(h.copied_seq) : Json(nullptr);
+      held.push_back(std::move(x));
+    }
+    o["held_databases"] = std::move(held);
+  } else {
+    o["held_databases"] = nullptr;
+  }
   o["last_error"] = JsonBytes(r.last_error);
   return o;
 }

@@ -49,6 +49,15 @@ struct ReplicaLag {
 // (seconds since the epoch).
 ReplicaLag ComputeLag(const journal::Journal& journal, uint64_t applied_seq, int64_t now);
 
+// A database the replica holds back until bootstrapped (apply/database_hold.h).
+struct HeldDatabaseStatus {
+  std::string database;         // on the replica
+  std::string master_database;
+  std::string state;            // pending, held, copied
+  uint64_t since_seq = 0;
+  uint64_t copied_seq = 0;      // copied: the snapshot's journal seq
+};
+
 struct ReplicaStatus {
   std::string name;
   std::string state_detail;       // the applier's state text
@@ -66,6 +75,7 @@ struct ReplicaStatus {
   // not waiting).
   std::optional<uint32_t> delay_s;
   std::optional<int64_t> delayed_until;
+  std::optional<std::vector<HeldDatabaseStatus>> held_databases;  // daemon only
   std::string last_error;         // already redacted when the reader must not see it
 };
 

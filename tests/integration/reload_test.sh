@@ -13,10 +13,11 @@
 #      and from the journal's mirrors.
 #   5. [master] heartbeat_ms changed: refused (exit 6, "need a restart"), nothing changed.
 #   6. [filter] adds `voms_extra`, which the master has and replica1 does not: refused while
-#      replica1 runs, naming the commands in order; with the workload stopped (bootstrap
-#      of one more database needs the others quiet), they are run as given (replica
-#      stop, reload, bootstrap, replica start); writes to voms_extra and the VOMS
-#      workload then reach replica1.
+#      replica1 runs, naming the commands of both ways in order (`reload --hold-new` and
+#      bootstrap first: online_vo_add_test.sh runs those); with the workload stopped
+#      (a bootstrap into a paused replica needs its other databases quiet), the commands
+#      that pause the replica are run as given (replica stop, reload, bootstrap, replica
+#      start); writes to voms_extra and the VOMS workload then reach replica1.
 #   7. voms_extra excluded (reload), written to on the master, then included again: refused,
 #      naming replica1's stale copy, a DROP DATABASE and a bootstrap.
 #   Lag of replica1 (sampled every 0.2 s from /status) during steps 3-5, changes that do
@@ -149,9 +150,9 @@ samples=$(wc -l < "$dir/lag.txt")
 echo "$name: replica1's lag during the reloads that do not concern it: at most $max_lag s ($samples samples)"
 [ "${max_lag:-99}" -le "$lag_bound" ] || fail "replica1 lagged $max_lag s during reloads that do not concern it (bound $lag_bound s)"
 
-# 6. [filter] adds voms_extra. `vomsrepl bootstrap` of one more database into a replica
-# that is fed needs the databases it already holds quiet meanwhile (it refuses
-# otherwise: issue 24 item 3 is about lifting that), so the workload stops first.
+# 6. [filter] adds voms_extra. `vomsrepl bootstrap` of one more database into a paused
+# replica needs the databases it already holds quiet meanwhile (it refuses otherwise;
+# the online way, `reload --hold-new`, has no such limit), so the workload stops first.
 ops_bg_stop
 ops_converge 120
 sed -i 's/^include_databases = \["voms_otest"\]$/include_databases = ["voms_otest", "voms_extra"]/' "$cfg"
@@ -159,7 +160,11 @@ grep -q 'include_databases = \["voms_otest", "voms_extra"\]' "$cfg" || fail "cou
 rc=0; reload || rc=$?
 [ "$rc" -eq 6 ] || { cat "$dir/reload.out"; fail "reload adding voms_extra while replica1 runs: exit $rc, want 6"; }
 cat "$dir/reload.out"
-commands=$(grep -E '^ +vomsrepl ' "$dir/reload.out" | sed 's/^ *//')
+# The refusal names the online way first (reload --hold-new, then bootstrap: issue 24
+# item 3, online_vo_add_test.sh), then the way that pauses the replicas, run here.
+grep -q "^  vomsrepl reload --hold-new --config $cfg$" "$dir/reload.out" ||
+  { cat "$dir/reload.out"; fail "the refusal does not name reload --hold-new"; }
+commands=$(sed -n '/^or, pausing those replicas, in this order:$/,$p' "$dir/reload.out" | grep -E '^ +vomsrepl ' | sed 's/^ *//')
 [ "$(echo "$commands" | head -1)" = "vomsrepl replica stop replica1 --config $cfg" ] &&
   [ "$(echo "$commands" | sed -n 2p)" = "vomsrepl reload --config $cfg" ] &&
   [ "$(echo "$commands" | sed -n 3p)" = "vomsrepl bootstrap --config $cfg --replica replica1 --db voms_extra" ] &&

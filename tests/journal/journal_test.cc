@@ -453,6 +453,35 @@ TEST(Journal, RetentionKeepsWhatTheSlowestMirrorNeeds) {
   EXPECT_EQ(p->deleted, 25u);
 }
 
+TEST(Journal, RetentionKeepsWhatAHeldDatabaseNeeds) {
+  JournalOptions o;
+  o.directory = TempDir();
+  auto opened = Journal::Open(o);
+  ASSERT_TRUE(opened.ok());
+  Journal& j = **opened;
+  AppendRange(j, 1, 50);
+  // The replica applied seq 45, but a database it holds back still needs seq 30 on.
+  ReplicaMirror m = testing::MirrorAt(45, "running");
+  m.retain_from = 30;
+  ASSERT_TRUE(j.SetReplicaMirror("r1", m).ok());
+  auto mirrors = j.ListReplicaMirrors();
+  ASSERT_TRUE(mirrors.ok());
+  ASSERT_EQ(mirrors->size(), 1u);
+  EXPECT_EQ((*mirrors)[0].second.retain_from, 30u);
+  EXPECT_EQ((*mirrors)[0].second.seq, 45u);
+  auto p = j.Purge();
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->first_seq, 30u);
+  EXPECT_EQ(p->deleted, 29u);
+  EXPECT_NE(p->reason.find("holding a database back, from seq 30"), std::string::npos) << p->reason;
+  // The hold ends (retain_from 0, encoded as before it existed): the applied seq bounds it again.
+  m.retain_from = 0;
+  ASSERT_TRUE(j.SetReplicaMirror("r1", m).ok());
+  p = j.Purge();
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->first_seq, 45u);
+}
+
 TEST(Journal, RetentionCountAndWindowKeepMore) {
   JournalOptions o;
   o.directory = TempDir();

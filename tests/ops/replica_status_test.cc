@@ -95,7 +95,14 @@ TEST(StatusDocumentJson, SameFieldsAsTheDaemon) {
             "\"sst_bytes\":0},\"replicas\":[{\"name\":\"a\\\"b\",\"state\":\"reconnecting\",\"state_detail\":"
             "\"reconnecting since X (y)\",\"applied_seq\":2,\"gtid\":\"\",\"position\":\"\",\"commit_time\":0,"
             "\"applied_time\":0,\"lag_transactions\":1,\"lag_seconds\":12,\"transactions\":2,\"failed_seq\":0,"
-            "\"skip_pending_seq\":0,\"delay_s\":null,\"delayed_until\":null,\"last_error\":\"\"}]}\n");
+            "\"skip_pending_seq\":0,\"delay_s\":null,\"delayed_until\":null,\"held_databases\":null,"
+            "\"last_error\":\"\"}]}\n");
+  // A replica holding a database back (the daemon: always a list) names it.
+  d.replicas[0].held_databases = std::vector<HeldDatabaseStatus>{{"voms_new", "voms_src", "copied", 7, 9}};
+  EXPECT_NE(StatusDocumentJson(d).find("\"held_databases\":[{\"database\":\"voms_new\",\"master_database\":"
+                                       "\"voms_src\",\"state\":\"copied\",\"since_seq\":7,\"copied_seq\":9}]"),
+            std::string::npos);
+  d.replicas[0].held_databases.reset();
   // A feeder with a [standby] lease names its role.
   d.source.role = "standby";
   d.source.role_detail = "standby since T, waiting for the lease vomsrepl.lease.v";
