@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apply/database_hold.h"
 #include "apply/replica_session.h"
 #include "apply/transaction_applier.h"
 #include "daemon/replicator.h"
@@ -53,9 +54,25 @@ Result<std::string> PrepareJournalForTakeover(const ops::Config& config, journal
       spdlog::info("takeover: replica {} has no progress row ({}): it was never fed", r.name, p.status().ToString());
       continue;
     }
-    if (p->seq == 0) continue;
-    spdlog::info("takeover: replica {} applied journal seq {} ({})", r.name, p->seq, Describe(p->gtid, p->position));
-    if (!slowest || p->seq < slowest->progress.seq) slowest = ReplicaPoint{r.name, *p};
+    if (p->seq != 0) {
+      spdlog::info("takeover: replica {} applied journal seq {} ({})", r.name, p->seq, Describe(p->gtid, p->position));
+      if (!slowest || p->seq < slowest->progress.seq) slowest = ReplicaPoint{r.name, *p};
+    }
+    // A database the replica holds back, copied and not yet caught up
+    // (daemon/held_databases.h): its own progress row is a point too.
+    auto holds = apply::ReadHolds(session, o.applier.channel);
+    if (!holds.ok()) continue;
+    for (const auto& h : *holds) {
+      if (h.state != apply::HoldState::kCopied) continue;
+      apply::ApplierOptions ho = o.applier;
+      ho.channel = h.replay_channel;
+      apply::TransactionApplier hold_reader(session, ho);
+      auto hp = hold_reader.ReadProgress();
+      if (!hp.ok() || hp->seq == 0) continue;
+      spdlog::info("takeover: replica {} holds {} back, copied at journal seq {} ({})", r.name, h.database, hp->seq,
+                   Describe(hp->gtid, hp->position));
+      if (!slowest || hp->seq < slowest->progress.seq) slowest = ReplicaPoint{r.name + " (" + h.database + ")", *hp};
+    }
   }
   if (!slowest && !unreachable.empty()) {
     // Replicas this feeder cannot read may be anywhere: streaming from the

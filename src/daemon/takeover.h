@@ -9,7 +9,9 @@
 // from any common point, so a replica's progress row (seq N, the source GTID
 // and position of N) is a point both agree on. The new active feeder reads
 // every enabled replica's progress row and takes the slowest one (lowest
-// seq) as the point to stream from:
+// seq; the progress row of a database a replica holds back, copied by
+// bootstrap and not caught up yet, counts as one more) as the point to
+// stream from:
 //   - its journal holds that seq and records the same source transaction for
 //     it (GTID, else position): the journal is kept as it is (a restart of
 //     the feeder that fed last, or a standby that fed before);
