@@ -15,6 +15,7 @@ std::optional<HoldState> ParseState(std::string_view s) {
   if (s == "pending") return HoldState::kPending;
   if (s == "held") return HoldState::kHeld;
   if (s == "copied") return HoldState::kCopied;
+  if (s == "abandoned") return HoldState::kAbandoned;
   return std::nullopt;
 }
 
@@ -33,7 +34,7 @@ Result<std::vector<DatabaseHold>> Rows(ReplicaSession& s, const std::string& sql
     auto state = ParseState(r[2].value_or(""));
     if (!state)
       return FailedPrecondition(s.config().name + ": " + HoldTable(s) + " row of database " + h.database +
-                                " has state '" + r[2].value_or("") + "' (pending, held or copied expected)");
+                                " has state '" + r[2].value_or("") + "' (pending, held, copied or abandoned expected)");
     h.state = *state;
     h.since_seq = Number(r[3]);
     h.copied_seq = Number(r[4]);
@@ -59,6 +60,7 @@ std::string_view HoldStateName(HoldState state) {
     case HoldState::kPending: return "pending";
     case HoldState::kHeld: return "held";
     case HoldState::kCopied: return "copied";
+    case HoldState::kAbandoned: return "abandoned";
   }
   return "?";
 }
@@ -86,7 +88,7 @@ Status EnsureHoldTable(ReplicaSession& s) {
                    "`channel` VARCHAR(64) CHARACTER SET utf8mb4 NOT NULL, "
                    "`db` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL COMMENT 'on the replica', "
                    "`master_db` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT '', "
-                   "`state` VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'pending, held, copied', "
+                   "`state` VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'pending, held, copied, abandoned', "
                    "`since_seq` BIGINT UNSIGNED NOT NULL DEFAULT 0 COMMENT 'first journal seq with its changes', "
                    "`copied_seq` BIGINT UNSIGNED NULL COMMENT 'journal seq of the bootstrap snapshot', "
                    "`replay_channel` VARCHAR(64) CHARACTER SET utf8mb4 NOT NULL COMMENT 'progress row of its catch-up', "
@@ -155,12 +157,26 @@ Status MarkHoldCopied(ReplicaSession& s, const std::string& channel, const Datab
   });
 }
 
+Status DeleteHoldRows(ReplicaSession& s, const std::string& channel, const DatabaseHold& hold) {
+  VOMSREPL_RETURN_IF_ERROR(
+      s.QueryPrepared("DELETE FROM " + ProgressTable(s) + " WHERE `channel` = ?", {hold.replay_channel}).status());
+  return s.QueryPrepared("DELETE FROM " + HoldTable(s) + " WHERE `channel` = ? AND `db` = ?", {channel, hold.database})
+      .status();
+}
+
 Status DeleteHold(ReplicaSession& s, const std::string& channel, const DatabaseHold& hold) {
+  return InTransaction(s, [&]() { return DeleteHoldRows(s, channel, hold); });
+}
+
+Status AbandonHold(ReplicaSession& s, const std::string& channel, const DatabaseHold& hold) {
   return InTransaction(s, [&]() -> Status {
     VOMSREPL_RETURN_IF_ERROR(
         s.QueryPrepared("DELETE FROM " + ProgressTable(s) + " WHERE `channel` = ?", {hold.replay_channel}).status());
     return s
-        .QueryPrepared("DELETE FROM " + HoldTable(s) + " WHERE `channel` = ? AND `db` = ?", {channel, hold.database})
+        .QueryPrepared("UPDATE " + HoldTable(s) +
+                           " SET `state` = 'abandoned', `copied_seq` = NULL, `updated_at` = UTC_TIMESTAMP(6) WHERE "
+                           "`channel` = ? AND `db` = ?",
+                       {channel, hold.database})
         .status();
   });
 }

@@ -15,7 +15,13 @@
 //            progress row of `replay_channel` at that seq: the runner applies
 //            the database's share of seq copied_seq+1 .. its own progress
 //            under that channel (exactly once by that row), then deletes both
-//            rows and includes the database.
+//            rows and includes the database;
+//   abandoned a reload left the database out of [filter] again before it was
+//            caught up: the runner goes on leaving out whatever the journal
+//            still holds of it, and the journal need not keep anything for
+//            it. A later `reload --hold-new` holds it again (pending); a
+//            bootstrap into the paused replica (the way without a hold)
+//            deletes the row with the progress row it writes.
 //
 // Thread-safety: as the session's (one thread).
 #pragma once
@@ -33,8 +39,8 @@
 
 namespace vomsrepl::apply {
 
-enum class HoldState : uint8_t { kPending, kHeld, kCopied };
-std::string_view HoldStateName(HoldState state);  // "pending", "held", "copied"
+enum class HoldState : uint8_t { kPending, kHeld, kCopied, kAbandoned };
+std::string_view HoldStateName(HoldState state);  // "pending", "held", "copied", "abandoned"
 
 struct DatabaseHold {
   std::string database;         // on the replica (after [filter.rename])
@@ -68,5 +74,10 @@ Status MarkHoldCopied(ReplicaSession& session, const std::string& channel, const
 // The runner's last step: the hold and its replay progress row go, in one
 // replica transaction.
 Status DeleteHold(ReplicaSession& session, const std::string& channel, const DatabaseHold& hold);
+// The same two DELETEs inside the caller's open transaction.
+Status DeleteHoldRows(ReplicaSession& session, const std::string& channel, const DatabaseHold& hold);
+// A reload that leaves the database out again: the hold becomes "abandoned"
+// and its replay progress row goes (one replica transaction).
+Status AbandonHold(ReplicaSession& session, const std::string& channel, const DatabaseHold& hold);
 
 }  // namespace vomsrepl::apply

@@ -27,8 +27,9 @@ HeldDatabases::HeldDatabases(std::string name, apply::ReplicaConfig replica, app
 void HeldDatabases::Add(const std::vector<apply::DatabaseHold>& holds) {
   std::lock_guard lock(mu_);
   for (const auto& h : holds) {
-    if (Holds(holds_, h.database)) continue;
-    holds_.push_back(h);
+    auto it = std::find_if(holds_.begin(), holds_.end(), [&](const auto& x) { return x.database == h.database; });
+    if (it != holds_.end()) *it = h;  // held again after an abandoned hold
+    else holds_.push_back(h);
   }
   switched_ = false;
   any_ = !holds_.empty();
@@ -40,6 +41,12 @@ void HeldDatabases::FilterSwitched() {
   promote_ = true;
   for (auto& h : holds_)
     if (h.state == apply::HoldState::kPending) h.state = apply::HoldState::kHeld;
+}
+
+void HeldDatabases::Abandon(const std::string& database) {
+  std::lock_guard lock(mu_);
+  for (auto& h : holds_)
+    if (h.database == database) h.state = apply::HoldState::kAbandoned;
 }
 
 std::vector<apply::DatabaseHold> HeldDatabases::List() const {
@@ -58,6 +65,7 @@ uint64_t HeldDatabases::RetainFrom() const {
   std::lock_guard lock(mu_);
   uint64_t from = loaded_ ? 0 : restored_retain_;
   for (const auto& h : holds_) {
+    if (h.state == apply::HoldState::kAbandoned) continue;  // never caught up: nothing to keep for it
     const uint64_t need = h.state == apply::HoldState::kCopied ? h.copied_seq + 1 : std::max<uint64_t>(h.since_seq, 1);
     if (from == 0 || need < from) from = need;
   }
@@ -90,7 +98,8 @@ Status HeldDatabases::Refresh(bool force) {
     if (!force && !promote && now < next_refresh_) return Status::OK();
     // Only a hold waiting for its copy changes under us.
     bool waiting = false;
-    for (const auto& h : holds_) waiting |= h.state != apply::HoldState::kCopied;
+    for (const auto& h : holds_)
+      waiting |= h.state == apply::HoldState::kPending || h.state == apply::HoldState::kHeld;
     if (!force && !promote && !waiting) return Status::OK();
   }
   next_refresh_ = now + 1s;

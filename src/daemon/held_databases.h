@@ -61,6 +61,8 @@ class HeldDatabases {
   // A reload, before its [filter] switch; the rows are written already.
   void Add(const std::vector<apply::DatabaseHold>& holds);
   void FilterSwitched();
+  // A reload left `database` out of [filter] again (the row is updated already).
+  void Abandon(const std::string& database);
   std::vector<apply::DatabaseHold> List() const;
   bool empty() const;
   // The first journal seq a hold still needs (0: none).

@@ -358,11 +358,15 @@ Result<std::string> Replicator::Reload(bool dry_run, bool hold_new) {
     if (feeder_) feeder_->ReplaceRules(std::move(*rules));
   }
   if (!holds.empty()) HoldsSwitched(holds);
+  if (rules) {
+    std::vector<std::string> abandoned = AbandonHolds(feeder_options_.rules);
+    for (auto& a : abandoned) notes.push_back(std::move(a));
+  }
   std::vector<std::string> restart = diff.replicas_changed;
   if (diff.apply || diff.replica_tls)
     for (const auto& r : config_.replicas) restart.push_back(r.name);
   RewireReplicas(restart, diff.replicas_removed);
-  return "reloaded:" + what;
+  return "reloaded:" + Lines(diff.lines) + (notes.empty() ? "" : "\nthen:" + Lines(notes));
 }
 
 Status Replicator::WriteHolds(const ops::Config& next, std::vector<FilterCheck::Hold>& holds) {
@@ -428,6 +432,39 @@ void Replicator::HoldsSwitched(const std::vector<FilterCheck::Hold>& holds) {
       spdlog::warn("reload: replica {}: its held databases stay 'pending' until its runner reads them again: {}", r.name,
                    st.ToString());
   }
+}
+
+std::vector<std::string> Replicator::AbandonHolds(const txn::FilterRules& rules) {
+  std::vector<std::string> notes;
+  for (const auto& r : config_.replicas) {
+    if (!r.enabled) continue;
+    ReplicaRunnerOptions o = ReplicaOptionsFrom(config_, r);
+    apply::ReplicaSession session;
+    Status st = session.Open(o.replica);
+    auto holds = st.ok() ? apply::ReadHolds(session, o.applier.channel) : Result<std::vector<apply::DatabaseHold>>(st);
+    if (!holds.ok()) {
+      notes.push_back("replica " + r.name + ": its held databases could not be read (" +
+                      std::string(holds.status().message()) + "); one the [filter] leaves out now stays held until "
+                      "the next reload");
+      continue;
+    }
+    for (const auto& h : *holds) {
+      if (h.state == apply::HoldState::kAbandoned) continue;
+      if (rules.KeepDatabase(h.master_database) && rules.TargetDatabase(h.master_database) == h.database) continue;
+      Status a = apply::AbandonHold(session, o.applier.channel, h);
+      if (!a.ok()) {
+        notes.push_back("replica " + r.name + ": the hold of " + h.database + " could not be abandoned (" +
+                        std::string(a.message()) + ")");
+        continue;
+      }
+      std::shared_lock wiring(wiring_mu_);
+      for (const auto& runner : replicas_)
+        if (runner->Snapshot().name == r.name) runner->holds().Abandon(h.database);
+      notes.push_back("replica " + r.name + " no longer waits for a copy of " + h.database + " (the [filter] leaves " +
+                      h.master_database + " out): what the journal holds of it is not applied there");
+    }
+  }
+  return notes;
 }
 
 void Replicator::RewireReplicas(const std::vector<std::string>& restart, const std::vector<std::string>& removed) {

@@ -202,6 +202,11 @@ class BootstrapRun {
     const auto deadline = Clock::now() + o_.wait_timeout;
     for (;;) {
       VOMSREPL_ASSIGN_OR_RETURN(hold_, apply::ReadHold(control_, o_.channel, o_.target_database));
+      if (hold_ && hold_->state == apply::HoldState::kAbandoned) {
+        // The way without a hold (the replica paused); the row goes with the progress row.
+        abandoned_ = std::move(hold_);
+        hold_.reset();
+      }
       if (!hold_ || hold_->state == apply::HoldState::kHeld) break;
       if (hold_->state == apply::HoldState::kCopied)
         return FailedPrecondition(o_.replica.name + ": " + o_.target_database + " was copied already (at journal seq " +
@@ -370,6 +375,20 @@ class BootstrapRun {
   Status RecordProgress() {
     const BinlogPosition& p = result_.position;
     if (hold_) return apply::MarkHoldCopied(control_, o_.channel, *hold_, result_.seq, result_.gtid_state, p);
+    if (abandoned_) {
+      // One transaction: the abandoned hold would leave the database's changes out after this copy.
+      VOMSREPL_RETURN_IF_ERROR(control_.Execute("START TRANSACTION"));
+      Status st = apply::DeleteHoldRows(control_, o_.channel, *abandoned_);
+      if (st.ok()) st = UpsertProgress();
+      if (st.ok()) st = control_.Execute("COMMIT");
+      if (!st.ok()) control_.Execute("ROLLBACK").IgnoreError();
+      return st;
+    }
+    return UpsertProgress();
+  }
+
+  Status UpsertProgress() {
+    const BinlogPosition& p = result_.position;
     return control_
         .QueryPrepared("INSERT INTO " + progress_table_ +
                            " (`channel`, `seq`, `gtid`, `gtid_state`, `file`, `pos`, `applied_at`, `ddl_seq_pending`) "
@@ -387,6 +406,7 @@ class BootstrapRun {
   std::string progress_table_;
   std::vector<std::string> other_dbs_;  // the replica's databases besides the target and the state schema
   std::optional<apply::DatabaseHold> hold_;  // the replica holds the target back (online add)
+  std::optional<apply::DatabaseHold> abandoned_;  // an abandoned hold of the target, deleted in step 5
   std::vector<std::unique_ptr<ReplicaSession>> masters_;  // the snapshot sessions
   std::vector<std::string> tables_;
 };

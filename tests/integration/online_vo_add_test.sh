@@ -21,6 +21,9 @@
 #      started again (the holds come back from the replicas' rows).
 #   4. Workloads stopped: `vomsrepl verify --db voms_newvo` finds 0 differences on both,
 #      every table of both VOs equal (CHECKSUM TABLE), the big table byte for byte.
+#   4b. A hold abandoned: voms_third held, then left out of [filter] again before its
+#      copy (the replicas go on; the reload says so), written to, held again, copied:
+#      equal on both replicas.
 #   5. Removing a VO, both ways: voms_newvo excluded by a reload (left in place on the
 #      replicas, later master writes not applied); voms_gone, kept, dropped on the master
 #      (DROP DATABASE replicated).
@@ -204,8 +207,45 @@ ratio=$(python3 -c "print(f'{$p99_boot / max($p99_base, 0.001):.2f}')")
 python3 -c "import sys; sys.exit(0 if $ratio <= $ratio_bound else 1)" ||
   fail "the master's write p99 during the bootstraps is $ratio x its value without (bound $ratio_bound)"
 
+# 4b. A hold abandoned: voms_third held, left out again before its copy (the replicas go on,
+# its rows stay unapplied, nothing kept for it), then held again and copied.
+"$sandbox" load-voms --vo third --dir "$dir" --skip-binlog > /dev/null 2>&1 || fail "load-voms third"
+sed -i 's/^include_databases = \["voms_otest", "voms_newvo"\]$/include_databases = ["voms_otest", "voms_newvo", "voms_third"]/' "$cfg"
+reload --hold-new || { cat "$dir/reload.out"; fail "reload --hold-new of voms_third"; }
+third_state() { http /status | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join("".join(h["state"] for h in (r["held_databases"] or []) if h["database"] == "voms_third") for r in d["replicas"]))'; }
+await 30 "voms_third held on both replicas" eval '[ "$(third_state)" = "held held" ]'
+ops_workload_vo() { "$repo/tools/voms-workload" --vo "$1" --transactions "$2" --seed "$3" --dir "$dir" > /dev/null; }
+ops_workload_vo third 30 801
+sed -i 's/^include_databases = \["voms_otest", "voms_newvo", "voms_third"\]$/include_databases = ["voms_otest", "voms_newvo"]/' "$cfg"
+reload || { cat "$dir/reload.out"; fail "reload leaving voms_third out again"; }
+grep -q "replica replica1 no longer waits for a copy of voms_third" "$dir/reload.out" ||
+  { cat "$dir/reload.out"; fail "the reload does not say replica1's hold of voms_third is abandoned"; }
+await 30 "voms_third abandoned on both replicas" eval '[ "$(third_state)" = "abandoned abandoned" ]'
+ops_workload_vo third 30 802
+ops_workload 30 803
+ops_converge 120
+sed -i 's/^include_databases = \["voms_otest", "voms_newvo"\]$/include_databases = ["voms_otest", "voms_newvo", "voms_third"]/' "$cfg"
+reload --hold-new || { cat "$dir/reload.out"; fail "reload --hold-new of voms_third again"; }
+await 30 "voms_third held again on both replicas" eval '[ "$(third_state)" = "held held" ]'
+ops_workload_vo third 30 804 &
+third_pid=$!
+for r in replica1 replica2; do
+  "$vomsrepl" bootstrap --config "$cfg" --replica "$r" --db voms_third > "$dir/boot-third-$r.out" 2>&1 ||
+    { cat "$dir/boot-third-$r.out"; fail "bootstrap of voms_third into $r"; }
+done
+wait "$third_pid" || fail "the voms_third workload failed"
+await 60 "voms_third caught up on both replicas" eval '[ "$(third_state)" = " " ]'
+ops_converge 120
+m=$(checksums master voms_third)
+for r in replica1 replica2; do [ "$(checksums "$r" voms_third)" = "$m" ] || fail "$r voms_third differs from the master"; done
+same_process "the abandoned hold"
+echo "$name: voms_third held, abandoned by a reload (replicas went on), held again and copied: equal on both replicas"
+
 # 5a. voms_newvo excluded by a reload, left in place.
-sed -i 's/^include_databases = \["voms_otest", "voms_newvo"\]$/include_databases = ["voms_otest", "voms_gone"]/' "$cfg"
+sed -i 's/^include_databases = \["voms_otest", "voms_newvo", "voms_third"\]$/include_databases = ["voms_otest", "voms_third", "voms_gone"]/' "$cfg"
 reload || { cat "$dir/reload.out"; fail "reload excluding voms_newvo (and keeping voms_gone, not on the master yet)"; }
 before=$(sql replica1 -e "SELECT COUNT(*) FROM voms_newvo.bulk")
 sql master -e "DELETE FROM voms_newvo.bulk WHERE id = 1"
