@@ -43,6 +43,7 @@ Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* ou
   o.database = options.database;
   o.target_database = target;
   o.state_dir = config.state_dir;
+  if (replica->preserve_gtid) o.gtid_domain = replica->state_gtid_domain;
   o.threads = options.threads;
   o.batch_rows = options.batch_rows;
   o.wait_timeout = std::chrono::seconds(options.wait_timeout_s);

@@ -52,7 +52,13 @@ Status RunReloadCommand(const ReloadOptions& options, std::FILE* out) {
       const Json j = Json::parse(got->body, nullptr, /*allow_exceptions=*/false);
       if (j.is_object() && j.value("done", uint64_t(0)) >= wanted) {
         const std::string result = j.value("result", std::string());
-        if (!j.value("ok", false)) return FailedPrecondition(result);
+        if (!j.value("ok", false)) {
+          // The daemon's own code: a replica or the master unreachable is exit 5, a refusal 6.
+          const std::string code = j.value("code", std::string());
+          for (int c = int(StatusCode::kInvalidArgument); c <= int(StatusCode::kBinlogPurged); ++c)
+            if (StatusCodeName(StatusCode(c)) == code) return Status(StatusCode(c), result);
+          return FailedPrecondition(result);
+        }
         std::fprintf(out, "%s\n", result.c_str());
         return Status::OK();
       }

@@ -82,6 +82,22 @@ std::string ReplayChannel(std::string_view channel, std::string_view database) {
   return "hold:" + std::string(hex);
 }
 
+Result<std::vector<std::string>> CrossDatabaseForeignKeys(ReplicaSession& master, const std::string& database) {
+  VOMSREPL_ASSIGN_OR_RETURN(
+      auto rows, master.QueryPrepared("SELECT CONSTRAINT_SCHEMA, TABLE_NAME, UNIQUE_CONSTRAINT_SCHEMA, "
+                                      "REFERENCED_TABLE_NAME, CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
+                                      "WHERE (CONSTRAINT_SCHEMA = ? AND UNIQUE_CONSTRAINT_SCHEMA <> ?) OR "
+                                      "(UNIQUE_CONSTRAINT_SCHEMA = ? AND CONSTRAINT_SCHEMA <> ?) ORDER BY 1, 2, 5",
+                                      {database, database, database, database}));
+  std::vector<std::string> out;
+  for (const auto& r : rows) {
+    if (r.size() < 5) continue;
+    out.push_back(r[0].value_or("") + "." + r[1].value_or("") + " -> " + r[2].value_or("") + "." + r[3].value_or("") +
+                  " (" + r[4].value_or("") + ")");
+  }
+  return out;
+}
+
 Status EnsureHoldTable(ReplicaSession& s) {
   return s.Execute("CREATE TABLE IF NOT EXISTS " + HoldTable(s) +
                    " ("

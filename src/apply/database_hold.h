@@ -51,6 +51,13 @@ struct DatabaseHold {
   std::string replay_channel;   // progress row of its catch-up (ReplayChannel)
 };
 
+// Foreign keys between `database` and another database, as `master` (any
+// session on the master) sees them: "db.table -> db.table (constraint)".
+// Such a database cannot be held: while it is copied at the snapshot, the
+// replica applies the other databases past it, and their ON DELETE / ON
+// UPDATE actions (which the binlog does not carry) would miss the copy.
+Result<std::vector<std::string>> CrossDatabaseForeignKeys(ReplicaSession& master, const std::string& database);
+
 // The progress channel of a held database's catch-up: "hold:" and 16 hex
 // digits of a hash of (channel, database), within the progress table's 64.
 std::string ReplayChannel(std::string_view channel, std::string_view database);

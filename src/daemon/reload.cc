@@ -48,13 +48,32 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
   }
   FilterCheck check;
   if (added.empty()) return check;
+  if (hold_new) {
+    // A database tied to another one by foreign keys cannot be held (apply/database_hold.h).
+    VOMSREPL_ASSIGN_OR_RETURN(apply::ReplicaConfig account, ops::MasterReadAccount(next, ""));
+    apply::ReplicaSession master;
+    VOMSREPL_RETURN_IF_ERROR(master.Open(account).WithContext("the master read account"));
+    for (const std::string& db : added) {
+      VOMSREPL_ASSIGN_OR_RETURN(auto keys, apply::CrossDatabaseForeignKeys(master, db));
+      if (keys.empty()) continue;
+      std::string list;
+      for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+      return FailedPrecondition(
+          db + " has foreign keys to or from other databases (" + list + "): a replica cannot hold it back while "
+          "it applies those (their ON DELETE / ON UPDATE actions are not in the binlog and would miss the copy). "
+          "Nothing was changed. Add it with the replicas paused: `vomsrepl reload --config " + next.path +
+          "` (without --hold-new) says how");
+    }
+  }
   std::vector<std::string> refusals, commands_stop, commands_after, online;
   for (const auto& r : next.replicas) {
-    if (!r.enabled) continue;
+    // A disabled replica counts too: enabled again, it would apply the new
+    // database's changes onto whatever it holds of it.
+    std::string start_after;
     apply::ReplicaSession session;
     VOMSREPL_RETURN_IF_ERROR(session.Open(ReplicaOptionsFrom(next, r).replica)
-                                 .WithContext("checking that replica " + r.name + " holds the databases the new "
-                                              "[filter] keeps"));
+                                 .WithContext("checking that replica " + r.name + (r.enabled ? "" : " (disabled)") +
+                                              " holds the databases the new [filter] keeps"));
     for (const std::string& db : added) {
       const std::string target(new_rules.TargetDatabase(db));
       VOMSREPL_ASSIGN_OR_RETURN(
@@ -82,8 +101,8 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
       }
       if (holds) online.push_back(drop);
       online.push_back(bootstrap);
-      if (stopped(r.name)) {
-        check.notes.push_back("replica " + r.name + " (stopped) " + why + ": " + (holds ? drop + ", then `" : "`") +
+      if (!r.enabled || stopped(r.name)) {
+        check.notes.push_back("replica " + r.name + (r.enabled ? " (stopped) " : " (disabled) ") + why + ": " + (holds ? drop + ", then `" : "`") +
                               bootstrap + "`, then `" + start + "`");
         continue;
       }
@@ -91,8 +110,10 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
       commands_stop.push_back("vomsrepl replica stop " + r.name + " --config " + next.path);
       if (holds) commands_after.push_back(drop);
       commands_after.push_back(bootstrap);
-      commands_after.push_back(start);
+      start_after = start;
     }
+    // Started again once every database it lacks is copied.
+    if (!start_after.empty()) commands_after.push_back(start_after);
   }
   if (refusals.empty()) return check;
   std::string msg = "the new [filter] keeps what the running one leaves out, and running replicas lack an up-to-date copy of it: ";

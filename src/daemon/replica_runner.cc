@@ -514,11 +514,15 @@ Status ReplicaRunner::ApplyFromJournal(apply::ParallelApplier& applier, journal:
       VOMSREPL_RETURN_IF_ERROR(Publish(applier, counters, true));
       if (!WaitUntilDue(due)) continue;  // stopped: the loop's top returns; this seq comes again
     }
-    VOMSREPL_RETURN_IF_ERROR(holds_->Prepare(t, [&]() -> Result<uint64_t> {
-      VOMSREPL_RETURN_IF_ERROR(flush());
-      return applier.progress().seq;
-    }));
     const bool skip = TakeSkip(t);
+    // A skipped transaction's changes go, held or not (a statement a hold
+    // cannot split is one an operator may skip).
+    if (!skip) {
+      VOMSREPL_RETURN_IF_ERROR(holds_->Prepare(t, [&]() -> Result<uint64_t> {
+        VOMSREPL_RETURN_IF_ERROR(flush());
+        return applier.progress().seq;
+      }));
+    }
     if (skip) {
       // The skip commits on its own: in a group, a failure of a later
       // transaction would roll it back with the group, and the restart would

@@ -269,6 +269,7 @@ std::string Replicator::ReloadJson() const {
   j["done"] = reload_.done;
   j["dry_run"] = reload_.dry_run;
   j["ok"] = reload_.ok;
+  j["code"] = std::string(StatusCodeName(reload_.code));
   j["result"] = JsonBytes(reload_.result);
   j["config_path"] = JsonBytes(config_path_);
   return j.dump() + "\n";
@@ -300,6 +301,7 @@ void Replicator::ServeReload() {
     std::lock_guard lock(reload_mu_);
     reload_.done = n;
     reload_.ok = result.ok();
+    reload_.code = result.status().code();
     reload_.result = result.ok() ? *result : std::string(result.status().message());
     again = reload_.again;
     reload_.again = false;
@@ -437,7 +439,6 @@ void Replicator::HoldsSwitched(const std::vector<FilterCheck::Hold>& holds) {
 std::vector<std::string> Replicator::AbandonHolds(const txn::FilterRules& rules) {
   std::vector<std::string> notes;
   for (const auto& r : config_.replicas) {
-    if (!r.enabled) continue;
     ReplicaRunnerOptions o = ReplicaOptionsFrom(config_, r);
     apply::ReplicaSession session;
     Status st = session.Open(o.replica);

@@ -152,6 +152,7 @@ class Replicator {
   struct ReloadState {
     uint64_t requested = 0, done = 0;
     bool dry_run = false, hold_new = false, ok = true;
+    StatusCode code = StatusCode::kOk;  // of a refused reload (what `vomsrepl reload` exits with)
     bool again = false;  // RequestReloadSoon while one was pending
     std::string result;
   } reload_;

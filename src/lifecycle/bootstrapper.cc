@@ -162,6 +162,7 @@ class BootstrapRun {
   // databases it holds.
   Status OpenReplica() {
     VOMSREPL_RETURN_IF_ERROR(control_.Open(o_.replica));
+    VOMSREPL_RETURN_IF_ERROR(UseOwnDomain(control_));
     VOMSREPL_RETURN_IF_ERROR(control_.EnsureProgressTable());
     VOMSREPL_ASSIGN_OR_RETURN(auto existing, ListTables(control_, o_.target_database));
     if (!existing.empty())
@@ -183,7 +184,11 @@ class BootstrapRun {
     // runner, a catchup): held by `control_` until it closes.
     bool held_elsewhere = false;
     if (Status lock = apply::TakeChannelLock(control_, o_.channel, apply::kHolderBootstrap, &held_elsewhere); !lock.ok())
-      return held_elsewhere ? FailedPrecondition(std::string(lock.message())) : lock;
+      return held_elsewhere ? FailedPrecondition(std::string(lock.message()) +
+                                                 ". Or, with the replica running: add the database to [filter] and "
+                                                 "`vomsrepl reload --hold-new`, then bootstrap (the replica holds it "
+                                                 "back until then)")
+                            : lock;
     progress_table_ = QuoteIdentifier(o_.replica.state_schema) + ".`progress`";
     VOMSREPL_ASSIGN_OR_RETURN(auto prow,
                               control_.QueryPrepared("SELECT `seq` FROM " + progress_table_ + " WHERE `channel` = ?",
@@ -193,6 +198,14 @@ class BootstrapRun {
     for (auto& d : replica_dbs)
       if (d != o_.target_database && d != o_.replica.state_schema) other_dbs_.push_back(d);
     return Status::OK();
+  }
+
+  // The copy's writes on a preserve_gtid replica: in vomsrepl's own domain.
+  Status UseOwnDomain(ReplicaSession& s) const {
+    if (o_.gtid_domain == 0) return Status::OK();
+    return s.Execute("SET SESSION gtid_domain_id = " + std::to_string(o_.gtid_domain))
+        .WithContext(o_.replica.name + ": preserve_gtid: logging the copy in vomsrepl's own GTID domain " +
+                     std::to_string(o_.gtid_domain) + " (the applier account needs BINLOG REPLAY)");
   }
 
   // A database the replica holds back (a reload with --hold-new): wait until
@@ -271,6 +284,16 @@ class BootstrapRun {
   Status AlignWithJournal(SourceAlignment& align) {
     VOMSREPL_ASSIGN_OR_RETURN(result_.seq, align.SeqAt(result_.position, o_.wait_timeout));
     if (hold_) {
+      VOMSREPL_ASSIGN_OR_RETURN(auto keys, apply::CrossDatabaseForeignKeys(*masters_[0], o_.database));
+      if (!keys.empty()) {
+        std::string list;
+        for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+        return FailedPrecondition(
+            o_.replica.name + ": " + o_.database + " has foreign keys to or from other databases (" + list +
+            "): it cannot be copied while the replica applies those (their ON DELETE / ON UPDATE actions would "
+            "miss the copy). Nothing was created. Take it out of [filter] and reload (the hold is abandoned), "
+            "then add it with the replicas paused (a plain `vomsrepl reload` says how)");
+      }
       // The journal holds the database's changes from since_seq on; those after the snapshot are needed.
       if (result_.seq + 1 < hold_->since_seq)
         return FailedPrecondition(o_.replica.name + ": the snapshot lies at journal seq " + std::to_string(result_.seq) +
@@ -340,6 +363,7 @@ class BootstrapRun {
       workers.emplace_back([&, w] {
         ReplicaSession replica;
         Status st = replica.Open(o_.replica);
+        if (st.ok()) st = UseOwnDomain(replica);
         if (st.ok()) st = replica.SetChecks(false, false);
         while (st.ok()) {
           std::optional<size_t> i = work.Next();

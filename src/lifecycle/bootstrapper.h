@@ -75,6 +75,10 @@ struct BootstrapOptions {
   std::string database;           // on the master
   std::string target_database;    // on the replica (the filter's rename of `database`)
   std::string state_dir;          // the daemon's journal (read only)
+  // A preserve_gtid replica (binlog, gtid_strict_mode): the copy is logged
+  // in this GTID domain, vomsrepl's own (its state_gtid_domain), never in the
+  // domain of the master's transactions; 0: the session's default.
+  uint32_t gtid_domain = 0;
   uint32_t threads = 2;
   uint32_t batch_rows = 1000;     // rows per INSERT (and per page read)
   uint64_t max_statement_bytes = 4u << 20;

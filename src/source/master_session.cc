@@ -4,6 +4,9 @@
 #include <mysqld_error.h>
 #include <mariadb_rpl.h>
 
+#include <sys/ioctl.h>
+
+#include <thread>
 #include <tuple>
 
 #include "connect/connection.h"
@@ -65,6 +68,16 @@ Result<bool> MasterSession::StartDump(const DumpRequest& request) {
 bool MasterSession::ReadPacket(std::span<const std::byte>* packet) {
   *packet = {};
   if (mysql_ == nullptr) return false;
+  if (coalesce_.count() > 0) {
+    const auto now = std::chrono::steady_clock::now();
+    int pending = 0;
+    const my_socket fd = mysql_get_socket(mysql_);
+    if (now - last_coalesce_ >= coalesce_ && fd != MARIADB_INVALID_SOCKET && ::ioctl(fd, FIONREAD, &pending) == 0 &&
+        pending == 0) {
+      std::this_thread::sleep_for(coalesce_);
+      last_coalesce_ = std::chrono::steady_clock::now();
+    }
+  }
   unsigned long len = mysql_net_read_packet(mysql_);
   if (len == packet_error) return false;
   *packet = std::span<const std::byte>(reinterpret_cast<const std::byte*>(mysql_->net.read_pos), len);

@@ -9,6 +9,7 @@
 // thread while another is blocked in a read (it shuts the socket down).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -102,6 +103,11 @@ class MasterSession {
   // session; false when the read failed (error_number() / error_message()
   // say why: 0 when there is no session).
   bool ReadPacket(std::span<const std::byte>* packet);
+  // A follower that needs no millisecond freshness (`stats --follow`): when
+  // the socket has nothing pending, ReadPacket first waits `period` (at most
+  // once per `period`), so that what the master sends meanwhile is read in
+  // one wakeup instead of one per transaction. 0 (the default): never waits.
+  void set_coalesce_reads(std::chrono::milliseconds period) { coalesce_ = period; }
 
   // Thread-safe: shuts down the socket of an open session.
   void Cancel();
@@ -116,6 +122,8 @@ class MasterSession {
   std::string failure_check_ = "reachable";
   std::string failure_fix_;
   mutable std::mutex mu_;  // guards mysql_ against Cancel() during Open/Close
+  std::chrono::milliseconds coalesce_{0};
+  std::chrono::steady_clock::time_point last_coalesce_{};
 };
 
 }  // namespace vomsrepl::source

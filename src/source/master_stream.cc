@@ -268,6 +268,7 @@ Status MasterStream::Impl::OpenStream(bool first) {
   MasterConfig stream_config = config;
   stream_config.read_timeout = silence.current();
   VOMSREPL_RETURN_IF_ERROR(session.Open(stream_config));
+  session.set_coalesce_reads(config.coalesce_reads);
   if (cancelled.load()) return Aborted("master stream cancelled");
 
   auto vars = session.Query("SELECT VERSION(), @@server_id, @@global.binlog_checksum");

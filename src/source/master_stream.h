@@ -139,6 +139,10 @@ struct MasterConfig {
   StartPoint start;  // where the stream starts (source/start_point.h)
 
   std::chrono::milliseconds heartbeat_period{5000};  // 0: no heartbeat (non-blocking only)
+  // A follower that needs no millisecond freshness (`stats --follow`): reads
+  // are gathered when the master sends little (MasterSession::
+  // set_coalesce_reads); 0 (the feeder, catchup, dump): each as it comes.
+  std::chrono::milliseconds coalesce_reads{0};
   // > heartbeat_period. Bounds every read and write of the session's queries; the
   // dump connection itself uses StreamReadTimeout(), usually shorter.
   std::chrono::seconds read_timeout{30};
