@@ -46,6 +46,7 @@ Status RunBootstrapCommand(const BootstrapCommandOptions& options, std::FILE* ou
   if (replica->preserve_gtid) o.gtid_domain = replica->state_gtid_domain;
   o.threads = options.threads;
   o.batch_rows = options.batch_rows;
+  o.max_bytes_per_second = uint64_t(options.max_rate_mib * 1048576.0);
   o.wait_timeout = std::chrono::seconds(options.wait_timeout_s);
   o.progress_interval = std::chrono::seconds(options.progress_interval_s);
   o.log = [](const std::string& line) { spdlog::info("bootstrap: {}", line); };

@@ -26,6 +26,7 @@ struct BootstrapCommandOptions {
   std::string as;                 // empty: the filter's target name
   uint32_t threads = 2;
   uint32_t batch_rows = 1000;
+  double max_rate_mib = 0;        // copy at most this many MiB/s (0: as fast as it goes)
   uint32_t wait_timeout_s = 60;
   std::string master_defaults_file;
   uint32_t progress_interval_s = 10;  // progress line period when stderr is not a terminal

@@ -238,6 +238,11 @@ CLI::App* AddBootstrap(CLI::App& cli, app::BootstrapCommandOptions& boot_opts) {
   boot->add_option("--as", boot_opts.as, "Its name on the replica (must be the config's [filter.rename] target)");
   boot->add_option("--threads", boot_opts.threads, "Tables copied in parallel (master and replica sessions)")
       ->capture_default_str();
+  boot->add_option("--max-rate", boot_opts.max_rate_mib,
+                   "Copy at most this many MiB of row values per second, over all threads (0: no limit): the "
+                   "copy's share of the master's and the replica's disks and CPU")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
   boot->add_option("--batch-rows", boot_opts.batch_rows, "Rows per page read and per multi-row INSERT")
       ->capture_default_str();
   boot->add_option("--wait-timeout", boot_opts.wait_timeout_s,

@@ -44,7 +44,16 @@ Result<BinlogPosition> SnapshotPosition(ReplicaSession& s) {
 
 struct Counters {
   std::atomic<uint64_t> rows{0}, bytes{0}, tables_done{0};
+  Clock::time_point started = Clock::now();
 };
+
+// --max-rate: waits until `bytes` (copied by every session so far) is due.
+void Pace(const BootstrapOptions& o, const Counters& counters) {
+  if (o.max_bytes_per_second == 0) return;
+  const auto due = counters.started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                          double(counters.bytes.load()) / double(o.max_bytes_per_second)));
+  std::this_thread::sleep_until(due);
+}
 
 // Copies one table from `master` (inside its snapshot) to `replica`.
 Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const BootstrapOptions& o, const std::string& table,
@@ -63,6 +72,12 @@ Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const Bootstra
   uint64_t offset = 0;
   std::vector<apply::BoundValue> values;
   std::string arena;
+  // Pages commit together, up to kCommitBytes: one replica fsync per 16 MiB
+  // instead of one per statement (on a shared disk, the master's commits wait
+  // for those).
+  constexpr uint64_t kCommitBytes = 16u << 20;
+  uint64_t uncommitted = 0;
+  VOMSREPL_RETURN_IF_ERROR(replica.Execute("START TRANSACTION"));
   while (true) {
     std::vector<std::string> params;
     if (lower)
@@ -95,7 +110,14 @@ Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const Bootstra
                                                        "INSERT INTO " + o.target_database + "." + table));
       counters.rows += end - begin;
       counters.bytes += arena.size();
+      uncommitted += arena.size();
       begin = end;
+      Pace(o, counters);
+    }
+    if (uncommitted >= kCommitBytes) {
+      VOMSREPL_RETURN_IF_ERROR(replica.Execute("COMMIT"));
+      VOMSREPL_RETURN_IF_ERROR(replica.Execute("START TRANSACTION"));
+      uncommitted = 0;
     }
     if (!t.has_key()) {
       offset += rows.size();
@@ -106,6 +128,7 @@ Status CopyTable(ReplicaSession& master, ReplicaSession& replica, const Bootstra
     }
     if (rows.size() < o.batch_rows) break;
   }
+  VOMSREPL_RETURN_IF_ERROR(replica.Execute("COMMIT"));
   counters.tables_done++;
   return Status::OK();
 }

@@ -82,6 +82,10 @@ struct BootstrapOptions {
   uint32_t threads = 2;
   uint32_t batch_rows = 1000;     // rows per INSERT (and per page read)
   uint64_t max_statement_bytes = 4u << 20;
+  // At most this many bytes of row values copied per second, over all the
+  // sessions (the copy's share of the master's and the replica's disks and
+  // CPU); 0: no limit.
+  uint64_t max_bytes_per_second = 0;
   std::chrono::milliseconds wait_timeout{60000};
   bool progress = true;           // a progress line on stderr (vomsrepl/progress.h)
   std::chrono::milliseconds progress_interval{10000};  // between lines when stderr is not a terminal

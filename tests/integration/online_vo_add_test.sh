@@ -5,10 +5,10 @@
 # SIGKILL of step 3 is the test's own).
 #
 #   voms_otest is fed; voms_newvo exists on the master only (the VOMS schema, and a
-#   200,000-row table with UUID and INET6 columns, loaded without the binlog), and its
+#   300,000-row table with UUID and INET6 columns, loaded without the binlog), and its
 #   users write to it from the start: a VOMS workload on voms_otest, another on
 #   voms_newvo, and row updates of the big table, all the time; write_probe commits one
-#   row 50 times a second on the master and records each latency.
+#   row 100 times a second on the master and records each latency.
 #   1. [filter] gains voms_newvo; `vomsrepl reload` is refused (exit 6), naming
 #      `reload --hold-new` and the bootstrap commands first.
 #   2. `vomsrepl reload --hold-new`: taken; /status shows voms_newvo held on both
@@ -67,7 +67,7 @@ sed -i "s|^\[master\]$|[master]\nread_defaults_file = \"$dir/master-read.cnf\"|"
 sql master -e "SET sql_log_bin = 0;
   CREATE TABLE voms_newvo.bulk (id INT PRIMARY KEY, u UUID, ip INET6, note VARCHAR(200), n BIGINT);
   INSERT INTO voms_newvo.bulk SELECT seq, UUID(), CONCAT('2001:db8::', HEX(seq DIV 65536), ':', HEX(seq MOD 65536)), REPEAT('x', 150), seq
-    FROM voms_newvo.seq_1_to_200000"
+    FROM voms_newvo.seq_1_to_300000"
 [ "$(sql master -e "SELECT @@binlog_row_metadata")" = NO_LOG ] || fail "the master is not at the server's default binlog_row_metadata"
 
 ops_start_daemon
@@ -90,12 +90,12 @@ rm -f "$dir/newvo.stop"
   while [ ! -e "$dir/newvo.stop" ]; do
     "$repo/tools/voms-workload" --vo newvo --transactions 20 --seed "$s" --dir "$dir" >/dev/null 2>&1 || exit 1
     sql master -e "UPDATE voms_newvo.bulk SET u = UUID(), ip = CONCAT('2001:db8:1::', HEX($s)), n = n + 1
-                   WHERE id BETWEEN $(( (s * 37) % 199000 + 1 )) AND $(( (s * 37) % 199000 + 40 ))" || exit 1
+                   WHERE id BETWEEN $(( (s * 37) % 299000 + 1 )) AND $(( (s * 37) % 199000 + 40 ))" || exit 1
     s=$((s + 1))
   done ) &
 newvo_pid=$!
 cleanup_pids+=("$newvo_pid")
-"$write_probe" "$dir/master/admin.cnf" probe 50 "$dir/probe.stop" "$dir/probe.txt" 2> "$dir/probe.err" &
+"$write_probe" "$dir/master/admin.cnf" probe 100 "$dir/probe.stop" "$dir/probe.txt" 2> "$dir/probe.err" &
 probe_pid=$!
 cleanup_pids+=("$probe_pid")
 sleep 15  # the baseline window of the latency probe (the same load, no bootstrap)
