@@ -713,6 +713,9 @@ void Replicator::RefreshReplicaMetrics() {
     ops::Metrics::ReplicaSeries series = metrics_.Replica(s.name);
     ops::ReplicaLag lag = ops::ComputeLag(*journal_, s.applied_seq, now);
     series.lag_transactions->Set(double(lag.transactions));
+    size_t held = 0;
+    for (const auto& h : s.held) held += h.state != apply::HoldState::kAbandoned ? 1 : 0;
+    series.held_databases->Set(double(held));
     // Unknown (the oldest unapplied transaction was purged): keep the last value.
     if (lag.seconds) series.lag_seconds->Set(double(*lag.seconds));
     const std::string_view state = ops::ReplicaStateName(s.state);

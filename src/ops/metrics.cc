@@ -59,6 +59,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   replica_delay_family_ = &Make<prometheus::Gauge>(
       r, "vomsrepl_replica_delay_seconds",
       "The replica's configured delay ([[replica]] delay_s; 0: none): its lag includes it");
+  replica_held_family_ = &Make<prometheus::Gauge>(
+      r, "vomsrepl_replica_held_databases",
+      "Databases the replica holds back until `vomsrepl bootstrap` copies them (reload --hold-new); the journal "
+      "keeps their changes meanwhile");
   replica_state_family_ = &Make<prometheus::Gauge>(
       r, "vomsrepl_replica_state",
       "1 for the replica's current applier state (starting, running, reconnecting, stopped, error), 0 for the others");
@@ -90,7 +94,8 @@ Metrics::ReplicaSeries Metrics::Replica(std::string_view name) {
   prometheus::Labels l{{"replica", std::string(name)}};
   ReplicaSeries s{&replica_seq_family_->Add(l), &replica_lag_family_->Add(l), &replica_lag_txn_family_->Add(l),
                   &replica_delay_family_->Add(l), &replica_running_family_->Add(l), {}, &replica_txn_family_->Add(l), &replica_rows_family_->Add(l),
-                  &replica_commits_family_->Add(l), &replica_careful_family_->Add(l), &replica_skips_family_->Add(l)};
+                  &replica_commits_family_->Add(l), &replica_careful_family_->Add(l), &replica_skips_family_->Add(l),
+                  &replica_held_family_->Add(l)};
   for (size_t i = 0; i < kReplicaStates.size(); ++i) {
     s.state[i] = &replica_state_family_->Add({{"replica", std::string(name)}, {"state", std::string(kReplicaStates[i])}});
   }

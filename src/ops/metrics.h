@@ -74,6 +74,7 @@ class Metrics {
     prometheus::Counter* commits;          // replica transactions (groups) committed
     prometheus::Counter* careful_retries;  // groups rolled back and applied again row by row
     prometheus::Counter* skips;            // transactions skipped on operator request (POST .../skip)
+    prometheus::Gauge* held_databases;     // databases held back until bootstrapped (abandoned ones not counted)
   };
   ReplicaSeries Replica(std::string_view name);
 
@@ -89,6 +90,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* replica_running_family_;
   prometheus::Family<prometheus::Gauge>* replica_lag_txn_family_;
   prometheus::Family<prometheus::Gauge>* replica_delay_family_;
+  prometheus::Family<prometheus::Gauge>* replica_held_family_;
   prometheus::Family<prometheus::Gauge>* replica_state_family_;
   prometheus::Family<prometheus::Counter>* replica_txn_family_;
   prometheus::Family<prometheus::Counter>* replica_rows_family_;
