@@ -84,10 +84,13 @@ std::string ReplayChannel(std::string_view channel, std::string_view database) {
 
 Result<std::vector<std::string>> CrossDatabaseForeignKeys(ReplicaSession& master, const std::string& database) {
   VOMSREPL_ASSIGN_OR_RETURN(
-      auto rows, master.QueryPrepared("SELECT CONSTRAINT_SCHEMA, TABLE_NAME, UNIQUE_CONSTRAINT_SCHEMA, "
-                                      "REFERENCED_TABLE_NAME, CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
-                                      "WHERE (CONSTRAINT_SCHEMA = ? AND UNIQUE_CONSTRAINT_SCHEMA <> ?) OR "
-                                      "(UNIQUE_CONSTRAINT_SCHEMA = ? AND CONSTRAINT_SCHEMA <> ?) ORDER BY 1, 2, 5",
+      // KEY_COLUMN_USAGE, not REFERENTIAL_CONSTRAINTS: an account with SELECT only (the
+      // master read account) sees no row of the latter on MariaDB 10.11.
+      auto rows, master.QueryPrepared("SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME, REFERENCED_TABLE_SCHEMA, "
+                                      "REFERENCED_TABLE_NAME, CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
+                                      "WHERE REFERENCED_TABLE_SCHEMA IS NOT NULL AND ((TABLE_SCHEMA = ? AND "
+                                      "REFERENCED_TABLE_SCHEMA <> ?) OR (REFERENCED_TABLE_SCHEMA = ? AND TABLE_SCHEMA "
+                                      "<> ?)) ORDER BY 1, 2, 5",
                                       {database, database, database, database}));
   std::vector<std::string> out;
   for (const auto& r : rows) {
@@ -132,8 +135,8 @@ Status WritePendingHold(ReplicaSession& s, const std::string& channel, const Dat
   return s
       .QueryPrepared("REPLACE INTO " + HoldTable(s) +
                          " (`channel`, `db`, `master_db`, `state`, `since_seq`, `copied_seq`, `replay_channel`, "
-                         "`updated_at`) VALUES (?, ?, ?, 'pending', CAST(? AS UNSIGNED), NULL, ?, UTC_TIMESTAMP(6))",
-                     {channel, hold.database, hold.master_database, std::to_string(hold.since_seq),
+                         "`updated_at`) VALUES (?, ?, ?, ?, CAST(? AS UNSIGNED), NULL, ?, UTC_TIMESTAMP(6))",
+                     {channel, hold.database, hold.master_database, "pending", std::to_string(hold.since_seq),
                       ReplayChannel(channel, hold.database)})
       .status();
 }
@@ -141,9 +144,8 @@ Status WritePendingHold(ReplicaSession& s, const std::string& channel, const Dat
 Status PromoteHolds(ReplicaSession& s, const std::string& channel) {
   return s
       .QueryPrepared("UPDATE " + HoldTable(s) +
-                         " SET `state` = 'held', `updated_at` = UTC_TIMESTAMP(6) WHERE `channel` = ? AND `state` = "
-                         "'pending'",
-                     {channel})
+                         " SET `state` = ?, `updated_at` = UTC_TIMESTAMP(6) WHERE `channel` = ? AND `state` = ?",
+                     {"held", channel, "pending"})
       .status();
 }
 
@@ -166,9 +168,9 @@ Status MarkHoldCopied(ReplicaSession& s, const std::string& channel, const Datab
             .status());
     return s
         .QueryPrepared("UPDATE " + HoldTable(s) +
-                           " SET `state` = 'copied', `copied_seq` = CAST(? AS UNSIGNED), `updated_at` = "
+                           " SET `state` = ?, `copied_seq` = CAST(? AS UNSIGNED), `updated_at` = "
                            "UTC_TIMESTAMP(6) WHERE `channel` = ? AND `db` = ?",
-                       {std::to_string(seq), channel, hold.database})
+                       {"copied", std::to_string(seq), channel, hold.database})
         .status();
   });
 }
@@ -190,9 +192,9 @@ Status AbandonHold(ReplicaSession& s, const std::string& channel, const Database
         s.QueryPrepared("DELETE FROM " + ProgressTable(s) + " WHERE `channel` = ?", {hold.replay_channel}).status());
     return s
         .QueryPrepared("UPDATE " + HoldTable(s) +
-                           " SET `state` = 'abandoned', `copied_seq` = NULL, `updated_at` = UTC_TIMESTAMP(6) WHERE "
+                           " SET `state` = ?, `copied_seq` = NULL, `updated_at` = UTC_TIMESTAMP(6) WHERE "
                            "`channel` = ? AND `db` = ?",
-                       {channel, hold.database})
+                       {"abandoned", channel, hold.database})
         .status();
   });
 }

@@ -53,6 +53,8 @@ struct DatabaseHold {
 
 // Foreign keys between `database` and another database, as `master` (any
 // session on the master) sees them: "db.table -> db.table (constraint)".
+// A key of a database the account cannot read is not seen (one the filter
+// does not keep: the replicas apply nothing of it).
 // Such a database cannot be held: while it is copied at the snapshot, the
 // replica applies the other databases past it, and their ON DELETE / ON
 // UPDATE actions (which the binlog does not carry) would miss the copy.

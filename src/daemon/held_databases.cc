@@ -49,6 +49,14 @@ void HeldDatabases::Abandon(const std::string& database) {
     if (h.database == database) h.state = apply::HoldState::kAbandoned;
 }
 
+void HeldDatabases::Forget(const std::string& database) {
+  std::lock_guard lock(mu_);
+  holds_.erase(std::remove_if(holds_.begin(), holds_.end(),
+                              [&](const apply::DatabaseHold& h) { return h.database == database; }),
+               holds_.end());
+  any_ = !holds_.empty();
+}
+
 std::vector<apply::DatabaseHold> HeldDatabases::List() const {
   std::lock_guard lock(mu_);
   return holds_;
@@ -183,13 +191,7 @@ Status HeldDatabases::Finish(const apply::DatabaseHold& h, uint64_t applied) {
     session_.Close();
     return st.WithContext("replica " + name_ + ": ending the hold of " + h.database);
   }
-  {
-    std::lock_guard lock(mu_);
-    holds_.erase(std::remove_if(holds_.begin(), holds_.end(),
-                                [&](const apply::DatabaseHold& x) { return x.database == h.database; }),
-                 holds_.end());
-    any_ = !holds_.empty();
-  }
+  Forget(h.database);
   if (empty()) session_.Close();
   spdlog::info("replica {}: database {} caught up: copied at journal seq {}, its changes of seq {}..{} applied ({} "
                "transactions with changes to it, {:.2f} s); applied with every other database from seq {} on",

@@ -63,6 +63,8 @@ class HeldDatabases {
   void FilterSwitched();
   // A reload left `database` out of [filter] again (the row is updated already).
   void Abandon(const std::string& database);
+  // A reload kept an abandoned database again without a hold (the row is deleted already).
+  void Forget(const std::string& database);
   std::vector<apply::DatabaseHold> List() const;
   bool empty() const;
   // The first journal seq a hold still needs (0: none).

@@ -48,8 +48,9 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
   }
   FilterCheck check;
   if (added.empty()) return check;
-  if (hold_new) {
-    // A database tied to another one by foreign keys cannot be held (apply/database_hold.h).
+  // A database tied to another one by foreign keys cannot be held (apply/database_hold.h).
+  std::string tied;
+  {
     VOMSREPL_ASSIGN_OR_RETURN(apply::ReplicaConfig account, ops::MasterReadAccount(next, ""));
     apply::ReplicaSession master;
     VOMSREPL_RETURN_IF_ERROR(master.Open(account).WithContext("the master read account"));
@@ -58,13 +59,14 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
       if (keys.empty()) continue;
       std::string list;
       for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-      return FailedPrecondition(
-          db + " has foreign keys to or from other databases (" + list + "): a replica cannot hold it back while "
-          "it applies those (their ON DELETE / ON UPDATE actions are not in the binlog and would miss the copy). "
-          "Nothing was changed. Add it with the replicas paused: `vomsrepl reload --config " + next.path +
-          "` (without --hold-new) says how");
+      tied += (tied.empty() ? "" : "; ") + db + " has foreign keys to or from other databases (" + list + ")";
     }
   }
+  if (hold_new && !tied.empty())
+    return FailedPrecondition(tied + ": a replica cannot hold it back while it applies those (their ON DELETE / ON "
+                              "UPDATE actions are not in the binlog and would miss the copy). Nothing was changed. "
+                              "Add it with the replicas paused: `vomsrepl reload --config " + next.path +
+                              "` (without --hold-new) says how");
   std::vector<std::string> refusals, commands_stop, commands_after, online;
   for (const auto& r : next.replicas) {
     // A disabled replica counts too: enabled again, it would apply the new
@@ -118,14 +120,19 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
   if (refusals.empty()) return check;
   std::string msg = "the new [filter] keeps what the running one leaves out, and running replicas lack an up-to-date copy of it: ";
   for (size_t i = 0; i < refusals.size(); ++i) msg += (i ? "; " : "") + refusals[i];
-  msg += ". Nothing was changed. Either, with no replica paused (each holds the new database back until its "
-         "bootstrap, and applies everything else meanwhile):";
   std::set<std::string> seen;
-  msg += "\n  vomsrepl reload --hold-new --config " + next.path;
-  for (const auto& c : online)
-    if (seen.insert(c).second) msg += "\n  " + c;
-  msg += "\nor, pausing those replicas, in this order:";
-  seen.clear();
+  if (tied.empty()) {
+    msg += ". Nothing was changed. Either, with no replica paused (each holds the new database back until its "
+           "bootstrap, and applies everything else meanwhile):";
+    msg += "\n  vomsrepl reload --hold-new --config " + next.path;
+    for (const auto& c : online)
+      if (seen.insert(c).second) msg += "\n  " + c;
+    msg += "\nor, pausing those replicas, in this order:";
+    seen.clear();
+  } else {
+    msg += ". Nothing was changed. " + tied + ", so no replica can hold it back (reload --hold-new): pause those "
+           "replicas, in this order:";
+  }
   for (const auto& c : commands_stop)
     if (seen.insert(c).second) msg += "\n  " + c;
   msg += "\n  vomsrepl reload --config " + next.path;

@@ -361,7 +361,7 @@ Result<std::string> Replicator::Reload(bool dry_run, bool hold_new) {
   }
   if (!holds.empty()) HoldsSwitched(holds);
   if (rules) {
-    std::vector<std::string> abandoned = AbandonHolds(feeder_options_.rules);
+    std::vector<std::string> abandoned = SettleHolds(feeder_options_.rules);
     for (auto& a : abandoned) notes.push_back(std::move(a));
   }
   std::vector<std::string> restart = diff.replicas_changed;
@@ -436,7 +436,7 @@ void Replicator::HoldsSwitched(const std::vector<FilterCheck::Hold>& holds) {
   }
 }
 
-std::vector<std::string> Replicator::AbandonHolds(const txn::FilterRules& rules) {
+std::vector<std::string> Replicator::SettleHolds(const txn::FilterRules& rules) {
   std::vector<std::string> notes;
   for (const auto& r : config_.replicas) {
     ReplicaRunnerOptions o = ReplicaOptionsFrom(config_, r);
@@ -450,8 +450,24 @@ std::vector<std::string> Replicator::AbandonHolds(const txn::FilterRules& rules)
       continue;
     }
     for (const auto& h : *holds) {
-      if (h.state == apply::HoldState::kAbandoned) continue;
-      if (rules.KeepDatabase(h.master_database) && rules.TargetDatabase(h.master_database) == h.database) continue;
+      const bool kept = rules.KeepDatabase(h.master_database) && rules.TargetDatabase(h.master_database) == h.database;
+      if (h.state == apply::HoldState::kAbandoned) {
+        if (!kept) continue;
+        // Kept again without a hold (the way that pauses the replica): the row
+        // would leave the database out for ever; without it, a replica that
+        // lacks the database stops on its first change, naming it.
+        Status d = apply::DeleteHold(session, o.applier.channel, h);
+        if (!d.ok()) {
+          notes.push_back("replica " + r.name + ": its abandoned hold of " + h.database + " could not be deleted (" +
+                          std::string(d.message()) + "): the replica would leave the database out");
+          continue;
+        }
+        std::shared_lock wiring(wiring_mu_);
+        for (const auto& runner : replicas_)
+          if (runner->Snapshot().name == r.name) runner->holds().Forget(h.database);
+        continue;
+      }
+      if (kept) continue;
       Status a = apply::AbandonHold(session, o.applier.channel, h);
       if (!a.ok()) {
         notes.push_back("replica " + r.name + ": the hold of " + h.database + " could not be abandoned (" +

@@ -128,8 +128,9 @@ class Replicator {
   // After the switch: pending rows become held.
   void HoldsSwitched(const std::vector<FilterCheck::Hold>& holds);
   // After a [filter] switch: the holds of databases `rules` no longer keep
-  // become "abandoned" (apply/database_hold.h); one note each.
-  std::vector<std::string> AbandonHolds(const txn::FilterRules& rules);
+  // become "abandoned" (apply/database_hold.h), one note each; abandoned
+  // holds of databases kept again (without --hold-new) are deleted.
+  std::vector<std::string> SettleHolds(const txn::FilterRules& rules);
   // Run thread: one runner per replica of config_, in its order; those in
   // `restart` (and new ones) built again from config_, the others kept.
   void RewireReplicas(const std::vector<std::string>& restart, const std::vector<std::string>& removed);

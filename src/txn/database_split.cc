@@ -24,8 +24,30 @@ void AppendRaw(Transaction& to, Bytes bytes, bool statement) {
   to.has_statement |= statement;
 }
 
-// Every database a journaled statement names (its default database when it
-// names none).
+// CREATE TABLE / ALTER TABLE without RENAME: only the table it creates or
+// alters changes (its first object); another database named in it is read
+// (REFERENCES, LIKE), not changed.
+bool ChangesOnlyItsTable(std::string_view sql, uint64_t sql_mode) {
+  auto tokens = LexSql(sql, sql_mode);
+  if (!tokens.ok() || tokens->size() < 2) return false;
+  const auto& t = *tokens;
+  size_t i = 1;
+  if (t[0].Is("CREATE")) {
+    if (i < t.size() && t[i].Is("OR")) i += 2;  // OR REPLACE
+    if (i < t.size() && t[i].Is("TEMPORARY")) ++i;
+  } else if (t[0].Is("ALTER")) {
+    while (i < t.size() && (t[i].Is("ONLINE") || t[i].Is("IGNORE"))) ++i;
+  } else {
+    return false;
+  }
+  if (i >= t.size() || !t[i].Is("TABLE")) return false;
+  for (const auto& token : t)
+    if (token.Is("RENAME")) return false;
+  return true;
+}
+
+// Every database a journaled statement changes or names (its default
+// database when it names none).
 Result<std::vector<std::string>> StatementDatabases(const Change& c) {
   static const FilterRules keep_all = [] {
     FilterConfig all;
@@ -33,9 +55,14 @@ Result<std::vector<std::string>> StatementDatabases(const Change& c) {
     return *FilterRules::Create(all);
   }();
   StatementRouter router(keep_all);
-  auto routed = router.Route(c.database, c.sql, c.context.has_sql_mode ? c.context.sql_mode : 0);
+  const uint64_t sql_mode = c.context.has_sql_mode ? c.context.sql_mode : 0;
+  auto routed = router.Route(c.database, c.sql, sql_mode);
   if (!routed.ok()) return routed.status();
   std::vector<std::string> out;
+  if (!routed->objects.empty() && ChangesOnlyItsTable(c.sql, sql_mode)) {
+    out.push_back(routed->objects.front().database);
+    return out;
+  }
   for (const auto& o : routed->objects)
     if (std::find(out.begin(), out.end(), o.database) == out.end()) out.push_back(o.database);
   if (out.empty()) out.emplace_back(c.database);

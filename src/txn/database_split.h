@@ -7,7 +7,9 @@
 //     id names (an unmapped table id is Corruption);
 //   - a statement by every database it names (StatementRouter's attribution
 //     with a filter that keeps everything: qualifiers, table positions,
-//     three-part names; unqualified names belong to its default database).
+//     three-part names; unqualified names belong to its default database),
+//     except CREATE TABLE / ALTER TABLE without RENAME: by the table it
+//     creates or alters only (a REFERENCES or LIKE names a table it reads).
 //     A statement naming selected and other databases cannot be cut:
 //     FailedPrecondition naming it (a cross-database DDL while a database is
 //     held; the replica stops on it, nothing is applied by halves).

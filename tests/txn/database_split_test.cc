@@ -108,6 +108,30 @@ TEST(SplitByDatabase, StatementsByEveryDatabaseTheyName) {
   EXPECT_TRUE(split->rest.has_statement);
 }
 
+TEST(SplitByDatabase, ACreateOrAlterTableBelongsToItsTableOnly) {
+  Transaction t;
+  t.seq = 6;
+  ChangeWriter w(t);
+  ASSERT_TRUE(w.AddStatement(Context(), "voms_old",
+                             "CREATE TABLE voms_new.child (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES "
+                             "voms_old.parent (id) ON DELETE CASCADE)")
+                  .ok());
+  ASSERT_TRUE(w.AddStatement(Context(), "voms_new", "ALTER TABLE voms_old.t ADD FOREIGN KEY (x) REFERENCES voms_new.p (id)")
+                  .ok());
+  ASSERT_TRUE(w.AddStatement(Context(), "voms_new", "CREATE TABLE voms_old.copy LIKE voms_new.usr").ok());
+  auto split = SplitByDatabase(t, [](std::string_view db) { return db == "voms_new"; });
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  EXPECT_EQ(split->selected.change_count, 1u);
+  EXPECT_EQ(split->rest.change_count, 2u);
+  // ALTER TABLE ... RENAME moves a table between databases: both change.
+  Transaction r;
+  r.seq = 7;
+  ChangeWriter rw(r);
+  ASSERT_TRUE(rw.AddStatement(Context(), "voms_old", "ALTER TABLE voms_old.t RENAME TO voms_new.t").ok());
+  EXPECT_EQ(SplitByDatabase(r, [](std::string_view db) { return db == "voms_new"; }).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
 TEST(SplitByDatabase, AStatementAcrossHeldAndFedDatabasesIsRefused) {
   Transaction t;
   t.seq = 9;

@@ -49,6 +49,7 @@ SESSION = [
     re.compile(rb"^UPDATE `vomsrepl`\.`progress` SET `seq` = `seq` WHERE FALSE$"),
     re.compile(rb"^CREATE DATABASE IF NOT EXISTS `vomsrepl`$"),
     re.compile(rb"^CREATE TABLE IF NOT EXISTS `vomsrepl`\.`progress` \((?:[^;])*$", re.S),
+    re.compile(rb"^CREATE TABLE IF NOT EXISTS `vomsrepl`\.`held_database` \((?:[^;])*$", re.S),
     re.compile(rb"^ALTER TABLE `vomsrepl`\.`progress` (?:[^;])*$", re.S),
 ]
 # (DELETE `db`.`t` FROM: the multi-table form of the applier's joined DELETE.)
@@ -56,6 +57,7 @@ DML_KIND = re.compile(rb"^(INSERT INTO|INSERT IGNORE INTO|UPDATE|DELETE FROM|DEL
 # The applier's metadata reads (prepared, names as parameters): the channel lock, its
 # progress row, the catalog's information_schema reads. Their constant literals:
 METADATA_KIND = re.compile(rb"^(SELECT GET_LOCK\(\?, [02]\)$|SELECT RELEASE_LOCK\(\?\)$|SELECT .* FROM `vomsrepl`\.`progress` WHERE `channel` = \?$|"
+                           rb"SELECT [`a-z_, ]+ FROM `vomsrepl`\.`held_database` WHERE `channel` = \?( ORDER BY `db`)?$|"
                            rb"SELECT .* FROM information_schema\.[A-Z_]+ )", re.S)
 # (GET_LOCK's wait: 2 s for the channel lock, 0 for the lock naming its holder.)
 METADATA_CONSTANTS = re.compile(rb"'(|%Y-%m-%d %H:%i:%s\.%f|%unsigned%|NEVER|YES|PRIMARY|, )'|\b0\b|^SELECT GET_LOCK\(\?, 2\)$")
