@@ -86,10 +86,15 @@ Result<uint64_t> SourceAlignment::SeqAt(const BinlogPosition& p, std::chrono::mi
   auto deadline = std::chrono::steady_clock::now() + timeout;
   if (!started_) VOMSREPL_RETURN_IF_ERROR(Refresh());
   while (CompareBinlogPositions(checkpoint_.source.position, p) < 0) {
-    if (std::chrono::steady_clock::now() >= deadline)
+    if (std::chrono::steady_clock::now() >= deadline) {
+      if (checkpoint_.source.position.file.empty())
+        return Unavailable("the feeder's journal has no master position yet: it has seen no transaction since it "
+                           "started (a quiet master), so the snapshot at " + p.ToString() + " cannot be placed in "
+                           "it; any write on the master gives it one (or wait for the VOs' next), then run this again");
       return Unavailable("the feeder's source checkpoint (" + checkpoint_.source.position.ToString() +
                          ") did not reach the master position " + p.ToString() + " within " +
                          std::to_string(timeout.count()) + " ms (is `vomsrepl run` running?)");
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     VOMSREPL_RETURN_IF_ERROR(Refresh());
   }
