@@ -18,6 +18,12 @@
 // deletes what a mirrored replica has not applied, so a stopped replica
 // always finds its transactions in the journal when it comes back.
 //
+// Databases the replica holds back (a VO added with `reload --hold-new`,
+// daemon/held_databases.h): their changes are left out of every transaction
+// until `vomsrepl bootstrap` has copied them; the runner then catches them up
+// from the journal on a second connection and includes them. The mirror's
+// retain_from keeps what they need.
+//
 // A paused replica's progress row is read again every kStoppedRefresh
 // (RefreshStoppedProgress), and its mirror says "stopped".
 //
