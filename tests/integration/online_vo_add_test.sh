@@ -24,6 +24,8 @@
 #   4b. A hold abandoned: voms_third held, then left out of [filter] again before its
 #      copy (the replicas go on; the reload says so), written to, held again, copied:
 #      equal on both replicas.
+#   4c. An abandoned hold, then the database kept again with the replicas paused: a
+#      replica started without its copy stops on the first change, naming it.
 #   5. Removing a VO, both ways: voms_newvo excluded by a reload (left in place on the
 #      replicas, later master writes not applied); voms_gone, kept, dropped on the master
 #      (DROP DATABASE replicated).
@@ -244,8 +246,38 @@ for r in replica1 replica2; do [ "$(checksums "$r" voms_third)" = "$m" ] || fail
 same_process "the abandoned hold"
 echo "$name: voms_third held, abandoned by a reload (replicas went on), held again and copied: equal on both replicas"
 
+# 4c. An abandoned hold, then the database kept again the way that pauses the replicas:
+# the reload deletes the abandoned rows, so replica2, started without its bootstrap,
+# stops on voms_fourth's first change, naming it (it must never run on without it).
+"$sandbox" load-voms --vo fourth --dir "$dir" --skip-binlog > /dev/null 2>&1 || fail "load-voms fourth"
+set_include() { sed -i "s/^include_databases = .*\$/include_databases = [$1]/" "$cfg"; }
+set_include '"voms_otest", "voms_newvo", "voms_third", "voms_fourth"'
+reload --hold-new || { cat "$dir/reload.out"; fail "reload --hold-new of voms_fourth"; }
+set_include '"voms_otest", "voms_newvo", "voms_third"'
+reload || { cat "$dir/reload.out"; fail "reload leaving voms_fourth out again"; }
+for r in replica1 replica2; do "$vomsrepl" replica stop "$r" --config "$cfg" > /dev/null || fail "replica stop $r"; done
+set_include '"voms_otest", "voms_newvo", "voms_third", "voms_fourth"'
+reload || { cat "$dir/reload.out"; fail "plain reload keeping voms_fourth again, both replicas stopped"; }
+[ "$(sql replica2 -e "SELECT COUNT(*) FROM vomsrepl.held_database WHERE db = 'voms_fourth'")" = 0 ] ||
+  fail "the plain reload left replica2's abandoned hold of voms_fourth"
+"$vomsrepl" bootstrap --config "$cfg" --replica replica1 --db voms_fourth > "$dir/boot-fourth.out" 2>&1 ||
+  { cat "$dir/boot-fourth.out"; fail "bootstrap of voms_fourth into the stopped replica1"; }
+for r in replica1 replica2; do "$vomsrepl" replica start "$r" --config "$cfg" > /dev/null || fail "replica start $r"; done
+ops_workload_vo fourth 10 805
+await 60 "replica2 stopped on voms_fourth's first change" eval '[ "$(ops_replica_state replica2)" = error ]'
+http /status | python3 -c 'import json,sys; print([r["last_error"] for r in json.load(sys.stdin)["replicas"] if r["name"]=="replica2"][0])' |
+  grep -q "voms_fourth" || fail "replica2's error does not name voms_fourth"
+"$vomsrepl" bootstrap --config "$cfg" --replica replica2 --db voms_fourth > "$dir/boot-fourth2.out" 2>&1 ||
+  { cat "$dir/boot-fourth2.out"; fail "bootstrap of voms_fourth into replica2 after its stop"; }
+"$vomsrepl" replica start replica2 --config "$cfg" > /dev/null || fail "replica start replica2"
+ops_converge 120
+m=$(checksums master voms_fourth)
+for r in replica1 replica2; do [ "$(checksums "$r" voms_fourth)" = "$m" ] || fail "$r voms_fourth differs from the master"; done
+same_process "the abandoned hold kept again the pausing way"
+echo "$name: voms_fourth abandoned, then kept again with the replicas paused: replica2 (no copy) stopped naming it, then bootstrapped; equal on both"
+
 # 5a. voms_newvo excluded by a reload, left in place.
-sed -i 's/^include_databases = \["voms_otest", "voms_newvo", "voms_third"\]$/include_databases = ["voms_otest", "voms_third", "voms_gone"]/' "$cfg"
+set_include '"voms_otest", "voms_third", "voms_fourth", "voms_gone"'
 reload || { cat "$dir/reload.out"; fail "reload excluding voms_newvo (and keeping voms_gone, not on the master yet)"; }
 before=$(sql replica1 -e "SELECT COUNT(*) FROM voms_newvo.bulk")
 sql master -e "DELETE FROM voms_newvo.bulk WHERE id = 1"
