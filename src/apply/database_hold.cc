@@ -82,7 +82,7 @@ std::string ReplayChannel(std::string_view channel, std::string_view database) {
   return "hold:" + std::string(hex);
 }
 
-Result<std::vector<std::string>> CrossDatabaseForeignKeys(ReplicaSession& master, const std::string& database) {
+Result<std::string> CrossDatabaseForeignKeys(ReplicaSession& master, const std::string& database) {
   VOMSREPL_ASSIGN_OR_RETURN(
       // KEY_COLUMN_USAGE, not REFERENTIAL_CONSTRAINTS: an account with SELECT only (the
       // master read account) sees no row of the latter on MariaDB 10.11.
@@ -92,11 +92,11 @@ Result<std::vector<std::string>> CrossDatabaseForeignKeys(ReplicaSession& master
                                       "REFERENCED_TABLE_SCHEMA <> ?) OR (REFERENCED_TABLE_SCHEMA = ? AND TABLE_SCHEMA "
                                       "<> ?)) ORDER BY 1, 2, 5",
                                       {database, database, database, database}));
-  std::vector<std::string> out;
+  std::string out;
   for (const auto& r : rows) {
     if (r.size() < 5) continue;
-    out.push_back(r[0].value_or("") + "." + r[1].value_or("") + " -> " + r[2].value_or("") + "." + r[3].value_or("") +
-                  " (" + r[4].value_or("") + ")");
+    out += (out.empty() ? "" : ", ") + r[0].value_or("") + "." + r[1].value_or("") + " -> " + r[2].value_or("") + "." +
+           r[3].value_or("") + " (" + r[4].value_or("") + ")";
   }
   return out;
 }

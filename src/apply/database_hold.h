@@ -52,13 +52,14 @@ struct DatabaseHold {
 };
 
 // Foreign keys between `database` and another database, as `master` (any
-// session on the master) sees them: "db.table -> db.table (constraint)".
+// session on the master) sees them, one text: "db.table -> db.table
+// (constraint), ..." ("" when there is none).
 // A key of a database the account cannot read is not seen (one the filter
 // does not keep: the replicas apply nothing of it).
 // Such a database cannot be held: while it is copied at the snapshot, the
 // replica applies the other databases past it, and their ON DELETE / ON
 // UPDATE actions (which the binlog does not carry) would miss the copy.
-Result<std::vector<std::string>> CrossDatabaseForeignKeys(ReplicaSession& master, const std::string& database);
+Result<std::string> CrossDatabaseForeignKeys(ReplicaSession& master, const std::string& database);
 
 // The progress channel of a held database's catch-up: "hold:" and 16 hex
 // digits of a hash of (channel, database), within the progress table's 64.

@@ -55,11 +55,9 @@ Result<FilterCheck> CheckFilterChange(const ops::Config& running, const ops::Con
     apply::ReplicaSession master;
     VOMSREPL_RETURN_IF_ERROR(master.Open(account).WithContext("the master read account"));
     for (const std::string& db : added) {
-      VOMSREPL_ASSIGN_OR_RETURN(auto keys, apply::CrossDatabaseForeignKeys(master, db));
+      VOMSREPL_ASSIGN_OR_RETURN(std::string keys, apply::CrossDatabaseForeignKeys(master, db));
       if (keys.empty()) continue;
-      std::string list;
-      for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-      tied += (tied.empty() ? "" : "; ") + db + " has foreign keys to or from other databases (" + list + ")";
+      tied += (tied.empty() ? "" : "; ") + db + " has foreign keys to or from other databases (" + keys + ")";
     }
   }
   if (hold_new && !tied.empty())

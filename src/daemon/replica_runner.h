@@ -110,6 +110,8 @@ class ReplicaRunner {
   Status Skip(uint64_t seq);
 
   ReplicaSnapshot Snapshot() const;
+  // Its [[replica]] name (fixed at construction): no copy of the snapshot to find a runner.
+  const std::string& name() const { return options_.name; }
 
   // The databases this replica holds back (a reload adds them).
   HeldDatabases& holds() { return *holds_; }

@@ -405,10 +405,9 @@ Status Replicator::WriteHolds(const ops::Config& next, std::vector<FilterCheck::
   }
   std::shared_lock wiring(wiring_mu_);
   for (const auto& runner : replicas_) {
-    const std::string name = runner->Snapshot().name;
     std::vector<apply::DatabaseHold> mine;
     for (const auto& h : holds)
-      if (h.replica == name) mine.push_back(h.hold);
+      if (h.replica == runner->name()) mine.push_back(h.hold);
     if (!mine.empty()) runner->holds().Add(mine);
   }
   return Status::OK();
@@ -420,7 +419,7 @@ void Replicator::HoldsSwitched(const std::vector<FilterCheck::Hold>& holds) {
   {
     std::shared_lock wiring(wiring_mu_);
     for (const auto& runner : replicas_)
-      if (names.count(runner->Snapshot().name)) runner->holds().FilterSwitched();
+      if (names.count(runner->name())) runner->holds().FilterSwitched();
   }
   // At once, for `vomsrepl bootstrap` (which waits for it); a runner that
   // cannot do it now does it when it reads its rows next.
@@ -451,34 +450,33 @@ std::vector<std::string> Replicator::SettleHolds(const txn::FilterRules& rules) 
     }
     for (const auto& h : *holds) {
       const bool kept = rules.KeepDatabase(h.master_database) && rules.TargetDatabase(h.master_database) == h.database;
-      if (h.state == apply::HoldState::kAbandoned) {
-        if (!kept) continue;
-        // Kept again without a hold (the way that pauses the replica): the row
-        // would leave the database out for ever; without it, a replica that
-        // lacks the database stops on its first change, naming it.
-        Status d = apply::DeleteHold(session, o.applier.channel, h);
-        if (!d.ok()) {
-          notes.push_back("replica " + r.name + ": its abandoned hold of " + h.database + " could not be deleted (" +
-                          std::string(d.message()) + "): the replica would leave the database out");
-          continue;
-        }
+      const bool abandoned = h.state == apply::HoldState::kAbandoned;
+      // Nothing to do for a live hold of a kept database, or an abandoned one left out.
+      if (kept != abandoned) continue;
+      // A live hold of a database left out becomes abandoned; an abandoned one kept
+      // again without a hold (the way that pauses the replica) goes: its row would
+      // leave the database out for ever, while without it a replica that lacks the
+      // database stops on its first change, naming it.
+      Status st = abandoned ? apply::DeleteHold(session, o.applier.channel, h)
+                            : apply::AbandonHold(session, o.applier.channel, h);
+      if (!st.ok()) {
+        notes.push_back("replica " + r.name + ": " + (abandoned ? "its abandoned hold of " : "the hold of ") +
+                        h.database + " could not be " + (abandoned ? "deleted" : "abandoned") + " (" +
+                        std::string(st.message()) + ")" +
+                        (abandoned ? ": the replica would leave the database out" : ""));
+        continue;
+      }
+      {
         std::shared_lock wiring(wiring_mu_);
-        for (const auto& runner : replicas_)
-          if (runner->Snapshot().name == r.name) runner->holds().Forget(h.database);
-        continue;
+        for (const auto& runner : replicas_) {
+          if (runner->name() != r.name) continue;
+          if (abandoned) runner->holds().Forget(h.database);
+          else runner->holds().Abandon(h.database);
+        }
       }
-      if (kept) continue;
-      Status a = apply::AbandonHold(session, o.applier.channel, h);
-      if (!a.ok()) {
-        notes.push_back("replica " + r.name + ": the hold of " + h.database + " could not be abandoned (" +
-                        std::string(a.message()) + ")");
-        continue;
-      }
-      std::shared_lock wiring(wiring_mu_);
-      for (const auto& runner : replicas_)
-        if (runner->Snapshot().name == r.name) runner->holds().Abandon(h.database);
-      notes.push_back("replica " + r.name + " no longer waits for a copy of " + h.database + " (the [filter] leaves " +
-                      h.master_database + " out): what the journal holds of it is not applied there");
+      if (!abandoned)
+        notes.push_back("replica " + r.name + " no longer waits for a copy of " + h.database + " (the [filter] leaves " +
+                        h.master_database + " out): what the journal holds of it is not applied there");
     }
   }
   return notes;
@@ -493,7 +491,7 @@ void Replicator::RewireReplicas(const std::vector<std::string>& restart, const s
   std::map<std::string, std::unique_ptr<ReplicaRunner>> old;
   {
     std::unique_lock lock(wiring_mu_);
-    for (auto& r : replicas_) old[r->Snapshot().name] = std::move(r);
+    for (auto& r : replicas_) old[r->name()] = std::move(r);
     replicas_.clear();
   }
   // Stopped first (each commits its open group), outside the lock.
@@ -839,7 +837,7 @@ ops::HttpResponse Replicator::Control(const std::string& name, const std::string
   }
   if (replicas_.empty() && lease_) return Text(409, "this feeder is a standby: control its replicas on the active one\n");
   for (auto& r : replicas_) {
-    if (r->Snapshot().name != name) continue;
+    if (r->name() != name) continue;
     if (action == "stop") {
       r->Stop();
     } else if (action == "start") {

@@ -307,12 +307,10 @@ class BootstrapRun {
   Status AlignWithJournal(SourceAlignment& align) {
     VOMSREPL_ASSIGN_OR_RETURN(result_.seq, align.SeqAt(result_.position, o_.wait_timeout));
     if (hold_) {
-      VOMSREPL_ASSIGN_OR_RETURN(auto keys, apply::CrossDatabaseForeignKeys(*masters_[0], o_.database));
+      VOMSREPL_ASSIGN_OR_RETURN(std::string keys, apply::CrossDatabaseForeignKeys(*masters_[0], o_.database));
       if (!keys.empty()) {
-        std::string list;
-        for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
         return FailedPrecondition(
-            o_.replica.name + ": " + o_.database + " has foreign keys to or from other databases (" + list +
+            o_.replica.name + ": " + o_.database + " has foreign keys to or from other databases (" + keys +
             "): it cannot be copied while the replica applies those (their ON DELETE / ON UPDATE actions would "
             "miss the copy). Nothing was created. Take it out of [filter] and reload (the hold is abandoned), "
             "then add it with the replicas paused (a plain `vomsrepl reload` says how)");

@@ -132,13 +132,7 @@ same_process "reload --hold-new"
 echo "$name: reload --hold-new taken; both replicas hold voms_newvo back and keep applying voms_otest"
 
 # 3. The copies, with everything writing.
-rm -f "$dir/lag.stop"
-( while [ ! -e "$dir/lag.stop" ]; do
-    http /status 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(max(r["lag_seconds"] or 0 for r in d["replicas"]))' 2>/dev/null || true
-    sleep 0.2
-  done > "$dir/lag.txt" ) &
-lag_pid=$!
-cleanup_pids+=("$lag_pid")
+ops_lag_start
 windows=()
 for r in replica1 replica2; do
   t0=$(now_ms)
@@ -161,8 +155,7 @@ for r in replica1 replica2; do
   await 60 "$r catching voms_newvo up (the hold gone)" eval '[ -z "$(held_state '"$r"')" ]'
   grep "replica $r: database voms_newvo caught up" "$dir/run.log" | tail -1 | sed 's/^.*\] //'
 done
-touch "$dir/lag.stop"; wait "$lag_pid" 2>/dev/null || true
-max_lag=$(sort -n "$dir/lag.txt" | tail -1)
+ops_lag_stop
 same_process "the bootstraps"
 
 # 4. Quiet, then compared.

@@ -244,6 +244,30 @@ ops_bg_stop() {
   bg_pid=""
 }
 
+# ops_lag_start [REPLICA]: /status sampled every 0.2 s into $dir/lag.txt, one line per
+# sample: REPLICA's lag_seconds, or the largest of every replica's (0 for unknown) when
+# none is named, until ops_lag_stop, which sets max_lag (the largest sample) and
+# lag_samples.
+ops_lag_start() {
+  rm -f "$dir/lag.stop" "$dir/lag.txt"
+  ( while [ ! -e "$dir/lag.stop" ]; do
+      http /status 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+lags = [r["lag_seconds"] or 0 for r in d["replicas"] if len(sys.argv) < 2 or r["name"] == sys.argv[1]]
+print(max(lags))' ${1:+"$1"} 2>/dev/null || true
+      sleep 0.2
+    done > "$dir/lag.txt" ) &
+  lag_pid=$!
+  cleanup_pids+=("$lag_pid")
+}
+ops_lag_stop() {
+  touch "$dir/lag.stop"
+  wait "$lag_pid" 2>/dev/null || true
+  max_lag=$(sort -n "$dir/lag.txt" | tail -1)
+  lag_samples=$(wc -l < "$dir/lag.txt")
+}
+
 # ops_proxy_start NAME SERVER CNF: a fault proxy ($fault_proxy, the test's argument) in
 # front of SERVER's port, and $dir/NAME.cnf: a copy of option file CNF (0600) whose
 # port is the proxy's. Its ports go to $dir/NAME.ports ("LISTEN CONTROL"), its log to

@@ -96,13 +96,7 @@ await 60 "replica2 running after the reload" ops_replica_is replica2 running
 echo "$name: [apply] group_rows and a new replica2 taken by \`vomsrepl reload\`, same process"
 
 # Lag of replica1 from here: changes that do not concern it.
-rm -f "$dir/lag.stop"
-( while [ ! -e "$dir/lag.stop" ]; do
-    http /status 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["lag_seconds"] for r in d["replicas"] if r["name"]=="replica1"][0])' 2>/dev/null || true
-    sleep 0.2
-  done > "$dir/lag.txt" ) &
-lag_pid=$!
-cleanup_pids+=("$lag_pid")
+ops_lag_start replica1
 
 # 3. SIGHUP after a [log] change.
 sed -i "s|^\[http\]$|[log]\nlevel = \"debug\"\n[http]|" "$cfg"
@@ -144,9 +138,8 @@ sed -i 's/^heartbeat_ms = 700$/heartbeat_ms = 500/' "$cfg"
 same_process "a refused reload"
 enough_samples() { [ "$(wc -l < "$dir/lag.txt")" -ge 10 ]; }
 await 30 "10 lag samples" enough_samples  # and the reloads' after-effects, if any
-touch "$dir/lag.stop"; wait "$lag_pid" 2>/dev/null || true
-max_lag=$(sort -n "$dir/lag.txt" | tail -1)
-samples=$(wc -l < "$dir/lag.txt")
+ops_lag_stop
+samples=$lag_samples
 echo "$name: replica1's lag during the reloads that do not concern it: at most $max_lag s ($samples samples)"
 [ "${max_lag:-99}" -le "$lag_bound" ] || fail "replica1 lagged $max_lag s during reloads that do not concern it (bound $lag_bound s)"
 

@@ -454,11 +454,9 @@ TEST(Journal, RetentionKeepsWhatTheSlowestMirrorNeeds) {
 }
 
 TEST(Journal, RetentionKeepsWhatAHeldDatabaseNeeds) {
-  JournalOptions o;
-  o.directory = TempDir();
-  auto opened = Journal::Open(o);
-  ASSERT_TRUE(opened.ok());
-  Journal& j = **opened;
+  auto opened = OpenOrDie(TempDir());
+  ASSERT_TRUE(opened);
+  Journal& j = *opened;
   AppendRange(j, 1, 50);
   // The replica applied seq 45, but a database it holds back still needs seq 30 on.
   ReplicaMirror m = testing::MirrorAt(45, "running");

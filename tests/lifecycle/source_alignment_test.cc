@@ -10,34 +10,17 @@
 
 #include "journal/journal.h"
 #include "txn/transaction.h"
+#include "../txn/journal_table_map_test_util.h"
 
 namespace vomsrepl::lifecycle {
 namespace {
-
-// A TABLE_MAP body in the journal's form: 6-byte table id, flags, names,
-// one INT column.
-std::vector<std::byte> TableMapBody(const std::string& db, const std::string& table) {
-  std::vector<std::byte> b(8, std::byte{0});
-  b[0] = std::byte{7};
-  b.push_back(std::byte(db.size()));
-  for (char c : db) b.push_back(std::byte(c));
-  b.push_back(std::byte{0});
-  b.push_back(std::byte(table.size()));
-  for (char c : table) b.push_back(std::byte(c));
-  b.push_back(std::byte{0});
-  b.push_back(std::byte{1});  // column count
-  b.push_back(std::byte{3});  // LONG
-  b.push_back(std::byte{0});  // metadata length
-  b.push_back(std::byte{0});  // null bitmap
-  return b;
-}
 
 txn::Transaction Txn(uint64_t offset, const std::string& db, const std::string& table) {
   txn::Transaction t;
   t.source.position = BinlogPosition{"master-bin.000002", offset};
   t.source.gtid = "0-1-" + std::to_string(offset);
   txn::ChangeWriter w(t);
-  auto body = TableMapBody(db, table);
+  auto body = testing::JournalTableMapBody(db, table);
   w.AddTableMap(body);
   return t;
 }
@@ -75,7 +58,7 @@ TEST(BinlogPositions, CompareByFileNumberThenOffset) {
 }
 
 TEST(TableMapNamesTest, ReadsNamesAndRejectsShortBodies) {
-  auto body = TableMapBody("voms_x", "usr");
+  auto body = testing::JournalTableMapBody("voms_x", "usr");
   std::string db, table;
   ASSERT_TRUE(TableMapNames(body, &db, &table));
   EXPECT_EQ(db, "voms_x");

@@ -7,22 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "journal_table_map_test_util.h"
+
 namespace vomsrepl::txn {
 namespace {
-
-// A TABLE_MAP body in the journal's form: 6-byte table id, flags, names, one INT column.
-std::vector<std::byte> TableMapBody(uint8_t id, const std::string& db, const std::string& table) {
-  std::vector<std::byte> b(8, std::byte{0});
-  b[0] = std::byte{id};
-  b.push_back(std::byte(db.size()));
-  for (char c : db) b.push_back(std::byte(c));
-  b.push_back(std::byte{0});
-  b.push_back(std::byte(table.size()));
-  for (char c : table) b.push_back(std::byte(c));
-  b.push_back(std::byte{0});
-  for (uint8_t x : {1, 3, 0, 0}) b.push_back(std::byte{x});  // 1 column, LONG, no metadata, null bitmap
-  return b;
-}
 
 // A rows body naming table `id` (only the table id matters to the split).
 std::vector<std::byte> RowsBody(uint8_t id, uint8_t marker) {
@@ -40,7 +28,7 @@ Transaction Mixed() {
   t.source.gtid = "0-1-40";
   t.row_count = 3;
   ChangeWriter w(t);
-  auto m1 = TableMapBody(1, "voms_new", "usr"), m2 = TableMapBody(2, "voms_old", "usr");
+  auto m1 = testing::JournalTableMapBody("voms_new", "usr", 1), m2 = testing::JournalTableMapBody("voms_old", "usr", 2);
   w.AddTableMap(m1);
   w.AddTableMap(m2);
   auto r1 = RowsBody(1, 0xa1), r2 = RowsBody(2, 0xb2), r3 = RowsBody(1, 0xa3);
